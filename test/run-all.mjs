@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// Runs every test suite of the project and ends with one line: `N passed, N failed`.
+//
+// Suites (each found by file name, so a new test file is picked up without editing this):
+//   node   — compiled unit/integration tests: emulator/dist/test/**/*.test.js,
+//            kernel-helpers/dist/test/**/*.test.js, test/**/*.test.mjs (cross-part and
+//            browser tests); run with node's built-in test runner, TAP parsed for counts.
+//   python — pytest over jupyterlab_globus_kit/tests in the project venv.
+// Options: --only node|python, and any further arguments filter test files by substring.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const onlyIdx = args.indexOf('--only');
+const only = onlyIdx >= 0 ? args.splice(onlyIdx, 2)[1] : undefined;
+const filters = args;
+
+function walk(dir, pred, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, pred, out);
+    else if (pred(p)) out.push(p);
+  }
+  return out;
+}
+
+function run(cmd, argv, opts, onLine) {
+  return new Promise(resolve => {
+    const child = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    let buf = '';
+    const feed = chunk => {
+      process.stdout.write(chunk);
+      buf += chunk.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        onLine(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+      }
+    };
+    child.stdout.on('data', feed);
+    child.stderr.on('data', c => process.stderr.write(c));
+    child.on('close', code => {
+      if (buf) onLine(buf);
+      resolve(code ?? 1);
+    });
+  });
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const suites = [];
+
+async function nodeSuite() {
+  const files = [
+    ...walk(join(root, 'emulator/dist/test'), p => p.endsWith('.test.js')),
+    ...walk(join(root, 'kernel-helpers/dist/test'), p => p.endsWith('.test.js')),
+    ...walk(join(root, 'test'), p => p.endsWith('.test.mjs'))
+  ]
+    .map(p => relative(root, p))
+    .filter(p => filters.length === 0 || filters.some(f => p.includes(f)))
+    .sort();
+  if (files.length === 0) return;
+  const counts = { pass: 0, fail: 0, skipped: 0, todo: 0 };
+  const code = await run(
+    process.execPath,
+    ['--test', '--test-reporter=tap', '--test-concurrency=2', ...files],
+    { env: { ...process.env, NODE_ENV: 'test' } },
+    line => {
+      const m = /^# (pass|fail|skipped|todo) (\d+)$/.exec(line.trim());
+      if (m) counts[m[1]] = Number(m[2]);
+    }
+  );
+  if (code !== 0 && counts.fail === 0) counts.fail = 1; // a crash outside any test
+  suites.push(`node: ${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped`);
+  totals.passed += counts.pass;
+  totals.failed += counts.fail;
+  totals.skipped += counts.skipped + counts.todo;
+}
+
+async function pythonSuite() {
+  const testsDir = join(root, 'jupyterlab_globus_kit/tests');
+  const python = join(root, '.venv/bin/python');
+  if (!existsSync(testsDir) || !existsSync(python)) return;
+  const counts = { passed: 0, failed: 0, skipped: 0, error: 0 };
+  const pyFilters = filters.length ? ['-k', filters.join(' or ')] : [];
+  const code = await run(
+    python,
+    ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', testsDir, ...pyFilters],
+    { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+    line => {
+      if (!/ in [\d.]+s/.test(line)) return;
+      for (const m of line.matchAll(/(\d+) (passed|failed|skipped|errors?|deselected)/g)) {
+        const key = m[2].startsWith('error') ? 'error' : m[2];
+        if (key in counts) counts[key] = Number(m[1]);
+      }
+    }
+  );
+  const failed = counts.failed + counts.error;
+  // pytest exits 5 when nothing was collected (e.g. every test filtered out): not a failure.
+  const crashed = code !== 0 && code !== 5 && failed === 0 ? 1 : 0;
+  suites.push(`python: ${counts.passed} passed, ${failed + crashed} failed, ${counts.skipped} skipped`);
+  totals.passed += counts.passed;
+  totals.failed += failed + crashed;
+  totals.skipped += counts.skipped;
+}
+
+const started = Date.now();
+if (!only || only === 'node') await nodeSuite();
+if (!only || only === 'python') await pythonSuite();
+console.log('');
+for (const s of suites) console.log(s);
+console.log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+const skipped = totals.skipped ? `, ${totals.skipped} skipped` : '';
+console.log(`${totals.passed} passed, ${totals.failed} failed${skipped}`);
+process.exitCode = totals.failed === 0 && totals.passed > 0 ? 0 : 1;
