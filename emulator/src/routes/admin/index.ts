@@ -1,0 +1,132 @@
+/**
+ * The emulator's admin origin (not part of Globus): lets a test or the demo add, list and
+ * clear fault rules, and move the emulator clock, while the emulator runs.
+ *
+ * - `GET /faults` → `{ "rules": [<rule + id, hits, remaining>] }`
+ * - `POST /faults` with a rule, an array of rules, or `{ "rules": [...] }` → 201 `{ "rules": [<added>] }`
+ * - `DELETE /faults` → `{ "removed": N }`; `DELETE /faults/<id>` → `{ "removed": 1 }` or 404
+ * - `GET /clock` → `{ "now": <epoch ms>, "iso": "…" }`
+ * - `POST /clock` with `{ "advanceMs": N }` → the new `{ now, iso }` (when the clock can move)
+ *
+ * Errors: `{ "code": "...", "message": "...", "field"?: "..." }`.
+ */
+import { EmulatorHttpError, Router } from '../../http/router.js';
+import type { FaultEngine } from '../../faults/fault-engine.js';
+import {
+  FaultRuleError,
+  parseFaultRule,
+  parseFaultRules,
+  type IFaultRule
+} from '../../faults/fault-rule.js';
+import type { IClock } from '../../state/types.js';
+
+/** A clock the admin route can move forward (e.g. to expire tokens without waiting). */
+export interface IAdjustableClock extends IClock {
+  /** Moves the clock forward by `ms` (may be negative to move it back). */
+  advance(ms: number): void;
+}
+
+/** What the admin router is built from. */
+export interface IAdminRouterOptions {
+  /** The fault engine every service consults. */
+  faults: FaultEngine;
+  /** The emulator clock; `POST /clock` works only when it has `advance`. */
+  clock?: IClock | IAdjustableClock;
+}
+
+/**
+ * Creates the admin router. Serve it on its own origin with `startService('admin', …)`.
+ * @param options - the fault engine and, optionally, the clock
+ */
+export function createAdminRouter(options: IAdminRouterOptions): Router {
+  const { faults, clock } = options;
+  const router = new Router({
+    onBadJson: (_ctx, message) => new EmulatorHttpError(400, { code: 'BadRequest', message }),
+    onNotFound: ctx =>
+      new EmulatorHttpError(404, {
+        code: 'NotFound',
+        message: `No admin route ${ctx.req.method ?? ''} ${ctx.path}`
+      })
+  });
+
+  router.add('GET', '/faults', ctx => {
+    ctx.send(200, { rules: faults.list() });
+  });
+
+  router.add('POST', '/faults', async ctx => {
+    const body = await ctx.json<unknown>();
+    try {
+      const rules: IFaultRule[] =
+        Array.isArray(body) || (isObject(body) && 'rules' in body && !('kind' in body))
+          ? parseFaultRules(body)
+          : [parseFaultRule(body)];
+      // All or nothing: a batch that fails half-way (a duplicate id) is rolled back.
+      const added: ReturnType<FaultEngine['add']>[] = [];
+      try {
+        for (const r of rules) added.push(faults.add(r));
+      } catch (e) {
+        for (const a of added) faults.clear(a.id);
+        throw e;
+      }
+      ctx.send(201, { rules: added });
+    } catch (e) {
+      if (e instanceof FaultRuleError) {
+        throw new EmulatorHttpError(400, { code: e.code, message: e.message, field: e.field });
+      }
+      throw e;
+    }
+  });
+
+  router.add('DELETE', '/faults', ctx => {
+    ctx.send(200, { removed: faults.clear() });
+  });
+
+  router.add('DELETE', '/faults/:id', ctx => {
+    const removed = faults.clear(ctx.params.id);
+    if (removed === 0) {
+      throw new EmulatorHttpError(404, {
+        code: 'NotFound',
+        message: `No fault rule with id '${ctx.params.id}'`
+      });
+    }
+    ctx.send(200, { removed });
+  });
+
+  router.add('GET', '/clock', ctx => {
+    if (!clock) throw notConfigured();
+    ctx.send(200, clockDocument(clock));
+  });
+
+  router.add('POST', '/clock', async ctx => {
+    if (!clock || !('advance' in clock)) throw notConfigured();
+    const body = await ctx.json<unknown>();
+    const ms = isObject(body) ? body.advanceMs : undefined;
+    if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+      throw new EmulatorHttpError(400, {
+        code: 'BadRequest',
+        message: "'advanceMs' must be a number of milliseconds",
+        field: 'advanceMs'
+      });
+    }
+    clock.advance(ms);
+    ctx.send(200, clockDocument(clock));
+  });
+
+  return router;
+}
+
+function clockDocument(clock: IClock): { now: number; iso: string } {
+  const now = clock.now();
+  return { now, iso: new Date(now).toISOString() };
+}
+
+function notConfigured(): EmulatorHttpError {
+  return new EmulatorHttpError(501, {
+    code: 'NotImplemented',
+    message: 'This emulator was started without an adjustable clock'
+  });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
