@@ -15,7 +15,8 @@ export interface IIdentity {
   organization: string | null;
   identity_provider: string;
   identity_provider_display_name: string;
-  identity_type: 'login';
+  /** `client` for an OAuth client's own identity (`<id>@clients.auth.globus.org`). */
+  identity_type: 'login' | 'client';
   status: 'used' | 'unused' | 'private' | 'closed';
 }
 
@@ -51,8 +52,7 @@ export interface IIssuedToken {
 
 /** Result of checking a bearer token for a resource server. */
 export type TokenCheck =
-  | { ok: true; token: IIssuedToken; user: IUser | undefined }
-  | { ok: false; reason: TokenRefusal };
+  { ok: true; token: IIssuedToken; user: IUser | undefined } | { ok: false; reason: TokenRefusal };
 
 /** What Transfer, Groups and GCS HTTPS need from Auth. */
 export interface IAuthority {
