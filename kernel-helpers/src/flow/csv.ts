@@ -1,0 +1,900 @@
+/**
+ * Streaming CSV → typed {@link Table}, through papaparse.
+ *
+ * The body is never held as one string: bytes are decoded chunk by chunk with a fatal
+ * UTF-8 decoder (so bad bytes are noticed, not silently replaced), fed to papaparse as a
+ * stream with `header: false` (rows come as string arrays, no per-row object), and each
+ * chunk's cells are converted column by column into typed arrays. Memory apart from the
+ * table is bounded: one input chunk, papaparse's unfinished record (capped by
+ * `maxRecordLength`), the type-inference sample, and at most `maxWarnings` warnings.
+ *
+ * Hand-written parts, and why: papaparse has no typed columns (its `dynamicTyping` builds
+ * a JS value per cell and knows no `YYYYMMDD` dates), no byte-level encoding checks, and
+ * reports problems per chunk, not per file record — those are what this module adds.
+ */
+import Papa from 'papaparse';
+import { Readable } from 'node:stream';
+import { CsvError } from '../errors/csv-error';
+import { BadInputError } from '../errors/bad-input-error';
+import { AbortError } from '../errors/network-error';
+import {
+  BOOLEAN_NULL,
+  type ColumnStorage,
+  type ColumnType,
+  type ITableColumn,
+  type ITableWarning,
+  Table
+} from './table';
+
+/** Progress of a parse, reported once per chunk and once more at the end with `done: true`. */
+export interface ICsvProgress {
+  /** Bytes of the body read so far. */
+  bytes: number;
+  /** Data rows (not counting the header) parsed so far. */
+  rows: number;
+  /** The body's total size when the caller knows it (e.g. from `Content-Length`). */
+  totalBytes?: number;
+  /** `true` on the last call only. */
+  done: boolean;
+}
+
+/** Options for {@link parseCsvStream}. */
+export interface ICsvParseOptions {
+  /**
+   * Column types by name, overriding inference (values that do not fit become null with a
+   * `BAD_VALUE` warning). E.g. `{ STATION: 'string', DATE: 'date' }`.
+   */
+  types?: Record<string, ColumnType>;
+  /** How many data rows to look at before fixing each column's type (default 1,000). */
+  inferRows?: number;
+  /** Field delimiter (default `,`); e.g. `\t` or `;`. */
+  delimiter?: string;
+  /**
+   * Cell texts read as null in number, date and boolean columns (default
+   * `['', 'NA', 'N/A', 'NaN', 'null', 'NULL']`). In string columns only the empty cell is null,
+   * so a country code `NA` stays text.
+   */
+  nullValues?: readonly string[];
+  /** How many warnings to keep on the table (default 100); all are counted in `warningCount`. */
+  maxWarnings?: number;
+  /**
+   * How many structural problems (ragged rows, bad quotes, invalid UTF-8) to accept before
+   * giving up with a `CsvError` (default 1,000). Cells that do not fit their column's type
+   * are not counted: they become null with a warning.
+   */
+  maxErrors?: number;
+  /** Longest record, in characters, before giving up (default 4 Mi): catches a quote never closed. */
+  maxRecordLength?: number;
+  /** The body's total size if known; passed through to `onProgress`. */
+  totalBytes?: number;
+  /** Called once per chunk with monotone counts, and a final time with `done: true`. */
+  onProgress?: (progress: ICsvProgress) => void;
+  /** Cancels the parse; the promise rejects with an `AbortError`. */
+  signal?: AbortSignal;
+}
+
+/** A CSV body: a Node stream, a web `ReadableStream`, or any async iterable of bytes. */
+export type CsvSource = NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>;
+
+const DEFAULT_NULLS = ['', 'NA', 'N/A', 'NaN', 'null', 'NULL'];
+/** Input chunks are cut to at most this many bytes, so progress and abort stay responsive. */
+const SLICE_BYTES = 1 << 20;
+/** How many leading bytes are checked for signs of binary data. */
+const SNIFF_BYTES = 8192;
+
+/**
+ * Parse a CSV body into a typed {@link Table}, streaming.
+ *
+ * The first record is the header. Column types (`integer`, `number`, `date`, `boolean`,
+ * `string`) are inferred from the first `inferRows` data rows and enforced after: a later
+ * cell that does not fit becomes null with a `BAD_VALUE` warning (an `integer` column
+ * that meets a fraction just becomes `number`). Dates are `YYYYMMDD` or ISO 8601
+ * (`YYYY-MM-DD`, optionally with a time; without a zone they are taken as UTC).
+ *
+ * Recoverable problems become warnings on the table with their record number (header =
+ * row 1): ragged rows (missing cells → null, extra cells dropped), malformed quotes,
+ * invalid UTF-8 (replaced by U+FFFD), duplicate or empty header names. A UTF-8 BOM is
+ * dropped and CRLF line ends are accepted silently.
+ *
+ * @param source - the body, e.g. `(await fetch(url)).body` or `fs.createReadStream(path)`
+ * @param options - types, limits, progress callback and `signal`
+ * @returns the table
+ * @throws CsvError (`CSV_INVALID`) when it cannot continue: empty body or no header,
+ *   binary/compressed data, UTF-16, a record longer than `maxRecordLength`, or more than
+ *   `maxErrors` structural problems
+ * @throws AbortError when `signal` aborts
+ */
+export function parseCsvStream(source: CsvSource, options: ICsvParseOptions = {}): Promise<Table> {
+  return new CsvStreamParser(options).run(source);
+}
+
+/** One parse: owns the decoder, the papaparse stream, the builders and the warnings. */
+class CsvStreamParser {
+  constructor(options: ICsvParseOptions) {
+    this._options = options;
+    for (const [name, type] of Object.entries(options.types ?? {})) {
+      if (!COLUMN_TYPES.has(type)) {
+        throw new BadInputError(
+          `types.${name} is '${String(type)}'; expected one of ${[...COLUMN_TYPES].join(', ')}`
+        );
+      }
+    }
+    this._inferRows = Math.max(1, options.inferRows ?? 1000);
+    this._maxWarnings = Math.max(0, options.maxWarnings ?? 100);
+    this._maxErrors = Math.max(0, options.maxErrors ?? 1000);
+    this._maxRecord = Math.max(1024, options.maxRecordLength ?? 4 * 1024 * 1024);
+    this._nulls = new Set(options.nullValues ?? DEFAULT_NULLS);
+    this._nulls.add('');
+  }
+
+  run(source: CsvSource): Promise<Table> {
+    const signal = this._options.signal;
+    if (signal?.aborted) {
+      return Promise.reject(abortError(signal));
+    }
+    return new Promise<Table>((resolve, reject) => {
+      const text = Readable.from(this._decode(source));
+      // Errors reach us through papaparse's `error` callback; this listener only keeps one
+      // raised after papaparse detached (e.g. during destroy) from crashing the kernel.
+      text.on('error', () => undefined);
+      let settled = false;
+      const settle = (err: unknown, table?: Table): void => {
+        if (settled) {
+          return;
+        }
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        if (err !== undefined) {
+          text.destroy();
+          reject(err);
+        } else {
+          resolve(table!);
+        }
+      };
+      const onAbort = (): void => settle(abortError(signal!));
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      Papa.parse<string[]>(text, {
+        header: false,
+        delimiter: this._options.delimiter ?? ',',
+        skipEmptyLines: false,
+        chunk: (results, parser) => {
+          if (settled) {
+            parser.abort();
+            return;
+          }
+          try {
+            this._onChunk(results);
+          } catch (err) {
+            settle(err); // first: abort() calls `complete`, which must see us settled
+            parser.abort();
+          }
+        },
+        complete: () => {
+          if (settled) {
+            return;
+          }
+          try {
+            settle(undefined, this._finish());
+          } catch (err) {
+            settle(err);
+          }
+        },
+        error: (err: Error) => settle(this._failure ?? err)
+      });
+    });
+  }
+
+  /** Bytes → text, with BOM/binary sniffing, invalid-UTF-8 detection and abort checks. */
+  private async *_decode(source: CsvSource): AsyncGenerator<string> {
+    const signal = this._options.signal;
+    const iterator = (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+    const decoder = new Utf8ChunkDecoder();
+    let first = true;
+    try {
+      for (;;) {
+        const next = await raceAbort(iterator.next(), signal);
+        if (next.done) {
+          break;
+        }
+        const value = next.value;
+        const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+        for (let offset = 0; offset < bytes.length; offset += SLICE_BYTES) {
+          if (signal?.aborted) {
+            throw abortError(signal);
+          }
+          let slice = bytes.subarray(offset, offset + SLICE_BYTES);
+          if (first) {
+            first = false;
+            slice = this._sniff(slice);
+          }
+          this._bytes += slice.length;
+          const decoded = decoder.decode(slice);
+          yield* this._emit(decoded);
+        }
+      }
+      if (first) {
+        throw new CsvError('The CSV body is empty: there is no header row.', {
+          reason: 'no-header'
+        });
+      }
+      yield* this._emit(decoder.flush());
+    } catch (err) {
+      this._failure = err;
+      throw err;
+    } finally {
+      await iterator.return?.();
+    }
+  }
+
+  private *_emit(decoded: IDecoded): Generator<string> {
+    if (decoded.invalid) {
+      this._invalidUtf8Pending = true;
+    }
+    if (decoded.text.length) {
+      this._charsFed += decoded.text.length;
+      yield decoded.text;
+    }
+  }
+
+  /** Check the first bytes: reject binary and UTF-16, drop a UTF-8 BOM. */
+  private _sniff(head: Uint8Array): Uint8Array {
+    const b = head;
+    const reject = (what: string, reason: 'binary' | 'encoding'): never => {
+      throw new CsvError(`This is not a UTF-8 CSV file: ${what}.`, { reason, byteOffset: 0 });
+    };
+    if (b[0] === 0x1f && b[1] === 0x8b) {
+      reject(
+        'it is gzip-compressed (decompress it first, e.g. with zlib.createGunzip())',
+        'binary'
+      );
+    }
+    if (b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) {
+      reject('it is a ZIP archive (an .xlsx workbook is one: export it as CSV)', 'binary');
+    }
+    if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) {
+      reject('it is UTF-16 encoded (save it as UTF-8)', 'encoding');
+    }
+    const n = Math.min(b.length, SNIFF_BYTES);
+    for (let i = 0; i < n; i++) {
+      if (b[i] === 0) {
+        reject(`it holds binary data (a NUL byte at offset ${i})`, 'binary');
+      }
+    }
+    // Lots of invalid UTF-8 at the start means some binary format or a legacy encoding, not
+    // a few stray bytes: fail fast instead of filling the table with U+FFFD.
+    const probe = new TextDecoder('utf-8', { ignoreBOM: true }).decode(b.subarray(0, n - 4));
+    let bad = 0;
+    for (let i = 0; i < probe.length; i++) {
+      if (probe.charCodeAt(i) === 0xfffd) {
+        bad++;
+      }
+    }
+    if (probe.length > 0 && bad > 8 && bad / probe.length > 0.05) {
+      reject(
+        `${bad} of its first ${probe.length} characters are not valid UTF-8 (binary data, or a legacy encoding such as Latin-1: convert it to UTF-8)`,
+        'binary'
+      );
+    }
+    if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) {
+      this._bytes += 3;
+      return b.subarray(3);
+    }
+    return b;
+  }
+
+  /** Handle one papaparse chunk: header, blank lines, ragged rows, quote errors, cells. */
+  private _onChunk(results: Papa.ParseResult<string[]>): void {
+    const data = results.data;
+    const recordBase = this._records;
+    this._records += data.length;
+
+    // Errors about papaparse's unfinished last record come again when it is complete.
+    for (const e of results.errors) {
+      if (e.row !== undefined && e.row < data.length) {
+        this._structural(
+          'BAD_QUOTES',
+          e.code === 'MissingQuotes'
+            ? 'a quoted field is never closed: the rest of the input was read into it'
+            : 'malformed quotes (a quote inside a quoted field must be doubled: "")',
+          recordBase + e.row + 1
+        );
+      }
+    }
+
+    const rows: string[][] = [];
+    const rowNumbers: number[] = [];
+    for (let i = 0; i < data.length; i++) {
+      const row = data[i];
+      const last = row.length - 1;
+      if (last >= 0 && row[last].endsWith('\r')) {
+        // CRLF where papaparse guessed LF from the first chunk: mixed line ends.
+        row[last] = row[last].slice(0, -1);
+      }
+      if (row.length === 1 && row[0] === '') {
+        continue; // a blank line
+      }
+      if (this._invalidUtf8Pending && row.some(cell => cell.includes('\uFFFD'))) {
+        this._invalidUtf8Pending = false;
+        this._structural(
+          'INVALID_UTF8',
+          'invalid UTF-8 bytes replaced with U+FFFD (is the file in another encoding?)',
+          recordBase + i + 1
+        );
+      }
+      if (!this._header) {
+        this._setHeader(row, recordBase + i + 1);
+        continue;
+      }
+      const expected = this._header.length;
+      if (row.length !== expected) {
+        this._structural(
+          'RAGGED_ROW',
+          row.length < expected
+            ? `row has ${row.length} fields, the header has ${expected}: missing cells are null`
+            : `row has ${row.length} fields, the header has ${expected}: extra fields dropped`,
+          recordBase + i + 1
+        );
+      }
+      rows.push(row);
+      rowNumbers.push(recordBase + i + 1);
+    }
+
+    if (this._builders) {
+      this._append(rows, rowNumbers);
+    } else if (rows.length) {
+      for (let i = 0; i < rows.length; i++) {
+        this._sample.push(rows[i]);
+        this._sampleRows.push(rowNumbers[i]);
+      }
+      if (this._sample.length >= this._inferRows) {
+        this._startBuilders();
+      }
+    }
+
+    const pending = this._charsFed - results.meta.cursor;
+    if (pending > this._maxRecord) {
+      throw new CsvError(
+        `Record ${this._records + 1} is longer than ${this._maxRecord} characters: most likely a quote (") that is never closed. Fix the file, or raise maxRecordLength if the record is real.`,
+        { reason: 'record-too-long', row: this._records + 1 }
+      );
+    }
+    this._progress(false);
+  }
+
+  private _setHeader(row: string[], rowNumber: number): void {
+    const seen = new Map<string, number>();
+    this._header = row.map((raw, i) => {
+      let name = raw.trim();
+      if (!name) {
+        name = `column_${i + 1}`;
+        this._warn('EMPTY_HEADER', `header field ${i + 1} is empty; named it '${name}'`, rowNumber);
+      }
+      const count = seen.get(name) ?? 0;
+      seen.set(name, count + 1);
+      if (count > 0) {
+        const renamed = `${name}_${count + 1}`;
+        this._warn(
+          'DUPLICATE_HEADER',
+          `header '${name}' repeats; renamed to '${renamed}'`,
+          rowNumber
+        );
+        name = renamed;
+      }
+      return name;
+    });
+    for (const name of Object.keys(this._options.types ?? {})) {
+      if (!this._header.includes(name)) {
+        this._warn(
+          'UNKNOWN_COLUMN',
+          `option types names column '${name}', which is not in the header`,
+          rowNumber
+        );
+      }
+    }
+  }
+
+  /** Infer types from the sample and move it into the builders. */
+  private _startBuilders(): void {
+    const header = this._header ?? [];
+    const forced = this._options.types ?? {};
+    this._builders = header.map((name, c) => {
+      const type = forced[name] ?? inferType(this._sample, c, this._nulls);
+      return new ColumnBuilder(name, type, this._nulls);
+    });
+    const sample = this._sample;
+    const sampleRows = this._sampleRows;
+    this._sample = [];
+    this._sampleRows = [];
+    this._append(sample, sampleRows);
+  }
+
+  private _append(rows: string[][], rowNumbers: number[]): void {
+    const builders = this._builders!;
+    for (let c = 0; c < builders.length; c++) {
+      builders[c].append(rows, c, rowNumbers, this._badValue);
+    }
+    this._rows += rows.length;
+  }
+
+  private readonly _badValue = (row: number, column: string, type: ColumnType, text: string) => {
+    const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+    this._warn(
+      'BAD_VALUE',
+      `'${shown}' in column ${column} is not a ${type}; stored as null`,
+      row,
+      column
+    );
+  };
+
+  private _finish(): Table {
+    if (!this._header) {
+      throw new CsvError('The CSV body has no header row (it is empty or only blank lines).', {
+        reason: 'no-header'
+      });
+    }
+    if (this._invalidUtf8Pending) {
+      this._invalidUtf8Pending = false;
+      this._structural('INVALID_UTF8', 'invalid UTF-8 bytes replaced with U+FFFD', this._records);
+    }
+    if (!this._builders) {
+      this._startBuilders();
+    }
+    const columns: ITableColumn[] = this._builders!.map(b => ({
+      name: b.name,
+      storage: b.finish()
+    }));
+    this._progress(true);
+    return new Table(columns, { warnings: this._warnings, warningCount: this._warningCount });
+  }
+
+  private _structural(code: string, message: string, row: number): void {
+    this._errors++;
+    this._warn(code, message, row);
+    if (this._errors > this._maxErrors) {
+      const firstProblem = this._warnings.find(w => w.code !== 'BAD_VALUE');
+      throw new CsvError(
+        `Gave up after ${this._errors} malformed rows (first: row ${firstProblem?.row ?? row}: ${firstProblem?.message ?? message}). Is this really a CSV file with delimiter '${this._options.delimiter ?? ','}'?`,
+        { reason: 'too-many-errors', row }
+      );
+    }
+  }
+
+  private _warn(code: string, message: string, row: number, column?: string): void {
+    this._warningCount++;
+    if (this._warnings.length < this._maxWarnings) {
+      this._warnings.push(
+        column === undefined
+          ? { code, message: `row ${row}: ${message}`, row }
+          : { code, message: `row ${row}: ${message}`, row, column }
+      );
+    }
+  }
+
+  private _progress(done: boolean): void {
+    const cb = this._options.onProgress;
+    if (!cb) {
+      return;
+    }
+    const p: ICsvProgress = {
+      bytes: this._bytes,
+      rows: this._rows + this._sample.length,
+      done
+    };
+    if (this._options.totalBytes !== undefined) {
+      p.totalBytes = this._options.totalBytes;
+    }
+    cb(p);
+  }
+
+  private readonly _options: ICsvParseOptions;
+  private readonly _inferRows: number;
+  private readonly _maxWarnings: number;
+  private readonly _maxErrors: number;
+  private readonly _maxRecord: number;
+  private readonly _nulls: Set<string>;
+  private _header: string[] | undefined;
+  private _builders: ColumnBuilder[] | undefined;
+  private _sample: string[][] = [];
+  private _sampleRows: number[] = [];
+  private _records = 0;
+  private _rows = 0;
+  private _bytes = 0;
+  private _charsFed = 0;
+  private _errors = 0;
+  private _warningCount = 0;
+  private readonly _warnings: ITableWarning[] = [];
+  private _invalidUtf8Pending = false;
+  private _failure: unknown;
+}
+
+const COLUMN_TYPES: ReadonlySet<string> = new Set<ColumnType>([
+  'number',
+  'integer',
+  'date',
+  'boolean',
+  'string'
+]);
+
+/** Decoded text of one chunk and whether it held invalid UTF-8. */
+interface IDecoded {
+  text: string;
+  invalid: boolean;
+}
+
+/**
+ * UTF-8 decoding across chunk boundaries that notices invalid bytes.
+ *
+ * A streaming fatal `TextDecoder` loses its pending bytes when it throws, so instead each
+ * chunk is cut before a trailing incomplete sequence (carried to the next chunk) and the
+ * complete part is decoded fatally; only a chunk that fails is decoded again leniently.
+ */
+class Utf8ChunkDecoder {
+  decode(chunk: Uint8Array): IDecoded {
+    let bytes = chunk;
+    if (this._carry.length) {
+      bytes = new Uint8Array(this._carry.length + chunk.length);
+      bytes.set(this._carry, 0);
+      bytes.set(chunk, this._carry.length);
+    }
+    const end = completeLength(bytes);
+    this._carry = bytes.slice(end);
+    return decodeComplete(bytes.subarray(0, end));
+  }
+
+  flush(): IDecoded {
+    const rest = this._carry;
+    this._carry = new Uint8Array(0);
+    return rest.length ? decodeComplete(rest) : { text: '', invalid: false };
+  }
+
+  private _carry = new Uint8Array(0);
+}
+
+const FATAL = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const LENIENT = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function decodeComplete(bytes: Uint8Array): IDecoded {
+  try {
+    return { text: FATAL.decode(bytes), invalid: false };
+  } catch {
+    return { text: LENIENT.decode(bytes), invalid: true };
+  }
+}
+
+/** Length of `bytes` without a trailing, incomplete UTF-8 sequence (at most 3 bytes). */
+function completeLength(bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let back = 1; back <= Math.min(3, n); back++) {
+    const b = bytes[n - back];
+    if ((b & 0xc0) === 0x80) {
+      continue; // continuation byte: keep looking for the lead byte
+    }
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? n - back : n;
+  }
+  return n;
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) {
+    return promise;
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal));
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      v => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      }
+    );
+  });
+}
+
+function abortError(signal: AbortSignal): AbortError {
+  return new AbortError('CSV parsing was aborted', { cause: signal.reason });
+}
+
+// ---- cell parsing -------------------------------------------------------------------
+
+const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INTEGER_RE = /^[+-]?\d+$/;
+const ISO_DATE_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Trim only when needed: most cells have no surrounding blanks. */
+function trimCell(s: string): string {
+  return s.length && (s.charCodeAt(0) <= 32 || s.charCodeAt(s.length - 1) <= 32) ? s.trim() : s;
+}
+
+/**
+ * A decimal number literal as a number; NaN if `s` is not one. `+s` alone would also take
+ * `0x1F`, `0b1`, `0o7` and `Infinity`; rejecting those by hand is several times faster than
+ * a regular expression on every cell.
+ */
+export function parseNumberCell(s: string): number {
+  const v = +s;
+  if (!Number.isFinite(v)) {
+    return Number.NaN;
+  }
+  const start = s.charCodeAt(0) === 45 || s.charCodeAt(0) === 43 ? 1 : 0;
+  if (s.length > start + 1 && s.charCodeAt(start) === 48) {
+    const c = s.charCodeAt(start + 1) | 32; // lower-case
+    if (c === 120 || c === 98 || c === 111) {
+      return Number.NaN; // 0x, 0b, 0o
+    }
+  }
+  return v;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function validYmd(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) {
+    return false;
+  }
+  const leap = m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0);
+  return d <= DAYS_IN_MONTH[m - 1] + (leap ? 1 : 0);
+}
+
+/** A `YYYYMMDD` or ISO 8601 date as epoch milliseconds (UTC when no zone); NaN otherwise. */
+export function parseDateCell(s: string): number {
+  if (s.length === 8) {
+    let v = 0;
+    for (let i = 0; i < 8; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) {
+        return Number.NaN;
+      }
+      v = v * 10 + c;
+    }
+    const y = Math.floor(v / 10000);
+    const m = Math.floor(v / 100) % 100;
+    const d = v % 100;
+    return y >= 1000 && validYmd(y, m, d) ? Date.UTC(y, m - 1, d) : Number.NaN;
+  }
+  const match = ISO_DATE_RE.exec(s);
+  if (!match) {
+    return Number.NaN;
+  }
+  const [, ys, ms, ds, hh, mi, ss, frac, zone] = match;
+  const y = +ys;
+  const m = +ms;
+  const d = +ds;
+  if (!validYmd(y, m, d)) {
+    return Number.NaN;
+  }
+  const h = hh ? +hh : 0;
+  const min = mi ? +mi : 0;
+  const sec = ss ? +ss : 0;
+  if (h > 23 || min > 59 || sec > 59) {
+    return Number.NaN;
+  }
+  const msec = frac ? Math.floor(+`0.${frac}` * 1000) : 0;
+  let t = Date.UTC(y, m - 1, d, h, min, sec, msec);
+  if (zone && zone !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    t -= sign * (+digits.slice(0, 2) * 60 + +digits.slice(2)) * 60_000;
+  }
+  return t;
+}
+
+/** `true`/`false` (any case) as 1/0; -1 otherwise. */
+function parseBooleanCell(s: string): number {
+  if (s.length === 4 && s.toLowerCase() === 'true') {
+    return 1;
+  }
+  if (s.length === 5 && s.toLowerCase() === 'false') {
+    return 0;
+  }
+  return -1;
+}
+
+/**
+ * The narrowest type that fits every non-null sample value of column `c`:
+ * date > boolean > integer > number > string. Integers with a leading zero (`007`, ZIP
+ * codes) or beyond 2^53 make the column a string, since a number would lose digits.
+ */
+function inferType(sample: string[][], c: number, nulls: ReadonlySet<string>): ColumnType {
+  let date = true;
+  let bool = true;
+  let integer = true;
+  let num = true;
+  let any = false;
+  for (const row of sample) {
+    const raw = row[c];
+    if (raw === undefined) {
+      continue;
+    }
+    const s = trimCell(raw);
+    if (nulls.has(s)) {
+      continue;
+    }
+    any = true;
+    if (date && Number.isNaN(parseDateCell(s))) {
+      date = false;
+    }
+    if (bool && parseBooleanCell(s) < 0) {
+      bool = false;
+    }
+    if (num && !NUMBER_RE.test(s)) {
+      num = false;
+      integer = false;
+    }
+    if (num && INTEGER_RE.test(s)) {
+      const digits = s[0] === '-' || s[0] === '+' ? s.slice(1) : s;
+      if ((digits.length > 1 && digits[0] === '0') || !Number.isSafeInteger(+s)) {
+        num = false; // zero-padded codes and huge ids stay text: a number would lose digits
+        integer = false;
+      }
+    } else {
+      integer = false;
+    }
+    if (!date && !bool && !num) {
+      return 'string';
+    }
+  }
+  if (!any) {
+    return 'string';
+  }
+  return date ? 'date' : bool ? 'boolean' : integer ? 'integer' : num ? 'number' : 'string';
+}
+
+/** Distinct strings a column shares at most; beyond that new values are stored as they come. */
+const STRING_POOL_LIMIT = 65536;
+
+type BadValueFn = (row: number, column: string, type: ColumnType, text: string) => void;
+
+/** Accumulates one column's cells into growable typed storage. */
+class ColumnBuilder {
+  readonly name: string;
+
+  constructor(name: string, type: ColumnType, nulls: ReadonlySet<string>) {
+    this.name = name;
+    this._type = type;
+    this._nulls = nulls;
+    const numberNulls = [...nulls].filter(t => !Number.isNaN(parseNumberCell(t)));
+    const dateNulls = [...nulls].filter(t => !Number.isNaN(parseDateCell(t)));
+    this._numberNulls = numberNulls.length ? new Set(numberNulls) : undefined;
+    this._dateNulls = dateNulls.length ? new Set(dateNulls) : undefined;
+    if (type === 'string') {
+      this._strings = [];
+    } else if (type === 'boolean') {
+      this._bools = new Uint8Array(1024);
+    } else {
+      this._floats = new Float64Array(1024);
+    }
+  }
+
+  /** Append column `c` of `rows`. */
+  append(rows: string[][], c: number, rowNumbers: number[], bad: BadValueFn): void {
+    const n = rows.length;
+    if (this._strings) {
+      const out = this._strings;
+      const pool = this._pool;
+      let last = this._lastString;
+      for (let i = 0; i < n; i++) {
+        const s = rows[i][c];
+        if (s === undefined || s === '') {
+          out.push(null);
+          continue;
+        }
+        // Repeated values (station ids, names, categories) share one string, so the table
+        // does not keep a copy per row — nor, through V8's sliced strings, the input chunk.
+        // Comparing with the previous value first is cheaper than hashing every cell.
+        if (s !== last) {
+          last = pool?.get(s) ?? s;
+          if (pool && last === s && pool.size < STRING_POOL_LIMIT) {
+            pool.set(s, s);
+          }
+        }
+        out.push(last);
+      }
+      this._lastString = last;
+      if (pool && pool.size >= STRING_POOL_LIMIT) {
+        this._pool = undefined; // mostly distinct values: hashing each one would not pay off
+      }
+      this._length += n;
+      return;
+    }
+    this._reserve(this._length + n);
+    const nulls = this._nulls;
+    if (this._bools) {
+      const out = this._bools;
+      for (let i = 0; i < n; i++) {
+        const raw = rows[i][c];
+        let v = BOOLEAN_NULL;
+        if (raw !== undefined) {
+          const s = trimCell(raw);
+          if (!nulls.has(s)) {
+            const b = parseBooleanCell(s);
+            if (b < 0) {
+              bad(rowNumbers[i], this.name, this._type, s);
+            } else {
+              v = b;
+            }
+          }
+        }
+        out[this._length++] = v;
+      }
+      return;
+    }
+    const out = this._floats!;
+    const isDate = this._type === 'date';
+    // Null markers are looked up only for cells that do not parse (a hash lookup per cell
+    // costs more than the parse), except markers that themselves parse, e.g. `-9999`.
+    const parsingNulls = isDate ? this._dateNulls : this._numberNulls;
+    let widen = this._type === 'integer';
+    for (let i = 0; i < n; i++) {
+      const raw = rows[i][c];
+      let v = Number.NaN;
+      if (raw !== undefined && raw !== '') {
+        const s = trimCell(raw);
+        v = isDate ? parseDateCell(s) : parseNumberCell(s);
+        if (v !== v) {
+          if (!nulls.has(s)) {
+            bad(rowNumbers[i], this.name, this._type, s);
+          }
+        } else if (parsingNulls !== undefined && parsingNulls.has(s)) {
+          v = Number.NaN;
+        } else if (widen && !Number.isInteger(v)) {
+          this._type = 'number'; // a fraction widens the column; nothing is lost
+          widen = false;
+        }
+      }
+      out[this._length++] = v;
+    }
+  }
+
+  finish(): ColumnStorage {
+    if (this._strings) {
+      return { type: 'string', values: this._strings };
+    }
+    if (this._bools) {
+      return { type: 'boolean', values: this._bools.slice(0, this._length) };
+    }
+    const type = this._type as 'number' | 'integer' | 'date';
+    return { type, values: this._floats!.slice(0, this._length) };
+  }
+
+  private _reserve(size: number): void {
+    const current = this._floats ?? this._bools!;
+    if (size <= current.length) {
+      return;
+    }
+    let cap = current.length;
+    while (cap < size) {
+      cap *= 2;
+    }
+    if (this._floats) {
+      const next = new Float64Array(cap);
+      next.set(this._floats);
+      this._floats = next;
+    } else {
+      const next = new Uint8Array(cap);
+      next.set(this._bools!);
+      this._bools = next;
+    }
+  }
+
+  private _type: ColumnType;
+  private _pool: Map<string, string> | undefined = new Map<string, string>();
+  private _lastString: string | null = null;
+  private readonly _nulls: ReadonlySet<string>;
+  private readonly _numberNulls: ReadonlySet<string> | undefined;
+  private readonly _dateNulls: ReadonlySet<string> | undefined;
+  private _length = 0;
+  private _strings: (string | null)[] | undefined;
+  private _bools: Uint8Array | undefined;
+  private _floats: Float64Array | undefined;
+}
