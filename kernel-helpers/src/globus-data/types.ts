@@ -103,7 +103,10 @@ export interface INormalisedGlobusData {
   idToken?: string;
   /** Globus group ids (16+, empty unless the hub is configured for groups). */
   groups: string[];
-  /** One entry per resource server; `tokens` entries first, then `token_response`-only ones. */
+  /**
+   * One entry per resource server: `tokens` entries first, then (16+) ones found only in
+   * `token_response` — unless `tokens` is empty, which means revoked at logout.
+   */
   tokens: INormalisedToken[];
   /** Top-level keys found in the auth state, in order (e.g. `client_id`, `tokens`). */
   sourceKeys: string[];

@@ -203,7 +203,10 @@ class Unpickler {
     const bytes = this.bytes;
     for (;;) {
       if (this.pos >= bytes.length) {
-        throw this.fail('truncated', 'GLOBUS_DATA pickle ends before its STOP opcode.', false);
+        throw new GlobusDataError('GLOBUS_DATA pickle ends before its STOP opcode.', {
+          reason: 'truncated',
+          offset: this.pos
+        });
       }
       this.opOffset = this.pos;
       this.op = bytes[this.pos++];
