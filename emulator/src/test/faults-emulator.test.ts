@@ -4,6 +4,7 @@
  */
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -357,6 +358,111 @@ describe('createEmulator({ faults })', () => {
       createEmulator({ faults: file }),
       (e: unknown) => (e as { field?: string }).field === 'rules[0].status'
     );
+  });
+});
+
+/** Runs the CLI until it prints `ready` (or exits); never longer than `timeoutMs`. */
+function startCli(
+  args: string[],
+  timeoutMs = 20_000
+): Promise<{
+  lines: Record<string, string>;
+  stderr: string;
+  exitCode: number | null;
+  stop(): Promise<void>;
+}> {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'cli.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  let out = '';
+  let stderr = '';
+  const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`CLI did not get ready: ${stderr}`));
+    }, timeoutMs);
+    const parse = (): Record<string, string> =>
+      Object.fromEntries(
+        out
+          .split('\n')
+          .filter(l => l.includes('='))
+          .map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])
+      );
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (/^ready$/m.test(out)) {
+        clearTimeout(timer);
+        resolve({ lines: parse(), stderr, exitCode: null, stop });
+      }
+    });
+    void exited.then(code => {
+      clearTimeout(timer);
+      resolve({ lines: parse(), stderr, exitCode: code, stop });
+    });
+  });
+}
+
+describe('globus-emulator --faults FILE', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'faults-cli-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('should start with the rules active and list them on the admin origin', async () => {
+    const file = join(dir, 'rules.json');
+    await writeFile(
+      file,
+      JSON.stringify([
+        {
+          id: 'busy',
+          kind: 'status',
+          service: 'transfer',
+          path: '/v0.10/endpoint_search',
+          status: 429,
+          headers: { 'Retry-After': '5' },
+          count: 1
+        }
+      ])
+    );
+    const cli = await startCli(['--seed', '9', '--faults', file]);
+    try {
+      assert.equal(cli.exitCode, null, cli.stderr);
+      const transfer = cli.lines.GLOBUS_SDK_SERVICE_URL_TRANSFER;
+      const admin = cli.lines.GLOBUS_EMULATOR_ADMIN_URL;
+      const r = await rawRequest(`${transfer}/v0.10/endpoint_search?filter_fulltext=x`);
+      assertTransferError(r, 429, 'TooManyRequests');
+      assert.equal(r.headers['retry-after'], '5');
+      assertTransferError(
+        await rawRequest(`${transfer}/v0.10/endpoint_search?filter_fulltext=x`),
+        401,
+        /AuthenticationFailed$/
+      );
+      const rules = jsonOf(await rawRequest(`${admin}/faults`)).rules as Record<string, unknown>[];
+      assert.deepEqual(
+        rules.map(x => [x.id, x.hits, x.remaining]),
+        [['busy', 1, 0]]
+      );
+    } finally {
+      await cli.stop();
+    }
+  });
+
+  it('should refuse an invalid rules file, naming the field', async () => {
+    const file = join(dir, 'bad.json');
+    await writeFile(file, JSON.stringify({ rules: [{ kind: 'latency', ms: 5, cout: 1 }] }));
+    const cli = await startCli(['--faults', file]);
+    await cli.stop();
+    assert.equal(cli.exitCode, 1);
+    assert.match(cli.stderr, /rules\[0\]\.cout/);
   });
 });
 
