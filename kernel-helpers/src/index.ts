@@ -1,0 +1,126 @@
+/**
+ * @jupyterlab-globus-kit/kernel-helpers — Globus in tslab notebook cells.
+ *
+ * Public surface only: everything here is re-exported from the modules that own it.
+ */
+export { connect, GlobusSession, loadStoredLogin, NO_CREDENTIALS_MESSAGE } from './session';
+export type {
+  IConnectOptions,
+  IIdentityVerification,
+  ISessionSummary,
+  SessionSource
+} from './session';
+
+export { GlobusKitError, isGlobusKitError } from './errors/globus-kit-error';
+export type { IGlobusKitErrorOptions } from './errors/globus-kit-error';
+export { GlobusApiError, isGlobusApiError } from './errors/api-error';
+export type { GlobusServiceName, IGlobusApiErrorInit } from './errors/api-error';
+export { ConsentRequiredError, isConsentRequiredError } from './errors/consent-required-error';
+export type {
+  IAuthorizationParameters,
+  IConsentRequiredErrorInit
+} from './errors/consent-required-error';
+export { TokenExpiredError, isTokenExpiredError } from './errors/token-expired-error';
+export type { CredentialSource, ITokenExpiredErrorInit } from './errors/token-expired-error';
+export {
+  AbortError,
+  NetworkError,
+  TimeoutError,
+  isAbortError,
+  isNetworkError,
+  isTimeoutError
+} from './errors/network-error';
+export { BadInputError, isBadInputError } from './errors/bad-input-error';
+export { GlobusDataError, isGlobusDataError } from './errors/globus-data-error';
+
+export { decodeGlobusData } from './globus-data';
+export type { INormalisedGlobusData, INormalisedIdentity, INormalisedToken } from './globus-data';
+
+export {
+  GlobusScopes,
+  formatScope,
+  formatScopes,
+  makeScope,
+  parseScopes,
+  resourceServerOfScope
+} from './tokens/scopes';
+export type { IScope } from './tokens/scopes';
+export { Token, fingerprintOf, DEFAULT_EXPIRING_WINDOW_SECONDS } from './tokens/token';
+export type {
+  ExpirySource,
+  ITokenInit,
+  ITokenOptions,
+  ITokenStatusOptions,
+  ITokenSummary,
+  TokenStatus
+} from './tokens/token';
+export { TokenSet } from './tokens/token-set';
+export { buildConsentUrl, consentStatus } from './tokens/consents';
+export type { IConsentStatusEntry, IConsentUrlOptions } from './tokens/consents';
+
+export { request } from './http/request';
+export type {
+  IHttpResponse,
+  IProgress,
+  IRequestOptions,
+  QueryValue,
+  RawBody,
+  ResponseType
+} from './http/request';
+export { DEFAULT_RETRY_POLICY } from './http/retry';
+export type { IRetryPolicy } from './http/retry';
+export { serviceBaseUrl } from './http/service-urls';
+export type { FixedServiceName } from './http/service-urls';
+
+export type { ICallOptions, IServiceContext } from './services/service-context';
+export { AuthClient } from './services/auth/auth-client';
+export type { IdentityQuery } from './services/auth/identities';
+export type { IGetConsentsOptions } from './services/auth/consents';
+export type { IIntrospectOptions } from './services/auth/introspect';
+export type {
+  IConsentDocument,
+  IIdentityDocument,
+  IIntrospectDocument,
+  IUserinfoDocument,
+  IUserinfoIdentity
+} from './services/auth/types';
+export { TransferClient } from './services/transfer/transfer-client';
+export type { IRemoveOptions } from './services/transfer/transfer-client';
+export type {
+  CollectionSearchScope,
+  ICollectionSearchOptions
+} from './services/transfer/collections';
+export type { ILsOptions, IMkdirOptions } from './services/transfer/file-operations';
+export type {
+  IDeleteSpec,
+  ITransferItem,
+  ITransferSpec
+} from './services/transfer/task-submission';
+export type {
+  ITaskEventsOptions,
+  ITaskListOptions,
+  IWaitForTaskOptions,
+  TaskRef
+} from './services/transfer/tasks';
+export type {
+  CollectionRef,
+  IEndpointDocument,
+  IEventDocument,
+  IFileDocument,
+  IFileListDocument,
+  IResultDocument,
+  ISubmissionResult,
+  ITaskDocument
+} from './services/transfer/types';
+export { HttpsClient, encodeCollectionPath } from './services/gcs/https-client';
+export type {
+  IByteRange,
+  IDownload,
+  IDownloadOptions,
+  IUploadOptions,
+  IUploadResult,
+  UploadData
+} from './services/gcs/https-client';
+
+export { isDisplaySink } from './display/sink';
+export type { IDisplay, IDisplaySink } from './display/sink';

@@ -1,0 +1,121 @@
+/**
+ * What every service client shares: the tokens, how to build consent URLs, where the
+ * tokens came from, request defaults, and one `call()` that picks the right token and
+ * turns a missing one into a `ConsentRequiredError`.
+ */
+import { CredentialSource } from '../errors/token-expired-error';
+import { ConsentRequiredError } from '../errors/consent-required-error';
+import { GlobusServiceName } from '../errors/api-error';
+import { IHttpResponse, IRequestOptions, request } from '../http/request';
+import { IRetryPolicy } from '../http/retry';
+import { buildConsentUrl, IConsentUrlOptions } from '../tokens/consents';
+import { Token } from '../tokens/token';
+import { TokenSet } from '../tokens/token-set';
+
+/** Options every service method accepts. */
+export interface ICallOptions {
+  /** Cancels the call. */
+  signal?: AbortSignal;
+  /** Per-attempt time limit in ms. */
+  timeoutMs?: number;
+  /** Retry policy overrides, or `false`. */
+  retry?: Partial<IRetryPolicy> | false;
+}
+
+/** Shared state of the clients of one session. */
+export interface IServiceContext {
+  /** The user's tokens. */
+  readonly tokens: TokenSet;
+  /** How to build consent URLs (auth base, client id). */
+  readonly consent: IConsentUrlOptions;
+  /** Where the tokens came from (decides renewal advice). */
+  readonly credentialSource: CredentialSource;
+  /** Defaults applied to every call. */
+  readonly defaults?: ICallOptions;
+}
+
+/** Resource servers of the fixed services. */
+export const RESOURCE_SERVERS = {
+  auth: 'auth.globus.org',
+  transfer: 'transfer.api.globus.org',
+  groups: 'groups.api.globus.org'
+} as const;
+
+/** The scope to ask for when a service's token is missing. */
+const SCOPE_FOR: Readonly<Record<keyof typeof RESOURCE_SERVERS, string>> = {
+  auth: 'openid profile email urn:globus:auth:scope:auth.globus.org:view_identities',
+  transfer: 'urn:globus:auth:scope:transfer.api.globus.org:all',
+  groups: 'urn:globus:auth:scope:groups.api.globus.org:view_my_groups_and_memberships'
+};
+
+/**
+ * The token for a fixed service, or a `ConsentRequiredError` naming the scope to grant.
+ *
+ * @param ctx - the service context
+ * @param service - which service
+ * @param operation - what we were about to do (for the message)
+ */
+export function requireServiceToken(
+  ctx: IServiceContext,
+  service: keyof typeof RESOURCE_SERVERS,
+  operation: string
+): Token {
+  const token = ctx.tokens.for(RESOURCE_SERVERS[service]);
+  if (token) {
+    return token;
+  }
+  const scopes = SCOPE_FOR[service].split(' ');
+  throw new ConsentRequiredError({
+    requiredScopes: scopes,
+    authorizationParameters: { required_scopes: scopes },
+    consentUrl: buildConsentUrl(scopes, ctx.consent),
+    globusCode: 'NoToken',
+    service,
+    operation
+  });
+}
+
+/** A request description without the session-wide parts. */
+export type IServiceRequest = Omit<IRequestOptions, 'consent' | 'credentialSource' | 'service'> &
+  ICallOptions;
+
+/**
+ * Make a request with the session's consent and credential settings and defaults.
+ *
+ * @param ctx - the service context
+ * @param service - which service
+ * @param req - the request
+ */
+export function callService<T>(
+  ctx: IServiceContext,
+  service: GlobusServiceName,
+  req: IServiceRequest
+): Promise<IHttpResponse<T>> {
+  return request<T>({
+    timeoutMs: ctx.defaults?.timeoutMs,
+    retry: ctx.defaults?.retry,
+    ...req,
+    service,
+    consent: ctx.consent,
+    credentialSource: ctx.credentialSource
+  });
+}
+
+/**
+ * Strip `undefined` so a caller's `{ timeoutMs: undefined }` does not override defaults.
+ *
+ * @param options - call options
+ */
+export function callOptions(options: ICallOptions = {}): ICallOptions {
+  const out: ICallOptions = {};
+  if (options.signal) {
+    out.signal = options.signal;
+  }
+  if (options.timeoutMs !== undefined) {
+    out.timeoutMs = options.timeoutMs;
+  }
+  if (options.retry !== undefined) {
+    out.retry = options.retry;
+  }
+  return out;
+}

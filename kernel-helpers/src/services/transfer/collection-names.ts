@@ -1,0 +1,44 @@
+/**
+ * Names of collections a client has seen, so messages say `collection 'Tutorial 1'` rather
+ * than a bare UUID. One cache per client (never process-wide), filled by `get` and `search`.
+ */
+import { CollectionRef } from './types';
+
+/** Display names by collection id, per client. */
+export class CollectionNames {
+  readonly #names = new Map<string, string>();
+
+  /**
+   * Remember a collection's display name.
+   *
+   * @param ref - a collection document (ids alone teach nothing)
+   */
+  remember(ref: CollectionRef): void {
+    if (typeof ref !== 'string' && typeof ref.display_name === 'string' && ref.display_name) {
+      this.#names.set(ref.id, ref.display_name);
+    }
+  }
+
+  /**
+   * `collection 'Name'` (or `collection <id>`), plus ` path <p>` when given.
+   *
+   * @param ref - the collection
+   * @param path - a path on it
+   */
+  describe(ref: CollectionRef, path?: string): string {
+    this.remember(ref);
+    const id = collectionId(ref);
+    const name = this.#names.get(id);
+    const what = name ? `collection '${name}'` : `collection ${id}`;
+    return path === undefined ? what : `${what} path ${path}`;
+  }
+}
+
+/**
+ * The id of a collection reference.
+ *
+ * @param ref - an id or a document
+ */
+export function collectionId(ref: CollectionRef): string {
+  return typeof ref === 'string' ? ref : ref.id;
+}

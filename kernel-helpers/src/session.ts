@@ -1,0 +1,313 @@
+/**
+ * `connect()`: find the user's Globus credentials, decode them safely, and hand back a
+ * `GlobusSession` with the identity, the tokens, consent status and the service clients.
+ */
+import { inspect, InspectOptions } from 'node:util';
+import { GlobusKitError } from './errors/globus-kit-error';
+import { BadInputError } from './errors/bad-input-error';
+import { CredentialSource } from './errors/token-expired-error';
+import { decodeGlobusData } from './globus-data';
+import { INormalisedGlobusData, INormalisedIdentity } from './globus-data/types';
+import { IDisplaySink, isDisplaySink } from './display/sink';
+import { IRetryPolicy } from './http/retry';
+import { serviceBaseUrl } from './http/service-urls';
+import { AuthClient } from './services/auth/auth-client';
+import { HttpsClient } from './services/gcs/https-client';
+import { IServiceContext } from './services/service-context';
+import { TransferClient } from './services/transfer/transfer-client';
+import { consentStatus, IConsentStatusEntry, IConsentUrlOptions } from './tokens/consents';
+import { ITokenSummary } from './tokens/token';
+import { TokenSet } from './tokens/token-set';
+
+/** Where a session's credentials came from. */
+export type SessionSource = 'option' | 'environment' | 'stored-login';
+
+/** Options of `connect()`. */
+export interface IConnectOptions {
+  /** A GLOBUS_DATA value (or an already decoded auth state); wins over the environment. */
+  globusData?: string | INormalisedGlobusData;
+  /** Environment to read `GLOBUS_DATA` and `GLOBUS_SDK_*` from (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** tslab's display API (pass the `tslab` module) for the rich output of the notebook verbs. */
+  display?: IDisplaySink;
+  /** Scopes the notebook needs; `consentStatus()` checks them. */
+  requiredScopes?: readonly string[];
+  /** Verify an id_token-derived identity against the Auth JWKS (default true). */
+  verifyIdToken?: boolean;
+  /** Time limit for fetching the JWKS, in ms (default 3000). */
+  jwksTimeoutMs?: number;
+  /** A token is `expiring` within this many seconds of expiry (default 300). */
+  expiringWindowSeconds?: number;
+  /** Redirect URI for consent URLs (default: Auth's code page). */
+  redirectUri?: string;
+  /** Defaults for every request: time limit per attempt (ms) and retry policy. */
+  requestDefaults?: { timeoutMs?: number; retry?: Partial<IRetryPolicy> | false };
+}
+
+/** How far the identity can be trusted. */
+export interface IIdentityVerification {
+  /**
+   * `globus_user`: from the hub's userinfo record (no signature to check); `verified`: the
+   * id_token's signature and audience checked against the Auth JWKS; `unverified`: the
+   * claims are decoded but could not be checked (see `reason`); `none`: no identity.
+   */
+  status: 'globus_user' | 'verified' | 'unverified' | 'none';
+  /** Why not verified. */
+  reason?: string;
+}
+
+/** The redacted, JSON-safe view of a session. */
+export interface ISessionSummary {
+  source: SessionSource;
+  clientId: string | null;
+  identity: {
+    sub: string;
+    username: string | null;
+    name: string | null;
+    organization: string | null;
+    source: string;
+  } | null;
+  identityVerification: IIdentityVerification;
+  groups: string[];
+  tokens: ITokenSummary[];
+  warnings: string[];
+}
+
+/**
+ * Find the stored login of the standalone-login flow (issue #7). Not implemented yet:
+ * returns `undefined`, and `connect()` falls through to `NO_CREDENTIALS`.
+ *
+ * @param _env - the environment
+ */
+export async function loadStoredLogin(
+  _env: Readonly<Record<string, string | undefined>>
+): Promise<INormalisedGlobusData | undefined> {
+  return undefined;
+}
+
+/** The message for "no credentials anywhere". */
+export const NO_CREDENTIALS_MESSAGE =
+  'No Globus credentials found. On JupyterHub: ask your admin to enable auth state ' +
+  '(enable_auth_state) and pass GLOBUS_DATA to the server, then log out and log in again. ' +
+  'On your own JupyterLab: log in with Globus from the Globus sidebar, then run connect() again.';
+
+/**
+ * Connect to Globus with the user's credentials: an explicit `globusData` option, else
+ * `GLOBUS_DATA` in the environment, else the stored login (later).
+ *
+ * @param options - where to find credentials, display, required scopes
+ * @returns the session
+ * @throws GlobusKitError `NO_CREDENTIALS` when there is nothing to use;
+ *   GlobusDataError when GLOBUS_DATA cannot be decoded
+ */
+export async function connect(options: IConnectOptions = {}): Promise<GlobusSession> {
+  const env = options.env ?? process.env;
+  if (options.display !== undefined && !isDisplaySink(options.display)) {
+    throw new BadInputError(
+      'display must have the shape of the tslab module ({ display, newDisplay }): pass `tslab`',
+      { code: 'BAD_DISPLAY' }
+    );
+  }
+  let data: INormalisedGlobusData | undefined;
+  let source: SessionSource;
+  let credentialSource: CredentialSource;
+  if (options.globusData !== undefined) {
+    data =
+      typeof options.globusData === 'string'
+        ? decodeGlobusData(options.globusData)
+        : options.globusData;
+    source = 'option';
+    credentialSource = 'explicit';
+  } else if (env.GLOBUS_DATA !== undefined && env.GLOBUS_DATA.trim() !== '') {
+    data = decodeGlobusData(env.GLOBUS_DATA);
+    source = 'environment';
+    credentialSource = 'hub';
+  } else {
+    data = await loadStoredLogin(env);
+    source = 'stored-login';
+    credentialSource = 'standalone';
+  }
+  if (!data) {
+    throw new GlobusKitError(NO_CREDENTIALS_MESSAGE, { code: 'NO_CREDENTIALS' });
+  }
+  const authBaseUrl = serviceBaseUrl('auth', env);
+  const verification = await verifyIdentity(data, authBaseUrl, options);
+  return new GlobusSession({
+    data,
+    source,
+    credentialSource,
+    authBaseUrl,
+    verification,
+    options
+  });
+}
+
+/** What the session is built from. */
+interface ISessionInit {
+  data: INormalisedGlobusData;
+  source: SessionSource;
+  credentialSource: CredentialSource;
+  authBaseUrl: string;
+  verification: IIdentityVerification;
+  options: IConnectOptions;
+}
+
+/**
+ * A connected Globus session: identity, tokens, consents, and the Auth, Transfer and GCS
+ * HTTPS clients. Displays redacted everywhere.
+ */
+export class GlobusSession {
+  /** Who is logged in (from `globus_user` or the id_token), if known. */
+  readonly identity: INormalisedIdentity | undefined;
+  /** How far `identity` can be trusted. */
+  readonly identityVerification: IIdentityVerification;
+  /** The user's tokens. */
+  readonly tokens: TokenSet;
+  /** The OAuth client the tokens were issued to (the hub's client). */
+  readonly clientId: string | undefined;
+  /** Globus group ids from the auth state. */
+  readonly groups: readonly string[];
+  /** Where the credentials came from. */
+  readonly source: SessionSource;
+  /** Non-fatal oddities found while decoding (no secrets). */
+  readonly warnings: readonly string[];
+  /** Scopes the notebook declared it needs. */
+  readonly requiredScopes: readonly string[];
+  /** The display sink passed to `connect()`, for the notebook verbs. */
+  readonly display: IDisplaySink | undefined;
+  /** Globus Auth client. */
+  readonly auth: AuthClient;
+  /** Globus Transfer client. */
+  readonly transfer: TransferClient;
+  /** GCS HTTPS client. */
+  readonly https: HttpsClient;
+  /** Consent-URL settings (auth base, client id, redirect). */
+  readonly consentUrlOptions: IConsentUrlOptions;
+  /** Shared state of the clients (for the verbs built on them). */
+  readonly context: IServiceContext;
+
+  /**
+   * Use `connect()`; this constructor is for the library.
+   *
+   * @param init - decoded data and settings
+   */
+  constructor(init: ISessionInit) {
+    const { data, options } = init;
+    this.identity = data.identity;
+    this.identityVerification = init.verification;
+    this.tokens = TokenSet.fromRecords(data.tokens, {
+      expiringWindowSeconds: options.expiringWindowSeconds
+    });
+    this.clientId = data.clientId;
+    this.groups = [...data.groups];
+    this.source = init.source;
+    this.warnings = [...data.warnings];
+    this.requiredScopes = [...(options.requiredScopes ?? [])];
+    this.display = options.display;
+    this.consentUrlOptions = {
+      authBaseUrl: init.authBaseUrl,
+      clientId: data.clientId,
+      redirectUri: options.redirectUri
+    };
+    this.context = {
+      tokens: this.tokens,
+      consent: this.consentUrlOptions,
+      credentialSource: init.credentialSource,
+      defaults: options.requestDefaults
+    };
+    this.auth = new AuthClient(this.context);
+    this.transfer = new TransferClient(this.context);
+    this.https = new HttpsClient(this.context, this.transfer);
+  }
+
+  /**
+   * Each required scope, granted or missing (with a consent URL for a missing one).
+   *
+   * @param requiredScopes - scopes to check (default: those given to `connect()`)
+   */
+  consentStatus(requiredScopes: readonly string[] = this.requiredScopes): IConsentStatusEntry[] {
+    return consentStatus(requiredScopes, this.tokens, this.consentUrlOptions);
+  }
+
+  /** The redacted, JSON-safe view. */
+  toJSON(): ISessionSummary {
+    const id = this.identity;
+    return {
+      source: this.source,
+      clientId: this.clientId ?? null,
+      identity: id
+        ? {
+            sub: id.sub,
+            username: id.username ?? null,
+            name: id.name ?? null,
+            organization: id.organization ?? null,
+            source: id.source
+          }
+        : null,
+      identityVerification: this.identityVerification,
+      groups: [...this.groups],
+      tokens: this.tokens.toJSON(),
+      warnings: [...this.warnings]
+    };
+  }
+
+  /** One line, redacted. */
+  toString(): string {
+    const who = this.identity?.username ?? this.identity?.sub ?? 'unknown user';
+    return `GlobusSession(${who}, ${this.tokens.size} tokens, from ${this.source})`;
+  }
+
+  /** Redacted `util.inspect` / console / tslab view. */
+  [inspect.custom](_depth: number, options: InspectOptions): string {
+    return `GlobusSession ${inspect(this.toJSON(), { ...options, depth: 4 })}`;
+  }
+}
+
+/**
+ * Decide how far the identity can be trusted; verify an id_token-derived one against the
+ * Auth JWKS when reachable (signature and audience; the token's age does not matter for
+ * naming the user, so expiry is judged at its issue time).
+ */
+async function verifyIdentity(
+  data: INormalisedGlobusData,
+  authBaseUrl: string,
+  options: IConnectOptions
+): Promise<IIdentityVerification> {
+  if (!data.identity) {
+    return { status: 'none' };
+  }
+  if (data.identity.source === 'globus_user') {
+    return { status: 'globus_user' };
+  }
+  if (!data.idToken) {
+    return { status: 'unverified', reason: 'no id_token to verify' };
+  }
+  if (options.verifyIdToken === false) {
+    return { status: 'unverified', reason: 'verification turned off' };
+  }
+  try {
+    const jose = await import('jose');
+    const claims = jose.decodeJwt(data.idToken);
+    const jwks = jose.createRemoteJWKSet(new URL(`${authBaseUrl}/jwk.json`), {
+      timeoutDuration: options.jwksTimeoutMs ?? 3000
+    });
+    const at = typeof claims.iat === 'number' ? new Date(claims.iat * 1000) : new Date();
+    const { payload } = await jose.jwtVerify(data.idToken, jwks, {
+      audience: data.clientId,
+      issuer: [authBaseUrl, 'https://auth.globus.org'],
+      currentDate: at,
+      clockTolerance: 300
+    });
+    if (payload.sub !== data.identity.sub) {
+      return { status: 'unverified', reason: 'id_token subject differs from the identity' };
+    }
+    return { status: 'verified' };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const reason =
+      typeof code === 'string'
+        ? `${code}${code === 'ERR_JWKS_TIMEOUT' ? ' (Auth not reachable in time)' : ''}`
+        : 'Auth JWKS not reachable';
+    return { status: 'unverified', reason };
+  }
+}
