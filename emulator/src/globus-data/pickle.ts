@@ -1,7 +1,8 @@
 /**
  * Real CPython pickles: `GLOBUS_DATA` is `base64(pickle.dumps(auth_state))` made by the hub's
  * Python, so the emulator asks `python3` to make it rather than imitating the format. The
- * data goes over stdin, never argv or the environment, because it holds tokens.
+ * data goes over stdin, never argv or the environment, because it holds tokens. `-I -S`
+ * keep the user's PYTHONPATH and site packages out (and start faster).
  */
 import { spawn } from 'node:child_process';
 import type { JsonValue } from './shapes.js';
@@ -43,18 +44,23 @@ export function pickleBase64(
     );
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(python, ['-c', script, String(protocol)], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: 30_000
+    const child = spawn(python, ['-I', '-S', '-c', script, String(protocol)], {
+      stdio: ['pipe', 'pipe', 'pipe']
     });
+    // Our own timer rather than spawn's `timeout`, which is not cleared when the spawn
+    // itself fails and would keep the process alive.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    timer.unref();
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', e =>
-      reject(new PickleError(`Could not run ${python}: ${e.message}`, { cause: e }))
-    );
+    child.on('error', e => {
+      clearTimeout(timer);
+      reject(new PickleError(`Could not run ${python}: ${e.message}`, { cause: e }));
+    });
     child.on('close', code => {
+      clearTimeout(timer);
       if (code === 0) resolve(Buffer.concat(out).toString('ascii'));
       else {
         // Only the last line (the exception type and message) — json/pickle errors name no data.
