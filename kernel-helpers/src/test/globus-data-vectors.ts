@@ -101,3 +101,23 @@ export function pythonRandomVectors(seed: number, count: number): IValidVector[]
 export function pickleBytes(v: { pickle_b64: string }): Uint8Array {
   return new Uint8Array(Buffer.from(v.pickle_b64, 'base64'));
 }
+
+/**
+ * GLOBUS_DATA text for JSON values, pickled by CPython at `protocol` (one python3 run for
+ * all of them), exactly as the hub writes it: `base64.b64encode(pickle.dumps(v)).decode()`.
+ */
+export function pickleJsonTexts(values: unknown[], protocol = 4): string[] {
+  const script =
+    'import sys, json, pickle, base64\n' +
+    'for v in json.load(sys.stdin):\n' +
+    `    print(base64.b64encode(pickle.dumps(v, protocol=${protocol})).decode())\n`;
+  const out = spawnSync('python3', ['-c', script], {
+    input: JSON.stringify(values),
+    encoding: 'utf8',
+    timeout: 60_000
+  });
+  if (out.status !== 0) {
+    throw new Error(`python3 pickling failed: ${out.stderr || out.error}`);
+  }
+  return out.stdout.trim().split('\n');
+}
