@@ -108,7 +108,7 @@ export class GlobusApiError extends GlobusKitError {
     }
     if (init.serverMessage) {
       const firstLine = init.serverMessage.split('\n')[0].trim();
-      const short = firstLine.length > 300 ? `${firstLine.slice(0, 300)}…` : firstLine;
+      const short = firstLine.length > 600 ? `${firstLine.slice(0, 600)}…` : firstLine;
       if (short) {
         msg += `: ${short}`;
       }

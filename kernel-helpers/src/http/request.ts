@@ -14,7 +14,11 @@ import { GlobusApiError, GlobusServiceName } from '../errors/api-error';
 import { ConsentRequiredError } from '../errors/consent-required-error';
 import { redactSecrets, GlobusKitError } from '../errors/globus-kit-error';
 import { AbortError, NetworkError, TimeoutError } from '../errors/network-error';
-import { CredentialSource, TokenExpiredError } from '../errors/token-expired-error';
+import {
+  CredentialSource,
+  TOKEN_RENEWAL_REMEDY,
+  TokenExpiredError
+} from '../errors/token-expired-error';
 import { BadInputError } from '../errors/bad-input-error';
 import { Token } from '../tokens/token';
 import { buildConsentUrl, IConsentUrlOptions } from '../tokens/consents';
@@ -796,8 +800,13 @@ function errorFromResponse(
   if (!serverMessage && body === undefined && clean.trim()) {
     serverMessage = clean.trim().slice(0, 300);
   }
-  if (status === 401 && !serverMessage) {
-    serverMessage = 'the token was rejected';
+  if (status === 401) {
+    // Globus answers the same 401 for revoked, expired-early and foreign tokens; the
+    // remedy is the same as for an expired one.
+    const remedy = options.token
+      ? ` (token for ${options.token.resourceServer}, ${options.token.fingerprint}…). ${TOKEN_RENEWAL_REMEDY[options.credentialSource ?? 'unknown']}`
+      : '';
+    serverMessage = `${serverMessage ?? 'the token was rejected'}${remedy}`;
   }
   return new GlobusApiError({
     code,
