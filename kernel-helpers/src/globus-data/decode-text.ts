@@ -20,7 +20,7 @@ export interface IDecodeTextOptions {
 /**
  * Turn GLOBUS_DATA text into the pickle bytes it encodes.
  *
- * Steps: trim; strip one `b'…'` or `b"…"` wrapper; drop ASCII whitespace; check every
+ * Steps: trim; strip one `b'…'` or `b"…"` wrapper (and `\\n` escapes inside it); drop ASCII whitespace; check every
  * character is in the standard or URL-safe base64 alphabet and `=` padding (at most two,
  * only at the end) is consistent; decode.
  *
@@ -34,7 +34,8 @@ export function decodeGlobusDataText(text: string, options: IDecodeTextOptions =
   let body = text.trim();
   const wrapped = /^b(['"])([\s\S]*)\1$/.exec(body);
   if (wrapped) {
-    body = wrapped[2];
+    // The repr of `base64.encodebytes()` output shows its line breaks as `\n` escapes.
+    body = wrapped[2].replace(/\\n/g, '');
   }
   body = body.replace(/[ \t\r\n\f\v]+/g, '');
   if (body.length === 0) {

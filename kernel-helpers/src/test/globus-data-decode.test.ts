@@ -55,6 +55,13 @@ describe('decodeGlobusDataText', () => {
     assert.deepEqual(decodeGlobusDataText(`  b'${b64}'\n`), raw);
   });
 
+  it("should drop \\n escapes inside b'…' (the repr of base64.encodebytes output)", () => {
+    const repr = `b'${b64.replace(/(.{76})/g, '$1\\n')}\\n'`;
+    assert.ok(repr.includes('\\n'));
+    assert.deepEqual(decodeGlobusDataText(repr), raw);
+    assert.equal(refusal(() => decodeGlobusDataText(`${b64.slice(0, 8)}\\n`)).reason, 'bad-base64');
+  });
+
   it('should accept missing padding', () => {
     const padded = validVectors().filter(v => v.pickle_b64.endsWith('='));
     assert.ok(padded.length > 10);
