@@ -140,7 +140,9 @@ export function createGcsRouter(deps: IServiceDeps, collectionId: string): Route
         Allow: 'HEAD, GET, PUT, DELETE, OPTIONS'
       });
     }
-    const raw = decodePath(ctx.path);
+    // The raw request target, not ctx.path: URL parsing would silently resolve `..`
+    // segments, and we refuse them instead (400), as we do for Transfer paths.
+    const raw = decodePath((ctx.req.url ?? '/').split('?')[0]);
     const access = authorize(deps, spec, ctx, raw, method);
     if (method === 'GET' || method === 'HEAD') await serveFile(deps, spec, ctx, raw, access);
     else if (method === 'PUT') await receiveFile(deps, spec, ctx, raw, access);
