@@ -1,0 +1,33 @@
+"""HTTP handlers of the ``/globus-kit/*`` routes: parse, call a plain function, answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, List, Tuple
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+
+from .status import GlobusState
+
+
+class StatusHandler(APIHandler):
+    """``GET /globus-kit/status``: identity and per-resource-server token status, never a token."""
+
+    def initialize(self, state: GlobusState) -> None:
+        self.state = state
+
+    @tornado.web.authenticated
+    def get(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(self.state.status()))
+
+
+def setup_handlers(web_app: Any, state: GlobusState) -> None:
+    """Register the routes under the server's base URL."""
+    base_url = web_app.settings["base_url"]
+    routes: List[Tuple[str, Any, dict]] = [
+        (url_path_join(base_url, "globus-kit", "status"), StatusHandler, {"state": state}),
+    ]
+    web_app.add_handlers(".*$", routes)

@@ -1,0 +1,107 @@
+"""Shared helpers: build GLOBUS_DATA payloads the way the hub does (real CPython pickles)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import pickle
+import time
+from typing import Any, Dict
+
+import pytest
+
+# Fake but token-shaped secrets; the tests assert none of them ever leaves the server.
+TRANSFER_TOKEN = "AgTransferSecret0123456789abcdefXYZ"
+AUTH_TOKEN = "AgAuthSecret0123456789abcdefXYZ"
+GROUPS_TOKEN = "AgGroupsSecret0123456789abcdefXYZ"
+REFRESH_TOKEN = "AgRefreshSecret0123456789abcdefXYZ"
+SECRETS = (TRANSFER_TOKEN, AUTH_TOKEN, GROUPS_TOKEN, REFRESH_TOKEN)
+
+TRANSFER_SCOPE = "urn:globus:auth:scope:transfer.api.globus.org:all"
+
+
+def encode(obj: Any, protocol: int = 4) -> str:
+    """What JupyterHub's Globus authenticator puts in GLOBUS_DATA."""
+    return base64.b64encode(pickle.dumps(obj, protocol=protocol)).decode("ascii")
+
+
+def jwt(claims: Dict[str, Any]) -> str:
+    """An unsigned JWT-shaped string (only the claims matter to the decoder)."""
+    seg = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
+    return f"{seg({'alg': 'RS256'})}.{seg(claims)}.c2lnbmF0dXJl"
+
+
+def shape_pre_012(now: float) -> Dict[str, Any]:
+    return {
+        "client_id": "hub-client",
+        "tokens": {
+            "transfer.api.globus.org": {
+                "scope": TRANSFER_SCOPE,
+                "access_token": TRANSFER_TOKEN,
+                "refresh_token": REFRESH_TOKEN,
+                "token_type": "Bearer",
+                "expires_at_seconds": int(now) + 3600,
+                "resource_server": "transfer.api.globus.org",
+            }
+        },
+    }
+
+
+def shape_012_15() -> Dict[str, Any]:
+    return {
+        "client_id": "hub-client",
+        "tokens": {
+            "transfer.api.globus.org": {
+                "expires_in": 172800,
+                "resource_server": "transfer.api.globus.org",
+                "scope": TRANSFER_SCOPE,
+                "token_type": "Bearer",
+                "refresh_token": None,
+                "access_token": TRANSFER_TOKEN,
+            }
+        },
+    }
+
+
+def shape_16(iat: int) -> Dict[str, Any]:
+    data = json.loads(json.dumps(shape_012_15()))  # JSON round trip, as JupyterHub stores it
+    data["token_response"] = {
+        "access_token": AUTH_TOKEN,
+        "id_token": jwt({"sub": "user-uuid", "iat": iat, "name": "Jwt Name"}),
+        "expires_in": 172800,
+        "resource_server": "auth.globus.org",
+        "scope": "profile openid",
+        "token_type": "Bearer",
+        "state": "s",
+        "other_tokens": [
+            {
+                "access_token": TRANSFER_TOKEN,
+                "expires_in": 172800,
+                "resource_server": "transfer.api.globus.org",
+                "scope": TRANSFER_SCOPE,
+                "token_type": "Bearer",
+                "state": "s",
+            },
+            {
+                "access_token": GROUPS_TOKEN,
+                "expires_in": 172800,
+                "resource_server": "groups.api.globus.org",
+                "scope": "urn:globus:auth:scope:groups.api.globus.org:view_my_groups_and_memberships",
+                "token_type": "Bearer",
+                "state": "s",
+            },
+        ],
+    }
+    data["globus_user"] = {
+        "sub": "user-uuid",
+        "preferred_username": "demo@example.edu",
+        "name": "Demo User",
+        "identity_provider": "idp-uuid",
+    }
+    data["globus_groups"] = ["group-uuid"]
+    return data
+
+
+@pytest.fixture
+def now() -> float:
+    return time.time()
