@@ -1,0 +1,257 @@
+import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import { refreshIcon, SidePanel, ToolbarButton } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
+
+import { globusIcon } from '../icons';
+import { IGlobusStatusModel, IGlobusTokenStatus } from '../tokens';
+
+/**
+ * The Globus sidebar: who is logged in and, per resource server, the scopes, a live
+ * "expires in" countdown and a status badge. Everything from the server is written as
+ * text nodes, never as HTML.
+ */
+export class GlobusSidebar extends SidePanel {
+  /**
+   * @param options - the model to show and the translator.
+   */
+  constructor(options: IGlobusSidebarOptions) {
+    const translator = options.translator ?? nullTranslator;
+    super({ translator });
+    this._bundle = translator.load('jupyterlab_globus_kit');
+    this._model = options.model;
+    this._expiryWarningMinutes = options.expiryWarningMinutes ?? 10;
+    this.id = 'jp-GlobusKit-sidebar';
+    this.addClass('jp-GlobusKit-Sidebar');
+    this.title.icon = globusIcon;
+    this.title.caption = this._bundle.__('Globus');
+    const heading = new Widget();
+    heading.addClass('jp-GlobusKit-Sidebar-title');
+    heading.node.textContent = this._bundle.__('Globus');
+    this.header.addWidget(heading);
+    this.toolbar.addItem(
+      'refresh',
+      new ToolbarButton({
+        icon: refreshIcon,
+        tooltip: this._bundle.__('Refresh Globus status'),
+        onClick: () => void this._model.refresh()
+      })
+    );
+    this._body = new Widget();
+    this._body.addClass('jp-GlobusKit-Sidebar-body');
+    this.addWidget(this._body);
+    this._model.changed.connect(this._onModelChanged, this);
+    this._render();
+    this._tick = setInterval(() => this._updateCountdowns(), 1000);
+  }
+
+  /** Minutes before expiry at which a token is flagged as expiring. */
+  get expiryWarningMinutes(): number {
+    return this._expiryWarningMinutes;
+  }
+  set expiryWarningMinutes(minutes: number) {
+    this._expiryWarningMinutes = minutes;
+    this._updateCountdowns();
+  }
+
+  /** Stop the countdown timer and disconnect from the model. */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    clearInterval(this._tick);
+    this._model.changed.disconnect(this._onModelChanged, this);
+    super.dispose();
+  }
+
+  private _onModelChanged(): void {
+    this._render();
+  }
+
+  private _render(): void {
+    const trans = this._bundle;
+    const root = this._body.node;
+    root.replaceChildren();
+    this._countdowns = [];
+    const status = this._model.status;
+    const error = this._model.error;
+
+    if (error) {
+      root.appendChild(
+        el('div', 'jp-GlobusKit-error', [
+          status
+            ? trans.__('Could not refresh (%1). Showing the last known status.', error.message)
+            : trans.__('Could not load the Globus status: %1', error.message)
+        ])
+      );
+      root.lastElementChild?.setAttribute('role', 'alert');
+    }
+    if (!status) {
+      if (!error) {
+        root.appendChild(el('div', 'jp-GlobusKit-loading', [trans.__('Loading…')]));
+      }
+      return;
+    }
+    if (status.problem) {
+      const box = el('div', 'jp-GlobusKit-problem', [
+        el('div', 'jp-GlobusKit-problem-title', [
+          status.problem.code === 'no-globus-data'
+            ? trans.__('No Globus login in this server')
+            : trans.__('Globus login data could not be read')
+        ]),
+        el('p', 'jp-GlobusKit-problem-message', [status.problem.message])
+      ]);
+      box.dataset.code = status.problem.code;
+      root.appendChild(box);
+    }
+
+    if (status.identity) {
+      const id = status.identity;
+      const card = el('section', 'jp-GlobusKit-identity', [
+        el('div', 'jp-GlobusKit-identity-name', [id.name || id.preferred_username || id.sub || '']),
+        el('div', 'jp-GlobusKit-identity-username', [id.preferred_username ?? '']),
+        el('div', 'jp-GlobusKit-identity-provider', [
+          id.identity_provider_display_name ?? id.organization ?? ''
+        ])
+      ]);
+      card.setAttribute('aria-label', trans.__('Globus identity'));
+      root.appendChild(card);
+    }
+
+    if (status.available) {
+      root.appendChild(el('h3', 'jp-GlobusKit-section-title', [trans.__('Tokens')]));
+      if (status.tokens.length === 0) {
+        root.appendChild(
+          el('p', 'jp-GlobusKit-empty', [
+            trans.__(
+              'No tokens: they were revoked at hub logout. Restart your server from the hub.'
+            )
+          ])
+        );
+      } else {
+        root.appendChild(this._tokenTable(status.tokens));
+      }
+    }
+    this._updateCountdowns();
+  }
+
+  private _tokenTable(tokens: IGlobusTokenStatus[]): HTMLTableElement {
+    const trans = this._bundle;
+    const table = el('table', 'jp-GlobusKit-tokens') as HTMLTableElement;
+    table.setAttribute('aria-label', trans.__('Globus tokens'));
+    const head = el('tr', '', [
+      el('th', '', [trans.__('Resource server')]),
+      el('th', '', [trans.__('Scopes')]),
+      el('th', '', [trans.__('Expires in')]),
+      el('th', '', [trans.__('Status')])
+    ]);
+    head.querySelectorAll('th').forEach(th => th.setAttribute('scope', 'col'));
+    table.appendChild(el('thead', '', [head]));
+    const body = el('tbody', '');
+    for (const token of tokens) {
+      const scopes = el(
+        'ul',
+        'jp-GlobusKit-scopes',
+        token.scopes.map(s => el('li', '', [s]))
+      );
+      const expires = el('td', 'jp-GlobusKit-expires');
+      const badge = el('span', 'jp-GlobusKit-badge');
+      const row = el('tr', 'jp-GlobusKit-tokenRow', [
+        el('td', 'jp-GlobusKit-resourceServer', [token.resourceServer]),
+        el('td', '', [scopes]),
+        expires,
+        el('td', '', [badge])
+      ]);
+      row.dataset.resourceServer = token.resourceServer;
+      body.appendChild(row);
+      this._countdowns.push({ token, expires, badge });
+    }
+    table.appendChild(body);
+    return table;
+  }
+
+  private _updateCountdowns(): void {
+    const trans = this._bundle;
+    const now = Date.now() + this._model.clockOffsetMs;
+    for (const { token, expires, badge } of this._countdowns) {
+      let state: 'active' | 'expiring' | 'expired' | 'unknown';
+      if (token.expiresAt === null) {
+        state = 'unknown';
+        expires.textContent = trans.__('unknown');
+        expires.title = trans.__('This hub does not record when the token was issued.');
+      } else {
+        const remaining = token.expiresAt * 1000 - now;
+        const approx = token.expiresAtSource === 'estimated' ? '~' : '';
+        expires.textContent =
+          remaining > 0 ? approx + formatDuration(remaining) : trans.__('expired');
+        expires.title = new Date(token.expiresAt * 1000).toLocaleString();
+        state =
+          remaining <= 0
+            ? 'expired'
+            : remaining <= this._expiryWarningMinutes * 60_000
+              ? 'expiring'
+              : 'active';
+      }
+      const labels = {
+        active: trans.__('active'),
+        expiring: trans.__('expiring'),
+        expired: trans.__('expired'),
+        unknown: trans.__('unknown')
+      };
+      if (badge.dataset.state !== state) {
+        badge.dataset.state = state;
+        badge.className = `jp-GlobusKit-badge jp-mod-${state}`;
+        badge.textContent = labels[state];
+      }
+    }
+  }
+
+  private _model: IGlobusStatusModel;
+  private _bundle: TranslationBundle;
+  private _body: Widget;
+  private _tick: ReturnType<typeof setInterval>;
+  private _expiryWarningMinutes: number;
+  private _countdowns: Array<{
+    token: IGlobusTokenStatus;
+    expires: HTMLElement;
+    badge: HTMLElement;
+  }> = [];
+}
+
+/** Options of {@link GlobusSidebar}. */
+export interface IGlobusSidebarOptions {
+  /** The status to show. */
+  model: IGlobusStatusModel;
+  /** Minutes before expiry to flag a token. Default 10. */
+  expiryWarningMinutes?: number;
+  /** The translator for UI strings. */
+  translator?: ITranslator;
+}
+
+/**
+ * Format milliseconds as `2d 3h`, `1h 05m` or `4m 09s`.
+ *
+ * @param ms - a positive duration.
+ */
+export function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (d > 0) return `${d}d ${h}h ${pad(m)}m`;
+  if (h > 0) return `${h}h ${pad(m)}m ${pad(sec)}s`;
+  return `${m}m ${pad(sec)}s`;
+}
+
+/** Build an element whose children are elements or text (strings become text nodes). */
+function el(tag: string, className: string, children: Array<Node | string> = []): HTMLElement {
+  const node = document.createElement(tag);
+  if (className) {
+    node.className = className;
+  }
+  for (const child of children) {
+    node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+  return node;
+}
