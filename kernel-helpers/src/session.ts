@@ -10,7 +10,7 @@ import { decodeGlobusData } from './globus-data';
 import { INormalisedGlobusData, INormalisedIdentity } from './globus-data/types';
 import { IDisplaySink, isDisplaySink } from './display/sink';
 import { IRetryPolicy } from './http/retry';
-import { serviceBaseUrl } from './http/service-urls';
+import { FixedServiceName, serviceBaseUrl } from './http/service-urls';
 import { AuthClient } from './services/auth/auth-client';
 import { HttpsClient } from './services/gcs/https-client';
 import { IServiceContext } from './services/service-context';
@@ -131,12 +131,18 @@ export async function connect(options: IConnectOptions = {}): Promise<GlobusSess
     throw new GlobusKitError(NO_CREDENTIALS_MESSAGE, { code: 'NO_CREDENTIALS' });
   }
   const authBaseUrl = serviceBaseUrl('auth', env);
+  const baseUrls = {
+    auth: authBaseUrl,
+    transfer: serviceBaseUrl('transfer', env),
+    groups: serviceBaseUrl('groups', env)
+  };
   const verification = await verifyIdentity(data, authBaseUrl, options);
   return new GlobusSession({
     data,
     source,
     credentialSource,
     authBaseUrl,
+    baseUrls,
     verification,
     options
   });
@@ -148,6 +154,7 @@ interface ISessionInit {
   source: SessionSource;
   credentialSource: CredentialSource;
   authBaseUrl: string;
+  baseUrls: Readonly<Record<FixedServiceName, string>>;
   verification: IIdentityVerification;
   options: IConnectOptions;
 }
@@ -213,7 +220,8 @@ export class GlobusSession {
       tokens: this.tokens,
       consent: this.consentUrlOptions,
       credentialSource: init.credentialSource,
-      defaults: options.requestDefaults
+      defaults: options.requestDefaults,
+      baseUrls: init.baseUrls
     };
     this.auth = new AuthClient(this.context);
     this.transfer = new TransferClient(this.context);

@@ -8,6 +8,7 @@ import { ConsentRequiredError } from '../errors/consent-required-error';
 import { GlobusServiceName } from '../errors/api-error';
 import { IHttpResponse, IRequestOptions, request } from '../http/request';
 import { IRetryPolicy } from '../http/retry';
+import { API_PREFIX, FixedServiceName } from '../http/service-urls';
 import { buildConsentUrl, IConsentUrlOptions } from '../tokens/consents';
 import { Token } from '../tokens/token';
 import { TokenSet } from '../tokens/token-set';
@@ -32,6 +33,11 @@ export interface IServiceContext {
   readonly credentialSource: CredentialSource;
   /** Defaults applied to every call. */
   readonly defaults?: ICallOptions;
+  /**
+   * Base URLs of the fixed services, resolved once at connect time (so a session made
+   * with an explicit `env` never falls back to `process.env` or production).
+   */
+  readonly baseUrls?: Readonly<Partial<Record<FixedServiceName, string>>>;
 }
 
 /** Resource servers of the fixed services. */
@@ -91,9 +97,12 @@ export function callService<T>(
   service: GlobusServiceName,
   req: IServiceRequest
 ): Promise<IHttpResponse<T>> {
+  const fixedBase = service === 'https' ? undefined : ctx.baseUrls?.[service];
   return request<T>({
     timeoutMs: ctx.defaults?.timeoutMs,
     retry: ctx.defaults?.retry,
+    baseUrl:
+      fixedBase === undefined ? undefined : fixedBase + API_PREFIX[service as FixedServiceName],
     ...req,
     service,
     consent: ctx.consent,
