@@ -16,8 +16,12 @@ export interface IDisplay {
   svg?(svg: string): void;
   /** Show a PNG. */
   png?(bytes: Uint8Array): void;
-  /** Show any MIME type. */
-  raw?(contentType: string, data: string | Uint8Array): unknown;
+  /**
+   * Show any MIME type. JSON types (e.g. `application/vnd.vegalite.v5+json`) take the
+   * object itself: tslab passes anything that is not bytes through to the message as is,
+   * and JupyterLab's vega-lite renderer wants an object, not a JSON string.
+   */
+  raw?(contentType: string, data: string | Uint8Array | object): unknown;
 }
 
 /** Where rich output goes: an always-new display and a factory for updatable ones (tslab's module shape). */
