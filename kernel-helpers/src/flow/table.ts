@@ -7,6 +7,7 @@
  * number grammar does not accept `NaN` or `Infinity` — booleans in a `Uint8Array`, and
  * strings in a plain array. Rows are built on demand.
  */
+import { inspect, type InspectOptions } from 'node:util';
 import { BadInputError } from '../errors/bad-input-error';
 
 /** The type of a column. `integer` is a `number` column whose values are all whole. */
@@ -286,6 +287,17 @@ export class Table {
   toString(): string {
     const cols = this.columns.map(n => `${n} ${this.types[n]}`).join(', ');
     return `Table(${this.numRows} rows × ${this.numColumns} columns: ${cols})`;
+  }
+
+  /**
+   * What `console.log(table)` and a cell's plain-text result show: the shape and the
+   * first rows, never the column buffers (a million-row table would otherwise print its
+   * typed arrays).
+   */
+  [inspect.custom](_depth: number, options: InspectOptions): string {
+    const rows = this.head(5).toJSON().rows;
+    const more = this.numRows > rows.length ? `\n… ${this.numRows - rows.length} more rows` : '';
+    return `${this.toString()}\n${inspect(rows, { ...options, depth: 2 })}${more}`;
   }
 
   private _checkRow(i: number): void {

@@ -134,4 +134,16 @@ describe('Table', () => {
       );
     });
   });
+
+  describe('[inspect.custom]', () => {
+    it('should print the shape and the first rows, not the column buffers', async () => {
+      const { inspect } = await import('node:util');
+      const n = 100_000;
+      const t = Table.fromColumns({ x: Float64Array.from({ length: n }, (_, i) => i) });
+      const text = inspect(t);
+      assert.ok(text.startsWith('Table(100000 rows × 1 columns: x number)'));
+      assert.ok(text.includes('… 99995 more rows'));
+      assert.ok(text.length < 500, `${text.length} characters`);
+    });
+  });
 });
