@@ -112,7 +112,13 @@ function hashInputs(paths, { skip = [] } = {}) {
     const st = statSync(p);
     if (st.isDirectory()) {
       for (const name of readdirSync(p).sort()) {
-        if (skip.includes(name) || name === 'node_modules' || name === '__pycache__') continue;
+        if (
+          skip.includes(name) ||
+          name === 'node_modules' ||
+          name === '__pycache__' ||
+          name.endsWith('.stamp')
+        )
+          continue;
         visit(join(p, name));
       }
     } else {
