@@ -26,9 +26,7 @@ const corsPrefixes = [
 ];
 
 function isCorsPath(path: string): boolean {
-  return corsPrefixes.some(
-    p => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`) || path.startsWith(p)
-  );
+  return corsPrefixes.some(p => path.startsWith(p));
 }
 
 /**
