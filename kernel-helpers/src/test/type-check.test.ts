@@ -15,10 +15,8 @@ type TsModule = typeof import('typescript');
 function loadCompiler(): { ts: TsModule; which: string } {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- tslab's compiler is CommonJS
-    return {
-      ts: require('@tslab/typescript-for-tslab') as TsModule,
-      which: '@tslab/typescript-for-tslab'
-    };
+    const ts = require('@tslab/typescript-for-tslab') as TsModule;
+    return { ts, which: '@tslab/typescript-for-tslab' };
   } catch {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- fallback compiler
     return { ts: require('typescript') as TsModule, which: 'typescript' };
