@@ -77,8 +77,11 @@ export interface ICsvParseOptions {
 export type CsvSource = NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>;
 
 const DEFAULT_NULLS = ['', 'NA', 'N/A', 'NaN', 'null', 'NULL'];
-/** Input chunks are cut to at most this many bytes, so progress and abort stay responsive. */
-const SLICE_BYTES = 1 << 20;
+/**
+ * Input chunks are cut to at most this many bytes: progress and abort stay responsive, and
+ * each chunk's row arrays die young (measured: feeding 1 MiB chunks was about 30% slower).
+ */
+const SLICE_BYTES = 1 << 16;
 /** How many leading bytes are checked for signs of binary data. */
 const SNIFF_BYTES = 8192;
 
