@@ -309,6 +309,7 @@ export class AuthState implements IAuthority {
       id: newSecret('', 18),
       expiresAt: this.nowSeconds() + 3600
     };
+    this.sweep();
     this.pending.set(pending.id, pending);
     return pending;
   }
@@ -641,6 +642,14 @@ export class AuthState implements IAuthority {
   }
 
   // ---- internals ----------------------------------------------------------------------------
+
+  /** Forgets stale login requests and old codes, so a long-running demo does not grow. */
+  private sweep(): void {
+    const now = this.nowSeconds();
+    for (const [id, p] of this.pending) if (p.expiresAt <= now) this.pending.delete(id);
+    // A used or expired code is kept for an hour so that a replay is still recognised.
+    for (const [code, c] of this.codes) if (c.expiresAt + 3600 <= now) this.codes.delete(code);
+  }
 
   private tokenHasScope(token: IIssuedToken, scope: string): boolean {
     return parseScopes(token.scopes.join(' ')).some(r => r.scope === scope);
