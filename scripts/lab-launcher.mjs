@@ -4,7 +4,7 @@
 // what it started (kernels, tslab).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,6 +155,12 @@ export async function startLab({
   childEnv.JUPYTER_RUNTIME_DIR = join(tmp, 'runtime');
   childEnv.JUPYTER_PLATFORM_DIRS = '1';
   childEnv.IPYTHONDIR = join(tmp, 'ipython');
+  // No "get notified about Jupyter news?" prompt: it needs the internet and covers the UI.
+  mkdirSync(join(childEnv.JUPYTER_CONFIG_DIR, 'labconfig'), { recursive: true });
+  writeFileSync(
+    join(childEnv.JUPYTER_CONFIG_DIR, 'labconfig/page_config.json'),
+    JSON.stringify({ disabledExtensions: { '@jupyterlab/apputils-extension:announcements': true } })
+  );
   delete childEnv.JUPYTER_PATH;
   delete childEnv.JUPYTER_CONFIG_PATH;
   const argv = [

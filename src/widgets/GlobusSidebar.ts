@@ -38,6 +38,7 @@ export class GlobusSidebar extends SidePanel {
     );
     this._body = new Widget();
     this._body.addClass('jp-GlobusKit-Sidebar-body');
+    this._body.title.label = this._bundle.__('Identity and tokens');
     this.addWidget(this._body);
     this._model.changed.connect(this._onModelChanged, this);
     this._render();
@@ -128,45 +129,45 @@ export class GlobusSidebar extends SidePanel {
           ])
         );
       } else {
-        root.appendChild(this._tokenTable(status.tokens));
+        root.appendChild(this._tokenList(status.tokens));
       }
     }
     this._updateCountdowns();
   }
 
-  private _tokenTable(tokens: IGlobusTokenStatus[]): HTMLTableElement {
+  /**
+   * One card per token: a table would need four columns, too many for a sidebar. A list
+   * of labelled items reads the same to a screen reader.
+   */
+  private _tokenList(tokens: IGlobusTokenStatus[]): HTMLElement {
     const trans = this._bundle;
-    const table = el('table', 'jp-GlobusKit-tokens') as HTMLTableElement;
-    table.setAttribute('aria-label', trans.__('Globus tokens'));
-    const head = el('tr', '', [
-      el('th', '', [trans.__('Resource server')]),
-      el('th', '', [trans.__('Scopes')]),
-      el('th', '', [trans.__('Expires in')]),
-      el('th', '', [trans.__('Status')])
-    ]);
-    head.querySelectorAll('th').forEach(th => th.setAttribute('scope', 'col'));
-    table.appendChild(el('thead', '', [head]));
-    const body = el('tbody', '');
+    const list = el('ul', 'jp-GlobusKit-tokens');
+    list.setAttribute('aria-label', trans.__('Globus tokens'));
     for (const token of tokens) {
+      const expires = el('span', 'jp-GlobusKit-expires');
+      const badge = el('span', 'jp-GlobusKit-badge');
       const scopes = el(
         'ul',
         'jp-GlobusKit-scopes',
         token.scopes.map(s => el('li', '', [s]))
       );
-      const expires = el('td', 'jp-GlobusKit-expires');
-      const badge = el('span', 'jp-GlobusKit-badge');
-      const row = el('tr', 'jp-GlobusKit-tokenRow', [
-        el('td', 'jp-GlobusKit-resourceServer', [token.resourceServer]),
-        el('td', '', [scopes]),
-        expires,
-        el('td', '', [badge])
+      scopes.setAttribute('aria-label', trans.__('Scopes'));
+      const item = el('li', 'jp-GlobusKit-tokenRow', [
+        el('div', 'jp-GlobusKit-tokenRow-head', [
+          el('span', 'jp-GlobusKit-resourceServer', [token.resourceServer]),
+          badge
+        ]),
+        el('div', 'jp-GlobusKit-tokenRow-expiry', [
+          el('span', 'jp-GlobusKit-label', [trans.__('Expires in') + ' ']),
+          expires
+        ]),
+        scopes
       ]);
-      row.dataset.resourceServer = token.resourceServer;
-      body.appendChild(row);
+      item.dataset.resourceServer = token.resourceServer;
+      list.appendChild(item);
       this._countdowns.push({ token, expires, badge });
     }
-    table.appendChild(body);
-    return table;
+    return list;
   }
 
   private _updateCountdowns(): void {

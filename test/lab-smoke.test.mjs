@@ -1,0 +1,182 @@
+// Browser smoke test: a real JupyterLab from .venv (with the installed wheel) against the
+// emulator, driven by Debian's chromium through playwright-core. The Globus sidebar shows
+// the demo user and token expiry, and no token string reaches the page.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import {
+  freePort,
+  root,
+  startEmulatorCli,
+  startLab,
+  stopProcessGroup
+} from '../scripts/lab-launcher.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT = join(root, 'test-output');
+
+/** Start the emulator: the library when built, else the CLI. */
+async function startEmulator() {
+  const lib = join(root, 'emulator/dist/index.js');
+  if (existsSync(lib)) {
+    const { createEmulator } = await import(lib);
+    const emulator = await createEmulator();
+    const env = await emulator.env();
+    return { env, close: () => emulator.close() };
+  }
+  const { child, env } = await startEmulatorCli();
+  return { env, close: () => stopProcessGroup(child) };
+}
+
+/**
+ * Every secret string in a GLOBUS_DATA value (access, refresh and id tokens), found by
+ * decoding it with python3 through the project's restricted decoder.
+ */
+function secretsOf(globusData) {
+  const script = `
+import json, sys
+from jupyterlab_globus_kit.globus_data import decode
+found = []
+def walk(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k in ("access_token", "refresh_token", "id_token") and isinstance(x, str) and x:
+                found.append(x)
+            walk(x)
+    elif isinstance(v, list):
+        for x in v: walk(x)
+data = decode(sys.stdin.read())
+walk(data)
+print(json.dumps({"secrets": sorted(set(found)), "user": data.get("globus_user") or {}}))
+`;
+  const out = execFileSync('python3', ['-c', script], {
+    input: globusData,
+    env: { ...process.env, PYTHONPATH: root },
+    encoding: 'utf8'
+  });
+  return JSON.parse(out);
+}
+
+describe('JupyterLab with jupyterlab-globus-kit', { timeout: 240_000 }, () => {
+  let emulator;
+  let lab;
+  let browser;
+  let page;
+  let labRoot;
+  let secrets = [];
+  let user = {};
+  const bodies = [];
+  const pendingBodies = [];
+
+  before(async () => {
+    assert.ok(
+      existsSync(CHROMIUM),
+      `${CHROMIUM} is missing: run \`npm test\` (it installs chromium) or apt-get install chromium`
+    );
+    assert.ok(
+      existsSync(join(root, '.venv/bin/jupyter')),
+      '.venv is missing: run `npm run setup` first'
+    );
+    emulator = await startEmulator();
+    ({ secrets, user } = secretsOf(emulator.env.GLOBUS_DATA));
+    assert.ok(secrets.length >= 2, 'the emulator GLOBUS_DATA should hold tokens');
+    labRoot = mkdtempSync(join(tmpdir(), 'globus-kit-smoke-'));
+    lab = await startLab({ port: await freePort(), env: emulator.env, rootDir: labRoot });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run'
+      ],
+      timeout: 60_000
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    page.setDefaultTimeout(60_000);
+    page.on('response', response => {
+      pendingBodies.push(
+        response.body().then(
+          b => bodies.push({ url: response.url(), text: b.toString('latin1') }),
+          () => undefined // redirects and aborted requests have no body
+        )
+      );
+    });
+    await page.goto(lab.labUrl, { waitUntil: 'domcontentloaded' });
+    await page.locator('#jp-main-dock-panel').waitFor();
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await lab?.stop();
+    await emulator?.close();
+    if (labRoot) rmSync(labRoot, { recursive: true, force: true });
+  });
+
+  it('should show the demo user and token expiry in the Globus sidebar', async () => {
+    await page.getByRole('tab', { name: 'Globus' }).click();
+    const sidebar = page.locator('#jp-GlobusKit-sidebar');
+    await sidebar.waitFor({ state: 'visible' });
+    assert.ok(user.name, 'the emulator GLOBUS_DATA names the demo user');
+    await sidebar
+      .locator('.jp-GlobusKit-identity-name')
+      .getByText(user.name, { exact: true })
+      .waitFor();
+    const username = await sidebar.locator('.jp-GlobusKit-identity-username').textContent();
+    assert.equal(username, user.preferred_username);
+
+    const list = page.getByRole('list', { name: 'Globus tokens' });
+    const row = list.locator('li[data-resource-server="transfer.api.globus.org"]');
+    await row.waitFor();
+    const expires = (await row.locator('.jp-GlobusKit-expires').textContent()) ?? '';
+    assert.match(
+      expires,
+      /^~?(\d+d \d+h \d\dm|\d+h \d\dm \d\ds|\d+m \d\ds)$/,
+      `expiry countdown, got "${expires}"`
+    );
+    assert.equal(await row.locator('.jp-GlobusKit-badge').textContent(), 'active');
+    assert.match(
+      (await row.textContent()) ?? '',
+      /urn:globus:auth:scope:transfer\.api\.globus\.org:all/
+    );
+
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT, 'sidebar-light.png') });
+  });
+
+  it('should keep every token out of the DOM, storage and every response', async () => {
+    await page.getByRole('tab', { name: 'Globus' }).waitFor();
+    // The sidebar must have fetched the status (a response we inspect below).
+    await page.locator('#jp-GlobusKit-sidebar .jp-GlobusKit-tokenRow').first().waitFor();
+    const dom = await page.content();
+    const storage = await page.evaluate(
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })
+    );
+    await Promise.all(pendingBodies);
+    assert.ok(
+      bodies.some(b => b.url.includes('/globus-kit/status')),
+      'the page should have received /globus-kit/status'
+    );
+    assert.ok(bodies.length > 10, 'the page should have received its assets');
+    for (const secret of secrets) {
+      const tag = `${secret.slice(0, 4)}… (${secret.length} chars)`;
+      assert.ok(!dom.includes(secret), `the DOM holds token ${tag}`);
+      assert.ok(!storage.includes(secret), `browser storage holds token ${tag}`);
+      const leaked = bodies.find(b => b.text.includes(secret));
+      assert.equal(
+        leaked,
+        undefined,
+        `a response (${leaked?.url.split('?')[0]}) holds token ${tag}`
+      );
+    }
+  });
+});
