@@ -197,6 +197,35 @@ describe('emulator integration', () => {
       assert.deepEqual(Buffer.from(copied), Buffer.from(src));
     });
 
+    it('should retry a submission safely: one task per submission_id', async () => {
+      const label = `idem-${Date.now()}`;
+      const rule = emu.faults.add({
+        kind: 'status',
+        service: 'transfer',
+        method: 'POST',
+        path: '/v0.10/transfer',
+        status: 503,
+        count: 1
+      });
+      const spec = {
+        source: seed.PUBLIC_COLLECTION_ID,
+        destination: seed.GUEST_COLLECTION_ID,
+        items: [{ source: `${seed.WEATHER_DIR}README.txt`, destination: `/${label}.txt` }],
+        label
+      };
+      const first = await session.transfer.tasks.submitTransfer(spec);
+      assert.equal(first.code, 'Accepted');
+      assert.equal(emu.faults.list().find(r => r.id === rule.id)?.hits, 1);
+      const again = await session.transfer.tasks.submitTransfer({
+        ...spec,
+        submissionId: first.submission_id
+      });
+      assert.equal(again.code, 'Duplicate');
+      const tasks = await session.transfer.tasks.getAll({ limit: 100 });
+      assert.equal(tasks.filter(t => t.label === label).length, 1);
+      await session.transfer.waitForTask(first, { intervalMs: 100 });
+    });
+
     it('should delete with a delete task', async () => {
       const dir = `/del-${Date.now()}/`;
       await session.transfer.files.mkdir(seed.GUEST_COLLECTION_ID, dir, { parents: true });
