@@ -192,8 +192,10 @@ class CsvStreamParser {
   private async *_decode(source: CsvSource): AsyncGenerator<string> {
     const signal = this._options.signal;
     const iterator = (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
-    const decoder = new Utf8ChunkDecoder();
-    let first = true;
+    // The first SNIFF_BYTES are gathered before anything is parsed, so the binary, BOM and
+    // encoding checks see enough bytes even when the body arrives in tiny chunks.
+    let head: Uint8Array[] | undefined = [];
+    let headBytes = 0;
     try {
       for (;;) {
         const next = await raceAbort(iterator.next(), signal);
@@ -202,31 +204,46 @@ class CsvStreamParser {
         }
         const value = next.value;
         const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-        for (let offset = 0; offset < bytes.length; offset += SLICE_BYTES) {
-          if (signal?.aborted) {
-            throw abortError(signal);
+        if (head) {
+          head.push(bytes);
+          headBytes += bytes.length;
+          if (headBytes < SNIFF_BYTES) {
+            continue;
           }
-          let slice = bytes.subarray(offset, offset + SLICE_BYTES);
-          if (first) {
-            first = false;
-            slice = this._sniff(slice);
-          }
-          this._bytes += slice.length;
-          const decoded = decoder.decode(slice);
-          yield* this._emit(decoded);
+          const all = Buffer.concat(head);
+          head = undefined;
+          yield* this._feed(this._sniff(all));
+        } else {
+          yield* this._feed(bytes);
         }
       }
-      if (first) {
-        throw new CsvError('The CSV body is empty: there is no header row.', {
-          reason: 'no-header'
-        });
+      if (head) {
+        if (headBytes === 0) {
+          throw new CsvError('The CSV body is empty: there is no header row.', {
+            reason: 'no-header'
+          });
+        }
+        yield* this._feed(this._sniff(Buffer.concat(head)));
       }
-      yield* this._emit(decoder.flush());
+      yield* this._emit(this._decoder.flush());
     } catch (err) {
       this._failure = err;
       throw err;
     } finally {
       await iterator.return?.();
+    }
+  }
+
+  /** Decode `bytes` in slices of at most SLICE_BYTES, checking for abort between them. */
+  private *_feed(bytes: Uint8Array): Generator<string> {
+    const signal = this._options.signal;
+    for (let offset = 0; offset < bytes.length; offset += SLICE_BYTES) {
+      if (signal?.aborted) {
+        throw abortError(signal);
+      }
+      const slice = bytes.subarray(offset, offset + SLICE_BYTES);
+      this._bytes += slice.length;
+      yield* this._emit(this._decoder.decode(slice));
     }
   }
 
@@ -346,12 +363,17 @@ class CsvStreamParser {
     if (this._builders) {
       this._append(rows, rowNumbers);
     } else if (rows.length) {
-      for (let i = 0; i < rows.length; i++) {
+      // Types come from exactly the first `inferRows` rows; the rest of the chunk is enforced.
+      const take = Math.min(rows.length, this._inferRows - this._sample.length);
+      for (let i = 0; i < take; i++) {
         this._sample.push(rows[i]);
         this._sampleRows.push(rowNumbers[i]);
       }
       if (this._sample.length >= this._inferRows) {
         this._startBuilders();
+        if (take < rows.length) {
+          this._append(rows.slice(take), rowNumbers.slice(take));
+        }
       }
     }
 
@@ -509,6 +531,7 @@ class CsvStreamParser {
   private readonly _warnings: ITableWarning[] = [];
   private _invalidUtf8Pending = false;
   private _failure: unknown;
+  private readonly _decoder = new Utf8ChunkDecoder();
 }
 
 const COLUMN_TYPES: ReadonlySet<string> = new Set<ColumnType>([

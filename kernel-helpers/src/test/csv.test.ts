@@ -140,6 +140,13 @@ describe('parseCsvStream', () => {
       assert.deepEqual(t.columns, ['DATE', 'TMAX']);
     });
 
+    it('should strip a BOM that arrives split across one-byte chunks', async () => {
+      // A BOM left in place would make the quote below not open the field.
+      const t = await parseCsvStream(chunks('\uFEFF"DATE",TMAX\n19520101,5\n', 1));
+      assert.deepEqual(t.columns, ['DATE', 'TMAX']);
+      assert.equal(t.warningCount, 0);
+    });
+
     it('should skip blank lines but count them in row numbers', async () => {
       const t = await parseCsvStream(chunks('a,b\n1,2\n\n3\n'));
       assert.equal(t.numRows, 2);
@@ -229,6 +236,7 @@ describe('parseCsvStream', () => {
 
     it('should throw binary for gzip, zip, NUL bytes and random bytes', async () => {
       await rejectsCsv(parseCsvStream(chunks(Buffer.from([0x1f, 0x8b, 8, 0, 1, 2]))), 'binary');
+      await rejectsCsv(parseCsvStream(chunks(Buffer.from([0x1f, 0x8b, 8, 1, 2]), 1)), 'binary');
       await rejectsCsv(parseCsvStream(chunks(Buffer.from('PK\x03\x04rest', 'latin1'))), 'binary');
       await rejectsCsv(parseCsvStream(chunks(Buffer.from('a,b\n1,\0\n', 'latin1'))), 'binary');
       const random = Buffer.alloc(4096);
