@@ -124,3 +124,25 @@ export type {
 
 export { isDisplaySink } from './display/sink';
 export type { IDisplay, IDisplaySink } from './display/sink';
+
+// Notebook verbs (methods of GlobusSession; the functions take the session as first argument).
+export { whoami, whoamiHtml } from './flow/whoami';
+export type { IWhoamiIdentity, IWhoamiResult, IWhoamiToken } from './flow/whoami';
+export { fetchCsv } from './flow/fetch-csv';
+export type { CsvFetchSource, ICollectionPath, IFetchCsvOptions } from './flow/fetch-csv';
+export { plot } from './flow/plot-chart';
+export { upload } from './flow/upload';
+export type { ILocalFile, IUploadVerbOptions, IUploadVerbResult, UploadInput } from './flow/upload';
+export { link, linksFor, webAppUrl, WEB_APP_FILE_MANAGER } from './flow/link';
+export type { ILinkResult } from './flow/link';
+export { share } from './flow/share';
+export type { IShareOptions, IShareResult } from './flow/share';
+export { ls } from './flow/ls';
+export type { ILsVerbOptions } from './flow/ls';
+export { transfer, taskUrl } from './flow/transfer-task';
+export type { ITransferVerbOptions } from './flow/transfer-task';
+export type { CallableTransferClient } from './flow/callable-transfer';
+export { CollectionNameError, resolveCollection } from './flow/resolve-collection';
+export type { CollectionInput } from './flow/resolve-collection';
+export { shortenForNotebook } from './flow/verb-context';
+export type { IVerbContext, IVerbOptions } from './flow/verb-context';

@@ -18,6 +18,24 @@ import { TransferClient } from './services/transfer/transfer-client';
 import { consentStatus, IConsentStatusEntry, IConsentUrlOptions } from './tokens/consents';
 import { ITokenSummary } from './tokens/token';
 import { TokenSet } from './tokens/token-set';
+import { fetchCsv, type CsvFetchSource, type IFetchCsvOptions } from './flow/fetch-csv';
+import { link, type ILinkResult } from './flow/link';
+import { ls, type ILsVerbOptions } from './flow/ls';
+import type { Chart, IPlotSpec, VegaLiteSpec } from './flow/plot';
+import { plot } from './flow/plot-chart';
+import type { CollectionInput } from './flow/resolve-collection';
+import { share, type IShareOptions, type IShareResult } from './flow/share';
+import type { Table } from './flow/table';
+import { transfer } from './flow/transfer-task';
+import { callableTransfer, type CallableTransferClient } from './flow/callable-transfer';
+import {
+  upload,
+  type IUploadVerbOptions,
+  type IUploadVerbResult,
+  type UploadInput
+} from './flow/upload';
+import type { IVerbOptions } from './flow/verb-context';
+import { whoami, type IWhoamiResult } from './flow/whoami';
 
 /** Where a session's credentials came from. */
 export type SessionSource = 'option' | 'environment' | 'stored-login';
@@ -184,8 +202,12 @@ export class GlobusSession {
   readonly display: IDisplaySink | undefined;
   /** Globus Auth client. */
   readonly auth: AuthClient;
-  /** Globus Transfer client. */
-  readonly transfer: TransferClient;
+  /**
+   * Globus Transfer client; called as a function it is the transfer verb:
+   * `await globus.transfer({ from, to, items, label, sync })` submits a transfer, shows its
+   * progress until it ends, and returns the final task document.
+   */
+  readonly transfer: CallableTransferClient;
   /** GCS HTTPS client. */
   readonly https: HttpsClient;
   /** Consent-URL settings (auth base, client id, redirect). */
@@ -224,7 +246,9 @@ export class GlobusSession {
       baseUrls: init.baseUrls
     };
     this.auth = new AuthClient(this.context);
-    this.transfer = new TransferClient(this.context);
+    this.transfer = callableTransfer(new TransferClient(this.context), options =>
+      transfer(this, options)
+    );
     this.https = new HttpsClient(this.context, this.transfer);
   }
 
@@ -235,6 +259,85 @@ export class GlobusSession {
    */
   consentStatus(requiredScopes: readonly string[] = this.requiredScopes): IConsentStatusEntry[] {
     return consentStatus(requiredScopes, this.tokens, this.consentUrlOptions);
+  }
+
+  // ---- Notebook verbs (src/flow/): each shows progress in one updatable display and a
+  // rich result when the session has a display, and returns the same value without one.
+
+  /**
+   * Show and return who is logged in (identity, linked identities) and the tokens and
+   * consents, redacted.
+   *
+   * @param options - signal
+   */
+  whoami(options?: IVerbOptions): Promise<IWhoamiResult> {
+    return whoami(this, options);
+  }
+
+  /**
+   * Stream a CSV from a URL or `{ collection, path }` into a typed `Table`; shows a
+   * head/tail preview.
+   *
+   * @param source - an http(s) URL or `{ collection, path }`
+   * @param options - column types, parser limits, preview size, signal
+   */
+  fetchCsv(source: CsvFetchSource, options?: IFetchCsvOptions): Promise<Table> {
+    return fetchCsv(this, source, options);
+  }
+
+  /**
+   * Show a vega-lite chart of a table and return it (`toPng()`, `toSvg()`).
+   *
+   * @param table - the data
+   * @param spec - `{ x, y, title }` or a full vega-lite spec
+   * @param options - signal
+   */
+  plot(table: Table, spec: IPlotSpec | VegaLiteSpec, options?: IVerbOptions): Promise<Chart> {
+    return plot(this, table, spec, options);
+  }
+
+  /**
+   * Upload bytes, text, a chart (PNG, or SVG for `.svg`) or `{ file }` to a collection
+   * over HTTPS, creating missing folders.
+   *
+   * @param data - what to upload
+   * @param options - `collection`, `path`, content type, signal
+   */
+  upload(data: UploadInput, options: IUploadVerbOptions): Promise<IUploadVerbResult> {
+    return upload(this, data, options);
+  }
+
+  /**
+   * Show and return the HTTPS URL and the Globus web app link of a path.
+   *
+   * @param collection - id or display name
+   * @param path - absolute path
+   * @param options - signal
+   */
+  link(collection: CollectionInput, path: string, options?: IVerbOptions): Promise<ILinkResult> {
+    return link(this, collection, path, options);
+  }
+
+  /**
+   * Share a folder of a guest collection with an identity (id or username) or a group.
+   *
+   * @param collection - id or display name
+   * @param path - folder path
+   * @param options - `identity` or `group`, `permissions`, signal
+   */
+  share(collection: CollectionInput, path: string, options: IShareOptions): Promise<IShareResult> {
+    return share(this, collection, path, options);
+  }
+
+  /**
+   * List a folder as a `Table` (name, type, size, last_modified, permissions).
+   *
+   * @param collection - id or display name
+   * @param path - folder path (default `/~/`)
+   * @param options - hidden files, preview size, signal
+   */
+  ls(collection: CollectionInput, path?: string, options?: ILsVerbOptions): Promise<Table> {
+    return ls(this, collection, path, options);
   }
 
   /** The redacted, JSON-safe view. */

@@ -1,0 +1,264 @@
+/**
+ * `globus.upload(data, { collection, path })`: put bytes, text, a chart or a local file on
+ * a collection over HTTPS, creating missing folders first.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { formatBytes, joinHtml, keyValueHtml, linkHtml } from '../display/html';
+import { BadInputError } from '../errors/bad-input-error';
+import { callService } from '../services/service-context';
+import type { IEndpointDocument } from '../services/transfer/types';
+import { linksFor } from './link';
+import { Chart } from './plot';
+import { collectionLabel, resolveCollection } from './resolve-collection';
+import type { ICollectionPath } from './fetch-csv';
+import {
+  type IVerbContext,
+  type IVerbOptions,
+  runVerb,
+  showHtml,
+  throwIfAborted
+} from './verb-context';
+
+/** A local file to upload: `{ file: 'results/plot.png' }` (a plain string is uploaded as text). */
+export interface ILocalFile {
+  file: string;
+}
+
+/** What `upload()` accepts. */
+export type UploadInput = Uint8Array | string | Chart | ILocalFile | URL;
+
+/** Options of `upload()`. */
+export interface IUploadVerbOptions extends IVerbOptions, ICollectionPath {
+  /** Content-Type (default: from the path's extension). */
+  contentType?: string;
+  /** PNG pixel density for a chart (default 1). */
+  scale?: number;
+}
+
+/** What `upload()` returns. */
+export interface IUploadVerbResult {
+  collection: string;
+  collectionName: string | null;
+  path: string;
+  /** Bytes stored. */
+  bytes: number;
+  /** SHA-256 of what was sent, hex (compare with the file you download back). */
+  sha256: string;
+  contentType: string;
+  /** HTTPS URL of the file. */
+  url: string;
+  /** The Globus web app page of its folder. */
+  webAppUrl: string;
+}
+
+const TYPES: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  svg: 'image/svg+xml',
+  csv: 'text/csv',
+  txt: 'text/plain; charset=utf-8',
+  json: 'application/json',
+  html: 'text/html; charset=utf-8',
+  pdf: 'application/pdf'
+};
+
+/**
+ * Upload to a collection over HTTPS: `mkdir -p` of the parent folder through Transfer,
+ * then a PUT with progress. A chart is rendered to PNG, or to SVG when the path ends in
+ * `.svg`. A failed or cancelled upload leaves no file at `path`: the HTTPS server stores a
+ * PUT body under a temporary name until it is complete, and when the path did not exist
+ * before, whatever a server might have left there is deleted.
+ *
+ * @param ctx - the session
+ * @param data - bytes, text, a chart, `{ file }` or a `file:` URL
+ * @param options - `collection`, `path`, content type, signal
+ */
+export function upload(
+  ctx: IVerbContext,
+  data: UploadInput,
+  options: IUploadVerbOptions
+): Promise<IUploadVerbResult> {
+  const path = options?.path;
+  if (typeof path !== 'string' || !path.startsWith('/') || path.endsWith('/')) {
+    return Promise.reject(
+      new BadInputError(
+        `upload needs { collection, path } with an absolute file path (got ${JSON.stringify(path)})`,
+        { code: 'BAD_PATH' }
+      )
+    );
+  }
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return runVerb(ctx, `Uploading ${name}`, async ({ progress }) => {
+    const { signal } = options;
+    const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
+    let body: Uint8Array | Readable;
+    let size: number;
+    let sha256: string;
+    let contentType = options.contentType ?? TYPES[ext] ?? 'application/octet-stream';
+    if (data instanceof Chart) {
+      progress.update({ message: ext === 'svg' ? 'rendering SVG' : 'rendering PNG' });
+      const bytes =
+        ext === 'svg'
+          ? new Uint8Array(Buffer.from(await data.toSvg(), 'utf8'))
+          : await data.toPng({ scale: options.scale });
+      if (!options.contentType) {
+        contentType = ext === 'svg' ? TYPES.svg : TYPES.png;
+      }
+      body = bytes;
+      size = bytes.byteLength;
+      sha256 = hash(bytes);
+    } else if (typeof data === 'string') {
+      body = new Uint8Array(Buffer.from(data, 'utf8'));
+      size = body.byteLength;
+      sha256 = hash(body);
+      if (!options.contentType && !TYPES[ext]) {
+        contentType = TYPES.txt;
+      }
+    } else if (data instanceof Uint8Array) {
+      body = data;
+      size = data.byteLength;
+      sha256 = hash(data);
+    } else if (
+      data instanceof URL ||
+      (typeof data === 'object' && data !== null && 'file' in data)
+    ) {
+      const file = data instanceof URL ? localPath(data) : data.file;
+      const st = await stat(file).catch(() => undefined);
+      if (!st?.isFile()) {
+        throw new BadInputError(`upload: ${file} is not a readable file`, { code: 'BAD_FILE' });
+      }
+      size = st.size;
+      sha256 = await hashFile(file, signal);
+      body = createReadStream(file);
+    } else {
+      throw new BadInputError(
+        'upload takes bytes (Uint8Array), a string, a chart, { file: path } or a file: URL',
+        { code: 'BAD_DATA' }
+      );
+    }
+    throwIfAborted(signal);
+    progress.update({ message: 'creating folders' });
+    const doc = await resolveCollection(ctx.transfer, options.collection, { signal });
+    const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+    if (parent !== '/') {
+      await ctx.transfer.files.mkdir(doc, parent, { parents: true, signal });
+    }
+    const existed = await exists(ctx, doc, path, signal);
+    progress.update({ bytes: 0, totalBytes: size, message: undefined });
+    try {
+      await ctx.https.upload(doc, path, body, {
+        signal,
+        contentType,
+        size,
+        onProgress: p => progress.update({ bytes: p.loaded, totalBytes: size })
+      });
+    } catch (error) {
+      if (!existed) {
+        await removeQuietly(ctx, doc, path);
+      }
+      throw error;
+    }
+    progress.update({ bytes: size, totalBytes: size });
+    const links = linksFor(doc, path);
+    const result: IUploadVerbResult = {
+      collection: doc.id,
+      collectionName: doc.display_name,
+      path,
+      bytes: size,
+      sha256,
+      contentType,
+      url: links.url ?? '',
+      webAppUrl: links.webAppUrl
+    };
+    showHtml(ctx.display, uploadCard(doc, result));
+    return result;
+  });
+}
+
+/**
+ * The card shown after an upload.
+ *
+ * @param doc - the collection
+ * @param r - the result
+ */
+export function uploadCard(doc: IEndpointDocument, r: IUploadVerbResult) {
+  return joinHtml(
+    [
+      keyValueHtml(
+        [
+          ['Collection', collectionLabel(doc)],
+          ['Path', r.path],
+          ['Size', `${formatBytes(r.bytes)} (${r.bytes} bytes)`],
+          ['Type', r.contentType],
+          ['SHA-256', r.sha256],
+          ['HTTPS', r.url ? linkHtml(r.url, r.url) : null],
+          ['Globus web app', linkHtml('Open in the Globus web app', r.webAppUrl)]
+        ],
+        { title: 'Uploaded' }
+      )
+    ],
+    { className: 'jp-GlobusKit-Upload' }
+  );
+}
+
+function hash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function hashFile(file: string, signal: AbortSignal | undefined): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file, { signal })) {
+    h.update(chunk as Buffer);
+  }
+  return h.digest('hex');
+}
+
+function localPath(url: URL): string {
+  if (url.protocol !== 'file:') {
+    throw new BadInputError(`upload takes a file: URL for a local file (got ${url.protocol})`, {
+      code: 'BAD_FILE'
+    });
+  }
+  return fileURLToPath(url);
+}
+
+/** Whether the file is already there (HEAD over HTTPS; a 404 means no). */
+async function exists(
+  ctx: IVerbContext,
+  doc: IEndpointDocument,
+  path: string,
+  signal: AbortSignal | undefined
+): Promise<boolean> {
+  const res = await callService(ctx.context, 'https', {
+    operation: 'stat',
+    method: 'HEAD',
+    path: await ctx.https.url(doc, path, { signal }),
+    token: ctx.tokens.forCollection(doc.id),
+    resource: ctx.transfer.describe(doc, path),
+    responseType: 'none',
+    okStatuses: [404],
+    signal
+  });
+  return res.status !== 404;
+}
+
+/** Delete what a failed upload may have left (best effort: the failure is what matters). */
+async function removeQuietly(ctx: IVerbContext, doc: IEndpointDocument, path: string) {
+  try {
+    await callService(ctx.context, 'https', {
+      operation: 'delete',
+      method: 'DELETE',
+      path: await ctx.https.url(doc, path),
+      token: ctx.tokens.forCollection(doc.id),
+      responseType: 'none',
+      okStatuses: [404],
+      timeoutMs: 5000,
+      retry: false
+    });
+  } catch {
+    // nothing more to do
+  }
+}
