@@ -313,7 +313,8 @@ describe('parseCsvStream', () => {
       let returned = false;
       const source = (async function* () {
         try {
-          yield Buffer.from('a,b\n1,2\n');
+          // More than the 8 KiB sniffed before parsing starts, so rows (and progress) flow.
+          yield Buffer.from('a,b\n' + '1,2\n'.repeat(3000));
           await new Promise(() => undefined); // a body that stalls forever
         } finally {
           returned = true;
@@ -325,6 +326,20 @@ describe('parseCsvStream', () => {
       });
       await assert.rejects(p, isAbortError);
       assert.equal(returned, false, 'a stalled source cannot be returned, but we did not wait');
+    });
+
+    it('should reject when aborted while the body stalls before any row', async () => {
+      const controller = new AbortController();
+      const source = (async function* () {
+        yield Buffer.from('a,b\n1,2\n');
+        await new Promise(() => undefined);
+      })();
+      const p = parseCsvStream(source, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 20).unref();
+      // A timer keeps the test alive until the abort lands (the stalled source does not).
+      const keepAlive = setTimeout(() => undefined, 5000);
+      await assert.rejects(p, isAbortError);
+      clearTimeout(keepAlive);
     });
 
     it('should stop reading a Node stream when aborted', async () => {
