@@ -44,7 +44,8 @@ const FAMILY_NAMES = new Set([
   'TimeoutError',
   'AbortError',
   'BadInputError',
-  'GlobusDataError'
+  'GlobusDataError',
+  'CsvError'
 ]);
 
 /**

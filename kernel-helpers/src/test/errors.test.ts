@@ -58,6 +58,12 @@ describe('GlobusKitError', () => {
       assert.ok(isConsentRequiredError(foreign));
       assert.ok(isGlobusKitError(foreign));
       assert.ok(!isTokenExpiredError(foreign));
+      for (const [name, code] of [
+        ['CsvError', 'CSV_INVALID'],
+        ['GlobusDataError', 'GLOBUS_DATA_INVALID']
+      ]) {
+        assert.ok(isGlobusKitError(Object.assign(new Error('x'), { name, code })), name);
+      }
       assert.ok(!isGlobusKitError(new Error('plain')));
       assert.ok(!isGlobusKitError('string'));
     });
