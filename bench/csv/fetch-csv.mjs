@@ -1,8 +1,8 @@
 // Child process: one fetch of the benchmark CSV into a typed Table with the kernel helpers,
 // as a notebook cell would do it after `connect()`. Prints one JSON line.
-// Modes: `fetch` (the verb, or the pieces it is built from while the verb is not there yet),
-// `download` (the HTTPS download drained, no parsing) and `parse-file` (parseCsvStream of the
-// local file, no network) — the last two only split where the time goes.
+// Modes: `fetch` (the verb), and, to split where the time goes: `pieces` (the HTTPS download
+// piped into parseCsvStream, no verb around it), `download` (the download drained, no
+// parsing) and `parse-file` (parseCsvStream of the local file, no network).
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { HELPERS_DIST } from '../common/paths.mjs';
@@ -21,15 +21,13 @@ const t0 = performance.now();
 let rows;
 let via;
 if (mode === 'fetch') {
-  let table;
-  if (typeof session.fetchCsv === 'function') {
-    via = 'session.fetchCsv';
-    table = await session.fetchCsv(collection, path);
-  } else {
-    via = 'https.download + parseCsvStream (session.fetchCsv not there yet)';
-    const dl = await session.https.download(collection, path);
-    table = await parseCsvStream(dl.stream, { totalBytes: dl.size });
-  }
+  via = 'session.fetchCsv({ collection, path })';
+  const table = await session.fetchCsv({ collection, path });
+  rows = table.numRows;
+} else if (mode === 'pieces') {
+  via = 'session.https.download + parseCsvStream (what fetchCsv is built on)';
+  const dl = await session.https.download(collection, path);
+  const table = await parseCsvStream(dl.stream, { totalBytes: dl.size });
   rows = table.numRows;
 } else if (mode === 'download') {
   via = 'session.https.download, body drained';

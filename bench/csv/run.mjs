@@ -51,6 +51,10 @@ try {
         '{"opS":%{time_total},"rows":%{size_download}}\\n',
         url
       ]),
+    'diagnostic: https.download → parseCsvStream (no verb)': () =>
+      measure(process.execPath, [join(here, 'fetch-csv.mjs'), 'pieces', collection, path], {
+        env: nodeEnv
+      }),
     'diagnostic: https.download drained (no parse)': () =>
       measure(process.execPath, [join(here, 'fetch-csv.mjs'), 'download', collection, path], {
         env: nodeEnv
