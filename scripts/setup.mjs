@@ -177,7 +177,17 @@ async function npmPackages() {
   }
   // npm 11 does not run dependencies' install scripts unless approved; none is needed
   // (zeromq, used by tslab, ships prebuilt binaries).
-  await run('npm', ['ci', '--no-audit', '--no-fund']);
+  try {
+    await run('npm', ['ci', '--no-audit', '--no-fund']);
+  } catch (err) {
+    // The lockfile lacks other platforms' optional binaries (e.g. @rspack/binding-darwin-*)
+    // that the registry in use does not carry; `npm ci` then calls it out of sync, while
+    // `npm install` installs exactly the locked versions and leaves the lockfile as is.
+    if (!/in sync/.test(err.message)) throw err;
+    await run('npm', ['install', '--no-audit', '--no-fund']);
+    writeStamp(stamp, want);
+    return "npm install (npm ci refused the lockfile: other platforms' optional packages are missing)";
+  }
   writeStamp(stamp, want);
   return 'npm ci';
 }
