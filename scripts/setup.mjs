@@ -68,7 +68,9 @@ function run(
       if (code === 0) resolve(out);
       else {
         const tail = out.trim().split('\n').slice(-40).join('\n');
-        reject(new SetupError(`${label} failed (exit ${code})${tail ? `:\n${tail}` : ''}`));
+        const err = new SetupError(`${label} failed (exit ${code})${tail ? `:\n${tail}` : ''}`);
+        err.output = out;
+        reject(err);
       }
     });
   });
@@ -183,7 +185,7 @@ async function npmPackages() {
     // The lockfile lacks other platforms' optional binaries (e.g. @rspack/binding-darwin-*)
     // that the registry in use does not carry; `npm ci` then calls it out of sync, while
     // `npm install` installs exactly the locked versions and leaves the lockfile as is.
-    if (!/in sync/.test(err.message)) throw err;
+    if (!/in sync/.test(err.output ?? '')) throw err;
     await run('npm', ['install', '--no-audit', '--no-fund']);
     writeStamp(stamp, want);
     return "npm install (npm ci refused the lockfile: other platforms' optional packages are missing)";
