@@ -67,17 +67,26 @@ describe('notebooks/globus-data-flow.ipynb', () => {
   let server;
   let run;
   const byId = {};
+  let notebookCells;
 
   before(async () => {
     emu = await createEmulator({});
     env = await emu.env();
     server = await startJupyterServer({ env: { ...env, JUPYTERHUB_USER: HUB_USER } });
     try {
-      run = await runNotebook(server, NOTEBOOK, { cellTimeoutMs: 60_000 });
+      run = await runNotebook(server, NOTEBOOK, {
+        cellTimeoutMs: 60_000,
+        // Not in the notebook: what a user sees when a verb fails in a cell of their own.
+        extraCells: [
+          "const listing = await globus.ls('Globus Tutorials Mapped Collection', '/');",
+          "const nope = await globus.fetchCsv('ftp://example.invalid/data.csv');"
+        ]
+      });
     } catch (error) {
       throw new Error(`${error.message}\nserver log:\n${server.log().slice(-3000)}`);
     }
     for (const cell of run.cells) byId[cell.id] = cell;
+    notebookCells = run.cells.filter(c => !c.id.startsWith('extra-'));
   });
 
   after(async () => {
@@ -88,8 +97,8 @@ describe('notebooks/globus-data-flow.ipynb', () => {
   it('should run every code cell without error, within its time limit', () => {
     const nb = JSON.parse(readFileSync(join(root, NOTEBOOK), 'utf8'));
     const codeCells = nb.cells.filter(c => c.cell_type === 'code');
-    assert.equal(run.cells.length, codeCells.length, 'a cell failed and stopped the run');
-    for (const cell of run.cells) {
+    assert.equal(notebookCells.length, codeCells.length, 'a cell failed and stopped the run');
+    for (const cell of notebookCells) {
       assert.equal(cell.status, 'ok', `cell ${cell.id}: ${streams(cell, 'stderr')}`);
       assert.equal(streams(cell, 'stderr'), '', `cell ${cell.id} wrote to stderr`);
     }
@@ -115,7 +124,7 @@ describe('notebooks/globus-data-flow.ipynb', () => {
   });
 
   it('should end every progress display in a final state', () => {
-    for (const cell of run.cells) {
+    for (const cell of notebookCells) {
       const progress = cell.outputs.filter(o =>
         o.data?.['text/html']?.includes('jp-GlobusKit-Progress')
       );
@@ -249,5 +258,27 @@ describe('notebooks/globus-data-flow.ipynb', () => {
     const h = html(byId.ls);
     assert.match(h, /1948\.csv/);
     assert.match(h, /1960\.csv/);
+  });
+
+  it('a failing verb: should fail the cell with a one-line message and show the consent link', () => {
+    const cell = byId['extra-0'];
+    assert.equal(cell.status, 'error');
+    const stderr = streams(cell, 'stderr');
+    assert.match(
+      stderr,
+      /^ConsentRequiredError \[CONSENT_REQUIRED\]: Transfer ls needs more consent/
+    );
+    assert.equal(stderr.trim().split('\n').length, 1, `one line, no stack: ${stderr}`);
+    assert.match(html(cell), /Consent needed/);
+    assert.match(html(cell), /href="http:\/\/127\.0\.0\.1:\d+\/v2\/oauth2\/authorize\?/);
+    assert.match(cell.outputs.find(o => o.display_id).data['text/html'], /jp-mod-failed/);
+  });
+
+  it('bad input: should fail the cell with the typed error, briefly', () => {
+    const cell = byId['extra-1'];
+    assert.equal(cell.status, 'error');
+    const stderr = streams(cell, 'stderr').trim();
+    assert.match(stderr, /^BadInputError \[BAD_SOURCE\]: fetchCsv takes an http\(s\) URL/);
+    assert.equal(stderr.split('\n').length, 1);
   });
 });

@@ -359,12 +359,14 @@ function applyMessage(cells, cellIndex, m) {
  * @param {object} [options]
  * @param {number} [options.cellTimeoutMs] - per cell
  * @param {boolean} [options.allowErrors] - keep going after an error
+ * @param {string[]} [options.extraCells] - code run after the notebook's cells in the same
+ *   kernel (always all of them, errors or not), recorded with ids `extra-0`, `extra-1`, …
  * @returns {Promise<{ cells: Array<{ index, id, source, status, ms, timedOut, messages, outputs }>, startMs: number, totalMs: number }>}
  */
 export async function runNotebook(
   server,
   notebookPath,
-  { cellTimeoutMs = 60_000, allowErrors = false } = {}
+  { cellTimeoutMs = 60_000, allowErrors = false, extraCells = [] } = {}
 ) {
   const nb = JSON.parse(readFileSync(join(server.rootDir ?? root, notebookPath), 'utf8'));
   const started = Date.now();
@@ -372,18 +374,31 @@ export async function runNotebook(
   const startMs = Date.now() - started;
   const cells = [];
   try {
-    for (const [index, cell] of nb.cells.entries()) {
-      if (cell.cell_type !== 'code') continue;
+    const extras = extraCells.map((source, i) => ({
+      cell_type: 'code',
+      id: `extra-${i}`,
+      source,
+      extra: true
+    }));
+    let failed = false;
+    let lastFailed = false;
+    for (const [index, cell] of [...nb.cells, ...extras].entries()) {
+      if (cell.cell_type !== 'code' || (failed && !cell.extra)) continue;
       const source = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
       const record = { index, id: cell.id, source, outputs: [], messages: [] };
       cells.push(record);
+      if (lastFailed) {
+        // tslab aborts every request arriving within 200 ms of a failed cell (tslab #19).
+        await new Promise(r => setTimeout(r, 300));
+      }
       const result = await conn.execute(source, { timeoutMs: cellTimeoutMs });
+      lastFailed = result.timedOut || result.reply?.status !== 'ok';
       record.messages = result.messages;
       record.status = result.timedOut ? 'timeout' : result.reply?.status;
       record.ms = result.ms;
       record.timedOut = result.timedOut;
       for (const m of result.messages) applyMessage(cells, cells.length - 1, m);
-      if (record.status !== 'ok' && !allowErrors) break;
+      if (record.status !== 'ok' && !allowErrors && !cell.extra) failed = true;
     }
   } finally {
     await conn.close();
