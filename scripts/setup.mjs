@@ -229,11 +229,12 @@ async function pythonVenv() {
 const tscBin = join(root, 'node_modules/typescript/bin/tsc');
 
 /** Compile one TypeScript project when its inputs changed since the last good build. */
-async function buildTs(dir, outDir) {
+async function buildTs(dir, outDir, extraInputs = []) {
   const srcDir = join(root, dir, 'src');
   if (!existsSync(srcDir) || !hasTs(srcDir)) return 'no sources yet, skipped';
   const stamp = join(root, dir, outDir, '.globus-kit-build.stamp');
   const want = hashInputs([
+    ...extraInputs,
     join(dir, 'src'),
     join(dir, 'tsconfig.json'),
     join(dir, 'package.json'),
@@ -370,8 +371,10 @@ console.log(`setup${forTests ? ' (for tests)' : ''}${buildOnly ? ' (build only)'
 try {
   await step('npm packages', npmPackages);
   await step('python venv', pythonVenv);
-  await step('build kernel-helpers', () => buildTs('kernel-helpers', 'dist'));
   await step('build emulator', () => buildTs('emulator', 'dist'));
+  // kernel-helpers' integration tests import the emulator's build, so it comes second
+  // and rebuilds when the emulator's sources change.
+  await step('build kernel-helpers', () => buildTs('kernel-helpers', 'dist', ['emulator/src']));
   await step('build frontend', () => buildTs('', 'lib'));
   await step('build labextension', buildLabextension);
   await step('build wheel', buildWheel);
