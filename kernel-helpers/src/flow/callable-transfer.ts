@@ -6,6 +6,7 @@
  * it runs the verb, and every property read is answered by the real client (methods bound
  * to it). `instanceof TransferClient` still holds.
  */
+import { inspect } from 'node:util';
 import type { TransferClient } from '../services/transfer/transfer-client';
 import type { ITaskDocument } from '../services/transfer/types';
 import type { ITransferVerbOptions } from './transfer-task';
@@ -27,6 +28,10 @@ export function callableTransfer(
   const target = function transfer(options: ITransferVerbOptions): Promise<ITaskDocument> {
     return verb(options);
   };
+  // util.inspect looks at a proxy's target, not through the traps.
+  Object.defineProperty(target, inspect.custom, {
+    value: () => 'TransferClient (call it to run a transfer: globus.transfer({ from, to, items }))'
+  });
   return new Proxy(target, {
     get(_t, key) {
       const value: unknown = Reflect.get(client, key, client);

@@ -12,7 +12,10 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { connect, GlobusSession } from '../session';
 import { CollectionNameError, resolveCollection } from '../flow/resolve-collection';
-import type { TransferClient } from '../services/transfer/transfer-client';
+import {
+  type TransferClient,
+  TransferClient as TransferClientClass
+} from '../services/transfer/transfer-client';
 import { isBadInputError } from '../errors/bad-input-error';
 import { VEGALITE_MIME } from '../flow/plot';
 import {
@@ -295,7 +298,8 @@ describe('GlobusSession notebook verbs', () => {
     it('should still be the Transfer client', async () => {
       const docs = await plain.transfer.files.ls(seed.PUBLIC_COLLECTION_ID, '/share/godata/');
       assert.equal(docs.length, 3);
-      assert.match(inspect(plain.transfer), /TransferClient|transfer/);
+      assert.match(inspect(plain.transfer), /^TransferClient/);
+      assert.ok(plain.transfer instanceof TransferClientClass);
     });
   });
 
