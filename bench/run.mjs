@@ -84,6 +84,12 @@ try {
   await cleanUp();
 }
 
+facts['load average at end (1/5/15 min)'] = os
+  .loadavg()
+  .map(x => x.toFixed(2))
+  .join(' / ');
+console.log(`- load average at end (1/5/15 min): ${facts['load average at end (1/5/15 min)']}\n`);
+
 const resultsDir = join(here, 'results');
 await mkdir(resultsDir, { recursive: true });
 const file = join(
@@ -151,6 +157,10 @@ function machineFacts() {
   return {
     cores: `${cpus.length} × ${cpus[0]?.model?.trim() ?? 'unknown CPU'}`,
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    'load average at start (1/5/15 min)': os
+      .loadavg()
+      .map(x => x.toFixed(2))
+      .join(' / '),
     os: osName,
     node: process.version,
     python: version(VENV_PYTHON, ['--version']),

@@ -67,7 +67,13 @@ export async function measure(cmd, args, options = {}) {
     peakKb = m ? Number(m[1]) : undefined;
     await rm(dir, { recursive: true, force: true });
   }
-  return { wallS, peakRssMb: peakKb === undefined ? undefined : peakKb / 1024, stdout, stderr, code };
+  return {
+    wallS,
+    peakRssMb: peakKb === undefined ? undefined : peakKb / 1024,
+    stdout,
+    stderr,
+    code
+  };
 }
 
 /**

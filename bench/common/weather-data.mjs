@@ -59,10 +59,9 @@ const STATIONS = [
 const YEARS = Array.from({ length: 76 }, (_, i) => 1948 + i);
 
 /** Rows the file has (without the header). */
-export const WEATHER_ROWS = YEARS.reduce(
-  (n, y) => n + ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 366 : 365),
-  0
-) * STATIONS.length;
+export const WEATHER_ROWS =
+  YEARS.reduce((n, y) => n + ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 366 : 365), 0) *
+  STATIONS.length;
 
 /** The file's name on the public collection (under the weather folder). */
 export const WEATHER_FILE = 'bench-noaa-daily-1948-2023.csv';
