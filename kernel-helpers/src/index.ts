@@ -32,6 +32,8 @@ export {
 } from './errors/network-error';
 export { BadInputError, isBadInputError } from './errors/bad-input-error';
 export { GlobusDataError, isGlobusDataError } from './errors/globus-data-error';
+export { CsvError, isCsvError } from './errors/csv-error';
+export type { CsvErrorReason, ICsvErrorOptions } from './errors/csv-error';
 
 export { decodeGlobusData } from './globus-data';
 export type { INormalisedGlobusData, INormalisedIdentity, INormalisedToken } from './globus-data';
@@ -124,6 +126,48 @@ export type {
 
 export { isDisplaySink } from './display/sink';
 export type { IDisplay, IDisplaySink } from './display/sink';
+
+// Data building blocks the verbs are made of (usable on their own in cells and scripts).
+export { Table, TABLE_JSON_ROWS } from './flow/table';
+export type {
+  CellValue,
+  ColumnStorage,
+  ColumnType,
+  ITableColumn,
+  ITableJson,
+  ITableOptions,
+  ITableWarning,
+  TableRow
+} from './flow/table';
+export { parseCsvStream } from './flow/csv';
+export type { CsvSource, ICsvParseOptions, ICsvProgress } from './flow/csv';
+export {
+  Chart,
+  DOWNSAMPLE_BINS,
+  DOWNSAMPLE_THRESHOLD,
+  VEGALITE_MIME,
+  buildChartSpec
+} from './flow/plot';
+export type { IDownsampleInfo, IPlotSpec, IPngOptions, VegaLiteSpec } from './flow/plot';
+export {
+  HtmlBundle,
+  escapeHtml,
+  formatBytes,
+  formatDate,
+  isWebUrl,
+  joinHtml,
+  keyValueHtml,
+  linkHtml,
+  valueHtml
+} from './display/html';
+export type { DisplayValue, IMimeBundle } from './display/html';
+export { tableHtml } from './display/table-html';
+export type { ITableHtmlOptions } from './display/table-html';
+export { progressHtml } from './display/progress-html';
+export type { IProgressState } from './display/progress-html';
+export { errorHtml } from './display/error-html';
+export { ProgressReporter } from './display/progress';
+export type { IProgressReporterOptions, ProgressUpdate } from './display/progress';
 
 // Notebook verbs (methods of GlobusSession; the functions take the session as first argument).
 export { whoami, whoamiHtml } from './flow/whoami';
