@@ -153,6 +153,16 @@ describe('JupyterLab with jupyterlab-globus-kit', { timeout: 240_000 }, () => {
     await page.screenshot({ path: join(OUTPUT, 'sidebar-light.png') });
   });
 
+  it('should offer the tslab kernel', async () => {
+    const r = await fetch(`${lab.url}/api/kernelspecs`, {
+      headers: { Authorization: `token ${lab.token}` }
+    });
+    assert.equal(r.status, 200);
+    const { kernelspecs } = await r.json();
+    assert.ok(kernelspecs.tslab, `kernelspecs: ${Object.keys(kernelspecs).join(', ')}`);
+    assert.equal(kernelspecs.tslab.spec.language, 'typescript');
+  });
+
   it('should keep every token out of the DOM, storage and every response', async () => {
     await page.getByRole('tab', { name: 'Globus' }).waitFor();
     // The sidebar must have fetched the status (a response we inspect below).
