@@ -9,6 +9,8 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
+from .api_handlers import routes as api_routes
+from .globus_api import GlobusApi
 from .status import GlobusState
 
 
@@ -30,4 +32,5 @@ def setup_handlers(web_app: Any, state: GlobusState) -> None:
     routes: List[Tuple[str, Any, dict]] = [
         (url_path_join(base_url, "globus-kit", "status"), StatusHandler, {"state": state}),
     ]
+    routes += api_routes(base_url, GlobusApi(state))
     web_app.add_handlers(".*$", routes)

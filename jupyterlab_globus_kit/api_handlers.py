@@ -1,0 +1,196 @@
+"""Handlers of the collection, file, task and consent routes: parse and validate the
+request, call :class:`~.globus_api.GlobusApi`, answer JSON. No Globus logic lives here.
+
+Routes (under ``<base_url>/globus-kit/``)::
+
+    GET  collections?q=&filter_scope=&limit=&offset=   endpoint_search
+    GET  collections/<id>                              collection document
+    GET  collections/<id>/ls?path=&limit=&offset=&show_hidden=
+    POST collections/<id>/mkdir   {"path"}
+    POST collections/<id>/rename  {"old_path", "new_path"}
+    GET  tasks?limit=&offset=&status=                  task_list
+    GET  tasks/<id>
+    POST tasks/<id>/cancel
+    GET  consents?scope=…&scope=…                       required scopes: granted / missing
+
+Errors answer ``{code, message, …}`` with a status from :mod:`.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Awaitable, List, Optional, Tuple
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+
+from .errors import GlobusKitError, bad_input, to_document
+from .globus_api import GlobusApi
+from .validation import (
+    TASK_STATUSES, parse_filter_scope, parse_int, parse_json_object, parse_path,
+    parse_query, parse_task_id, parse_uuid,
+)
+
+
+class GlobusApiHandler(APIHandler):
+    """Base: holds the :class:`GlobusApi` and turns typed errors into JSON answers."""
+
+    def initialize(self, api: GlobusApi) -> None:
+        self.api = api
+
+    async def answer(self, work: Awaitable[Any]) -> None:
+        """Await ``work`` and send its result, or the typed error it raised."""
+        self.set_header("Cache-Control", "no-store")
+        try:
+            result = await work
+        except GlobusKitError as err:
+            self.set_status(err.status)
+            self.finish(json.dumps(to_document(err)))
+            return
+        self.finish(json.dumps(result))
+
+    def body_json(self) -> dict:
+        return parse_json_object(self.request.body)
+
+    def arg(self, name: str) -> Optional[str]:
+        """A query argument exactly as sent. Tornado's ``get_argument`` strips whitespace
+        and turns control characters into spaces; a path must reach validation unaltered,
+        so a NUL byte is refused instead of silently becoming a space."""
+        values = self.request.query_arguments.get(name)
+        if not values:
+            return None
+        try:
+            return values[-1].decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad_input(f"'{name}' is not valid UTF-8") from None
+
+
+async def _failed(err: GlobusKitError) -> Any:
+    raise err
+
+
+def _guard(build: Any) -> Awaitable[Any]:
+    """Run the synchronous validation in ``build``; a bad parameter becomes an awaitable
+    that raises, so every handler answers through the same path."""
+    try:
+        return build()
+    except GlobusKitError as err:
+        return _failed(err)
+
+
+class CollectionSearchHandler(GlobusApiHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        await self.answer(_guard(lambda: self.api.search_collections(
+            parse_query(self.get_argument("q", None)),
+            parse_filter_scope(self.get_argument("filter_scope", None)),
+            parse_int(self.get_argument("limit", None), "limit", 25, 1, 100),
+            parse_int(self.get_argument("offset", None), "offset", 0, 0, 999),
+        )))
+
+
+class CollectionHandler(GlobusApiHandler):
+    @tornado.web.authenticated
+    async def get(self, collection_id: str) -> None:
+        await self.answer(_guard(lambda: self.api.get_collection(
+            parse_uuid(collection_id, "collection_id"))))
+
+
+class LsHandler(GlobusApiHandler):
+    @tornado.web.authenticated
+    async def get(self, collection_id: str) -> None:
+        def build() -> Awaitable[Any]:
+            hidden = self.get_argument("show_hidden", "false")
+            if hidden not in ("true", "false", "1", "0"):
+                raise bad_input("'show_hidden' must be true or false")
+            return self.api.ls(
+                parse_uuid(collection_id, "collection_id"),
+                parse_path(self.arg("path"), default="/~/"),
+                parse_int(self.get_argument("limit", None), "limit", 1000, 1, 100000),
+                parse_int(self.get_argument("offset", None), "offset", 0, 0, 10_000_000),
+                hidden in ("true", "1"),
+            )
+
+        await self.answer(_guard(build))
+
+
+class MkdirHandler(GlobusApiHandler):
+    @tornado.web.authenticated
+    async def post(self, collection_id: str) -> None:
+        await self.answer(_guard(lambda: self.api.mkdir(
+            parse_uuid(collection_id, "collection_id"),
+            parse_path(self.body_json().get("path")),
+        )))
+
+
+class RenameHandler(GlobusApiHandler):
+    @tornado.web.authenticated
+    async def post(self, collection_id: str) -> None:
+        def build() -> Awaitable[Any]:
+            body = self.body_json()
+            return self.api.rename(
+                parse_uuid(collection_id, "collection_id"),
+                parse_path(body.get("old_path"), "old_path"),
+                parse_path(body.get("new_path"), "new_path"),
+            )
+
+        await self.answer(_guard(build))
+
+
+class TaskListHandler(GlobusApiHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        def build() -> Awaitable[Any]:
+            status = self.get_argument("status", None) or None
+            if status is not None and status not in TASK_STATUSES:
+                raise bad_input(f"'status' must be one of {', '.join(sorted(TASK_STATUSES))}")
+            return self.api.task_list(
+                parse_int(self.get_argument("limit", None), "limit", 10, 1, 100),
+                parse_int(self.get_argument("offset", None), "offset", 0, 0, 1000),
+                status,
+            )
+
+        await self.answer(_guard(build))
+
+
+class TaskHandler(GlobusApiHandler):
+    @tornado.web.authenticated
+    async def get(self, task_id: str) -> None:
+        await self.answer(_guard(lambda: self.api.task_get(parse_task_id(task_id))))
+
+
+class TaskCancelHandler(GlobusApiHandler):
+    @tornado.web.authenticated
+    async def post(self, task_id: str) -> None:
+        await self.answer(_guard(lambda: self.api.task_cancel(parse_task_id(task_id))))
+
+
+class ConsentsHandler(GlobusApiHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        def build() -> Awaitable[Any]:
+            scopes = self.get_arguments("scope")
+            if len(scopes) > 50:
+                raise bad_input("at most 50 'scope' parameters")
+            return self.api.consents(scopes)
+
+        await self.answer(_guard(build))
+
+
+def routes(base_url: str, api: GlobusApi) -> List[Tuple[str, Any, dict]]:
+    """The route table of this module, for ``web_app.add_handlers``."""
+    prefix = url_path_join(base_url, "globus-kit")
+    one = r"([^/]+)"  # any segment: the handler validates it and answers a typed 400
+    table = [
+        ("collections", CollectionSearchHandler),
+        (f"collections/{one}", CollectionHandler),
+        (f"collections/{one}/ls", LsHandler),
+        (f"collections/{one}/mkdir", MkdirHandler),
+        (f"collections/{one}/rename", RenameHandler),
+        ("tasks", TaskListHandler),
+        (f"tasks/{one}", TaskHandler),
+        (f"tasks/{one}/cancel", TaskCancelHandler),
+        ("consents", ConsentsHandler),
+    ]
+    return [(url_path_join(prefix, path), handler, {"api": api}) for path, handler in table]
