@@ -129,7 +129,7 @@ async function main() {
   console.log('');
   console.log('  JupyterLab with the Globus kit is running. Open:');
   console.log(`  ${lab.labUrl}`);
-  console.log('  (Ctrl-C stops JupyterLab, its kernels and the emulator.)');
+  console.log(`  (Ctrl-C stops JupyterLab, its kernels${preset ? '' : ' and the emulator'}.)`);
   console.log('');
 }
 
