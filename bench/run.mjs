@@ -105,10 +105,25 @@ await writeFile(
       'targets that were missed say MISSED.',
     '',
     factsMarkdown(facts),
+    ...(busy()
+      ? [
+          '_The load average was above the number of cores during this run: other work shared ' +
+            'the machine, so wall times are inflated; the CPU seconds in the notes are less ' +
+            'affected._',
+          ''
+        ]
+      : []),
     ...sections
   ].join('\n')
 );
 console.log(`Written to ${file.slice(here.length - 'bench/'.length)}`);
+
+function busy() {
+  const cores = os.cpus().length;
+  return [facts['load average at start (1/5/15 min)'], facts['load average at end (1/5/15 min)']]
+    .map(v => Number(String(v).split(' / ')[0]))
+    .some(load => load > cores);
+}
 
 function sectionMarkdown(name, report) {
   const header = ['tool', 'wall s', 'peak RSS MB', 'throughput', 'notes'];

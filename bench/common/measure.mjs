@@ -19,7 +19,8 @@ export const rssMethod = existsSync(GNU_TIME) ? 'time -v (ru_maxrss)' : 'VmHWM p
  * @param {string} cmd
  * @param {string[]} args
  * @param {{ env?: NodeJS.ProcessEnv, stdin?: string, cwd?: string, timeoutMs?: number }} [options]
- * @returns {Promise<{ wallS: number, peakRssMb: number | undefined, stdout: string, stderr: string, code: number | null }>}
+ * @returns {Promise<{ wallS: number, peakRssMb: number | undefined, cpuS: number | undefined, stdout: string, stderr: string, code: number | null }>}
+ *   (`cpuS`: user + system CPU seconds of the whole process, with `/usr/bin/time` only)
  */
 export async function measure(cmd, args, options = {}) {
   const useTime = existsSync(GNU_TIME);
@@ -61,15 +62,20 @@ export async function measure(cmd, args, options = {}) {
   });
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
   let peakKb = polledKb || undefined;
+  let cpuS;
   if (timeOut) {
     const text = await readFile(timeOut, 'utf8').catch(() => '');
     const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
     peakKb = m ? Number(m[1]) : undefined;
+    const user = /User time \(seconds\): ([\d.]+)/.exec(text);
+    const sys = /System time \(seconds\): ([\d.]+)/.exec(text);
+    cpuS = user && sys ? Number(user[1]) + Number(sys[1]) : undefined;
     await rm(dir, { recursive: true, force: true });
   }
   return {
     wallS,
     peakRssMb: peakKb === undefined ? undefined : peakKb / 1024,
+    cpuS,
     stdout,
     stderr,
     code

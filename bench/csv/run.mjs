@@ -86,7 +86,7 @@ try {
       if (r.rows !== (expectedCount[name] ?? WEATHER_ROWS)) {
         throw new Error(`${name} read ${r.rows}, expected ${expectedCount[name] ?? WEATHER_ROWS}`);
       }
-      results[name].push({ ...r, wallS: m.wallS, peakRssMb: m.peakRssMb });
+      results[name].push({ ...r, wallS: m.wallS, peakRssMb: m.peakRssMb, cpuS: m.cpuS });
     }
   }
 
@@ -96,6 +96,7 @@ try {
       {
         opS: median(list.map(r => r.opS)),
         processS: median(list.map(r => r.wallS)),
+        cpuS: median(list.map(r => r.cpuS)),
         peakRssMb: median(list.map(r => r.peakRssMb)),
         last: list[list.length - 1]
       }
@@ -107,7 +108,7 @@ try {
     peakRssMb: s.peakRssMb,
     throughput: `${(mb / s.opS).toFixed(0)} MB/s`,
     notes: [
-      `process ${s.processS.toFixed(2)} s incl. start-up`,
+      `process ${s.processS.toFixed(2)} s incl. start-up${s.cpuS === undefined ? '' : `, CPU ${s.cpuS.toFixed(2)} s`}`,
       s.last.via,
       s.last.pandas && `pandas ${s.last.pandas}`
     ]
@@ -125,6 +126,11 @@ try {
   const ratios = [
     `fetchCsv vs pandas: ${times(tRatio)} time, ${times(rRatio)} peak RSS — target ≤1.0× time: ${verdict(tRatio <= 1)}; RSS ≤ pandas: ${verdict(rRatio <= 1)}`,
     `fetchCsv vs seed flow: ${times(speedup)} faster, ${times(f.peakRssMb / seedFlow.peakRssMb)} peak RSS — target ≥4× faster: ${verdict(speedup >= 4)}`,
+    ...(f.cpuS && pd.cpuS
+      ? [
+          `fetchCsv vs pandas in CPU seconds of the whole process (less sensitive to other load): ${times(f.cpuS / pd.cpuS)}`
+        ]
+      : []),
     `fetchCsv vs curl (transfer only): ${times(f.opS / curl.opS)} curl's time (+${(f.opS - curl.opS).toFixed(2)} s)`
   ];
   await writeReport({

@@ -88,7 +88,7 @@ try {
       const size = (await stat(stored)).size;
       if (size !== tool.mb * MB) throw new Error(`${name} stored ${size} bytes`);
       await unlink(stored);
-      results[name].push({ ...r, wallS: m.wallS, peakRssMb: m.peakRssMb });
+      results[name].push({ ...r, wallS: m.wallS, peakRssMb: m.peakRssMb, cpuS: m.cpuS });
     }
   }
   const s = Object.fromEntries(
@@ -99,6 +99,7 @@ try {
         peakRssMb: median(list.map(r => r.peakRssMb)),
         baseRssMb: median(list.map(r => r.baseRssMb)),
         processS: median(list.map(r => r.wallS)),
+        cpuS: median(list.map(r => r.cpuS)),
         via: list[0].via
       }
     ])
@@ -109,7 +110,7 @@ try {
     peakRssMb: x.peakRssMb,
     throughput: `${(tools[tool].mb / x.opS).toFixed(0)} MB/s`,
     notes: [
-      `process ${x.processS.toFixed(2)} s`,
+      `process ${x.processS.toFixed(2)} s${x.cpuS === undefined ? '' : `, CPU ${x.cpuS.toFixed(2)} s`}`,
       x.baseRssMb !== undefined && `RSS ${x.baseRssMb.toFixed(0)} MB before the upload`,
       x.via
     ]
