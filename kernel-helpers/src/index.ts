@@ -11,6 +11,38 @@ export type {
   SessionSource
 } from './session';
 
+// Standalone login (PKCE native app), the shared token file and the refresh authorizer.
+export {
+  DEFAULT_LOGIN_SCOPES,
+  completeLogin,
+  login,
+  logout,
+  startLogin,
+  storeTokenResponse
+} from './login/native-login';
+export type {
+  ICompleteLoginOptions,
+  ILoginContextOptions,
+  ILoginFunction,
+  ILoginOptions,
+  ILoginResult,
+  ILoginStart,
+  ILogoutResult
+} from './login/native-login';
+export { LoginError, RELOGIN_REMEDY, isLoginError } from './login/login-error';
+export type { ILoginErrorInit, LoginErrorCode } from './login/login-error';
+export {
+  TOKEN_FILE_FORMAT,
+  TOKEN_FILE_VERSION,
+  TokenFile,
+  jupyterDataDir,
+  tokenFilePath
+} from './login/token-file';
+export type { IStoredIdentity, IStoredToken, ITokenFileDocument } from './login/token-file';
+export { RefreshAuthorizer, tokenFromStored } from './login/refresh-authorizer';
+export type { IRefreshAuthorizerOptions, IRequestAuthorizer } from './login/refresh-authorizer';
+export { buildAuthorizeUrl, makePkcePair, pkceChallenge } from './login/oauth';
+
 export { GlobusKitError, isGlobusKitError } from './errors/globus-kit-error';
 export type { IGlobusKitErrorOptions } from './errors/globus-kit-error';
 export { GlobusApiError, isGlobusApiError } from './errors/api-error';

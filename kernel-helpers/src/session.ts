@@ -36,6 +36,7 @@ import {
 } from './flow/upload';
 import type { IVerbOptions } from './flow/verb-context';
 import { whoami, type IWhoamiResult } from './flow/whoami';
+import { readStoredLogin, storedLoginAuthorizer } from './login/stored-login';
 
 /** Where a session's credentials came from. */
 export type SessionSource = 'option' | 'environment' | 'stored-login';
@@ -92,15 +93,16 @@ export interface ISessionSummary {
 }
 
 /**
- * Find the stored login of the standalone-login flow (issue #7). Not implemented yet:
- * returns `undefined`, and `connect()` falls through to `NO_CREDENTIALS`.
+ * Find the stored login of the standalone login (the token file, see `login/token-file.ts`);
+ * `undefined` when there is none.
  *
- * @param _env - the environment
+ * @param env - the environment (`GLOBUS_KIT_TOKEN_FILE`, `JUPYTER_DATA_DIR`)
+ * @throws LoginError for a corrupt, foreign or too-new token file
  */
 export async function loadStoredLogin(
-  _env: Readonly<Record<string, string | undefined>>
+  env: Readonly<Record<string, string | undefined>>
 ): Promise<INormalisedGlobusData | undefined> {
-  return undefined;
+  return readStoredLogin(env);
 }
 
 /** The message for "no credentials anywhere". */
@@ -243,7 +245,11 @@ export class GlobusSession {
       consent: this.consentUrlOptions,
       credentialSource: init.credentialSource,
       defaults: options.requestDefaults,
-      baseUrls: init.baseUrls
+      baseUrls: init.baseUrls,
+      authorizer:
+        init.source === 'stored-login'
+          ? storedLoginAuthorizer(options.env ?? process.env, options.expiringWindowSeconds)
+          : undefined
     };
     this.auth = new AuthClient(this.context);
     this.transfer = callableTransfer(new TransferClient(this.context), options =>

@@ -139,7 +139,7 @@ export async function startLogin(options: ILoginOptions = {}): Promise<ILoginSta
     redirect_uri: redirectUri,
     client_id: clientId,
     auth_base_url: authBaseUrl,
-    created_at: Math.floor(Date.now() / 1000)
+    created_at: Date.now() / 1000
   });
   const url = buildAuthorizeUrl({
     authBaseUrl,

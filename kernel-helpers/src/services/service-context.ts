@@ -12,6 +12,7 @@ import { API_PREFIX, FixedServiceName } from '../http/service-urls';
 import { buildConsentUrl, IConsentUrlOptions } from '../tokens/consents';
 import { Token } from '../tokens/token';
 import { TokenSet } from '../tokens/token-set';
+import type { IRequestAuthorizer } from '../login/refresh-authorizer';
 
 /** Options every service method accepts. */
 export interface ICallOptions {
@@ -38,6 +39,8 @@ export interface IServiceContext {
    * with an explicit `env` never falls back to `process.env` or production).
    */
   readonly baseUrls?: Readonly<Partial<Record<FixedServiceName, string>>>;
+  /** Renews tokens of a stored login before expiry and on 401 (standalone login only). */
+  readonly authorizer?: IRequestAuthorizer;
 }
 
 /** Resource servers of the fixed services. */
@@ -98,7 +101,7 @@ export function callService<T>(
   req: IServiceRequest
 ): Promise<IHttpResponse<T>> {
   const fixedBase = service === 'https' ? undefined : ctx.baseUrls?.[service];
-  return request<T>({
+  const options: IRequestOptions = {
     timeoutMs: ctx.defaults?.timeoutMs,
     retry: ctx.defaults?.retry,
     baseUrl:
@@ -107,7 +110,11 @@ export function callService<T>(
     service,
     consent: ctx.consent,
     credentialSource: ctx.credentialSource
-  });
+  };
+  if (ctx.authorizer) {
+    return ctx.authorizer.run(req.token, token => request<T>({ ...options, token }));
+  }
+  return request<T>(options);
 }
 
 /**
