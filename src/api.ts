@@ -5,29 +5,56 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import {
+  IApiErrorBody,
+  ICollection,
+  ICollectionSearchResult,
+  IConsentsResult,
+  ILsResult,
+  IOperationResult,
+  ITask,
+  ITaskList
+} from './documents';
 import { IGlobusStatus } from './tokens';
 
 /** The route prefix the server extension serves. */
 export const API_NAMESPACE = 'globus-kit';
 
-/** A request to the server extension failed; `status` is the HTTP status (0: no answer). */
+/**
+ * A request to the server extension failed; `status` is the HTTP status (0: no answer).
+ * `code` is the route's stable code (`CONSENT_REQUIRED`, `TOKEN_EXPIRED`, `NOT_FOUND`, …,
+ * the same codes as kernel-helpers) or ours (`server-unreachable`, `http-error`).
+ */
 export class GlobusKitApiError extends Error {
   /** Stable error code. */
   readonly code: string;
   /** HTTP status, or 0 when the server did not answer. */
   readonly status: number;
+  /** The route's error body, when it sent one (consent URL, required scopes …). */
+  readonly body: IApiErrorBody | null;
 
   /**
    * @param message - what failed and what to do.
-   * @param code - stable code, e.g. `server-unreachable`, `http-error`.
+   * @param code - stable code, e.g. `server-unreachable`, `http-error`, `NOT_FOUND`.
    * @param status - the HTTP status, 0 when there was no answer.
-   * @param options - the original error as `cause`.
+   * @param options - the original error as `cause`, the route's error body as `body`.
    */
-  constructor(message: string, code: string, status: number, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    code: string,
+    status: number,
+    options?: { cause?: unknown; body?: IApiErrorBody }
+  ) {
     super(message, options);
     this.name = 'GlobusKitApiError';
     this.code = code;
     this.status = status;
+    this.body = options?.body ?? null;
+  }
+
+  /** Where to grant a missing consent, for `CONSENT_REQUIRED`. */
+  get consentUrl(): string | null {
+    return this.body?.consentUrl ?? null;
   }
 }
 
@@ -57,15 +84,21 @@ export async function requestAPI<T>(
   }
   const text = await response.text();
   if (!response.ok) {
-    let detail = '';
+    let body: IApiErrorBody | undefined;
     try {
-      const body = JSON.parse(text) as { message?: unknown };
-      detail = typeof body.message === 'string' ? `: ${body.message}` : '';
+      const doc = JSON.parse(text) as Partial<IApiErrorBody>;
+      if (typeof doc.message === 'string') {
+        body = { ...doc, code: typeof doc.code === 'string' ? doc.code : '', message: doc.message };
+      }
     } catch {
       // not JSON (e.g. an HTML error page): the status alone says enough
     }
+    if (body?.code) {
+      // A typed error of our routes: its message already names the operation and remedy.
+      throw new GlobusKitApiError(body.message, body.code, response.status, { body });
+    }
     throw new GlobusKitApiError(
-      `${API_NAMESPACE}/${endPoint} failed (${response.status})${detail}`,
+      `${API_NAMESPACE}/${endPoint} failed (${response.status})${body ? `: ${body.message}` : ''}`,
       response.status === 404 ? 'server-extension-missing' : 'http-error',
       response.status
     );
@@ -87,4 +120,143 @@ export async function requestAPI<T>(
 /** Fetch the identity and token status (never the tokens themselves). */
 export function getStatus(init: RequestInit = {}): Promise<IGlobusStatus> {
   return requestAPI<IGlobusStatus>('status', init);
+}
+
+/** A query string from defined values (repeated keys for arrays). */
+function query(params: Record<string, string | number | boolean | string[] | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === '') {
+      continue;
+    }
+    for (const v of Array.isArray(value) ? value : [value]) {
+      q.append(key, String(v));
+    }
+  }
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}
+
+/** JSON POST options. */
+function post(body: unknown, init: RequestInit = {}): RequestInit {
+  return { ...init, method: 'POST', body: JSON.stringify(body) };
+}
+
+/**
+ * Search collections (Transfer endpoint_search).
+ *
+ * @param options - fulltext `q`, `filterScope` (`my-endpoints`, `shared-with-me`,
+ *   `recently-used`, `all` …), `limit`, `offset`.
+ * @see https://docs.globus.org/api/transfer/endpoint_search/
+ */
+export function searchCollections(
+  options: { q?: string; filterScope?: string; limit?: number; offset?: number },
+  init: RequestInit = {}
+): Promise<ICollectionSearchResult> {
+  return requestAPI(
+    `collections${query({
+      q: options.q,
+      filter_scope: options.filterScope,
+      limit: options.limit,
+      offset: options.offset
+    })}`,
+    init
+  );
+}
+
+/**
+ * One collection's document.
+ *
+ * @param id - the collection id.
+ */
+export function getCollection(id: string, init: RequestInit = {}): Promise<ICollection> {
+  return requestAPI(`collections/${encodeURIComponent(id)}`, init);
+}
+
+/**
+ * One page of a folder listing (Transfer ls).
+ *
+ * @param id - the collection id.
+ * @param path - an absolute folder path (`/~/` is the home).
+ * @param page - `limit` and `offset`.
+ * @see https://docs.globus.org/api/transfer/file_operations/#list_directory_contents
+ */
+export function ls(
+  id: string,
+  path: string,
+  page: { limit?: number; offset?: number } = {},
+  init: RequestInit = {}
+): Promise<ILsResult> {
+  return requestAPI(
+    `collections/${encodeURIComponent(id)}/ls${query({ path, limit: page.limit, offset: page.offset })}`,
+    init
+  );
+}
+
+/**
+ * Create one folder (its parent must exist).
+ *
+ * @param id - the collection id.
+ * @param path - the new folder's absolute path.
+ */
+export function mkdir(id: string, path: string, init: RequestInit = {}): Promise<IOperationResult> {
+  return requestAPI(`collections/${encodeURIComponent(id)}/mkdir`, post({ path }, init));
+}
+
+/**
+ * Rename or move a file or folder within a collection.
+ *
+ * @param id - the collection id.
+ * @param oldPath - its absolute path.
+ * @param newPath - the new absolute path.
+ */
+export function rename(
+  id: string,
+  oldPath: string,
+  newPath: string,
+  init: RequestInit = {}
+): Promise<IOperationResult> {
+  return requestAPI(
+    `collections/${encodeURIComponent(id)}/rename`,
+    post({ old_path: oldPath, new_path: newPath }, init)
+  );
+}
+
+/**
+ * Recent Transfer tasks, newest first.
+ *
+ * @param options - `limit` (1–100), `status` filter.
+ */
+export function listTasks(
+  options: { limit?: number; status?: string } = {},
+  init: RequestInit = {}
+): Promise<ITaskList> {
+  return requestAPI(`tasks${query({ limit: options.limit, status: options.status })}`, init);
+}
+
+/**
+ * One Transfer task.
+ *
+ * @param taskId - the task id.
+ */
+export function getTask(taskId: string, init: RequestInit = {}): Promise<ITask> {
+  return requestAPI(`tasks/${encodeURIComponent(taskId)}`, init);
+}
+
+/**
+ * Cancel a Transfer task.
+ *
+ * @param taskId - the task id.
+ */
+export function cancelTask(taskId: string, init: RequestInit = {}): Promise<IOperationResult> {
+  return requestAPI(`tasks/${encodeURIComponent(taskId)}/cancel`, post({}, init));
+}
+
+/**
+ * Which of `scopes` the server's tokens grant, with a consent URL for each missing one.
+ *
+ * @param scopes - required scopes (dependencies in brackets allowed).
+ */
+export function getConsents(scopes: string[], init: RequestInit = {}): Promise<IConsentsResult> {
+  return requestAPI(`consents${query({ scope: scopes })}`, init);
 }

@@ -1,59 +1,111 @@
 /**
  * The JupyterLab plugins of jupyterlab-globus-kit: wiring only. Behaviour lives in
- * `model/`, views in `widgets/`, HTTP in `api.ts`.
+ * `model/`, views in `widgets/`, commands in `commands.ts`, HTTP in `api.ts`.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { refreshIcon } from '@jupyterlab/ui-components';
 
-import { globusIcon } from './icons';
+import { ICommandSettings, registerCommands } from './commands';
+import { BrowserModel } from './model/browser-model';
+import { ConsentModel } from './model/consent-model';
 import { GlobusStatusModel } from './model/status-model';
-import { CommandIDs, IGlobusStatusModel } from './tokens';
+import { TasksModel } from './model/tasks-model';
+import { IGlobusStatusModel } from './tokens';
+import { CollectionBrowser } from './widgets/CollectionBrowser';
+import { ConsentsPanel } from './widgets/ConsentsPanel';
 import { GlobusSidebar } from './widgets/GlobusSidebar';
+import { TasksPanel } from './widgets/TasksPanel';
 
 export * from './tokens';
 
 const PLUGIN_ID = 'jupyterlab-globus-kit:plugin';
 
-/** The Globus sidebar, its status model and its commands. */
+/** The Globus sidebar (status, consents, collection browser, transfers) and its commands. */
 const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
   id: PLUGIN_ID,
-  description: 'Globus identity and token status in a sidebar.',
+  description: 'Globus identity, tokens, consents, collections and transfers in a sidebar.',
   autoStart: true,
   provides: IGlobusStatusModel,
-  optional: [ISettingRegistry, ICommandPalette, ILayoutRestorer, ITranslator],
+  optional: [ISettingRegistry, ICommandPalette, ILayoutRestorer, ITranslator, INotebookTracker],
   activate: (
     app: JupyterFrontEnd,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    tracker: INotebookTracker | null
   ): IGlobusStatusModel => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_globus_kit');
     const model = new GlobusStatusModel();
-    const sidebar = new GlobusSidebar({ model, translator: translator ?? nullTranslator });
+    const consents = new ConsentModel();
+    const browser = new BrowserModel();
+    const tasks = new TasksModel();
+    const commandSettings: ICommandSettings = { defaultCollection: '', defaultPath: '/~/' };
+
+    const sidebar = new GlobusSidebar({
+      model,
+      translator: translator ?? nullTranslator,
+      sections: [
+        new ConsentsPanel({ model: consents, translator: translator ?? undefined }),
+        new CollectionBrowser({
+          model: browser,
+          commands: app.commands,
+          translator: translator ?? undefined
+        }),
+        new TasksPanel({ model: tasks, translator: translator ?? undefined })
+      ]
+    });
     app.shell.add(sidebar, 'left', { rank: 850 });
     restorer?.add(sidebar, sidebar.id);
 
-    app.commands.addCommand(CommandIDs.openSidebar, {
-      label: trans.__('Open Globus Sidebar'),
-      icon: globusIcon,
-      execute: () => app.shell.activateById(sidebar.id)
+    registerCommands({
+      app,
+      tracker,
+      statusModel: model,
+      browser,
+      sidebarId: sidebar.id,
+      settings: () => commandSettings,
+      trans,
+      palette
     });
-    app.commands.addCommand(CommandIDs.refreshStatus, {
-      label: trans.__('Refresh Globus Status'),
-      icon: refreshIcon,
-      execute: () => model.refresh()
+
+    // New tokens or a new login may change what is granted.
+    model.changed.connect(() => {
+      if (!model.error) {
+        void consents.refresh();
+      }
     });
-    const category = trans.__('Globus');
-    palette?.addItem({ command: CommandIDs.openSidebar, category });
-    palette?.addItem({ command: CommandIDs.refreshStatus, category });
+    tasks.finished.connect((_, task) => {
+      const name = task.label || task.task_id;
+      if (task.status === 'SUCCEEDED') {
+        Notification.success(trans.__('Globus transfer "%1" finished.', name), {
+          autoClose: 8000
+        });
+      } else {
+        Notification.error(
+          trans.__(
+            'Globus transfer "%1" failed: %2',
+            name,
+            task.fatal_error?.description ?? task.nice_status ?? task.status
+          ),
+          { autoClose: false }
+        );
+      }
+    });
 
     const applySettings = (settings: ISettingRegistry.ISettings): void => {
-      model.pollInterval = settings.get('pollInterval').composite as number;
-      sidebar.expiryWarningMinutes = settings.get('expiryWarningMinutes').composite as number;
+      const get = <T>(key: string): T => settings.get(key).composite as T;
+      model.pollInterval = get<number>('pollInterval');
+      sidebar.expiryWarningMinutes = get<number>('expiryWarningMinutes');
+      browser.pageSize = get<number>('pageSize');
+      commandSettings.defaultCollection = get<string>('defaultCollection');
+      commandSettings.defaultPath = get<string>('defaultPath');
+      consents.requiredScopes = get<string[]>('requiredScopes');
+      tasks.idleInterval = get<number>('pollInterval');
+      app.commands.notifyCommandChanged();
     };
     if (settingRegistry) {
       settingRegistry
@@ -61,10 +113,20 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
         .then(settings => {
           applySettings(settings);
           settings.changed.connect(applySettings);
+          // Open the default collection once, so the browser starts somewhere useful.
+          if (commandSettings.defaultCollection && !browser.collection) {
+            void browser.open(commandSettings.defaultCollection, commandSettings.defaultPath);
+          } else {
+            void browser.search();
+          }
         })
         .catch(reason => console.warn('jupyterlab-globus-kit: settings not loaded', reason));
+    } else {
+      consents.requiredScopes = ['urn:globus:auth:scope:transfer.api.globus.org:all'];
+      void browser.search();
     }
     model.start();
+    tasks.start();
     return model;
   }
 };

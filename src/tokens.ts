@@ -95,10 +95,4 @@ export const IGlobusStatusModel = new Token<IGlobusStatusModel>(
   'Globus identity and token status, refreshed on a poll.'
 );
 
-/** Command ids. */
-export const CommandIDs = {
-  /** Show the Globus sidebar. */
-  openSidebar: 'globus-kit:open-sidebar',
-  /** Re-fetch the Globus status. */
-  refreshStatus: 'globus-kit:refresh-status'
-} as const;
+export { CommandIDs } from './commands';

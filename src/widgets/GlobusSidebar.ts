@@ -4,6 +4,7 @@ import { Widget } from '@lumino/widgets';
 
 import { globusIcon } from '../icons';
 import { IGlobusStatusModel, IGlobusTokenStatus } from '../tokens';
+import { el } from './element';
 
 /**
  * The Globus sidebar: who is logged in and, per resource server, the scopes, a live
@@ -40,6 +41,9 @@ export class GlobusSidebar extends SidePanel {
     this._body.addClass('jp-GlobusKit-Sidebar-body');
     this._body.title.label = this._bundle.__('Identity and tokens');
     this.addWidget(this._body);
+    for (const section of options.sections ?? []) {
+      this.addWidget(section);
+    }
     this._model.changed.connect(this._onModelChanged, this);
     this._render();
     this._tick = setInterval(() => this._updateCountdowns(), 1000);
@@ -73,6 +77,7 @@ export class GlobusSidebar extends SidePanel {
     const root = this._body.node;
     root.replaceChildren();
     this._countdowns = [];
+    this._expiredBox = null;
     const status = this._model.status;
     const error = this._model.error;
 
@@ -119,6 +124,18 @@ export class GlobusSidebar extends SidePanel {
     }
 
     if (status.available) {
+      // Shown by the countdown once every token has expired (also between two polls).
+      this._expiredBox = el('div', 'jp-GlobusKit-problem jp-GlobusKit-expired', [
+        el('div', 'jp-GlobusKit-problem-title', [trans.__('Your Globus tokens have expired')]),
+        el('p', 'jp-GlobusKit-problem-message', [
+          trans.__(
+            'On JupyterHub: restart your server from the hub control panel (File > Hub Control Panel), or log out of the hub and log in again. Notebook cells and the collection browser fail until then.'
+          )
+        ])
+      ]);
+      this._expiredBox.setAttribute('role', 'alert');
+      this._expiredBox.hidden = true;
+      root.appendChild(this._expiredBox);
       root.appendChild(el('h3', 'jp-GlobusKit-section-title', [trans.__('Tokens')]));
       if (status.tokens.length === 0) {
         root.appendChild(
@@ -173,6 +190,7 @@ export class GlobusSidebar extends SidePanel {
   private _updateCountdowns(): void {
     const trans = this._bundle;
     const now = Date.now() + this._model.clockOffsetMs;
+    let expiredCount = 0;
     for (const { token, expires, badge } of this._countdowns) {
       let state: 'active' | 'expiring' | 'expired' | 'unknown';
       if (token.expiresAt === null) {
@@ -198,11 +216,19 @@ export class GlobusSidebar extends SidePanel {
         expired: trans.__('expired'),
         unknown: trans.__('unknown')
       };
+      if (state === 'expired') {
+        expiredCount++;
+      }
       if (badge.dataset.state !== state) {
         badge.dataset.state = state;
         badge.className = `jp-GlobusKit-badge jp-mod-${state}`;
         badge.textContent = labels[state];
       }
+    }
+    if (this._expiredBox) {
+      this._expiredBox.hidden = !(
+        this._countdowns.length > 0 && expiredCount === this._countdowns.length
+      );
     }
   }
 
@@ -211,6 +237,7 @@ export class GlobusSidebar extends SidePanel {
   private _body: Widget;
   private _tick: ReturnType<typeof setInterval>;
   private _expiryWarningMinutes: number;
+  private _expiredBox: HTMLElement | null = null;
   private _countdowns: Array<{
     token: IGlobusTokenStatus;
     expires: HTMLElement;
@@ -226,6 +253,8 @@ export interface IGlobusSidebarOptions {
   expiryWarningMinutes?: number;
   /** The translator for UI strings. */
   translator?: ITranslator;
+  /** More accordion sections below identity and tokens (consents, browser, tasks). */
+  sections?: Widget[];
 }
 
 /**
@@ -243,16 +272,4 @@ export function formatDuration(ms: number): string {
   if (d > 0) return `${d}d ${h}h ${pad(m)}m`;
   if (h > 0) return `${h}h ${pad(m)}m ${pad(sec)}s`;
   return `${m}m ${pad(sec)}s`;
-}
-
-/** Build an element whose children are elements or text (strings become text nodes). */
-function el(tag: string, className: string, children: Array<Node | string> = []): HTMLElement {
-  const node = document.createElement(tag);
-  if (className) {
-    node.className = className;
-  }
-  for (const child of children) {
-    node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-  }
-  return node;
 }

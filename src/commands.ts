@@ -1,0 +1,356 @@
+/**
+ * Command ids and their registration: the sidebar, status refresh, file operations of the
+ * collection browser, and the commands that insert ready tslab cells into the active
+ * notebook (disabled, with the reason in label and caption, when none is active).
+ */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Clipboard, ICommandPalette, InputDialog } from '@jupyterlab/apputils';
+import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { refreshIcon } from '@jupyterlab/ui-components';
+
+import { globusIcon } from './icons';
+import { BrowserModel } from './model/browser-model';
+import {
+  fetchFileCell,
+  ICellTarget,
+  linkCell,
+  listCell,
+  plotCell,
+  transferCell,
+  uploadCell,
+  whoamiCell,
+  withConnect
+} from './model/cell-snippets';
+import type { IGlobusStatusModel } from './tokens';
+
+/** Command ids. */
+export const CommandIDs = {
+  /** Show the Globus sidebar. */
+  openSidebar: 'globus-kit:open-sidebar',
+  /** Re-fetch the Globus status. */
+  refreshStatus: 'globus-kit:refresh-status',
+  /** Insert a `whoami` cell. */
+  insertWhoami: 'globus-kit:insert-whoami',
+  /** Insert a `fetchCsv` cell for the selected (or default) CSV. */
+  insertFetchCsv: 'globus-kit:insert-fetch-csv',
+  /** Insert a fetch + `plot` cell. */
+  insertPlot: 'globus-kit:insert-plot',
+  /** Insert an `upload` cell into the open (or default) folder. */
+  insertUpload: 'globus-kit:insert-upload',
+  /** Insert a `link` cell (HTTPS and web-app links). */
+  insertLink: 'globus-kit:insert-link',
+  /** Insert a `transfer` cell to the default collection. */
+  insertTransfer: 'globus-kit:insert-transfer',
+  /** Context menu: insert a cell fetching the selected file. */
+  insertFetchFile: 'globus-kit:insert-fetch-file',
+  /** Context menu: insert a cell listing the selected folder. */
+  insertListFolder: 'globus-kit:insert-list-folder',
+  /** Copy the selected entry's path. */
+  copyPath: 'globus-kit:copy-path',
+  /** Copy the selected entry's HTTPS link. */
+  copyLink: 'globus-kit:copy-link',
+  /** Rename the selected entry. */
+  rename: 'globus-kit:rename',
+  /** Create a folder in the open folder. */
+  mkdir: 'globus-kit:mkdir'
+} as const;
+
+/** The settings the commands read. */
+export interface ICommandSettings {
+  /** Default collection (id or display name) when the browser has none open. */
+  defaultCollection: string;
+  /** Default path on it. */
+  defaultPath: string;
+}
+
+/** What {@link registerCommands} needs. */
+export interface ICommandContext {
+  /** The application. */
+  app: JupyterFrontEnd;
+  /** Finds the active notebook. */
+  tracker: INotebookTracker | null;
+  /** The status model (refresh). */
+  statusModel: IGlobusStatusModel;
+  /** The collection browser's state (targets of file commands). */
+  browser: BrowserModel;
+  /** The sidebar's id (open it). */
+  sidebarId: string;
+  /** Current settings. */
+  settings: () => ICommandSettings;
+  /** UI strings. */
+  trans: TranslationBundle;
+  /** Adds the palette entries when present. */
+  palette: ICommandPalette | null;
+}
+
+/**
+ * Register every command, its palette entry (category "Globus") and its context menu
+ * entries on collection browser rows.
+ *
+ * @param ctx - the app, models and settings.
+ */
+export function registerCommands(ctx: ICommandContext): void {
+  const { app, tracker, browser, trans } = ctx;
+  const { commands } = app;
+
+  const activeNotebook = () => {
+    const current = tracker?.currentWidget ?? null;
+    return current && current === app.shell.currentWidget ? current : null;
+  };
+  const noNotebook = trans.__('Open a notebook (tslab kernel) to insert a cell.');
+
+  /** The selected entry, else the open folder, else the default location. */
+  const target = (): (ICellTarget & { isFile: boolean }) | null => {
+    const collection = browser.collection;
+    if (collection) {
+      const entry = browser.selected;
+      const path = entry ? browser.pathOf(entry) : browser.path;
+      return { collection: collection.id, path, isFile: !!entry && entry.type !== 'dir' };
+    }
+    const s = ctx.settings();
+    if (s.defaultCollection) {
+      const path = s.defaultPath || '/~/';
+      return { collection: s.defaultCollection, path, isFile: !path.endsWith('/') };
+    }
+    return null;
+  };
+  const csvTarget = () => {
+    const t = target();
+    return t && t.isFile && /\.(csv|tsv|txt)$/i.test(t.path) ? t : null;
+  };
+  const folderTarget = () => {
+    const t = target();
+    if (!t) {
+      return null;
+    }
+    return t.isFile ? { ...t, path: t.path.replace(/[^/]*$/, ''), isFile: false } : t;
+  };
+
+  const insert = (code: string): void => {
+    const panel = activeNotebook();
+    const notebook = panel?.content;
+    if (!panel || !notebook?.model) {
+      return;
+    }
+    const sources: string[] = [];
+    for (const cell of notebook.model.cells) {
+      sources.push(cell.sharedModel.getSource());
+    }
+    const text = withConnect(code, sources);
+    const active = notebook.activeCell;
+    if (active && active.model.type === 'code' && !active.model.sharedModel.getSource().trim()) {
+      active.model.sharedModel.setSource(text);
+    } else {
+      NotebookActions.insertBelow(notebook);
+      notebook.activeCell?.model.sharedModel.setSource(text);
+    }
+    app.shell.activateById(panel.id);
+  };
+
+  /** An insert command: disabled without a notebook or without what it needs. */
+  const addInsert = (
+    id: string,
+    label: string,
+    build: () => string | null,
+    needs: () => string | null
+  ): void => {
+    const reason = () => (activeNotebook() ? needs() : noNotebook);
+    commands.addCommand(id, {
+      label: () => (reason() ? `${label} (${trans.__('unavailable')})` : label),
+      caption: () => reason() ?? label,
+      icon: globusIcon,
+      isEnabled: () => reason() === null,
+      execute: () => {
+        const code = reason() === null ? build() : null;
+        if (code) {
+          insert(code);
+        }
+      }
+    });
+  };
+
+  commands.addCommand(CommandIDs.openSidebar, {
+    label: trans.__('Open Globus Sidebar'),
+    icon: globusIcon,
+    execute: () => app.shell.activateById(ctx.sidebarId)
+  });
+  commands.addCommand(CommandIDs.refreshStatus, {
+    label: trans.__('Refresh Globus Status'),
+    icon: refreshIcon,
+    execute: () => ctx.statusModel.refresh()
+  });
+
+  const selectCsv = trans.__('Select a CSV file in the Globus collection browser first.');
+  const selectAny = trans.__(
+    'Open a collection in the Globus browser (or set a default collection in the settings).'
+  );
+  addInsert(CommandIDs.insertWhoami, trans.__('Insert Globus whoami Cell'), whoamiCell, () => null);
+  addInsert(
+    CommandIDs.insertFetchCsv,
+    trans.__('Insert Cell to Fetch a CSV from Globus'),
+    () => {
+      const t = csvTarget();
+      return t && fetchFileCell(t);
+    },
+    () => (csvTarget() ? null : selectCsv)
+  );
+  addInsert(
+    CommandIDs.insertPlot,
+    trans.__('Insert Cell to Plot a CSV from Globus'),
+    () => {
+      const t = csvTarget();
+      return t && plotCell(t);
+    },
+    () => (csvTarget() ? null : selectCsv)
+  );
+  addInsert(
+    CommandIDs.insertUpload,
+    trans.__('Insert Cell to Upload to Globus'),
+    () => {
+      const t = folderTarget();
+      return t && uploadCell(t);
+    },
+    () => (folderTarget() ? null : selectAny)
+  );
+  addInsert(
+    CommandIDs.insertLink,
+    trans.__('Insert Cell with a Globus Share Link'),
+    () => {
+      const t = target();
+      return t && linkCell(t);
+    },
+    () => (target() ? null : selectAny)
+  );
+  const destination = (): ICellTarget | null => {
+    const s = ctx.settings();
+    return s.defaultCollection
+      ? {
+          collection: s.defaultCollection,
+          path: s.defaultPath.endsWith('/') ? s.defaultPath : '/~/'
+        }
+      : null;
+  };
+  addInsert(
+    CommandIDs.insertTransfer,
+    trans.__('Insert Cell to Transfer with Globus'),
+    () => {
+      const from = browser.collection ? target() : null;
+      const to = destination();
+      return from && to && transferCell(from, to);
+    },
+    () =>
+      !browser.collection
+        ? trans.__('Open a collection and select what to copy in the Globus browser.')
+        : !destination()
+          ? trans.__('Set a default collection (the destination) in the Globus settings.')
+          : null
+  );
+
+  // Context menu of the browser's rows: they act on `browser.selected`.
+  addInsert(
+    CommandIDs.insertFetchFile,
+    trans.__('Insert cell to fetch this file'),
+    () => {
+      const t = target();
+      return t && fetchFileCell(t);
+    },
+    () => (browser.selected?.type === 'file' ? null : selectCsv)
+  );
+  addInsert(
+    CommandIDs.insertListFolder,
+    trans.__('Insert cell to list'),
+    () => {
+      const t = target();
+      return t && listCell(t);
+    },
+    () => (browser.selected?.type === 'dir' ? null : trans.__('Select a folder first.'))
+  );
+  commands.addCommand(CommandIDs.copyPath, {
+    label: trans.__('Copy path'),
+    isEnabled: () => !!browser.selected,
+    execute: () => {
+      if (browser.selected) {
+        Clipboard.copyToSystem(browser.pathOf(browser.selected));
+      }
+    }
+  });
+  commands.addCommand(CommandIDs.copyLink, {
+    label: trans.__('Copy HTTPS link'),
+    caption: () =>
+      browser.selected && !browser.httpsUrlOf(browser.selected)
+        ? trans.__('This collection has no HTTPS server.')
+        : trans.__('Copy HTTPS link'),
+    isEnabled: () => !!browser.selected && !!browser.httpsUrlOf(browser.selected),
+    execute: () => {
+      const url = browser.selected && browser.httpsUrlOf(browser.selected);
+      if (url) {
+        Clipboard.copyToSystem(url);
+      }
+    }
+  });
+  commands.addCommand(CommandIDs.rename, {
+    label: trans.__('Rename…'),
+    isEnabled: () => !!browser.selected,
+    execute: async () => {
+      const entry = browser.selected;
+      if (!entry) {
+        return;
+      }
+      const result = await InputDialog.getText({
+        title: trans.__('Rename'),
+        label: trans.__('New name'),
+        text: entry.name
+      });
+      if (result.button.accept && result.value && result.value !== entry.name) {
+        await browser.rename(entry, result.value);
+      }
+    }
+  });
+  commands.addCommand(CommandIDs.mkdir, {
+    label: trans.__('New folder…'),
+    isEnabled: () => !!browser.collection,
+    execute: async () => {
+      const result = await InputDialog.getText({
+        title: trans.__('New folder'),
+        label: trans.__('Folder name')
+      });
+      if (result.button.accept && result.value) {
+        await browser.mkdir(result.value);
+      }
+    }
+  });
+
+  const fileRow = '.jp-GlobusKit-fileRow[data-type="file"]';
+  const dirRow = '.jp-GlobusKit-fileRow[data-type="dir"]';
+  const menu: Array<[string, string, number]> = [
+    [CommandIDs.insertFetchFile, fileRow, 1],
+    [CommandIDs.insertListFolder, dirRow, 1],
+    [CommandIDs.copyPath, '.jp-GlobusKit-fileRow', 2],
+    [CommandIDs.copyLink, '.jp-GlobusKit-fileRow', 3],
+    [CommandIDs.rename, '.jp-GlobusKit-fileRow', 4]
+  ];
+  for (const [command, selector, rank] of menu) {
+    app.contextMenu.addItem({ command, selector, rank });
+  }
+
+  const category = trans.__('Globus');
+  for (const command of [
+    CommandIDs.openSidebar,
+    CommandIDs.refreshStatus,
+    CommandIDs.insertWhoami,
+    CommandIDs.insertFetchCsv,
+    CommandIDs.insertPlot,
+    CommandIDs.insertUpload,
+    CommandIDs.insertLink,
+    CommandIDs.insertTransfer
+  ]) {
+    ctx.palette?.addItem({ command, category });
+  }
+
+  // Enabled states depend on the active notebook and the browser's selection.
+  const refresh = () => commands.notifyCommandChanged();
+  tracker?.currentChanged.connect(refresh);
+  app.shell.currentChanged?.connect(refresh);
+  browser.changed.connect(refresh);
+}

@@ -1,0 +1,158 @@
+/**
+ * The JSON documents the `/globus-kit/*` routes answer. Globus fields keep the API's own
+ * snake_case names; the envelope fields are ours (camelCase).
+ */
+
+/** A collection (Transfer endpoint document, trimmed by the server). */
+export interface ICollection {
+  /** The collection id (a UUID). */
+  id: string;
+  /** Its display name. */
+  display_name: string;
+  /** `GCSv5_guest_collection`, `GCSv5_mapped_collection`, … */
+  entity_type?: string;
+  /** The owner's username. */
+  owner_string?: string;
+  /** Free text. */
+  description?: string | null;
+  /** Owning organization. */
+  organization?: string | null;
+  /** Base URL of its HTTPS server, when it has one. */
+  https_server?: string | null;
+  /** Whether it is high assurance. */
+  high_assurance?: boolean;
+  /** Where `/~/` points, when set. */
+  default_directory?: string | null;
+}
+
+/** The answer of `GET collections`. */
+export interface ICollectionSearchResult {
+  /** The Transfer `filter_scope` used. */
+  filterScope: string;
+  /** Offset of the first result. */
+  offset: number;
+  /** Whether more results exist. */
+  hasNextPage: boolean;
+  /** The collections found. */
+  collections: ICollection[];
+}
+
+/** One entry of a folder listing (Transfer `file` document). */
+export interface IFileEntry {
+  /** The entry's name (any characters a file system allows: render as text only). */
+  name: string;
+  /** `file`, `dir`, `link` or `invalid_symlink`. */
+  type: string;
+  /** Size in bytes. */
+  size: number;
+  /** `YYYY-MM-DD hh:mm:ss+00:00`. */
+  last_modified: string | null;
+  /** Octal permissions, e.g. `0644`. */
+  permissions?: string;
+  /** Symlink target, when a link. */
+  link_target?: string | null;
+}
+
+/** The answer of `GET collections/<id>/ls`. */
+export interface ILsResult {
+  /** The collection id. */
+  collection: string;
+  /** The folder, with a trailing slash. */
+  path: string;
+  /** Offset of the first entry. */
+  offset: number;
+  /** Entries in the whole folder, when Transfer said. */
+  total: number | null;
+  /** This page of entries. */
+  entries: IFileEntry[];
+}
+
+/** The answer of `mkdir`, `rename` and `cancel`. */
+export interface IOperationResult {
+  /** Transfer's result code, e.g. `DirectoryCreated`. */
+  code: string;
+  /** Transfer's message. */
+  message: string;
+}
+
+/** A Transfer task (trimmed). */
+export interface ITask {
+  /** Task id. */
+  task_id: string;
+  /** `TRANSFER` or `DELETE`. */
+  type: string;
+  /** `ACTIVE`, `INACTIVE`, `SUCCEEDED` or `FAILED`. */
+  status: string;
+  /** Human status detail (`Queued`, `OK`, …). */
+  nice_status?: string | null;
+  /** The user's label. */
+  label?: string | null;
+  /** ISO time of submission. */
+  request_time?: string;
+  /** ISO time of completion. */
+  completion_time?: string | null;
+  /** Source collection name. */
+  source_endpoint_display_name?: string | null;
+  /** Destination collection name. */
+  destination_endpoint_display_name?: string | null;
+  /** Files found. */
+  files?: number;
+  /** Files copied. */
+  files_transferred?: number;
+  /** Files skipped. */
+  files_skipped?: number;
+  /** Bytes copied. */
+  bytes_transferred?: number;
+  /** Subtasks (files, directories, items) in all. */
+  subtasks_total?: number;
+  /** Subtasks done. */
+  subtasks_succeeded?: number;
+  /** Subtasks failed. */
+  subtasks_failed?: number;
+  /** Why it failed. */
+  fatal_error?: { code?: string; description?: string } | null;
+}
+
+/** The answer of `GET tasks`. */
+export interface ITaskList {
+  /** Tasks in all. */
+  total: number | null;
+  /** Newest first. */
+  tasks: ITask[];
+}
+
+/** One required scope and whether the tokens grant it. */
+export interface IConsentEntry {
+  /** The scope as required (dependencies included). */
+  scope: string;
+  /** Its top-level name. */
+  name: string;
+  /** The resource server it belongs to, when known. */
+  resourceServer: string | null;
+  /** `unverified`: granted at top level, dependencies not checkable. */
+  status: 'granted' | 'missing' | 'unverified';
+  /** Dependent scopes without consent. */
+  missingDependencies: string[];
+  /** Where to grant it, when missing. */
+  consentUrl: string | null;
+  /** Why it could not be verified. */
+  detail?: string | null;
+}
+
+/** The answer of `GET consents`. */
+export interface IConsentsResult {
+  /** One entry per required scope. */
+  consents: IConsentEntry[];
+}
+
+/** The error body of every route: a stable code and a message with the remedy. */
+export interface IApiErrorBody {
+  /** `CONSENT_REQUIRED`, `TOKEN_EXPIRED`, `UNAUTHORIZED`, `NOT_FOUND`, `BAD_PATH`, … */
+  code: string;
+  /** What failed and what to do. */
+  message: string;
+  /** For `CONSENT_REQUIRED`: where to grant it. */
+  consentUrl?: string;
+  /** For `CONSENT_REQUIRED`: the scopes asked for. */
+  requiredScopes?: string[];
+}

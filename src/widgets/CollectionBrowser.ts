@@ -1,0 +1,354 @@
+import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import { fileIcon, folderIcon } from '@jupyterlab/ui-components';
+import type { CommandRegistry } from '@lumino/commands';
+import { Panel, Widget } from '@lumino/widgets';
+
+import { GlobusKitApiError } from '../api';
+import { ICollection, IFileEntry } from '../documents';
+import { BrowserModel, SEARCH_SCOPES, SearchScope, SortKey } from '../model/browser-model';
+import { CommandIDs } from '../commands';
+import { el, externalLink } from './element';
+import { VirtualList } from './VirtualList';
+
+/**
+ * The collection browser: search collections (text and scope), then browse a collection
+ * with breadcrumbs, sortable columns and a virtualised listing. Right-click a row for the
+ * file commands (the app's context menu reads `model.selected`). Every name is a text node.
+ */
+export class CollectionBrowser extends Panel {
+  /**
+   * @param options - the model, the command registry (toolbar buttons run commands) and
+   *   the translator.
+   */
+  constructor(options: ICollectionBrowserOptions) {
+    super();
+    this._model = options.model;
+    this._commands = options.commands;
+    this._trans = (options.translator ?? nullTranslator).load('jupyterlab_globus_kit');
+    this.addClass('jp-GlobusKit-CollectionBrowser');
+    this.title.label = this._trans.__('Collections');
+
+    this._top = new Widget();
+    this._top.addClass('jp-GlobusKit-CollectionBrowser-top');
+    this._list = new VirtualList<IFileEntry>({
+      label: this._trans.__('Files'),
+      renderRow: (entry, index) => this._renderRow(entry, index)
+    });
+    this._footer = new Widget();
+    this._footer.addClass('jp-GlobusKit-CollectionBrowser-footer');
+    this._footer.node.setAttribute('aria-live', 'polite');
+    this.addWidget(this._top);
+    this.addWidget(this._list);
+    this.addWidget(this._footer);
+
+    this._list.node.addEventListener('click', this._onRowEvent);
+    this._list.node.addEventListener('dblclick', this._onRowEvent);
+    this._list.node.addEventListener('contextmenu', this._onRowEvent);
+    this._list.node.addEventListener('keydown', this._onKey);
+    this._model.changed.connect(this._render, this);
+    this._render();
+  }
+
+  /** The listing widget (tests and the benchmark read its rendered row count). */
+  get list(): VirtualList<IFileEntry> {
+    return this._list;
+  }
+
+  /** Disconnect from the model. */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._model.changed.disconnect(this._render, this);
+    super.dispose();
+  }
+
+  private _render(): void {
+    const model = this._model;
+    const top = this._top.node;
+    // Keep the search input (and its focus and caret) across renders.
+    top.replaceChildren();
+    if (model.collection) {
+      top.appendChild(this._folderHeader(model.collection));
+    } else {
+      // One form for the widget's life: re-creating it would drop focus and caret.
+      this._form ??= this._searchForm();
+      top.appendChild(this._form);
+      top.appendChild(this._results(model.results));
+    }
+    const error = model.error;
+    if (error) {
+      top.appendChild(this._errorBox(error));
+    }
+    this._list.setHidden(!model.collection);
+    if (this._shown !== model.entries) {
+      this._shown = model.entries;
+      this._list.items = model.entries;
+    } else {
+      this._list.update(); // selection changed
+    }
+    const t = this._trans;
+    let footer = '';
+    if (model.busy) {
+      footer = t.__('Loading…');
+    } else if (model.collection) {
+      footer = t._n('%1 item', '%1 items', model.entries.length);
+      if (model.truncated) {
+        footer += ` ${t.__('(stopped at %1)', model.entries.length)}`;
+      }
+    }
+    this._footer.node.textContent = footer;
+    this.toggleClass('jp-mod-busy', model.busy);
+  }
+
+  private _searchForm(): HTMLElement {
+    const t = this._trans;
+    const model = this._model;
+    const form = el('form', 'jp-GlobusKit-search');
+    form.setAttribute('role', 'search');
+    const input = el('input', 'jp-GlobusKit-search-input jp-mod-styled');
+    input.type = 'search';
+    input.placeholder = t.__('Search collections');
+    input.setAttribute('aria-label', t.__('Search collections'));
+    input.value = model.query;
+    input.addEventListener('input', () => (model.query = input.value));
+    const select = el('select', 'jp-GlobusKit-search-scope jp-mod-styled');
+    select.setAttribute('aria-label', t.__('Collection scope'));
+    const labels: Record<SearchScope, string> = {
+      'my-endpoints': t.__('My collections'),
+      'shared-with-me': t.__('Shared with me'),
+      'recently-used': t.__('Recently used'),
+      all: t.__('All collections')
+    };
+    for (const scope of SEARCH_SCOPES) {
+      const option = el('option', '', [labels[scope]]);
+      option.value = scope;
+      option.selected = scope === model.scope;
+      select.appendChild(option);
+    }
+    select.addEventListener('change', () => {
+      model.scope = select.value as SearchScope;
+      void model.search();
+    });
+    const button = el('button', 'jp-GlobusKit-button jp-mod-styled', [t.__('Search')]);
+    button.type = 'submit';
+    form.addEventListener('submit', event => {
+      event.preventDefault();
+      void model.search();
+    });
+    form.append(input, select, button);
+    return form;
+  }
+
+  private _results(results: readonly ICollection[]): HTMLElement {
+    const t = this._trans;
+    const list = el('ul', 'jp-GlobusKit-collections');
+    list.setAttribute('aria-label', t.__('Collections'));
+    for (const c of results) {
+      const open = el('button', 'jp-GlobusKit-collection-open', [c.display_name || c.id]);
+      open.type = 'button';
+      open.title = c.description ?? c.id;
+      open.addEventListener('click', () => void this._model.open(c));
+      const meta = el('div', 'jp-GlobusKit-collection-meta', [
+        [c.owner_string, c.entity_type?.replace(/^GCSv5_/, '').replace(/_/g, ' ')]
+          .filter(Boolean)
+          .join(' · ')
+      ]);
+      const item = el('li', 'jp-GlobusKit-collection', [open, meta]);
+      item.dataset.collectionId = c.id;
+      list.appendChild(item);
+    }
+    if (results.length === 0 && !this._model.busy) {
+      list.appendChild(el('li', 'jp-GlobusKit-empty', [t.__('No collections to show.')]));
+    }
+    return list;
+  }
+
+  private _folderHeader(collection: ICollection): HTMLElement {
+    const t = this._trans;
+    const model = this._model;
+    const back = this._button(t.__('Collections'), t.__('Back to the collection search'), () =>
+      model.close()
+    );
+    const name = el('span', 'jp-GlobusKit-collection-name', [collection.display_name]);
+    const head = el('div', 'jp-GlobusKit-folder-head', [back, name]);
+
+    const crumbs = el('nav', 'jp-GlobusKit-breadcrumbs');
+    crumbs.setAttribute('aria-label', t.__('Breadcrumbs'));
+    const list = model.breadcrumbs();
+    list.forEach((crumb, i) => {
+      if (i > 0) {
+        crumbs.appendChild(el('span', 'jp-GlobusKit-breadcrumb-sep', ['/']));
+      }
+      const b = this._button(crumb.label, crumb.path, () => void model.cd(crumb.path));
+      b.className = 'jp-GlobusKit-breadcrumb';
+      if (i === list.length - 1) {
+        b.setAttribute('aria-current', 'location');
+      }
+      crumbs.appendChild(b);
+    });
+
+    const tools = el('div', 'jp-GlobusKit-folder-tools', [
+      this._button(t.__('Up'), t.__('Open the parent folder'), () => void model.up()),
+      this._button(t.__('New folder'), t.__('Create a folder here'), () =>
+        this._commands.execute(CommandIDs.mkdir)
+      ),
+      this._button(t.__('Refresh'), t.__('Reload this folder'), () => void model.reload())
+    ]);
+
+    const header = el('div', 'jp-GlobusKit-columns');
+    header.setAttribute('role', 'group');
+    header.setAttribute('aria-label', t.__('Sort by'));
+    const columns: Array<[SortKey, string]> = [
+      ['name', t.__('Name')],
+      ['size', t.__('Size')],
+      ['last_modified', t.__('Modified')]
+    ];
+    for (const [key, label] of columns) {
+      const b = this._button(label, t.__('Sort by %1', label), () => model.sortBy(key));
+      b.className = `jp-GlobusKit-column jp-GlobusKit-column-${key}`;
+      if (model.sortKey === key) {
+        b.classList.add('jp-mod-active');
+        b.setAttribute('aria-pressed', 'true');
+        b.dataset.direction = model.sortAscending ? 'ascending' : 'descending';
+        b.appendChild(document.createTextNode(model.sortAscending ? ' ▲' : ' ▼'));
+      } else {
+        b.setAttribute('aria-pressed', 'false');
+      }
+      header.appendChild(b);
+    }
+    return el('div', 'jp-GlobusKit-folder', [head, crumbs, tools, header]);
+  }
+
+  private _errorBox(error: Error): HTMLElement {
+    const t = this._trans;
+    const box = el('div', 'jp-GlobusKit-error', [el('p', '', [error.message])]);
+    box.setAttribute('role', 'alert');
+    if (error instanceof GlobusKitApiError) {
+      box.dataset.code = error.code;
+      if (error.code === 'CONSENT_REQUIRED' && error.consentUrl) {
+        const link = externalLink(
+          error.consentUrl,
+          t.__('Grant consent'),
+          'jp-GlobusKit-button jp-GlobusKit-consent-link'
+        );
+        if (link) {
+          box.appendChild(link);
+        }
+      }
+    }
+    return box;
+  }
+
+  private _renderRow(entry: IFileEntry, index: number): HTMLElement {
+    const t = this._trans;
+    const icon = (entry.type === 'dir' ? folderIcon : fileIcon).element({
+      tag: 'span',
+      className: 'jp-GlobusKit-fileRow-icon'
+    });
+    const row = el('div', 'jp-GlobusKit-fileRow', [
+      icon,
+      el('span', 'jp-GlobusKit-fileRow-name', [entry.name]),
+      el('span', 'jp-GlobusKit-fileRow-size', [
+        entry.type === 'dir' ? '' : formatBytes(entry.size)
+      ]),
+      el('span', 'jp-GlobusKit-fileRow-date', [(entry.last_modified ?? '').slice(0, 16)])
+    ]);
+    row.dataset.index = String(index);
+    row.dataset.type = entry.type;
+    row.title = entry.type === 'dir' ? t.__('Double-click to open') : entry.name;
+    if (entry === this._model.selected) {
+      row.classList.add('jp-mod-selected');
+      row.setAttribute('aria-selected', 'true');
+    }
+    return row;
+  }
+
+  private _entryAt(event: Event): IFileEntry | null {
+    const row = (event.target as HTMLElement).closest<HTMLElement>('.jp-GlobusKit-fileRow');
+    if (!row) {
+      return null;
+    }
+    return this._model.entries[Number(row.dataset.index)] ?? null;
+  }
+
+  private _onRowEvent = (event: MouseEvent): void => {
+    const entry = this._entryAt(event);
+    if (!entry) {
+      return;
+    }
+    // Selecting before the app's context menu opens makes its commands act on this row.
+    this._model.selected = entry;
+    if (event.type === 'dblclick' && entry.type === 'dir') {
+      void this._model.cd(this._model.pathOf(entry));
+    }
+  };
+
+  private _onKey = (event: KeyboardEvent): void => {
+    const entries = this._model.entries;
+    if (entries.length === 0) {
+      return;
+    }
+    const current = this._model.selected ? entries.indexOf(this._model.selected) : -1;
+    let next = current;
+    if (event.key === 'ArrowDown') {
+      next = Math.min(entries.length - 1, current + 1);
+    } else if (event.key === 'ArrowUp') {
+      next = Math.max(0, current - 1);
+    } else if (event.key === 'Enter' && current >= 0 && entries[current].type === 'dir') {
+      void this._model.cd(this._model.pathOf(entries[current]));
+      return;
+    } else {
+      return;
+    }
+    event.preventDefault();
+    this._model.selected = entries[next];
+    this._list.scrollToIndex(next);
+  };
+
+  private _button(label: string, title: string, onClick: () => void): HTMLButtonElement {
+    const b = el('button', 'jp-GlobusKit-button', [label]);
+    b.type = 'button';
+    b.title = title;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  private _model: BrowserModel;
+  private _commands: CommandRegistry;
+  private _trans: TranslationBundle;
+  private _top: Widget;
+  private _list: VirtualList<IFileEntry>;
+  private _footer: Widget;
+  private _shown: readonly IFileEntry[] | null = null;
+  private _form: HTMLElement | null = null;
+}
+
+/** Options of {@link CollectionBrowser}. */
+export interface ICollectionBrowserOptions {
+  /** The browser state. */
+  model: BrowserModel;
+  /** Runs the toolbar's commands (new folder). */
+  commands: CommandRegistry;
+  /** UI strings. */
+  translator?: ITranslator;
+}
+
+/**
+ * `1.2 MB`-style sizes (decimal units, as Globus shows them).
+ *
+ * @param bytes - a size.
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) {
+    return '';
+  }
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let i = 0;
+  while (value >= 1000 && i < units.length - 1) {
+    value /= 1000;
+    i++;
+  }
+  return `${i === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[i]}`;
+}

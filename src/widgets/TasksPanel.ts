@@ -1,0 +1,131 @@
+import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import { cancelTask } from '../api';
+import { ITask } from '../documents';
+import { taskProgress, TasksModel } from '../model/tasks-model';
+import { formatBytes } from './CollectionBrowser';
+import { el } from './element';
+
+/**
+ * Recent Transfer tasks: label, status, a progress bar, bytes, and a cancel button for a
+ * running one.
+ */
+export class TasksPanel extends Widget {
+  /**
+   * @param options - the tasks model and the translator.
+   */
+  constructor(options: ITasksPanelOptions) {
+    super();
+    this._model = options.model;
+    this._trans = (options.translator ?? nullTranslator).load('jupyterlab_globus_kit');
+    this.addClass('jp-GlobusKit-Tasks');
+    this.title.label = this._trans.__('Transfers');
+    this._model.changed.connect(this._render, this);
+    this._render();
+  }
+
+  /** Disconnect from the model. */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._model.changed.disconnect(this._render, this);
+    super.dispose();
+  }
+
+  private _render(): void {
+    const t = this._trans;
+    const root = this.node;
+    root.replaceChildren();
+    if (this._model.error) {
+      const box = el('div', 'jp-GlobusKit-error', [
+        t.__('Could not list transfers: %1', this._model.error.message)
+      ]);
+      box.setAttribute('role', 'alert');
+      root.appendChild(box);
+    }
+    const tasks = this._model.tasks;
+    if (tasks.length === 0) {
+      root.appendChild(el('p', 'jp-GlobusKit-empty', [t.__('No recent transfers.')]));
+      return;
+    }
+    const list = el('ul', 'jp-GlobusKit-taskList');
+    list.setAttribute('aria-label', t.__('Recent transfers'));
+    for (const task of tasks) {
+      list.appendChild(this._row(task));
+    }
+    root.appendChild(list);
+  }
+
+  private _row(task: ITask): HTMLElement {
+    const t = this._trans;
+    const label = task.label || `${task.type} ${task.task_id.slice(0, 8)}`;
+    const status = task.status === 'ACTIVE' && task.nice_status ? task.nice_status : task.status;
+    const item = el('li', 'jp-GlobusKit-task', [
+      el('div', 'jp-GlobusKit-task-head', [
+        el('span', 'jp-GlobusKit-task-label', [label]),
+        el(
+          'span',
+          `jp-GlobusKit-badge jp-mod-${task.status === 'ACTIVE' ? 'running' : task.status.toLowerCase()}`,
+          [status]
+        )
+      ])
+    ]);
+    item.dataset.taskId = task.task_id;
+    item.dataset.status = task.status;
+    const route = [task.source_endpoint_display_name, task.destination_endpoint_display_name]
+      .filter(Boolean)
+      .join(' → ');
+    if (route) {
+      item.appendChild(el('div', 'jp-GlobusKit-task-route', [route]));
+    }
+    const progress = taskProgress(task);
+    const bar = el('progress', 'jp-GlobusKit-task-progress');
+    bar.max = 1;
+    if (progress !== null) {
+      bar.value = progress;
+    }
+    bar.setAttribute('aria-label', t.__('Progress of %1', label));
+    const files = `${task.files_transferred ?? 0}/${task.files ?? 0} ${t.__('files')}`;
+    item.appendChild(
+      el('div', 'jp-GlobusKit-task-progressRow', [
+        bar,
+        el('span', 'jp-GlobusKit-task-bytes', [
+          `${files}, ${formatBytes(task.bytes_transferred ?? 0)}`
+        ])
+      ])
+    );
+    if (task.fatal_error?.description || task.fatal_error?.code) {
+      item.appendChild(
+        el('div', 'jp-GlobusKit-task-error', [
+          task.fatal_error.description ?? task.fatal_error.code ?? ''
+        ])
+      );
+    }
+    if (task.status === 'ACTIVE' || task.status === 'INACTIVE') {
+      const cancel = el('button', 'jp-GlobusKit-button', [t.__('Cancel')]);
+      cancel.type = 'button';
+      cancel.setAttribute('aria-label', t.__('Cancel transfer %1', label));
+      cancel.addEventListener('click', () => {
+        cancel.disabled = true;
+        void cancelTask(task.task_id)
+          .catch(() => undefined) // the refresh below shows the task's real state
+          .then(() => this._model.refresh());
+      });
+      item.appendChild(cancel);
+    }
+    return item;
+  }
+
+  private _model: TasksModel;
+  private _trans: TranslationBundle;
+}
+
+/** Options of {@link TasksPanel}. */
+export interface ITasksPanelOptions {
+  /** The tasks to show. */
+  model: TasksModel;
+  /** UI strings. */
+  translator?: ITranslator;
+}
