@@ -1,0 +1,236 @@
+"""The standalone login's token file, shared with kernel-helpers (``login/token-file.ts``).
+
+Same format, same lock protocol, same rules on both sides:
+
+- path: ``GLOBUS_KIT_TOKEN_FILE``, else ``<jupyter data dir>/globus-kit/tokens.json``;
+- mode 0600 in a 0700 folder; every write is a temp file + ``os.replace``;
+- every read-modify-write holds ``<file>.lock`` (created with ``O_EXCL``; a lock older than
+  30 s is stale and broken) and bumps ``revision``;
+- a file that is not JSON, or JSON that is not ours, is moved aside (never deleted) and
+  reported as a :class:`TokenFileError`; a newer ``format_version`` is left untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import time
+from typing import Any, Callable, Dict, Mapping, Optional
+
+from jupyter_core.paths import jupyter_data_dir
+
+#: The ``format`` marker of the token file.
+TOKEN_FILE_FORMAT = "jupyterlab-globus-kit/tokens"
+#: The format version written (and the newest read).
+TOKEN_FILE_VERSION = 1
+#: Default wait for the lock, seconds.
+LOCK_TIMEOUT = 10.0
+#: Age after which a lock file is stale, seconds.
+LOCK_STALE = 30.0
+
+RELOGIN_REMEDY = (
+    'Log in again: click "Log in with Globus" in the Globus sidebar, or run '
+    "`await login({ scopes })` in a cell and then `await login.complete(code)`."
+)
+
+#: Sentinel a change function returns to delete the file.
+DELETE = object()
+
+
+class TokenFileError(Exception):
+    """A token-file or login problem with a stable ``code`` (same codes as kernel-helpers'
+    ``LoginError``) and a ``remedy``. Never carries a token."""
+
+    def __init__(self, code: str, message: str, remedy: str,
+                 moved_to: Optional[str] = None) -> None:
+        super().__init__(f"{message} {remedy}")
+        self.code = code
+        self.remedy = remedy
+        self.moved_to = moved_to
+
+
+def token_file_path(environ: Optional[Mapping[str, str]] = None) -> str:
+    """``GLOBUS_KIT_TOKEN_FILE``, else ``<jupyter data dir>/globus-kit/tokens.json``."""
+    env = os.environ if environ is None else environ
+    explicit = env.get("GLOBUS_KIT_TOKEN_FILE")
+    if explicit:
+        return explicit
+    if environ is not None and env.get("JUPYTER_DATA_DIR"):
+        return os.path.join(env["JUPYTER_DATA_DIR"], "globus-kit", "tokens.json")
+    return os.path.join(jupyter_data_dir(), "globus-kit", "tokens.json")
+
+
+class FileLock:
+    """``<path>.lock`` held for a ``with`` block (the protocol of kernel-helpers' file-lock.ts)."""
+
+    def __init__(self, path: str, timeout: float = LOCK_TIMEOUT, stale: float = LOCK_STALE):
+        self.lock_path = path + ".lock"
+        self.timeout = timeout
+        self.stale = stale
+
+    def __enter__(self) -> "FileLock":
+        deadline = time.monotonic() + self.timeout
+        delay = 0.005
+        while True:
+            try:
+                fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as fh:
+                    json.dump({"pid": os.getpid(), "host": socket.gethostname(),
+                               "created": time.time()}, fh)
+                return self
+            try:
+                if time.time() - os.stat(self.lock_path).st_mtime > self.stale:
+                    os.unlink(self.lock_path)
+                    continue
+            except FileNotFoundError:
+                continue
+            if time.monotonic() > deadline:
+                raise TokenFileError(
+                    "TOKEN_FILE_LOCKED",
+                    f"The token file is locked by another process ({self.lock_path}).",
+                    f"Try again; if no other Jupyter process is running, delete {self.lock_path}.",
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            os.unlink(self.lock_path)
+        except FileNotFoundError:
+            pass
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` through a 0600 temp file in the same folder and a rename."""
+    tmp = f"{path}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+class TokenFile:
+    """The token file at one path: validated reads, locked atomic updates, removal."""
+
+    def __init__(self, path: str, lock_timeout: float = LOCK_TIMEOUT) -> None:
+        self.path = path
+        self.lock_timeout = lock_timeout
+
+    def read(self) -> Optional[Dict[str, Any]]:
+        """The document, or None when there is no file (raises :class:`TokenFileError`)."""
+        try:
+            with open(self.path, encoding="utf-8") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            return None
+        return self._validate(text)
+
+    def update(self, change: Callable[[Optional[Dict[str, Any]]], Any]) -> Optional[Dict[str, Any]]:
+        """Read-modify-write under the lock. ``change`` returns the new document, None to
+        leave the file alone, or :data:`DELETE`. Returns what is on disk afterwards."""
+        os.makedirs(os.path.dirname(self.path) or ".", mode=0o700, exist_ok=True)
+        with FileLock(self.path, timeout=self.lock_timeout):
+            current = self.read()
+            nxt = change(current)
+            if nxt is None:
+                return current
+            if nxt is DELETE:
+                try:
+                    os.unlink(self.path)
+                except FileNotFoundError:
+                    pass
+                return None
+            doc = dict(nxt)
+            doc.update(
+                format=TOKEN_FILE_FORMAT,
+                format_version=TOKEN_FILE_VERSION,
+                revision=int((current or {}).get("revision", 0)) + 1,
+                updated_at=int(time.time()),
+            )
+            write_atomically(self.path, json.dumps(doc, indent=2) + "\n")
+            return doc
+
+    def remove(self) -> None:
+        """Delete the file (a corrupt one was already moved aside by :meth:`read`)."""
+        try:
+            self.update(lambda _doc: DELETE)
+        except TokenFileError as err:
+            if err.code == "TOKEN_FILE_UNSUPPORTED":
+                raise
+
+    # ------------------------------------------------------------------ internals
+
+    def _validate(self, text: str) -> Dict[str, Any]:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            moved = self._move_aside()
+            raise TokenFileError(
+                "TOKEN_FILE_CORRUPT",
+                f"The Globus token file {self.path} is not valid JSON; it was moved to {moved}.",
+                RELOGIN_REMEDY, moved)
+        if value.get("format") != TOKEN_FILE_FORMAT:
+            moved = self._move_aside()
+            raise TokenFileError(
+                "TOKEN_FILE_FOREIGN",
+                f"{self.path} is not a jupyterlab-globus-kit token file; it was moved to {moved}.",
+                RELOGIN_REMEDY, moved)
+        version = value.get("format_version")
+        if not isinstance(version, (int, float)) or isinstance(version, bool) \
+                or version > TOKEN_FILE_VERSION:
+            raise TokenFileError(
+                "TOKEN_FILE_UNSUPPORTED",
+                f"The Globus token file {self.path} has format version {version!r}, newer than "
+                f"this version reads ({TOKEN_FILE_VERSION}); it was left as it is.",
+                "Upgrade jupyterlab-globus-kit in this environment, or set "
+                "GLOBUS_KIT_TOKEN_FILE to another path.")
+        if not _valid_body(value):
+            moved = self._move_aside()
+            raise TokenFileError(
+                "TOKEN_FILE_CORRUPT",
+                f"The Globus token file {self.path} has missing or mistyped fields; it was "
+                f"moved to {moved}.", RELOGIN_REMEDY, moved)
+        return value
+
+    def _move_aside(self) -> str:
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        target = f"{self.path}.bad-{stamp}-{secrets.token_hex(3)}"
+        os.replace(self.path, target)
+        return target
+
+
+def _valid_body(doc: Mapping[str, Any]) -> bool:
+    if not isinstance(doc.get("revision"), int) or isinstance(doc.get("revision"), bool):
+        return False
+    if not isinstance(doc.get("client_id"), str) or not isinstance(doc.get("auth_base_url"), str):
+        return False
+    tokens = doc.get("tokens")
+    if not isinstance(tokens, dict):
+        return False
+    for rs, tok in tokens.items():
+        if not isinstance(tok, dict) or tok.get("resource_server") != rs:
+            return False
+        if not isinstance(tok.get("access_token"), str) or not isinstance(tok.get("scope"), str):
+            return False
+        if tok.get("refresh_token") is not None and not isinstance(tok.get("refresh_token"), str):
+            return False
+        exp = tok.get("expires_at_seconds")
+        if exp is not None and (not isinstance(exp, (int, float)) or isinstance(exp, bool)):
+            return False
+    return True
