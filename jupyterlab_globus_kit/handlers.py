@@ -11,6 +11,8 @@ from jupyter_server.utils import url_path_join
 
 from .api_handlers import routes as api_routes
 from .globus_api import GlobusApi
+from .login import LoginManager
+from .login_handlers import routes as login_routes
 from .status import GlobusState
 
 
@@ -32,5 +34,9 @@ def setup_handlers(web_app: Any, state: GlobusState) -> None:
     routes: List[Tuple[str, Any, dict]] = [
         (url_path_join(base_url, "globus-kit", "status"), StatusHandler, {"state": state}),
     ]
-    routes += api_routes(base_url, GlobusApi(state))
+    # The login manager picks the credential source (hub API, GLOBUS_DATA, stored login)
+    # and renews stored-login tokens; the API routes take their tokens from it.
+    manager = LoginManager(state)
+    routes += login_routes(base_url, manager)
+    routes += api_routes(base_url, GlobusApi(state, token_source=manager.token))
     web_app.add_handlers(".*$", routes)

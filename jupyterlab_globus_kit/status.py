@@ -41,6 +41,9 @@ class GlobusState:
         self.error: Optional[GlobusDataError] = None
         self.present = bool(env.get("GLOBUS_DATA", "").strip())
         self.service_urls = {k: env.get(v) or None for k, v in SERVICE_URL_VARS.items()}
+        #: Set by :class:`~.login.LoginManager`: ``hub-api``, ``GLOBUS_DATA``,
+        #: ``stored-login`` or ``none``; None until a manager decides (then GLOBUS_DATA rules).
+        self.source: Optional[str] = None
         if self.present:
             try:
                 self.data = load(env["GLOBUS_DATA"], self.reference_time)
@@ -62,7 +65,11 @@ class GlobusState:
             "groups": [],
             "problem": None,
         }
-        if not self.present:
+        if self.source in ("hub-api", "stored-login") and self.data is not None:
+            doc["source"] = self.source
+            doc["available"] = True
+            doc.update(self.data.public_status(now))
+        elif not self.present:
             doc["problem"] = {"code": "no-globus-data", "message": NO_DATA_MESSAGE}
         elif self.error is not None:
             doc["problem"] = {

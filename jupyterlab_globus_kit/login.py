@@ -1,0 +1,479 @@
+"""Standalone login on the server side: the same native-app PKCE flow, token file and
+refresh rules as kernel-helpers' ``login/`` (shared files: ``tokens.json`` and
+``pending-logins.json`` next to it), plus the choice of credential source.
+
+Source order: the hub user API (fresher auth_state) when ``JUPYTERHUB_API_*`` are set and
+the hub shares it, then ``GLOBUS_DATA``, then the stored login. The result is written
+into :class:`~.status.GlobusState` (``data`` and ``source``), which the other routes use.
+
+HTTP to Globus Auth here is synchronous ``urllib`` with short time limits: the token
+source hook of :class:`~.globus_api.GlobusApi` is synchronous, and a refresh happens at
+most once per token lifetime. The login routes run these calls in a thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import secrets
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from .globus_data import GlobusData, TokenInfo
+from .hub import fetch_hub_auth_state, hub_configured
+from .scopes import parse_scopes
+from .token_store import (
+    DELETE, RELOGIN_REMEDY, FileLock, TokenFile, TokenFileError, token_file_path,
+    write_atomically,
+)
+
+PRODUCTION_AUTH = "https://auth.globus.org"
+DEFAULT_LOGIN_SCOPES = (
+    "openid", "profile", "email",
+    "urn:globus:auth:scope:auth.globus.org:view_identity_set",
+    "urn:globus:auth:scope:transfer.api.globus.org:all",
+)
+PENDING_TTL = 900.0
+#: Renew a stored token that expires within this many seconds.
+REFRESH_WINDOW = 60.0
+AUTH_TIMEOUT = 15.0
+#: Re-ask the hub at most this often, seconds.
+HUB_RECHECK = 300.0
+
+
+# ---------------------------------------------------------------------- PKCE and OAuth
+
+def make_pkce_pair() -> "tuple[str, str]":
+    """A PKCE verifier (43 base64url chars) and its S256 challenge."""
+    verifier = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+    return verifier, pkce_challenge(verifier)
+
+
+def pkce_challenge(verifier: str) -> str:
+    """``base64url(sha256(verifier))`` without padding."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def authorize_url(auth_base: str, client_id: str, redirect_uri: str, scopes: Sequence[str],
+                  state: str, challenge: str, parameters: Optional[Mapping[str, Any]] = None
+                  ) -> str:
+    """The native-app authorize URL (PKCE S256, ``access_type=offline``)."""
+    q: Dict[str, str] = {
+        "client_id": client_id, "redirect_uri": redirect_uri, "scope": " ".join(scopes),
+        "state": state, "response_type": "code", "code_challenge": challenge,
+        "code_challenge_method": "S256", "access_type": "offline",
+    }
+    for key, value in (parameters or {}).items():
+        if key == "required_scopes" or value is None:
+            continue
+        if isinstance(value, bool):
+            q[key] = "true" if value else "false"
+        elif isinstance(value, (list, tuple)):
+            if value:
+                q[key] = ",".join(str(v) for v in value)
+        else:
+            q[key] = str(value)
+    return f"{auth_base.rstrip('/')}/v2/oauth2/authorize?{urllib.parse.urlencode(q)}"
+
+
+def _token_call(auth_base: str, form: Mapping[str, str], refused: TokenFileError
+                ) -> Dict[str, Any]:
+    req = urllib.request.Request(
+        f"{auth_base.rstrip('/')}/v2/oauth2/token",
+        data=urllib.parse.urlencode(form).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded",
+                 "Accept": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=AUTH_TIMEOUT) as res:  # noqa: S310
+            doc = json.loads(res.read(1024 * 1024).decode("utf-8"))
+    except urllib.error.HTTPError as err:
+        # 400 (RFC 6749) or 401 (the SDK's fixtures) with invalid_grant: the grant is dead.
+        if err.code in (400, 401):
+            raise refused from None
+        raise TokenFileError("LOGIN_FAILED", f"Globus Auth answered {err.code}.",
+                             "Try again later.") from None
+    except (urllib.error.URLError, OSError, ValueError) as err:
+        raise TokenFileError("LOGIN_FAILED",
+                             f"Globus Auth is not reachable ({type(err).__name__}).",
+                             "Check the network and try again.") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("access_token"), str):
+        raise TokenFileError("LOGIN_FAILED", "Globus Auth returned no access token.",
+                             "Try again later.")
+    return doc
+
+
+def stored_tokens_of(response: Mapping[str, Any], now: Optional[float] = None
+                     ) -> List[Dict[str, Any]]:
+    """Every token of a token response as stored-token dicts."""
+    now = time.time() if now is None else now
+    out = []
+    for t in [response, *(response.get("other_tokens") or [])]:
+        expires_in = t.get("expires_in")
+        out.append({
+            "resource_server": t["resource_server"],
+            "access_token": t["access_token"],
+            "refresh_token": t.get("refresh_token") or None,
+            "scope": t.get("scope") or "",
+            "expires_at_seconds": int(now + expires_in) if isinstance(expires_in, (int, float))
+            else None,
+            "token_type": t.get("token_type") or "Bearer",
+        })
+    return out
+
+
+def _identity_of(id_token: Any) -> Optional[Dict[str, Any]]:
+    if not isinstance(id_token, str) or id_token.count(".") != 2:
+        return None
+    payload = id_token.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        return None
+    if not isinstance(claims, dict) or not isinstance(claims.get("sub"), str):
+        return None
+    keys = ("sub", "preferred_username", "name", "email", "organization",
+            "identity_provider_display_name")
+    return {k: claims[k] for k in keys if isinstance(claims.get(k), str)}
+
+
+def stored_to_globus_data(doc: Mapping[str, Any]) -> GlobusData:
+    """The token file as the :class:`GlobusData` the other routes use."""
+    tokens = {}
+    for rs, t in doc["tokens"].items():
+        tokens[rs] = TokenInfo(
+            resource_server=rs, scopes=tuple(t["scope"].split()),
+            expires_at=float(t["expires_at_seconds"]) if t.get("expires_at_seconds") is not None
+            else None,
+            expires_at_source="absolute" if t.get("expires_at_seconds") is not None
+            else "unknown",
+            origin="tokens", token_type=t.get("token_type") or "Bearer",
+            access_token=t["access_token"], refresh_token=t.get("refresh_token"))
+    return GlobusData(shape="stored-login", client_id=doc.get("client_id"),
+                      identity=doc.get("identity"), tokens=tokens, groups=[])
+
+
+# ---------------------------------------------------------------------- the manager
+
+class LoginManager:
+    """Owns the credential source of this server and the standalone login.
+
+    :param state: the server's :class:`~.status.GlobusState` (``data``/``source`` are set here).
+    :param environ: environment (default ``os.environ``).
+    """
+
+    def __init__(self, state: Any, environ: Optional[Mapping[str, str]] = None) -> None:
+        env = os.environ if environ is None else environ
+        self.state = state
+        self.environ = env
+        self.token_path = token_file_path(env)
+        self.file = TokenFile(self.token_path)
+        self.pending_path = os.path.join(os.path.dirname(self.token_path), "pending-logins.json")
+        self.client_id = env.get("GLOBUS_KIT_CLIENT_ID") or None
+        self.auth_base = (env.get("GLOBUS_SDK_SERVICE_URL_AUTH") or PRODUCTION_AUTH).rstrip("/")
+        self.hub_note: Optional[str] = None
+        self.problem: Optional[Dict[str, str]] = None
+        self._hub_checked = 0.0
+        self._frozen = state.data  # GLOBUS_DATA as decoded at start
+        self._lock = threading.Lock()
+        self._stamp = (0, 0)
+        self.select_source()
+
+    # -- source selection
+
+    def select_source(self, force_hub: bool = True) -> str:
+        """Pick hub API → GLOBUS_DATA → stored login, and publish it into the state."""
+        if hub_configured(self.environ):
+            if force_hub or time.time() - self._hub_checked > HUB_RECHECK:
+                self._hub_checked = time.time()
+                data, why = fetch_hub_auth_state(self.environ)
+                self.hub_note = why
+                if data is not None:
+                    return self._publish("hub-api", data)
+            elif self.state.source == "hub-api":
+                return "hub-api"
+        if self._frozen is not None:
+            return self._publish("GLOBUS_DATA", self._frozen)
+        self.problem = None
+        self._stamp = self._file_stamp()
+        try:
+            doc = self.file.read()
+        except TokenFileError as err:
+            self.problem = {"code": err.code, "message": str(err)}
+            doc = None
+        if doc and doc.get("tokens"):
+            return self._publish("stored-login", stored_to_globus_data(doc))
+        self.state.data = None
+        self.state.source = "none"
+        return "none"
+
+    def _file_stamp(self) -> "tuple[int, int]":
+        try:
+            st = os.stat(self.token_path)
+        except FileNotFoundError:
+            return (0, 0)
+        return (st.st_mtime_ns, st.st_ino)
+
+    def _publish(self, source: str, data: GlobusData) -> str:
+        self.state.data = data
+        self.state.source = source
+        return source
+
+    def token(self, resource_server: str) -> Optional[TokenInfo]:
+        """The token for ``resource_server`` from the current source; a stored-login token
+        that expires within a minute is renewed first (under the shared file lock)."""
+        if self.state.source == "hub-api" or (self._frozen is None and hub_configured(self.environ)):
+            self.select_source(force_hub=False)
+        elif self._frozen is None and self._file_stamp() != self._stamp:
+            # The kernel (or another server) logged in, renewed or logged out.
+            self.select_source(force_hub=False)
+        data = self.state.data
+        token = data.tokens.get(resource_server) if data else None
+        if self.state.source != "stored-login" or token is None:
+            return token
+        if token.refresh_token and token.expires_at is not None \
+                and token.expires_at - time.time() <= REFRESH_WINDOW:
+            try:
+                self.refresh(resource_server, token.access_token)
+            except TokenFileError as err:
+                self.problem = {"code": err.code, "message": str(err)}
+                return token  # the call will fail with 401 and the sidebar shows the problem
+            data = self.state.data
+            token = data.tokens.get(resource_server) if data else None
+        return token
+
+    # -- refresh
+
+    def refresh(self, resource_server: str, stale_access_token: str) -> None:
+        """Renew one stored token (adopting one another process already renewed)."""
+        def change(doc: Optional[Dict[str, Any]]) -> Any:
+            entry = (doc or {}).get("tokens", {}).get(resource_server)
+            if not doc or not entry:
+                raise TokenFileError(
+                    "LOGIN_REQUIRED",
+                    f"The stored Globus login has no token for {resource_server} any more.",
+                    RELOGIN_REMEDY)
+            exp = entry.get("expires_at_seconds")
+            if entry["access_token"] != stale_access_token and (
+                    exp is None or exp - time.time() > REFRESH_WINDOW):
+                return None  # someone else renewed it
+            if not entry.get("refresh_token"):
+                raise TokenFileError(
+                    "LOGIN_REQUIRED",
+                    f"The token for {resource_server} has expired and the login holds no "
+                    "refresh token.", RELOGIN_REMEDY)
+            refused = TokenFileError(
+                "LOGIN_REQUIRED",
+                f"Globus Auth refused the stored refresh token for {resource_server} "
+                "(revoked, expired, or consent withdrawn).", RELOGIN_REMEDY)
+            response = _token_call(doc["auth_base_url"], {
+                "grant_type": "refresh_token", "refresh_token": entry["refresh_token"],
+                "client_id": doc["client_id"]}, refused)
+            renewed = next((t for t in stored_tokens_of(response)
+                            if t["resource_server"] == resource_server), None)
+            if renewed is None:
+                raise refused
+            renewed["refresh_token"] = renewed["refresh_token"] or entry["refresh_token"]
+            new = dict(doc)
+            new["tokens"] = {**doc["tokens"], resource_server: renewed}
+            return new
+
+        with self._lock:
+            self.file.update(change)
+            self.select_source(force_hub=False)
+
+    # -- login
+
+    def start(self, scopes: Optional[Sequence[str]] = None,
+              add_scopes: Optional[Sequence[str]] = None,
+              redirect_uri: Optional[str] = None,
+              parameters: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+        """Start a login: remember the PKCE verifier next to the token file, return the URL."""
+        if not self.client_id:
+            raise TokenFileError(
+                "NO_CLIENT_ID", "No Globus native-app client id is configured for logins.",
+                "Set GLOBUS_KIT_CLIENT_ID for the Jupyter server (a native app registered "
+                "at app.globus.org, or the emulator's).")
+        wanted = self._scopes_to_ask(scopes, add_scopes)
+        redirect = redirect_uri or f"{self.auth_base}/v2/web/auth-code"
+        verifier, challenge = make_pkce_pair()
+        state = secrets.token_urlsafe(12)
+        self._pending_update(lambda pending: {**pending, state: {
+            "state": state, "code_verifier": verifier, "scopes": wanted,
+            "redirect_uri": redirect, "client_id": self.client_id,
+            "auth_base_url": self.auth_base, "created_at": time.time()}})
+        url = authorize_url(self.auth_base, self.client_id, redirect, wanted, state, challenge,
+                            parameters)
+        return {"url": url, "state": state, "scopes": wanted, "redirectUri": redirect}
+
+    def complete(self, code: str, state: Optional[str] = None) -> Dict[str, Any]:
+        """Exchange a pasted code (or the whole code-page URL) and store the tokens."""
+        code, state = _parse_code(code, state)
+        taken: Dict[str, Any] = {}
+
+        def take(pending: Dict[str, Any]) -> Dict[str, Any]:
+            chosen = pending.get(state) if state else (
+                max(pending.values(), key=lambda p: p["created_at"]) if pending else None)
+            if chosen:
+                taken.update(chosen)
+                pending = {k: v for k, v in pending.items() if k != chosen["state"]}
+            return pending
+
+        self._pending_update(take)
+        if not taken:
+            raise TokenFileError(
+                "NO_PENDING_LOGIN",
+                "There is no login waiting for a code (none was started, or it is older "
+                "than 15 minutes).", "Start the login again and paste the new code.")
+        refused = TokenFileError(
+            "LOGIN_FAILED",
+            "Globus Auth did not accept the authorization code (it is single-use and "
+            "short-lived, and must come from the latest login link).",
+            "Start the login again and paste the new code.")
+        response = _token_call(taken["auth_base_url"], {
+            "grant_type": "authorization_code", "code": code,
+            "code_verifier": taken["code_verifier"], "redirect_uri": taken["redirect_uri"],
+            "client_id": taken["client_id"]}, refused)
+        doc = self.store_response(response, taken["client_id"], taken["auth_base_url"])
+        self.select_source()
+        return {"identity": (doc or {}).get("identity"),
+                "resourceServers": sorted((doc or {}).get("tokens", {}))}
+
+    def store_response(self, response: Mapping[str, Any], client_id: str, auth_base: str
+                       ) -> Optional[Dict[str, Any]]:
+        """Merge a token response into the token file (kernel-helpers' storeTokenResponse)."""
+        fresh = stored_tokens_of(response)
+        identity = _identity_of(response.get("id_token"))
+
+        def change(current: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+            same = bool(current) and current["client_id"] == client_id \
+                and current["auth_base_url"] == auth_base
+            tokens = dict(current["tokens"]) if same else {}
+            for t in fresh:
+                tokens[t["resource_server"]] = t
+            return {
+                "client_id": client_id, "auth_base_url": auth_base,
+                "identity": identity or (current.get("identity") if same else None),
+                "id_token": response.get("id_token") or (current.get("id_token") if same
+                                                          else None),
+                "tokens": tokens,
+            }
+
+        return self.file.update(change)
+
+    def logout(self) -> Dict[str, Any]:
+        """Revoke every stored token Auth takes, delete the file, forget pending logins."""
+        try:
+            doc = self.file.read()
+        except TokenFileError as err:
+            if err.code == "TOKEN_FILE_UNSUPPORTED":
+                raise
+            doc = None
+        revoked = failed = 0
+        for t in (doc or {}).get("tokens", {}).values():
+            for secret in (t.get("refresh_token"), t.get("access_token")):
+                if not secret:
+                    continue
+                if _revoke(doc["auth_base_url"], doc["client_id"], secret):
+                    revoked += 1
+                else:
+                    failed += 1
+        self.file.remove()
+        try:
+            os.unlink(self.pending_path)
+        except FileNotFoundError:
+            pass
+        self.select_source()
+        return {"revoked": revoked, "failed": failed, "removed": doc is not None,
+                "source": self.state.source}
+
+    def summary(self) -> Dict[str, Any]:
+        """What the sidebar shows: source, whether logins are possible, problems (no tokens)."""
+        if self._frozen is None and self._file_stamp() != self._stamp:
+            self.select_source(force_hub=False)
+        return {
+            "source": self.state.source,
+            "loginAvailable": bool(self.client_id),
+            "tokenFile": self.token_path,
+            "hubNote": self.hub_note,
+            "problem": self.problem,
+        }
+
+    # -- internals
+
+    def _scopes_to_ask(self, scopes: Optional[Sequence[str]],
+                       add_scopes: Optional[Sequence[str]]) -> List[str]:
+        if scopes:
+            base = list(scopes)
+        else:
+            base = []
+            if add_scopes and self.state.data is not None and self.state.source == "stored-login":
+                for t in self.state.data.tokens.values():
+                    base.extend(t.scopes)
+            base = base or list(DEFAULT_LOGIN_SCOPES)
+        by_name: Dict[str, str] = {}
+        for scope in [*base, *(add_scopes or [])]:
+            name = scope
+            try:
+                parsed = parse_scopes(scope)
+                if len(parsed) == 1:
+                    name = parsed[0].name
+            except Exception:  # noqa: BLE001 - keep as given; Auth will judge it
+                pass
+            by_name.pop(name, None)
+            by_name[name] = scope
+        return list(by_name.values())
+
+    def _pending_update(self, change: Any) -> None:
+        os.makedirs(os.path.dirname(self.pending_path), mode=0o700, exist_ok=True)
+        with FileLock(self.pending_path):
+            try:
+                with open(self.pending_path, encoding="utf-8") as fh:
+                    pending = json.load(fh).get("pending") or {}
+            except (FileNotFoundError, ValueError, AttributeError):
+                pending = {}
+            cutoff = time.time() - PENDING_TTL
+            pending = {k: v for k, v in pending.items()
+                       if isinstance(v, dict) and v.get("state") == k
+                       and isinstance(v.get("created_at"), (int, float))
+                       and v["created_at"] >= cutoff}
+            pending = change(pending)
+            if pending:
+                write_atomically(self.pending_path, json.dumps({"pending": pending}, indent=2))
+            else:
+                try:
+                    os.unlink(self.pending_path)
+                except FileNotFoundError:
+                    pass
+
+
+def _parse_code(code: Any, state: Optional[str]) -> "tuple[str, Optional[str]]":
+    text = str(code or "").strip()
+    if text.startswith(("http://", "https://")):
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(text).query)
+        if q.get("code"):
+            return q["code"][0], state or (q.get("state") or [None])[0]
+    if not text or len(text) > 512 or not all(c.isalnum() or c in "._~-" for c in text):
+        raise TokenFileError("LOGIN_FAILED", "That does not look like an authorization code.",
+                             "Copy the code shown on the Globus page after you log in.")
+    return text, state
+
+
+def _revoke(auth_base: str, client_id: str, token: str) -> bool:
+    req = urllib.request.Request(
+        f"{auth_base.rstrip('/')}/v2/oauth2/token/revoke",
+        data=urllib.parse.urlencode({"token": token, "client_id": client_id}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"}, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=AUTH_TIMEOUT) as res:  # noqa: S310
+            return 200 <= res.status < 300
+    except (urllib.error.URLError, OSError):
+        return False

@@ -1,0 +1,175 @@
+"""Handlers of the login routes: parse, call :class:`~.login.LoginManager`, answer JSON.
+
+Routes (under ``<base_url>/globus-kit/``)::
+
+    GET  login                  source in use, whether login is possible, problems
+    POST login                  {scopes?, addScopes?, redirect?: "callback"|"paste",
+                                 authorizationParameters?} -> {url, state, scopes, redirectUri}
+    GET  login/callback?code=&state=   the browser comes back here (HTML answer)
+    POST login/complete         {code, state?} -> {identity, resourceServers}
+    POST logout                 -> {revoked, failed, removed, source}
+
+No answer ever holds a token or the PKCE verifier.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import json
+import os
+import urllib.parse
+from typing import Any, Callable, List, Optional, Tuple
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado.ioloop import IOLoop
+
+from .login import LoginManager
+from .token_store import TokenFileError
+
+_STATUS = {
+    "NO_CLIENT_ID": 400, "LOGIN_FAILED": 400, "NO_PENDING_LOGIN": 409,
+    "LOGIN_REQUIRED": 401, "TOKEN_FILE_LOCKED": 409, "TOKEN_FILE_CORRUPT": 500,
+    "TOKEN_FILE_FOREIGN": 500, "TOKEN_FILE_UNSUPPORTED": 500,
+}
+
+
+def _strings(value: Any, name: str) -> Optional[List[str]]:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) < 2000
+                                              for v in value) or len(value) > 50:
+        raise TokenFileError("BAD_INPUT", f"'{name}' must be a list of scope strings.",
+                             "Fix the request.")
+    return value
+
+
+class LoginBase(APIHandler):
+    """Holds the manager; turns :class:`TokenFileError` into ``{code, message}``."""
+
+    def initialize(self, manager: LoginManager) -> None:
+        self.manager = manager
+
+    async def run(self, fn: Callable[[], Any]) -> None:
+        self.set_header("Cache-Control", "no-store")
+        try:
+            result = await IOLoop.current().run_in_executor(None, fn)
+        except TokenFileError as err:
+            self.set_status(_STATUS.get(err.code, 400))
+            self.finish(json.dumps({"code": err.code, "message": str(err),
+                                    "remedy": err.remedy}))
+            return
+        self.finish(json.dumps(result))
+
+    def body(self) -> dict:
+        try:
+            doc = json.loads(self.request.body or b"{}")
+        except ValueError:
+            doc = None
+        if not isinstance(doc, dict):
+            raise tornado.web.HTTPError(400, "body must be a JSON object")
+        return doc
+
+
+class LoginHandler(LoginBase):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        await self.run(self.manager.summary)
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        doc = self.body()
+        try:
+            scopes = _strings(doc.get("scopes"), "scopes")
+            add = _strings(doc.get("addScopes"), "addScopes")
+        except TokenFileError as err:
+            self.set_status(400)
+            self.finish(json.dumps({"code": "BAD_INPUT", "message": str(err)}))
+            return
+        params = doc.get("authorizationParameters")
+        params = params if isinstance(params, dict) else None
+        redirect = doc.get("redirect") or default_redirect_mode(self.manager.auth_base)
+        callback = None
+        if redirect == "callback":
+            callback = "{}://{}{}".format(
+                self.request.protocol, self.request.host,
+                url_path_join(self.settings["base_url"], "globus-kit", "login", "callback"))
+        await self.run(lambda: self.manager.start(scopes, add, callback, params))
+
+
+class LoginCompleteHandler(LoginBase):
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        doc = self.body()
+        code = doc.get("code")
+        state = doc.get("state") if isinstance(doc.get("state"), str) else None
+        await self.run(lambda: self.manager.complete(str(code or ""), state))
+
+
+class LoginCallbackHandler(LoginBase):
+    """The browser lands here after Auth; answer a small page, never a token."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        error = self.get_query_argument("error", None)
+        code = self.get_query_argument("code", None)
+        state = self.get_query_argument("state", None)
+        if error or not code:
+            self.set_status(400)
+            self.finish(_page("Login failed", f"Globus answered: {error or 'no code'}. "
+                              "Close this tab and start the login again."))
+            return
+        try:
+            result = await IOLoop.current().run_in_executor(
+                None, lambda: self.manager.complete(code, state))
+        except TokenFileError as err:
+            self.set_status(_STATUS.get(err.code, 400))
+            self.finish(_page("Login failed", str(err)))
+            return
+        who = (result.get("identity") or {}).get("preferred_username") or "you"
+        self.finish(_page("Logged in with Globus",
+                          f"Logged in as {who}. You can close this tab and return to "
+                          "JupyterLab."))
+
+
+class LogoutHandler(LoginBase):
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        await self.run(self.manager.logout)
+
+
+def default_redirect_mode(auth_base: str) -> str:
+    """``GLOBUS_KIT_LOGIN_REDIRECT`` (``callback``/``paste``), else ``callback`` when Auth is
+    on a loopback address (the emulator accepts any loopback redirect, RFC 8252 §7.3) and
+    ``paste`` for a real Auth, where only the native-app code page is registered."""
+    explicit = os.environ.get("GLOBUS_KIT_LOGIN_REDIRECT")
+    if explicit in ("callback", "paste"):
+        return explicit
+    host = urllib.parse.urlsplit(auth_base).hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return "callback" if loopback else "paste"
+
+
+def _page(title: str, text: str) -> str:
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+            f"</title></head><body><h1>{html.escape(title)}</h1><p id='message'>"
+            f"{html.escape(text)}</p></body></html>")
+
+
+def routes(base_url: str, manager: LoginManager) -> List[Tuple[str, Any, dict]]:
+    """The login routes for ``web_app.add_handlers``."""
+    join = lambda *p: url_path_join(base_url, "globus-kit", *p)  # noqa: E731
+    args = {"manager": manager}
+    return [
+        (join("login"), LoginHandler, args),
+        (join("login", "complete"), LoginCompleteHandler, args),
+        (join("login", "callback"), LoginCallbackHandler, args),
+        (join("logout"), LogoutHandler, args),
+    ]

@@ -1,0 +1,184 @@
+"""The login routes in a real jupyter_server against the emulator (auto-approve): paste-code
+and callback logins, the status source, refresh with rotation written back, a revoked
+refresh token, step-up consent unlocking the mapped collection, and logout."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+from jupyterlab_globus_kit.token_store import TokenFile
+
+from .processes import Emulator, JupyterServer
+
+NATIVE_CLIENT_ID = "d1b9f3a5-2c4e-4f6a-9b0c-1d2e3f4a5b66"
+PUBLIC = "a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01"
+MAPPED = "e56c36e4-1063-4a6e-a747-22000bf2d559"
+TRANSFER = "transfer.api.globus.org"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    emu = Emulator("--auto-approve")
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="module")
+def server(emulator: Emulator) -> Iterator[JupyterServer]:
+    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_SERVICE_URL_")}
+    env["GLOBUS_KIT_CLIENT_ID"] = NATIVE_CLIENT_ID
+    srv = JupyterServer(env)
+    yield srv
+    srv.stop()
+
+
+def token_path(server: JupyterServer) -> Path:
+    return Path(server.tmp.name, "data", "globus-kit", "tokens.json")
+
+
+def approve(url: str) -> str:
+    """Auto-approve answers the authorize URL with a redirect carrying the code."""
+    r = requests.get(url, allow_redirects=False, timeout=10)
+    assert r.status_code == 302, r.text
+    return r.headers["Location"]
+
+
+def login_with_paste(server: JupyterServer, **body: object) -> dict:
+    start = server.post("/globus-kit/login", {"redirect": "paste", **body})
+    assert start.status_code == 200, start.text
+    location = approve(start.json()["url"])
+    assert location.startswith(start.json()["redirectUri"])
+    code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["code"][0]
+    done = server.post("/globus-kit/login/complete", {"code": code})
+    assert done.status_code == 200, done.text
+    return done.json()
+
+
+def stored_secrets(server: JupyterServer) -> list:
+    doc = TokenFile(str(token_path(server))).read() or {"tokens": {}}
+    out = []
+    for t in doc["tokens"].values():
+        out += [t["access_token"], t["refresh_token"]]
+    return [s for s in out if s]
+
+
+def test_should_report_no_source_and_that_login_is_possible(server: JupyterServer) -> None:
+    body = server.get("/globus-kit/login").json()
+    assert body["source"] == "none" and body["loginAvailable"] is True
+    assert server.get("/globus-kit/status").json()["source"] == "none"
+
+
+def test_should_log_in_with_a_pasted_code_pkce_offline(server: JupyterServer) -> None:
+    start = server.post("/globus-kit/login", {"redirect": "paste"}).json()
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(start["url"]).query)
+    assert q["code_challenge_method"] == ["S256"] and q["access_type"] == ["offline"]
+    assert q["client_id"] == [NATIVE_CLIENT_ID]
+    assert q["redirect_uri"][0].endswith("/v2/web/auth-code")
+    location = approve(start["url"])
+    code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["code"][0]
+    done = server.post("/globus-kit/login/complete", {"code": location})  # whole URL works too
+    assert done.status_code == 200, done.text
+    assert done.json()["identity"]["preferred_username"]
+    assert TRANSFER in done.json()["resourceServers"]
+    assert stat.S_IMODE(os.stat(token_path(server)).st_mode) == 0o600
+    status = server.get("/globus-kit/status").json()
+    assert status["source"] == "stored-login" and status["available"] is True
+    assert any(t["resourceServer"] == TRANSFER and t["hasRefreshToken"] for t in status["tokens"])
+    again = server.post("/globus-kit/login/complete", {"code": code})
+    assert again.status_code in (400, 409) and again.json()["code"] in (
+        "LOGIN_FAILED", "NO_PENDING_LOGIN")
+
+
+def test_should_log_in_through_the_server_callback(server: JupyterServer) -> None:
+    start = server.post("/globus-kit/login", {"redirect": "callback"}).json()
+    assert start["redirectUri"] == f"{server.url}/globus-kit/login/callback"
+    location = approve(start["url"])
+    assert location.startswith(start["redirectUri"])
+    page = server.get(urllib.parse.urlsplit(location)._replace(scheme="", netloc="").geturl())
+    assert page.status_code == 200, page.text
+    assert "Logged in" in page.text
+
+
+def test_should_renew_an_expiring_token_and_write_the_rotated_refresh_back(
+        server: JupyterServer) -> None:
+    f = TokenFile(str(token_path(server)))
+    before = f.read()["tokens"][TRANSFER]
+
+    def near_expiry(doc: dict) -> dict:
+        doc["tokens"][TRANSFER]["expires_at_seconds"] = int(time.time()) + 5
+        return doc
+
+    f.update(near_expiry)
+    r = server.get(f"/globus-kit/collections/{PUBLIC}")
+    assert r.status_code == 200, r.text
+    after = f.read()["tokens"][TRANSFER]
+    assert after["access_token"] != before["access_token"]
+    assert after["refresh_token"] != before["refresh_token"]
+    assert after["expires_at_seconds"] > time.time() + 600
+
+
+def test_should_unlock_the_mapped_collection_after_a_step_up_login(server: JupyterServer) -> None:
+    r = server.get(f"/globus-kit/collections/{MAPPED}/ls?path=/")
+    assert r.status_code in (401, 403), r.text
+    needed = r.json().get("requiredScopes") or []
+    scope = ("urn:globus:auth:scope:transfer.api.globus.org:all"
+             f"[*https://auth.globus.org/scopes/{MAPPED}/data_access]")
+    assert scope in needed, r.json()
+    start = server.post("/globus-kit/login", {"redirect": "paste", "addScopes": needed}).json()
+    assert scope in start["scopes"] and "openid" in start["scopes"]
+    assert "urn:globus:auth:scope:transfer.api.globus.org:all" not in start["scopes"]
+    login_with_paste(server, addScopes=needed)
+    r = server.get(f"/globus-kit/collections/{MAPPED}/ls?path=/")
+    assert r.status_code == 200, r.text
+
+
+def test_should_say_log_in_again_when_the_refresh_token_is_revoked(
+        server: JupyterServer, emulator: Emulator) -> None:
+    f = TokenFile(str(token_path(server)))
+    doc = f.read()
+    refresh = doc["tokens"][TRANSFER]["refresh_token"]
+    r = requests.post(f"{doc['auth_base_url']}/v2/oauth2/token/revoke",
+                      data={"token": refresh, "client_id": NATIVE_CLIENT_ID}, timeout=10)
+    assert r.status_code == 200
+
+    def near_expiry(d: dict) -> dict:
+        d["tokens"][TRANSFER]["expires_at_seconds"] = int(time.time()) + 5
+        return d
+
+    f.update(near_expiry)
+    server.get(f"/globus-kit/collections/{PUBLIC}")
+    problem = server.get("/globus-kit/login").json()["problem"]
+    assert problem["code"] == "LOGIN_REQUIRED"
+    assert "Log in" in problem["message"]
+    assert refresh not in problem["message"]
+
+
+def test_should_log_out_revoking_tokens_and_leaving_none_on_disk(server: JupyterServer) -> None:
+    login_with_paste(server)
+    secrets = stored_secrets(server)
+    assert secrets
+    r = server.post("/globus-kit/logout")
+    assert r.status_code == 200, r.text
+    assert r.json()["removed"] is True and r.json()["revoked"] >= 1
+    assert r.json()["source"] == "none"
+    folder = token_path(server).parent
+    for p in folder.iterdir():
+        text = p.read_text(errors="replace")
+        assert not any(s in text for s in secrets), p.name
+    assert not token_path(server).exists()
+    assert server.get("/globus-kit/status").json()["source"] == "none"
+
+
+def test_no_response_should_hold_a_token_or_verifier(server: JupyterServer) -> None:
+    body = "\n".join(server.responses)
+    assert "code_verifier" not in body
+    assert "access_token" not in body and "refresh_token" not in body
