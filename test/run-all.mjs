@@ -102,7 +102,9 @@ async function pythonSuite() {
   const failed = counts.failed + counts.error;
   // pytest exits 5 when nothing was collected (e.g. every test filtered out): not a failure.
   const crashed = code !== 0 && code !== 5 && failed === 0 ? 1 : 0;
-  suites.push(`python: ${counts.passed} passed, ${failed + crashed} failed, ${counts.skipped} skipped`);
+  suites.push(
+    `python: ${counts.passed} passed, ${failed + crashed} failed, ${counts.skipped} skipped`
+  );
   totals.passed += counts.passed;
   totals.failed += failed + crashed;
   totals.skipped += counts.skipped;
