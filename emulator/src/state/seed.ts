@@ -8,7 +8,7 @@
 
 /** The GCSv5 endpoint (server) hosting the tutorial collections. */
 export const TUTORIAL_ENDPOINT_ID = '6f1e7a52-3c1b-4b8e-9a57-1c2d3e4f5a60';
-/** Public mapped collection holding the weather CSVs (anonymous HTTPS GET allowed). */
+/** Public guest collection (anonymous read rule) holding the weather CSVs: no data_access consent needed. */
 export const PUBLIC_COLLECTION_ID = 'a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01';
 /** Mapped collection (non-HA) requiring a data_access consent; host of the guest collection. */
 export const MAPPED_COLLECTION_ID = 'e56c36e4-1063-4a6e-a747-22000bf2d559';
