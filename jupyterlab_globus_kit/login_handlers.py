@@ -22,7 +22,7 @@ import urllib.parse
 from typing import Any, Callable, List, Optional, Tuple
 
 import tornado.web
-from jupyter_server.base.handlers import APIHandler
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 from tornado.ioloop import IOLoop
 
@@ -108,8 +108,12 @@ class LoginCompleteHandler(LoginBase):
         await self.run(lambda: self.manager.complete(str(code or ""), state))
 
 
-class LoginCallbackHandler(LoginBase):
-    """The browser lands here after Auth; answer a small page, never a token."""
+class LoginCallbackHandler(JupyterHandler):
+    """The browser lands here after Auth; answer a small HTML page (not JSON, hence not an
+    APIHandler), never a token."""
+
+    def initialize(self, manager: LoginManager) -> None:
+        self.manager = manager
 
     @tornado.web.authenticated
     async def get(self) -> None:

@@ -11,12 +11,14 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ICommandSettings, registerCommands } from './commands';
 import { BrowserModel } from './model/browser-model';
 import { ConsentModel } from './model/consent-model';
+import { LoginModel } from './model/login-model';
 import { GlobusStatusModel } from './model/status-model';
 import { TasksModel } from './model/tasks-model';
 import { IGlobusStatusModel } from './tokens';
 import { CollectionBrowser } from './widgets/CollectionBrowser';
 import { ConsentsPanel } from './widgets/ConsentsPanel';
 import { GlobusSidebar } from './widgets/GlobusSidebar';
+import { LoginPanel } from './widgets/LoginPanel';
 import { TasksPanel } from './widgets/TasksPanel';
 
 export * from './tokens';
@@ -43,12 +45,19 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
     const consents = new ConsentModel();
     const browser = new BrowserModel();
     const tasks = new TasksModel();
+    const login = new LoginModel();
+    const loginPanel = new LoginPanel({
+      model: login,
+      missingScopes: () => consents.missing.map(entry => entry.scope),
+      translator: translator ?? undefined
+    });
     const commandSettings: ICommandSettings = { defaultCollection: '', defaultPath: '/~/' };
 
     const sidebar = new GlobusSidebar({
       model,
       translator: translator ?? nullTranslator,
       sections: [
+        loginPanel,
         new ConsentsPanel({ model: consents, translator: translator ?? undefined }),
         new CollectionBrowser({
           model: browser,
@@ -72,6 +81,9 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
       palette
     });
 
+    // A login or logout changes the credentials: re-read the status (and the consents).
+    login.credentialsChanged.connect(() => void model.refresh());
+    consents.changed.connect(() => loginPanel.update());
     // New tokens or a new login may change what is granted.
     model.changed.connect(() => {
       if (!model.error) {
@@ -126,6 +138,7 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
       void browser.search();
     }
     model.start();
+    void login.refresh();
     tasks.start();
     return model;
   }

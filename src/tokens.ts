@@ -54,7 +54,7 @@ export interface IGlobusStatus {
   /** The server's clock, seconds since the epoch (countdowns correct for skew with it). */
   serverTime: number;
   /** Where the tokens came from. */
-  source: 'GLOBUS_DATA' | 'none';
+  source: 'hub-api' | 'GLOBUS_DATA' | 'stored-login' | 'none';
   /** Whether tokens were decoded. */
   available: boolean;
   /** Base URLs of the Globus services in use, when overridden. */

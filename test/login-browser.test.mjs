@@ -1,0 +1,136 @@
+// Standalone login driven in real Chromium (Debian's, through playwright-core) against the
+// emulator's authorize and consent pages, with no auto-approve:
+//  1. from a cell: kernel-helpers' login() link → consent page → Approve → the native-app
+//     code page → login.complete(code) → connect() uses the stored login;
+//  2. from the sidebar's server: POST /globus-kit/login (redirect to the server callback)
+//     → consent page → Approve → the server's callback stores the tokens → /status says
+//     "stored-login"; no page the browser saw holds a token.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import { freePort, root, startLab } from '../scripts/lab-launcher.mjs';
+
+const require = createRequire(import.meta.url);
+const CHROMIUM = '/usr/bin/chromium';
+
+describe('standalone login in Chromium', () => {
+  let emulator;
+  let seed;
+  let browser;
+  let dir;
+  let env;
+  const bodies = [];
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
+    const mod = await import(join(root, 'emulator/dist/index.js'));
+    seed = mod.seed;
+    emulator = await mod.createEmulator();
+    dir = mkdtempSync(join(tmpdir(), 'globus-kit-login-browser-'));
+    env = {
+      GLOBUS_SDK_SERVICE_URL_AUTH: emulator.urls.auth,
+      GLOBUS_SDK_SERVICE_URL_TRANSFER: emulator.urls.transfer,
+      GLOBUS_SDK_SERVICE_URL_GROUPS: emulator.urls.groups,
+      GLOBUS_KIT_CLIENT_ID: seed.NATIVE_CLIENT_ID,
+      GLOBUS_KIT_TOKEN_FILE: join(dir, 'cell', 'tokens.json')
+    };
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run'
+      ],
+      timeout: 60_000
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await emulator?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function approveInChromium(url, { bypassCSP = false, before } = {}) {
+    // The emulator's consent page sends `form-action 'self'`, and Chromium applies
+    // form-action to the redirect that follows the form post, so a redirect to another
+    // origin (the Jupyter server's callback) is blocked there; real Globus Auth redirects
+    // to registered URIs. Until the emulator widens its CSP, the callback case bypasses it.
+    const context = await browser.newContext({ bypassCSP });
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    if (before) await before(page);
+    page.on('response', r =>
+      r.body().then(
+        b => bodies.push(b.toString('latin1')),
+        () => undefined
+      )
+    );
+    await page.goto(url);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.waitForLoadState('load');
+    return page;
+  }
+
+  it('should log in from a cell via the consent page and the pasted code', async () => {
+    const kh = require(join(root, 'kernel-helpers/dist/index.js'));
+    const start = await kh.login({ env });
+    const page = await approveInChromium(start.url);
+    const code = await page.getByRole('textbox', { name: 'Authorization code' }).inputValue();
+    await page.close();
+    assert.match(code, /^[A-Za-z0-9._~-]+$/);
+    const result = await kh.login.complete(code, { env });
+    assert.equal(result.identity.sub, seed.DEMO_IDENTITY_ID);
+    const globus = await kh.connect({ env });
+    assert.equal(globus.source, 'stored-login');
+    const doc = await globus.transfer.collections.get(seed.PUBLIC_COLLECTION_ID);
+    assert.equal(doc.id, seed.PUBLIC_COLLECTION_ID);
+  });
+
+  it('should log in from the sidebar through the server callback', async () => {
+    const lab = await startLab({
+      port: await freePort(),
+      env: { ...env, GLOBUS_KIT_TOKEN_FILE: join(dir, 'server', 'tokens.json') },
+      rootDir: dir
+    });
+    try {
+      const headers = { Authorization: `token ${lab.token}`, 'Content-Type': 'application/json' };
+      const r = await fetch(`${lab.url}/globus-kit/login`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ redirect: 'callback' })
+      });
+      assert.equal(r.status, 200, await r.clone().text());
+      const start = await r.json();
+      assert.equal(start.redirectUri, `${lab.url}/globus-kit/login/callback`);
+      const done = await approveInChromium(start.url, {
+        bypassCSP: true,
+        // Log the browser in to Jupyter first (the callback route needs the user's cookie).
+        before: page => page.goto(`${lab.url}/login?token=${lab.token}`, { waitUntil: 'commit' })
+      });
+      assert.match(await done.locator('#message').innerText(), /Logged in as/);
+      assert.ok(done.url().startsWith(`${lab.url}/globus-kit/login/callback`));
+      await done.close();
+      const status = await (await fetch(`${lab.url}/globus-kit/status`, { headers })).json();
+      assert.equal(status.source, 'stored-login');
+      assert.equal(status.identity.sub, seed.DEMO_IDENTITY_ID);
+      const kh = require(join(root, 'kernel-helpers/dist/index.js'));
+      const file = await new kh.TokenFile(join(dir, 'server', 'tokens.json')).read();
+      const secrets = Object.values(file.tokens).flatMap(t => [t.access_token, t.refresh_token]);
+      for (const body of bodies) {
+        for (const s of secrets.filter(Boolean))
+          assert.ok(!body.includes(s), 'no token in any page');
+      }
+    } finally {
+      await lab.stop();
+    }
+  });
+});
