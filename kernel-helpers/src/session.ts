@@ -109,7 +109,8 @@ export async function loadStoredLogin(
 export const NO_CREDENTIALS_MESSAGE =
   'No Globus credentials found. On JupyterHub: ask your admin to enable auth state ' +
   '(enable_auth_state) and pass GLOBUS_DATA to the server, then log out and log in again. ' +
-  'On your own JupyterLab: log in with Globus from the Globus sidebar, then run connect() again.';
+  'On your own JupyterLab: log in with Globus from the Globus sidebar, or run `await login()` ' +
+  'in a cell and then `await login.complete(code)`; then run connect() again.';
 
 /**
  * Connect to Globus with the user's credentials: an explicit `globusData` option, else
