@@ -82,7 +82,10 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
     });
 
     // A login or logout changes the credentials: re-read the status (and the consents).
-    login.credentialsChanged.connect(() => void model.refresh());
+    login.credentialsChanged.connect(() => {
+      void model.refresh();
+      void tasks.refresh();
+    });
     consents.changed.connect(() => loginPanel.update());
     // New tokens or a new login may change what is granted.
     model.changed.connect(() => {

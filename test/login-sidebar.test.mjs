@@ -1,0 +1,125 @@
+// The sidebar's Login section in a real JupyterLab (Debian's Chromium through
+// playwright-core) against the emulator, no GLOBUS_DATA: "Log in with Globus" opens the
+// emulator's consent page in a new tab, Approve returns to the server's callback, the
+// section then says the stored login is in use and the identity card shows the user;
+// "Log out" revokes and leaves no token file; no token reaches the DOM or any response.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import { freePort, root, startLab } from '../scripts/lab-launcher.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+describe('LoginPanel in JupyterLab', () => {
+  let emulator;
+  let seed;
+  let lab;
+  let browser;
+  let context;
+  let page;
+  let dir;
+  let tokenFile;
+  const bodies = [];
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
+    assert.ok(existsSync(join(root, '.venv/bin/jupyter')), 'run `npm run setup` first');
+    const mod = await import(join(root, 'emulator/dist/index.js'));
+    seed = mod.seed;
+    emulator = await mod.createEmulator();
+    dir = mkdtempSync(join(tmpdir(), 'globus-kit-login-sidebar-'));
+    tokenFile = join(dir, 'state', 'tokens.json');
+    lab = await startLab({
+      port: await freePort(),
+      env: {
+        GLOBUS_SDK_SERVICE_URL_AUTH: emulator.urls.auth,
+        GLOBUS_SDK_SERVICE_URL_TRANSFER: emulator.urls.transfer,
+        GLOBUS_SDK_SERVICE_URL_GROUPS: emulator.urls.groups,
+        GLOBUS_KIT_CLIENT_ID: seed.NATIVE_CLIENT_ID,
+        GLOBUS_KIT_TOKEN_FILE: tokenFile
+      },
+      rootDir: dir
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run'
+      ],
+      timeout: 60_000
+    });
+    // bypassCSP: the emulator's consent page sends `form-action 'self'`, which Chromium
+    // also applies to the redirect after the form post, blocking the redirect to the
+    // Jupyter server's callback (real Globus Auth redirects to registered URIs).
+    context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(60_000);
+    context.on('response', r =>
+      r.body().then(
+        b => bodies.push({ url: r.url(), text: b.toString('latin1') }),
+        () => undefined
+      )
+    );
+    page = await context.newPage();
+    await page.goto(lab.labUrl, { waitUntil: 'domcontentloaded' });
+    await page.locator('#jp-main-dock-panel').waitFor();
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await lab?.stop();
+    await emulator?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should log in through the consent page and the server callback, then log out', async () => {
+    await page.getByRole('tab', { name: 'Globus' }).click();
+    const section = page.locator('#jp-GlobusKit-sidebar .jp-GlobusKit-Login');
+    await section.getByText('Credentials:').waitFor();
+    assert.match(await section.locator('.jp-GlobusKit-Login-source').innerText(), /none/);
+
+    const popupPromise = page.waitForEvent('popup');
+    await section.getByRole('button', { name: 'Log in with Globus' }).click();
+    const popup = await popupPromise;
+    await popup.getByRole('button', { name: 'Approve' }).click();
+    await popup
+      .locator('#message')
+      .getByText(/Logged in as/)
+      .waitFor();
+    assert.ok(popup.url().startsWith(`${lab.url}/globus-kit/login/callback`));
+    await popup.close();
+    await page.bringToFront();
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+
+    await section.getByText('Your Globus login (stored on this server)').waitFor();
+    await page
+      .locator('#jp-GlobusKit-sidebar .jp-GlobusKit-identity-name')
+      .getByText('Demo Researcher', { exact: false })
+      .waitFor();
+    assert.ok(existsSync(tokenFile));
+    const doc = JSON.parse(readFileSync(tokenFile, 'utf8'));
+    const secrets = Object.values(doc.tokens)
+      .flatMap(t => [t.access_token, t.refresh_token])
+      .filter(Boolean);
+    assert.ok(secrets.length >= 2);
+
+    await page.screenshot({ path: join(root, 'test-output', 'login-sidebar.png') });
+    await section.getByRole('button', { name: 'Log out' }).click({ timeout: 10_000 });
+    await section.locator('.jp-GlobusKit-Login-source').getByText('none').waitFor();
+    assert.ok(!existsSync(tokenFile), 'logout leaves no token file');
+
+    const dom = await page.content();
+    for (const s of secrets) {
+      assert.ok(!dom.includes(s), 'no token in the DOM');
+      const leaked = bodies.find(b => b.text.includes(s));
+      assert.equal(leaked, undefined, `a response (${leaked?.url.split('?')[0]}) holds a token`);
+    }
+  });
+});
