@@ -37,6 +37,7 @@ import {
 import type { IVerbOptions } from './flow/verb-context';
 import { whoami, type IWhoamiResult } from './flow/whoami';
 import { readStoredLogin, storedLoginAuthorizer } from './login/stored-login';
+import { login, type ILoginFunction, type ILoginOptions } from './login/native-login';
 
 /** Where a session's credentials came from. */
 export type SessionSource = 'option' | 'environment' | 'stored-login';
@@ -217,6 +218,13 @@ export class GlobusSession {
   readonly consentUrlOptions: IConsentUrlOptions;
   /** Shared state of the clients (for the verbs built on them). */
   readonly context: IServiceContext;
+  /**
+   * Log in with Globus from a cell (standalone login; see docs/login.md):
+   * `await globus.login({ scopes })` shows the link, `await globus.login.complete(code)`
+   * stores the tokens, `await globus.login.forConsent(err)` adds a missing consent. Uses this
+   * session's environment and display; run `connect()` again afterwards.
+   */
+  readonly login: ILoginFunction;
 
   /**
    * Use `connect()`; this constructor is for the library.
@@ -252,6 +260,16 @@ export class GlobusSession {
           ? storedLoginAuthorizer(options.env ?? process.env, options.expiringWindowSeconds)
           : undefined
     };
+    const env = options.env ?? process.env;
+    const display = options.display;
+    const withSession = (o: ILoginOptions = {}): ILoginOptions => ({ env, display, ...o });
+    this.login = Object.assign((o?: ILoginOptions) => login(withSession(o)), {
+      complete: (code: string, o: Parameters<ILoginFunction['complete']>[1] = {}) =>
+        login.complete(code, { env, ...o }),
+      forConsent: (error: Parameters<ILoginFunction['forConsent']>[0], o?: ILoginOptions) =>
+        login.forConsent(error, withSession(o)),
+      logout: (o: Parameters<ILoginFunction['logout']>[0] = {}) => login.logout({ env, ...o })
+    });
     this.auth = new AuthClient(this.context);
     this.transfer = callableTransfer(new TransferClient(this.context), options =>
       transfer(this, options)

@@ -180,12 +180,12 @@ describe('standalone login', () => {
           (e: unknown) => e
         );
         assert.ok(isConsentRequiredError(error));
-        const stepUp = await login.forConsent(error, { env });
+        const stepUp = await globus.login.forConsent(error);
         const wanted = `urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/${mod.seed.MAPPED_COLLECTION_ID}/data_access]`;
         assert.ok(stepUp.scopes.includes(wanted), stepUp.scopes.join(' '));
         assert.ok(!stepUp.scopes.includes('urn:globus:auth:scope:transfer.api.globus.org:all'));
         assert.ok(stepUp.scopes.includes('openid'), 'keeps the scopes already held');
-        await login.complete(await approveInBrowserless(stepUp.url), { env });
+        await globus.login.complete(await approveInBrowserless(stepUp.url));
         globus = await connect({ env });
         const listing = await globus.transfer.files.ls(mod.seed.MAPPED_COLLECTION_ID, '/');
         assert.ok(Array.isArray(listing));
