@@ -182,3 +182,60 @@ def test_no_response_should_hold_a_token_or_verifier(server: JupyterServer) -> N
     body = "\n".join(server.responses)
     assert "code_verifier" not in body
     assert "access_token" not in body and "refresh_token" not in body
+
+
+def test_kernel_and_server_refreshing_at_once_should_not_clobber(
+        server: JupyterServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Node process (kernel-helpers, as in a kernel) and this process (the server's
+    LoginManager) renew the same stored login at the same moment; Auth rotates refresh
+    tokens, so a second use of the old one would fail. Exactly one may call Auth."""
+    import subprocess
+    import threading
+
+    from jupyterlab_globus_kit import login as login_module
+    from jupyterlab_globus_kit.login import LoginManager
+    from jupyterlab_globus_kit.status import GlobusState
+
+    child_js = Path(__file__).resolve().parents[2] / "kernel-helpers" / "dist" / "test" / \
+        "login-refresh-child.js"
+    if not child_js.exists():
+        pytest.skip("kernel-helpers is not built")
+    login_with_paste(server)
+    path = str(token_path(server))
+    env = {"GLOBUS_KIT_TOKEN_FILE": path}
+    manager = LoginManager(GlobusState(env), env)
+    stale = TokenFile(path).read()["tokens"][TRANSFER]["access_token"]
+    calls = []
+    real = login_module._token_call
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(login_module, "_token_call", counting)
+    start_at = int(time.time() * 1000) + 800
+    proc = subprocess.Popen(["node", str(child_js), path, str(start_at)],
+                            stdout=subprocess.PIPE, text=True)
+    errors = []
+
+    def python_side() -> None:
+        time.sleep(max(0.0, start_at / 1000 - time.time()))
+        try:
+            manager.refresh(TRANSFER, stale)
+        except Exception as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    t = threading.Thread(target=python_side)
+    t.start()
+    out, _ = proc.communicate(timeout=60)
+    t.join(60)
+    assert proc.returncode == 0, out
+    assert not errors, errors
+    node_result = json.loads(out)
+    assert node_result["refreshed"] + len(calls) == 1, (node_result, calls)
+    final = TokenFile(path).read()["tokens"][TRANSFER]
+    assert final["access_token"] != stale
+    assert manager.state.data.tokens[TRANSFER].access_token == final["access_token"]
+    # the stored (rotated) refresh token is the live one
+    manager.refresh(TRANSFER, final["access_token"])
+    assert TokenFile(path).read()["tokens"][TRANSFER]["refresh_token"] != final["refresh_token"]
