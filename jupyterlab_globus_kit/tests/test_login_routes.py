@@ -239,3 +239,40 @@ def test_kernel_and_server_refreshing_at_once_should_not_clobber(
     # the stored (rotated) refresh token is the live one
     manager.refresh(TRANSFER, final["access_token"])
     assert TokenFile(path).read()["tokens"][TRANSFER]["refresh_token"] != final["refresh_token"]
+
+
+def test_sidebar_paste_box_should_complete_a_login_started_in_a_cell(
+        server: JupyterServer, emulator: Emulator) -> None:
+    """kernel-helpers' login() (in a kernel) leaves its PKCE state next to the token file;
+    the sidebar's paste field (POST login/complete) finishes it on the server."""
+    import subprocess
+
+    index_js = Path(__file__).resolve().parents[2] / "kernel-helpers" / "dist" / "index.js"
+    if not index_js.exists():
+        pytest.skip("kernel-helpers is not built")
+    script = ("require(process.argv[1]).login({}).then(s => process.stdout.write(JSON.stringify(s)),"
+              " e => { console.error(e.code); process.exit(1); })")
+    env = {**os.environ, "GLOBUS_KIT_TOKEN_FILE": str(token_path(server)),
+           "GLOBUS_KIT_CLIENT_ID": NATIVE_CLIENT_ID,
+           "GLOBUS_SDK_SERVICE_URL_AUTH": emulator.env["GLOBUS_SDK_SERVICE_URL_AUTH"]}
+    out = subprocess.run(["node", "-e", script, str(index_js)], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    start = json.loads(out.stdout.strip().splitlines()[-1])
+    location = approve(start["url"])
+    code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["code"][0]
+    done = server.post("/globus-kit/login/complete", {"code": code})
+    assert done.status_code == 200, done.text
+    assert server.get("/globus-kit/status").json()["source"] == "stored-login"
+
+
+def test_should_report_a_corrupt_token_file_and_keep_it_aside(server: JupyterServer) -> None:
+    path = token_path(server)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{ not json")
+    os.utime(path, None)
+    body = server.get("/globus-kit/login").json()
+    assert body["problem"]["code"] == "TOKEN_FILE_CORRUPT"
+    assert body["source"] == "none"
+    assert not path.exists()
+    assert any(p.name.startswith("tokens.json.bad-") for p in path.parent.iterdir())
