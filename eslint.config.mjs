@@ -36,5 +36,10 @@ export default tseslint.config(
     }
   },
   { files: ['src/**/*.ts', 'src/**/*.tsx'], languageOptions: { globals: { ...globals.browser } } },
+  // Browser tests and benchmarks pass callbacks to page.evaluate(), which run in the page.
+  {
+    files: ['test/**/*.mjs', 'bench/**/*.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } }
+  },
   prettier
 );

@@ -59,12 +59,10 @@ describe('standalone login in Chromium', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function approveInChromium(url, { bypassCSP = false, before } = {}) {
-    // The emulator's consent page sends `form-action 'self'`, and Chromium applies
-    // form-action to the redirect that follows the form post, so a redirect to another
-    // origin (the Jupyter server's callback) is blocked there; real Globus Auth redirects
-    // to registered URIs. Until the emulator widens its CSP, the callback case bypasses it.
-    const context = await browser.newContext({ bypassCSP });
+  async function approveInChromium(url, { before } = {}) {
+    // No CSP bypass: the consent page allows form posts to redirect to the client's
+    // redirect URI (regression: Chromium blocked the return to the server callback).
+    const context = await browser.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
     if (before) await before(page);
@@ -112,7 +110,6 @@ describe('standalone login in Chromium', () => {
       const start = await r.json();
       assert.equal(start.redirectUri, `${lab.url}/globus-kit/login/callback`);
       const done = await approveInChromium(start.url, {
-        bypassCSP: true,
         // Log the browser in to Jupyter first (the callback route needs the user's cookie).
         before: page => page.goto(`${lab.url}/login?token=${lab.token}`, { waitUntil: 'commit' })
       });

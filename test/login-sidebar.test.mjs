@@ -56,10 +56,7 @@ describe('LoginPanel in JupyterLab', () => {
       ],
       timeout: 60_000
     });
-    // bypassCSP: the emulator's consent page sends `form-action 'self'`, which Chromium
-    // also applies to the redirect after the form post, blocking the redirect to the
-    // Jupyter server's callback (real Globus Auth redirects to registered URIs).
-    context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(60_000);
     context.on('response', r =>
       r.body().then(

@@ -4,7 +4,6 @@
 // Globus sidebar showing the identity (target < 300 ms). The sidebar is activated the moment
 // the app is restored. The app object is exposed by setting `exposeAppInBrowser` in the
 // page's config as it is served (a response rewrite in the browser, nothing on the server).
-/* global window, document, MutationObserver, requestAnimationFrame -- page code run by playwright */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -52,6 +52,24 @@ describe('Auth authorize page', () => {
       );
     });
 
+    it('regression: should let the consent form redirect to a loopback client callback (CSP form-action)', async () => {
+      const { challenge } = pkcePair();
+      const callback = 'http://127.0.0.1:48123/globus-kit/login/callback';
+      const res = await fetch(
+        authorizeUrl(fx.authUrl, {
+          scope: `openid ${TRANSFER}`,
+          redirect_uri: callback,
+          code_challenge: challenge,
+          code_challenge_method: 'S256'
+        })
+      );
+      assert.equal(res.status, 200);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /form-action 'self' http:\/\/127\.0\.0\.1:48123(;|$)/);
+      assert.match(csp, /default-src 'none'/);
+      await res.arrayBuffer();
+    });
+
     it('should redirect with a code and state after Approve, and the code should work once', async () => {
       const { verifier, challenge } = pkcePair();
       const page = await (

@@ -44,14 +44,20 @@ export function addAuthorizeRoutes(
   });
 }
 
-function sendHtml(ctx: IRequestContext, status: number, html: string): void {
+/**
+ * Sends a page. `formTarget` is the client's redirect URI when the page holds the consent
+ * form: browsers apply `form-action` to the redirect that follows the form post too, so
+ * that origin must be allowed or Chromium blocks the return to the application.
+ */
+function sendHtml(ctx: IRequestContext, status: number, html: string, formTarget?: string): void {
   const data = Buffer.from(html, 'utf8');
+  const formAction = formTarget ? `'self' ${new URL(formTarget).origin}` : "'self'";
   ctx.res.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': String(data.length),
     'Cache-Control': 'no-store',
     'X-Frame-Options': 'DENY',
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}`
   });
   ctx.res.end(data);
 }
@@ -154,7 +160,7 @@ async function authorize(
     const code = auth.approve(pending, identityId, true);
     return redirect(ctx, redirectWith(redirectUri, { code, state }));
   }
-  sendHtml(ctx, 200, consentPage(auth, pending));
+  sendHtml(ctx, 200, consentPage(auth, pending), redirectUri);
 }
 
 /** The identity the auto-approve switch logs in as: a required identity if known, else the demo user. */
