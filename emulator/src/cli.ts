@@ -2,11 +2,13 @@
 /**
  * `globus-emulator`: starts the local Globus on 127.0.0.1 and prints, one per line,
  * `GLOBUS_SDK_SERVICE_URL_AUTH=…`, `GLOBUS_SDK_SERVICE_URL_TRANSFER=…`,
- * `GLOBUS_SDK_SERVICE_URL_GROUPS=…`, `GLOBUS_EMULATOR_ADMIN_URL=…`, `GLOBUS_DATA=…` and
- * then `ready`. Runs until SIGTERM or SIGINT, then closes every service and exits 0.
+ * `GLOBUS_SDK_SERVICE_URL_GROUPS=…`, `GLOBUS_EMULATOR_ADMIN_URL=…`, `GLOBUS_KIT_CLIENT_ID=…`
+ * (the seeded native-app client, so standalone and step-up logins work against it),
+ * `GLOBUS_DATA=…` and then `ready`. Runs until SIGTERM or SIGINT, then closes every service and exits 0.
  */
 import { parseArgs } from 'node:util';
 import { createEmulator, type IEmulator } from './index.js';
+import { NATIVE_CLIENT_ID } from './state/seed.js';
 import {
   authStateShapes,
   pickleProtocols,
@@ -116,6 +118,7 @@ async function main(): Promise<number> {
         `GLOBUS_SDK_SERVICE_URL_TRANSFER=${emulator.urls.transfer}`,
         `GLOBUS_SDK_SERVICE_URL_GROUPS=${emulator.urls.groups}`,
         `GLOBUS_EMULATOR_ADMIN_URL=${emulator.urls.admin}`,
+        `GLOBUS_KIT_CLIENT_ID=${NATIVE_CLIENT_ID}`,
         `GLOBUS_DATA=${data}`,
         'ready',
         ''

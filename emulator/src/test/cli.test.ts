@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PUBLIC_COLLECTION_ID } from '../state/seed.js';
+import { NATIVE_CLIENT_ID, PUBLIC_COLLECTION_ID } from '../state/seed.js';
 
 const cli = join(__dirname, '..', 'cli.js');
 
@@ -136,9 +136,11 @@ describe('globus-emulator CLI', () => {
         'GLOBUS_SDK_SERVICE_URL_TRANSFER',
         'GLOBUS_SDK_SERVICE_URL_GROUPS',
         'GLOBUS_EMULATOR_ADMIN_URL',
+        'GLOBUS_KIT_CLIENT_ID',
         'GLOBUS_DATA',
         'ready'
       ]);
+      assert.equal(started.env.GLOBUS_KIT_CLIENT_ID, NATIVE_CLIENT_ID);
       for (const k of [
         'GLOBUS_SDK_SERVICE_URL_AUTH',
         'GLOBUS_SDK_SERVICE_URL_TRANSFER',
