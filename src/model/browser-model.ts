@@ -114,7 +114,7 @@ export class BrowserModel implements IDisposable {
    * @param options - page size and where `/` starts.
    */
   constructor(options: IBrowserModelOptions = {}) {
-    this._pageSize = options.pageSize ?? 1000;
+    this._pageSize = options.pageSize ?? 10_000;
   }
 
   /** Emitted whenever anything below changes. */
@@ -132,7 +132,7 @@ export class BrowserModel implements IDisposable {
     return this._pageSize;
   }
   set pageSize(value: number) {
-    this._pageSize = Math.min(100_000, Math.max(1, Math.floor(value) || 1000));
+    this._pageSize = Math.min(100_000, Math.max(1, Math.floor(value) || 10_000));
   }
 
   /** The search text. */
@@ -230,7 +230,7 @@ export class BrowserModel implements IDisposable {
   }
 
   /**
-   * Open a collection at a folder (default: its default directory, else `/~/`).
+   * Open a collection at a folder (default: its default directory, else `/`).
    *
    * @param collection - a search result, or an id to look up.
    * @param path - the folder to open.
@@ -250,7 +250,9 @@ export class BrowserModel implements IDisposable {
     this._collection = opened;
     this._entries = [];
     this._sorted = [];
-    await this.cd(path ?? opened.default_directory ?? '/~/');
+    // `/` rather than Transfer's `/~/`: paths under `/~/` have no HTTPS URL, and the
+    // inserted cells fetch over HTTPS.
+    await this.cd(path ?? opened.default_directory ?? '/');
   }
 
   /** Back to the search results. */
@@ -437,6 +439,6 @@ function validName(name: string): boolean {
 
 /** Options of {@link BrowserModel}. */
 export interface IBrowserModelOptions {
-  /** Entries per `ls` request. Default 1000. */
+  /** Entries per `ls` request. Default 10,000. */
   pageSize?: number;
 }

@@ -252,11 +252,15 @@ export class CollectionBrowser extends Panel {
       el('span', 'jp-GlobusKit-fileRow-size', [
         entry.type === 'dir' ? '' : formatBytes(entry.size)
       ]),
-      el('span', 'jp-GlobusKit-fileRow-date', [(entry.last_modified ?? '').slice(0, 16)])
+      el('span', 'jp-GlobusKit-fileRow-date', [(entry.last_modified ?? '').slice(0, 10)])
     ]);
     row.dataset.index = String(index);
     row.dataset.type = entry.type;
-    row.title = entry.type === 'dir' ? t.__('Double-click to open') : entry.name;
+    const modified = entry.last_modified ? ` · ${entry.last_modified}` : '';
+    row.title =
+      entry.type === 'dir'
+        ? `${entry.name}${modified} · ${t.__('double-click to open')}`
+        : `${entry.name}${modified}`;
     if (entry === this._model.selected) {
       row.classList.add('jp-mod-selected');
       row.setAttribute('aria-selected', 'true');

@@ -1,6 +1,6 @@
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon, SidePanel, ToolbarButton } from '@jupyterlab/ui-components';
-import { Widget } from '@lumino/widgets';
+import { AccordionPanel, Widget } from '@lumino/widgets';
 
 import { globusIcon } from '../icons';
 import { IGlobusStatusModel, IGlobusTokenStatus } from '../tokens';
@@ -43,6 +43,11 @@ export class GlobusSidebar extends SidePanel {
     this.addWidget(this._body);
     for (const section of options.sections ?? []) {
       this.addWidget(section);
+    }
+    if (options.sections?.length) {
+      // The collection browser (third) needs the most room; the rest fit in less.
+      const sizes = [3, 2, 6, 2, 2, 2].slice(0, options.sections.length + 1);
+      (this.content as AccordionPanel).setRelativeSizes(sizes);
     }
     this._model.changed.connect(this._onModelChanged, this);
     this._render();

@@ -1,0 +1,487 @@
+// The extension in a real browser: Debian's chromium (playwright-core) against a real
+// JupyterLab from .venv with the installed wheel, and the emulator. One lab start serves
+// every test in this file; they run in order and share the page.
+//
+// Covers: palette commands disabled without a notebook; the sidebar (demo user, expiry);
+// the consent button for the mapped collection's data_access and its URL; browsing the
+// public collection (search, breadcrumbs, sorting); a hostile file name shown as text; a
+// 10,000-entry folder rendered as a few dozen rows; inserting a fetch cell from the
+// browser's context menu and running it in tslab; light and dark screenshots; and no token
+// in the DOM, browser storage or any response.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import {
+  freePort,
+  root,
+  startEmulatorCli,
+  startLab,
+  stopProcessGroup
+} from '../scripts/lab-launcher.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT = join(root, 'test-output');
+const SCREENSHOTS = join(root, 'docs/screenshots');
+const PUBLIC = 'a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01';
+const MAPPED = 'e56c36e4-1063-4a6e-a747-22000bf2d559';
+const HUB_CLIENT = 'c0a8e2f4-1b3d-4e5f-8a9b-0c1d2e3f4a55';
+const TRANSFER_ALL = 'urn:globus:auth:scope:transfer.api.globus.org:all';
+const DATA_ACCESS = `${TRANSFER_ALL}[*https://auth.globus.org/scopes/${MAPPED}/data_access]`;
+const HOSTILE = '<img src=x onerror=alert(1)>.csv';
+const BIG_FOLDER = 'ten-thousand';
+const BIG_COUNT = 10_000;
+
+/** Raw tokens (access, refresh, id) in a GLOBUS_DATA value, via the project's decoder. */
+function secretsOf(globusData) {
+  const script = `
+import json, sys
+from jupyterlab_globus_kit.globus_data import decode
+found = []
+def walk(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k in ("access_token", "refresh_token", "id_token") and isinstance(x, str) and x:
+                found.append(x)
+            walk(x)
+    elif isinstance(v, list):
+        for x in v: walk(x)
+data = decode(sys.stdin.read())
+walk(data)
+print(json.dumps({"secrets": sorted(set(found)), "user": data.get("globus_user") or {}}))
+`;
+  return JSON.parse(
+    execFileSync(join(root, '.venv/bin/python'), ['-c', script], {
+      input: globusData,
+      env: { ...process.env, PYTHONPATH: root },
+      encoding: 'utf8'
+    })
+  );
+}
+
+/** A notebook for the tslab kernel with one empty code cell. */
+function emptyTslabNotebook() {
+  return JSON.stringify({
+    cells: [
+      { cell_type: 'code', execution_count: null, id: 'c1', metadata: {}, outputs: [], source: '' }
+    ],
+    metadata: {
+      kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' },
+      language_info: { name: 'typescript' }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  });
+}
+
+describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
+  let emulator;
+  let dataDir;
+  let lab;
+  let labRoot;
+  let browser;
+  let page;
+  let sidebar;
+  let secrets = [];
+  let user = {};
+  let authUrl = '';
+  const dialogs = [];
+  const bodies = [];
+  const pendingBodies = [];
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run \`npm test\` (it installs it)`);
+    assert.ok(existsSync(join(root, '.venv/bin/jupyter')), '.venv is missing: run `npm run setup`');
+    mkdirSync(OUTPUT, { recursive: true });
+    dataDir = mkdtempSync(join(OUTPUT, 'emulator-data-'));
+    const started = await startEmulatorCli({ args: ['--data', dataDir] });
+    emulator = started.child;
+    const env = Object.fromEntries(
+      Object.entries(started.env).filter(
+        ([k]) => k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA'
+      )
+    );
+    authUrl = env.GLOBUS_SDK_SERVICE_URL_AUTH;
+    ({ secrets, user } = secretsOf(env.GLOBUS_DATA));
+    assert.ok(secrets.length >= 2, 'the emulator GLOBUS_DATA should hold tokens');
+
+    // Files the tests need, written straight into the public collection's folder.
+    const pub = join(dataDir, 'collections', PUBLIC);
+    assert.ok(existsSync(join(pub, 'share/godata')), 'seeded public collection on disk');
+    writeFileSync(join(pub, 'share/godata', HOSTILE), 'a,b\n1,2\n');
+    const big = join(pub, BIG_FOLDER);
+    mkdirSync(big, { recursive: true });
+    for (let i = 0; i < BIG_COUNT; i++) {
+      writeFileSync(join(big, `f${String(i).padStart(5, '0')}.txt`), '');
+    }
+
+    // The lab serves a folder inside the repository, so tslab resolves kernel-helpers
+    // from the repository's node_modules.
+    labRoot = mkdtempSync(join(OUTPUT, 'lab-root-'));
+    writeFileSync(join(labRoot, 'fetch.ipynb'), emptyTslabNotebook());
+    lab = await startLab({ port: await freePort(), env, rootDir: labRoot });
+
+    // Required scopes with the mapped collection's data_access, which GLOBUS_DATA lacks.
+    const put = await fetch(`${lab.url}/lab/api/settings/jupyterlab-globus-kit:plugin`, {
+      method: 'PUT',
+      headers: { Authorization: `token ${lab.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        raw: JSON.stringify({ requiredScopes: [TRANSFER_ALL, DATA_ACCESS], pollInterval: 30 })
+      })
+    });
+    assert.equal(put.status, 204, `settings PUT answered ${put.status}`);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+      timeout: 60_000
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(30_000);
+    page.on('dialog', dialog => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss().catch(() => undefined);
+    });
+    page.on('response', response => {
+      pendingBodies.push(
+        response.body().then(
+          b => bodies.push({ url: response.url(), text: b.toString('latin1') }),
+          () => undefined // redirects and aborted requests have no body
+        )
+      );
+    });
+    await page.goto(lab.labUrl, { waitUntil: 'domcontentloaded' });
+    await page.locator('#jp-main-dock-panel').waitFor({ timeout: 60_000 });
+    sidebar = page.locator('#jp-GlobusKit-sidebar');
+    await page.getByRole('tab', { name: 'Globus' }).waitFor({ timeout: 60_000 });
+    await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await lab?.stop();
+    await stopProcessGroup(emulator);
+    for (const dir of [labRoot, dataDir]) {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // What the page looked like after each test, for diagnosing a failure.
+  let shotIndex = 0;
+  afterEach(async () => {
+    shotIndex++;
+    await page
+      ?.screenshot({ path: join(OUTPUT, `extension-browser-${shotIndex}.png`) })
+      .catch(() => undefined);
+  });
+
+  /** Show the sidebar (clicking its tab when it is open would close it). */
+  async function showSidebar() {
+    if (!(await sidebar.isVisible())) await page.getByRole('tab', { name: 'Globus' }).click();
+    await sidebar.waitFor({ state: 'visible' });
+  }
+
+  /** Expand one accordion section of the sidebar and collapse the others. */
+  async function openSection(title) {
+    await showSidebar();
+    const headers = sidebar.locator('.jp-AccordionPanel-title');
+    for (let i = 0; i < (await headers.count()); i++) {
+      const header = headers.nth(i);
+      const mine = ((await header.textContent()) ?? '').includes(title);
+      const expanded = (await header.getAttribute('aria-expanded')) === 'true';
+      if (mine !== expanded) await header.click();
+    }
+  }
+
+  /** Open the palette (View menu) and type into it. */
+  async function palette(text) {
+    const input = page.locator('.lm-CommandPalette-input:visible').first();
+    // Right after start-up the first menu click can be lost: try a few times.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await page.getByRole('menuitem', { name: 'View' }).click();
+      await page.getByRole('menuitem', { name: /Command Palette/ }).click();
+      try {
+        await input.waitFor({ timeout: 5000 });
+        break;
+      } catch {
+        await page.keyboard.press('Escape');
+      }
+    }
+    await input.waitFor();
+    await input.fill(text);
+  }
+
+  it('should list the Globus commands in the palette', async () => {
+    await palette('Globus');
+    await page
+      .locator('.lm-CommandPalette-item:visible', { hasText: 'Open Globus Sidebar' })
+      .first()
+      .waitFor();
+    await page
+      .locator('.lm-CommandPalette-item:visible', { hasText: 'Refresh Globus Status' })
+      .first()
+      .waitFor();
+    await page.keyboard.press('Escape');
+  });
+
+  it('should show the demo user and a token expiry countdown', async () => {
+    await showSidebar();
+    await sidebar
+      .locator('.jp-GlobusKit-identity-name')
+      .getByText(user.name, { exact: true })
+      .waitFor();
+    const row = sidebar.locator('li[data-resource-server="transfer.api.globus.org"]');
+    const expires = (await row.locator('.jp-GlobusKit-expires').textContent()) ?? '';
+    assert.match(expires, /^~?(\d+d \d+h \d\dm|\d+h \d\dm \d\ds|\d+m \d\ds)$/, expires);
+    assert.equal(await row.locator('.jp-GlobusKit-badge').textContent(), 'active');
+  });
+
+  it('should offer a consent button with the right URL for the missing data_access', async () => {
+    await openSection('Consents');
+    const list = page.getByRole('list', { name: 'Required scopes' });
+    const missing = list.locator('li[data-status="missing"]');
+    await missing.waitFor();
+    assert.equal(await missing.locator('.jp-GlobusKit-consent-scope').textContent(), DATA_ACCESS);
+    assert.equal(await list.locator('li[data-status="granted"]').count(), 1);
+    const link = missing.getByRole('link', { name: `Grant consent for ${DATA_ACCESS}` });
+    const href = new URL(await link.getAttribute('href'));
+    const auth = new URL(authUrl);
+    assert.equal(href.origin, auth.origin);
+    assert.equal(href.pathname, '/v2/oauth2/authorize');
+    assert.equal(href.searchParams.get('client_id'), HUB_CLIENT);
+    assert.equal(href.searchParams.get('scope'), DATA_ACCESS);
+    assert.equal(href.searchParams.get('response_type'), 'code');
+    assert.equal(href.searchParams.get('redirect_uri'), `${href.origin}/v2/web/auth-code`);
+    assert.equal(await link.getAttribute('target'), '_blank');
+    // The emulator's authorize page knows this client and scope: the URL really works.
+    const authorize = await fetch(href, { redirect: 'manual' });
+    assert.equal(authorize.status, 200, 'the consent URL should show the consent screen');
+  });
+
+  it('should search the public collection and browse it with breadcrumbs', async () => {
+    await openSection('Collections');
+    const search = sidebar.getByRole('searchbox', { name: 'Search collections' });
+    await search.fill('Tutorials Public');
+    await sidebar.getByRole('combobox', { name: 'Collection scope' }).selectOption('all');
+    const results = sidebar.getByRole('list', { name: 'Collections' });
+    await results.getByRole('button', { name: 'Globus Tutorials Public Data' }).click();
+    const files = sidebar.getByRole('list', { name: 'Files' });
+    for (const folder of ['portal', 'catalog', 'dataset_las']) {
+      await files.getByRole('listitem').filter({ hasText: folder }).first().dblclick();
+      await sidebar
+        .getByRole('navigation', { name: 'Breadcrumbs' })
+        .getByRole('button', { name: folder, exact: true })
+        .waitFor();
+    }
+    await files.getByRole('listitem').filter({ hasText: '1948.csv' }).waitFor();
+    // No notebook is open: the insert command is disabled and says why.
+    await files.getByRole('listitem').filter({ hasText: '1948.csv' }).click({ button: 'right' });
+    const disabled = page.getByRole('menuitem', {
+      name: 'Insert cell to fetch this file (unavailable)'
+    });
+    await disabled.waitFor();
+    assert.equal(await disabled.getAttribute('aria-disabled'), 'true');
+    await page.keyboard.press('Escape');
+    const names = () => files.locator('.jp-GlobusKit-fileRow-name').allTextContents();
+    const ascending = await names();
+    assert.equal(ascending[0], '1948.csv');
+    assert.ok(ascending.includes('1960.csv'));
+    const nameColumn = sidebar.getByRole('button', { name: /^Name/ });
+    await nameColumn.click(); // the same column again: descending
+    await files
+      .locator('.jp-GlobusKit-fileRow-name')
+      .first()
+      .filter({ hasText: ascending.at(-1) })
+      .waitFor();
+    assert.deepEqual(await names(), [...ascending].reverse());
+    await sidebar.getByRole('button', { name: /^Size/ }).click(); // largest last
+    const sizes = await files
+      .locator('.jp-GlobusKit-fileRow')
+      .evaluateAll(rows =>
+        rows.map(r => r.querySelector('.jp-GlobusKit-fileRow-size').textContent)
+      );
+    assert.equal(sizes.length, ascending.length);
+    await nameColumn.click(); // back to name, ascending
+    await files
+      .locator('.jp-GlobusKit-fileRow-name')
+      .first()
+      .filter({ hasText: '1948.csv' })
+      .waitFor();
+    // Breadcrumb back to the collection root.
+    await sidebar
+      .getByRole('navigation', { name: 'Breadcrumbs' })
+      .getByRole('button', { name: 'catalog', exact: true })
+      .click();
+    await files.getByRole('listitem').filter({ hasText: 'dataset_las' }).waitFor();
+  });
+
+  it('should show a hostile file name as text and run nothing', async () => {
+    const crumbs = sidebar.getByRole('navigation', { name: 'Breadcrumbs' });
+    await crumbs.getByRole('button', { name: 'Globus Tutorials Public Data' }).click();
+    const files = sidebar.getByRole('list', { name: 'Files' });
+    await files.getByRole('listitem').filter({ hasText: 'share' }).first().dblclick();
+    await files.getByRole('listitem').filter({ hasText: 'godata' }).first().dblclick();
+    const row = files.getByRole('listitem').filter({ hasText: HOSTILE });
+    await row.waitFor();
+    assert.equal(await row.locator('.jp-GlobusKit-fileRow-name').textContent(), HOSTILE);
+    assert.equal(await files.locator('img').count(), 0, 'no <img> element inside the listing');
+    assert.equal(await page.locator('img[src="x"]').count(), 0);
+    await page.waitForTimeout(300); // an onerror handler would have fired by now
+    assert.deepEqual(dialogs, []);
+  });
+
+  it('should render a 10,000-entry folder as a few dozen rows and scroll to its end', async () => {
+    const crumbs = sidebar.getByRole('navigation', { name: 'Breadcrumbs' });
+    await crumbs.getByRole('button', { name: 'Globus Tutorials Public Data' }).click();
+    const files = sidebar.getByRole('list', { name: 'Files' });
+    const started = Date.now();
+    await files.getByRole('listitem').filter({ hasText: BIG_FOLDER }).first().dblclick();
+    await sidebar
+      .getByText(`${BIG_COUNT.toLocaleString('en-US')} items`)
+      .or(sidebar.getByText(`${BIG_COUNT} items`))
+      .waitFor({ timeout: 60_000 });
+    const loadMs = Date.now() - started;
+    const rendered = await files.getByRole('listitem').count();
+    assert.ok(rendered > 5 && rendered < 200, `rendered ${rendered} rows of ${BIG_COUNT}`);
+    assert.equal(
+      await files.getByRole('listitem').first().getAttribute('aria-setsize'),
+      String(BIG_COUNT)
+    );
+    // Scroll to the end in steps, timing frames: the listing must stay responsive.
+    const frames = await files.evaluate(async node => {
+      const times = [];
+      for (let i = 1; i <= 20; i++) {
+        node.scrollTop = (node.scrollHeight * i) / 20;
+        const t0 = performance.now();
+        await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        times.push(performance.now() - t0);
+      }
+      return times;
+    });
+    await files.getByRole('listitem').filter({ hasText: 'f09999.txt' }).waitFor();
+    const worst = Math.max(...frames);
+    console.log(
+      `# 10k folder: loaded in ${loadMs} ms, ${rendered} rows, worst scroll step ${worst.toFixed(0)} ms`
+    );
+    assert.ok(worst < 500, `a scroll step took ${worst} ms`);
+    assert.ok((await files.getByRole('listitem').count()) < 200);
+  });
+
+  it('should insert a fetch cell from the context menu and run it in tslab', async () => {
+    await page.goto(`${lab.url}/lab/tree/fetch.ipynb?token=${lab.token}`, {
+      waitUntil: 'domcontentloaded'
+    });
+    const notebook = page.locator('.jp-NotebookPanel');
+    await notebook.waitFor({ timeout: 60_000 });
+    // The browser model is fresh after the reload: open the weather folder again.
+    await openSection('Collections');
+    await sidebar.getByRole('searchbox', { name: 'Search collections' }).fill('Tutorials Public');
+    await sidebar.getByRole('combobox', { name: 'Collection scope' }).selectOption('all');
+    await sidebar
+      .getByRole('list', { name: 'Collections' })
+      .getByRole('button', { name: 'Globus Tutorials Public Data' })
+      .click();
+    const files = sidebar.getByRole('list', { name: 'Files' });
+    for (const folder of ['portal', 'catalog', 'dataset_las']) {
+      await files.getByRole('listitem').filter({ hasText: folder }).first().dblclick();
+      await sidebar
+        .getByRole('navigation', { name: 'Breadcrumbs' })
+        .getByRole('button', { name: folder, exact: true })
+        .waitFor();
+    }
+    // Make the notebook the current widget: the insert commands are enabled now.
+    await notebook.locator('.jp-Cell').first().click();
+    await palette('Globus whoami');
+    await page
+      .locator('.lm-CommandPalette-item:visible', { hasText: 'Insert Globus whoami Cell' })
+      .first()
+      .waitFor();
+    await page.keyboard.press('Escape');
+    await notebook.locator('.jp-Cell').first().click();
+    await files.getByRole('listitem').filter({ hasText: '1950.csv' }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Insert cell to fetch this file' }).click();
+    const editor = notebook.locator('.jp-Cell .jp-InputArea-editor').first();
+    await editor.filter({ hasText: 'fetchCsv' }).waitFor();
+    const source = (await editor.textContent()) ?? '';
+    assert.match(source, /connect\(\{ display: tslab \}\)/, 'the connect line is included');
+    assert.match(source, new RegExp(`collection: "${PUBLIC}"`));
+    assert.match(source, /path: "\/portal\/catalog\/dataset_las\/1950\.csv"/);
+    // Run it: wait for the kernel, then Shift+Enter in the cell.
+    await page
+      .locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
+      .waitFor({
+        timeout: 90_000
+      })
+      .catch(() => undefined);
+    await editor.click();
+    await page.keyboard.press('Shift+Enter');
+    const output = notebook.locator('.jp-Cell').first().locator('.jp-OutputArea-output');
+    await output.locator('table').filter({ hasText: 'TMAX' }).first().waitFor({ timeout: 120_000 });
+    const text = (await output.allTextContents()).join('\n');
+    assert.match(text, /STATION/);
+    assert.doesNotMatch(text, /Error/);
+    // A second insert in the same notebook does not repeat the connect line.
+    await files.getByRole('listitem').filter({ hasText: '1951.csv' }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Insert cell to fetch this file' }).click();
+    const second = notebook
+      .locator('.jp-Cell .jp-InputArea-editor')
+      .filter({ hasText: '1951.csv' });
+    await second.waitFor();
+    assert.doesNotMatch((await second.textContent()) ?? '', /connect\(/);
+  });
+
+  it('should save screenshots of the sidebar in the light and dark themes', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await openSection('Identity and tokens');
+    const shot = async theme => {
+      const file = join(OUTPUT, `globus-sidebar-${theme}.png`);
+      await page.screenshot({ path: file });
+      copyFileSync(file, join(SCREENSHOTS, `sidebar-${theme}.png`));
+    };
+    await shot('light');
+    await palette('Use Theme: JupyterLab Dark');
+    await page
+      .locator('.lm-CommandPalette-item:visible', { hasText: 'JupyterLab Dark' })
+      .first()
+      .click();
+    await page.locator('body[data-jp-theme-light="false"]').waitFor({ state: 'attached' });
+    await page.waitForTimeout(500); // let the theme's stylesheet apply
+    // The sidebar's text follows the theme: light text on a dark background.
+    const colors = await sidebar.evaluate(node => {
+      const s = getComputedStyle(node);
+      return { color: s.color, background: s.backgroundColor };
+    });
+    const lum = c => {
+      const [r, g, b] = c.match(/\d+/g).map(Number);
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    assert.ok(lum(colors.color) > lum(colors.background) + 80, JSON.stringify(colors));
+    await shot('dark');
+  });
+
+  it('should keep every token out of the DOM, storage and every response', async () => {
+    const dom = await page.content();
+    const storage = await page.evaluate(
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })
+    );
+    await Promise.all(pendingBodies);
+    for (const route of ['/globus-kit/status', '/globus-kit/consents', '/globus-kit/collections']) {
+      assert.ok(
+        bodies.some(b => b.url.includes(route)),
+        `the page should have received ${route}`
+      );
+    }
+    for (const secret of secrets) {
+      const tag = `${secret.slice(0, 4)}… (${secret.length} chars)`;
+      assert.ok(!dom.includes(secret), `the DOM holds token ${tag}`);
+      assert.ok(!storage.includes(secret), `browser storage holds token ${tag}`);
+      const leaked = bodies.find(b => b.text.includes(secret));
+      assert.equal(leaked, undefined, `a response (${leaked?.url.split('?')[0]}) holds ${tag}`);
+    }
+  });
+});
