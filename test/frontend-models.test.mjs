@@ -1,0 +1,437 @@
+// Unit tests of the frontend's UI-free models (src/model/, compiled to lib/ by `tsc -p .`)
+// with the ONE HTTP module, lib/api.js, replaced by test/support/frontend-api-stub.mjs
+// through module hooks. node:test, offline, no browser: the models touch no DOM.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { register } from 'node:module';
+import { join } from 'node:path';
+import { beforeEach, describe, it } from 'node:test';
+
+import { root } from '../scripts/lab-launcher.mjs';
+import { resetStub, stub } from './support/frontend-api-stub.mjs';
+
+assert.ok(
+  existsSync(join(root, 'lib/model/browser-model.js')),
+  'lib/ is missing: run `npm run build`'
+);
+register('./support/frontend-loader.mjs', import.meta.url);
+
+const lib = p => import(new URL(`../lib/${p}`, import.meta.url).href);
+const { BrowserModel, breadcrumbsOf, httpsUrlOf, sortEntries } =
+  await lib('model/browser-model.js');
+const { TasksModel, taskProgress } = await lib('model/tasks-model.js');
+const { ConsentModel } = await lib('model/consent-model.js');
+const { GlobusStatusModel } = await lib('model/status-model.js');
+const { visibleRange } = await lib('model/virtual-range.js');
+const snippets = await lib('model/cell-snippets.js');
+
+const COLLECTION = {
+  id: 'a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01',
+  display_name: 'Public',
+  https_server: 'https://g-1234.data.globus.org'
+};
+const file = (name, size = 1, last_modified = '2024-01-01 00:00:00+00:00') => ({
+  name,
+  type: 'file',
+  size,
+  last_modified
+});
+const dir = name => ({ name, type: 'dir', size: 0, last_modified: '2020-01-01 00:00:00+00:00' });
+const tick = () => new Promise(r => setImmediate(r));
+
+beforeEach(() => resetStub());
+
+describe('the api stub', () => {
+  it('should only export names the real api module exports', async () => {
+    const dts = readFileSync(join(root, 'lib/api.d.ts'), 'utf8');
+    const stubModule = await import('./support/frontend-api-stub.mjs');
+    for (const name of Object.keys(stubModule)) {
+      if (name === 'stub' || name === 'resetStub') continue;
+      assert.match(dts, new RegExp(`export (declare )?(const|class|function) ${name}\\b`), name);
+    }
+  });
+});
+
+describe('BrowserModel', () => {
+  describe('#search', () => {
+    it('should search with the text and scope and keep the results', async () => {
+      stub.handlers.searchCollections = () => ({ collections: [COLLECTION], hasNextPage: false });
+      const model = new BrowserModel();
+      model.query = '  weather ';
+      model.scope = 'shared-with-me';
+      await model.search();
+      assert.deepEqual(stub.calls[0].args[0], {
+        q: 'weather',
+        filterScope: 'shared-with-me',
+        limit: 50
+      });
+      assert.deepEqual(model.results, [COLLECTION]);
+      assert.equal(model.error, null);
+    });
+
+    it('should not call the server for "all" without text', async () => {
+      const model = new BrowserModel();
+      model.scope = 'all';
+      await model.search();
+      assert.equal(stub.calls.length, 0);
+      assert.match(model.error.message, /search text/);
+    });
+
+    it('should keep the error of a failed search', async () => {
+      stub.handlers.searchCollections = () => {
+        throw new Error('Transfer endpoint_search failed (503)');
+      };
+      const model = new BrowserModel();
+      await model.search();
+      assert.match(model.error.message, /503/);
+      assert.equal(model.busy, false);
+    });
+  });
+
+  describe('#open and #cd', () => {
+    it('should load every page of a folder and sort folders first', async () => {
+      const all = [file('b.csv'), dir('zeta'), file('a10.csv'), file('a9.csv'), dir('alpha')];
+      stub.handlers.ls = (id, path, { limit, offset }) => ({
+        collection: id,
+        path,
+        offset,
+        total: all.length,
+        entries: all.slice(offset, offset + limit)
+      });
+      const model = new BrowserModel({ pageSize: 2 });
+      await model.open(COLLECTION, '/data');
+      assert.equal(stub.calls.length, 3, 'five entries in pages of two');
+      assert.deepEqual(
+        stub.calls.map(c => c.args[2].offset),
+        [0, 2, 4]
+      );
+      assert.equal(model.path, '/data/');
+      assert.deepEqual(
+        model.entries.map(e => e.name),
+        ['alpha', 'zeta', 'a9.csv', 'a10.csv', 'b.csv']
+      );
+    });
+
+    it('should open a collection at / by default', async () => {
+      stub.handlers.ls = (id, path) => ({ path, total: 0, entries: [] });
+      await new BrowserModel().open(COLLECTION);
+      assert.equal(stub.calls[0].args[1], '/');
+    });
+
+    it('should look a collection id up first', async () => {
+      stub.handlers.getCollection = id => ({ ...COLLECTION, id });
+      stub.handlers.ls = (id, path) => ({ path, total: 0, entries: [] });
+      const model = new BrowserModel();
+      await model.open(COLLECTION.id, '/x/');
+      assert.deepEqual(
+        stub.calls.map(c => c.name),
+        ['getCollection', 'ls']
+      );
+      assert.equal(model.collection.display_name, 'Public');
+    });
+
+    it('should drop the answer of an older cd when a newer one started', async () => {
+      let release;
+      const slow = new Promise(r => (release = r));
+      stub.handlers.ls = async (id, path) => {
+        if (path === '/slow/') await slow;
+        return { path, total: 1, entries: [file(path === '/slow/' ? 'old' : 'new')] };
+      };
+      const model = new BrowserModel();
+      model.open(COLLECTION, '/slow/');
+      await tick();
+      await model.cd('/fast/');
+      release();
+      await tick();
+      await tick();
+      assert.equal(model.path, '/fast/');
+      assert.deepEqual(
+        model.entries.map(e => e.name),
+        ['new']
+      );
+    });
+
+    it('should keep a consent error with its code for the view', async () => {
+      const { GlobusKitApiError } = await import('./support/frontend-api-stub.mjs');
+      stub.handlers.ls = () => {
+        throw new GlobusKitApiError('needs consent', 'CONSENT_REQUIRED', 403, {
+          body: { code: 'CONSENT_REQUIRED', message: 'm', consentUrl: 'https://auth/x' }
+        });
+      };
+      const model = new BrowserModel();
+      await model.open(COLLECTION, '/');
+      assert.equal(model.error.code, 'CONSENT_REQUIRED');
+      assert.equal(model.error.consentUrl, 'https://auth/x');
+    });
+  });
+
+  describe('#up', () => {
+    it('should open the parent folder', async () => {
+      stub.handlers.ls = (id, path) => ({ path, total: 0, entries: [] });
+      const model = new BrowserModel();
+      await model.open(COLLECTION, '/a/b/');
+      await model.up();
+      assert.equal(model.path, '/a/');
+      await model.up();
+      await model.up();
+      assert.equal(model.path, '/');
+    });
+  });
+
+  describe('#sortBy', () => {
+    it('should sort by size and flip the direction on a second click', () => {
+      const entries = [file('a', 30), file('b', 10), dir('d'), file('c', 20)];
+      const asc = sortEntries(entries, 'size', true).map(e => e.name);
+      const desc = sortEntries(entries, 'size', false).map(e => e.name);
+      assert.deepEqual(asc, ['d', 'b', 'c', 'a']);
+      assert.deepEqual(desc, ['d', 'a', 'c', 'b'], 'folders stay first');
+      const model = new BrowserModel();
+      model.sortBy('size');
+      assert.equal(model.sortAscending, false, 'size starts largest first');
+      model.sortBy('size');
+      assert.equal(model.sortAscending, true);
+      model.sortBy('name');
+      assert.deepEqual([model.sortKey, model.sortAscending], ['name', true]);
+    });
+
+    it('should sort by date', () => {
+      const entries = [file('new', 1, '2024-05-01'), file('old', 1, '2001-01-01')];
+      assert.deepEqual(
+        sortEntries(entries, 'last_modified', true).map(e => e.name),
+        ['old', 'new']
+      );
+    });
+  });
+
+  describe('#mkdir and #rename', () => {
+    it('should create a folder in the open folder, then reload', async () => {
+      stub.handlers.ls = (id, path) => ({ path, total: 0, entries: [] });
+      stub.handlers.mkdir = () => ({ code: 'DirectoryCreated' });
+      const model = new BrowserModel();
+      await model.open(COLLECTION, '/a/');
+      assert.equal(await model.mkdir('new one'), true);
+      const mk = stub.calls.find(c => c.name === 'mkdir');
+      assert.deepEqual(mk.args.slice(0, 2), [COLLECTION.id, '/a/new one/']);
+      assert.equal(stub.calls.at(-1).name, 'ls', 'reloaded after mkdir');
+    });
+
+    it('should refuse names with a slash or .. without calling the server', async () => {
+      stub.handlers.ls = (id, path) => ({ path, total: 1, entries: [file('x')] });
+      const model = new BrowserModel();
+      await model.open(COLLECTION, '/a/');
+      const before = stub.calls.length;
+      assert.equal(await model.mkdir('../etc'), false);
+      assert.equal(await model.rename(model.entries[0], 'a/b'), false);
+      assert.equal(await model.rename(model.entries[0], '..'), false);
+      assert.equal(stub.calls.length, before);
+    });
+
+    it('should rename within the open folder', async () => {
+      stub.handlers.ls = (id, path) => ({ path, total: 1, entries: [dir('old')] });
+      stub.handlers.rename = () => ({ code: 'FileRenamed' });
+      const model = new BrowserModel();
+      await model.open(COLLECTION, '/a/');
+      await model.rename(model.entries[0], 'new');
+      const call = stub.calls.find(c => c.name === 'rename');
+      assert.deepEqual(call.args.slice(0, 3), [COLLECTION.id, '/a/old/', '/a/new']);
+    });
+  });
+
+  describe('paths and links', () => {
+    it('should build breadcrumbs', () => {
+      assert.deepEqual(breadcrumbsOf('/a/b c/', 'Root'), [
+        { label: 'Root', path: '/' },
+        { label: 'a', path: '/a/' },
+        { label: 'b c', path: '/a/b c/' }
+      ]);
+    });
+
+    it('should percent-encode each path segment of an HTTPS link', () => {
+      assert.equal(
+        httpsUrlOf(COLLECTION, '/d/<img src=x>#?.csv'),
+        'https://g-1234.data.globus.org/d/%3Cimg%20src%3Dx%3E%23%3F.csv'
+      );
+      assert.equal(httpsUrlOf({ ...COLLECTION, https_server: null }, '/a'), null);
+      assert.equal(httpsUrlOf(COLLECTION, '/~/a'), null);
+      assert.equal(httpsUrlOf({ ...COLLECTION, https_server: 'javascript:alert(1)' }, '/a'), null);
+    });
+  });
+});
+
+describe('TasksModel', () => {
+  describe('#refresh', () => {
+    it('should emit finished once for a task it saw running', async () => {
+      const answers = [
+        [
+          { task_id: 't1', status: 'ACTIVE' },
+          { task_id: 't0', status: 'SUCCEEDED' }
+        ],
+        [
+          { task_id: 't1', status: 'SUCCEEDED' },
+          { task_id: 't0', status: 'SUCCEEDED' }
+        ],
+        [{ task_id: 't1', status: 'SUCCEEDED' }]
+      ];
+      stub.handlers.listTasks = () => ({ total: 2, tasks: answers.shift() });
+      const model = new TasksModel();
+      const finished = [];
+      model.finished.connect((_, task) => finished.push(task.task_id));
+      await model.refresh();
+      await model.refresh();
+      await model.refresh();
+      assert.deepEqual(finished, ['t1'], 't0 had ended before the first look');
+      model.dispose();
+    });
+
+    it('should keep the last tasks when a poll fails', async () => {
+      stub.handlers.listTasks = () => ({ tasks: [{ task_id: 't', status: 'ACTIVE' }] });
+      const model = new TasksModel();
+      await model.refresh();
+      stub.handlers.listTasks = () => {
+        throw new Error('server restarting');
+      };
+      await model.refresh();
+      assert.equal(model.tasks.length, 1);
+      assert.match(model.error.message, /restarting/);
+      model.dispose();
+    });
+  });
+
+  describe('taskProgress', () => {
+    it('should count finished subtasks', () => {
+      assert.equal(
+        taskProgress({
+          status: 'ACTIVE',
+          subtasks_total: 4,
+          subtasks_succeeded: 1,
+          subtasks_failed: 1
+        }),
+        0.5
+      );
+      assert.equal(taskProgress({ status: 'ACTIVE', subtasks_total: 0 }), null);
+      assert.equal(taskProgress({ status: 'SUCCEEDED' }), 1);
+    });
+  });
+});
+
+describe('ConsentModel', () => {
+  describe('#requiredScopes', () => {
+    it('should fetch the consent status of the required scopes', async () => {
+      stub.handlers.getConsents = scopes => ({
+        consents: scopes.map((scope, i) => ({
+          scope,
+          name: scope,
+          status: i === 0 ? 'granted' : 'missing',
+          missingDependencies: [],
+          consentUrl: i === 0 ? null : 'https://auth/authorize'
+        }))
+      });
+      const model = new ConsentModel();
+      const changed = new Promise(r => model.changed.connect(() => r()));
+      model.requiredScopes = ['a', ' b ', ''];
+      await changed;
+      assert.deepEqual(stub.calls[0].args[0], ['a', 'b']);
+      assert.deepEqual(
+        model.missing.map(e => e.scope),
+        ['b']
+      );
+      model.requiredScopes = ['a', 'b'];
+      await tick();
+      assert.equal(stub.calls.length, 1, 'the same scopes do not refetch');
+    });
+
+    it('should not call the server without required scopes', async () => {
+      const model = new ConsentModel();
+      await model.refresh();
+      assert.equal(stub.calls.length, 0);
+      assert.deepEqual(model.entries, []);
+    });
+  });
+});
+
+describe('GlobusStatusModel', () => {
+  describe('#refresh', () => {
+    it('should measure the clock offset and keep the last status across a server restart', async () => {
+      const status = { serverTime: Date.now() / 1000 + 120, tokens: [], available: true };
+      stub.handlers.getStatus = () => status;
+      const model = new GlobusStatusModel({ pollInterval: 0 });
+      await model.refresh();
+      assert.ok(Math.abs(model.clockOffsetMs - 120_000) < 2000, String(model.clockOffsetMs));
+      stub.handlers.getStatus = () => {
+        throw new Error('The Jupyter server did not answer');
+      };
+      await model.refresh();
+      assert.equal(model.status, status, 'the last good status stays');
+      assert.match(model.error.message, /did not answer/);
+      stub.handlers.getStatus = () => status;
+      await model.refresh();
+      assert.equal(model.error, null, 'recovers when the server is back');
+      model.dispose();
+    });
+  });
+});
+
+describe('visibleRange', () => {
+  it('should render the visible rows plus overscan, within bounds', () => {
+    assert.deepEqual(
+      visibleRange({ scrollTop: 0, viewportHeight: 240, rowHeight: 24, count: 10_000 }),
+      { start: 0, end: 18 }
+    );
+    assert.deepEqual(
+      visibleRange({ scrollTop: 24 * 5000, viewportHeight: 240, rowHeight: 24, count: 10_000 }),
+      { start: 4992, end: 5018 }
+    );
+    assert.deepEqual(
+      visibleRange({ scrollTop: 1e9, viewportHeight: 240, rowHeight: 24, count: 10_000 }),
+      { start: 10_000, end: 10_000 }
+    );
+    assert.deepEqual(visibleRange({ scrollTop: 0, viewportHeight: 240, rowHeight: 24, count: 0 }), {
+      start: 0,
+      end: 0
+    });
+  });
+});
+
+describe('cell snippets', () => {
+  const target = { collection: COLLECTION.id, path: '/portal/1948.csv' };
+
+  it('should add the connect lines only when the notebook lacks them', () => {
+    const code = snippets.fetchFileCell(target);
+    assert.match(snippets.withConnect(code, ['']), /await connect\(\{ display: tslab \}\)/);
+    const connected = [snippets.CONNECT_CELL];
+    assert.equal(snippets.withConnect(code, connected), code);
+  });
+
+  it('should fetch a CSV into a variable named after the file', () => {
+    const code = snippets.fetchFileCell(target);
+    assert.match(code, /^const data1948 = await globus\.fetchCsv\(\{/);
+    assert.match(code, /path: "\/portal\/1948\.csv"/);
+  });
+
+  it('should keep a hostile file name inside a string literal', () => {
+    const path = '/x/"); process.exit(1); ("\u2028.csv';
+    const code = snippets.fetchFileCell({ collection: COLLECTION.id, path });
+    const literal = code.match(/path: ("[^\n]*")\n/)[1];
+    assert.equal(JSON.parse(literal), path);
+    assert.doesNotMatch(code.replace(literal, ''), /process\.exit/);
+  });
+
+  it('should list folders, link files and build transfer items', () => {
+    assert.equal(
+      snippets.listCell({ collection: 'c', path: '/d/' }),
+      'await globus.ls("c", "/d/");'
+    );
+    assert.match(snippets.fetchFileCell({ collection: 'c', path: '/a.png' }), /globus\.link/);
+    const transfer = snippets.transferCell(
+      { collection: 'src', path: '/data/' },
+      { collection: 'dst', path: '/~/' }
+    );
+    assert.match(transfer, /source: "\/data\/", destination: "\/~\/data\/", recursive: true/);
+  });
+
+  it('should make identifiers from file names', () => {
+    assert.equal(snippets.identifierFor('my-data_2024.csv'), 'myData2024');
+    assert.equal(snippets.identifierFor('globus.csv'), 'globusData');
+    assert.equal(snippets.identifierFor('###.csv'), 'table');
+  });
+});

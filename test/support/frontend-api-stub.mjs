@@ -1,0 +1,48 @@
+// A stand-in for the frontend's ONE HTTP module (src/api.ts → lib/api.js) in model unit
+// tests: same exports, each answering from `stub.handlers[name]` and recording its calls.
+// test/support/frontend-loader.mjs swaps it in for lib/api.js.
+
+/** Calls made (name and arguments) and the handlers answering them. */
+export const stub = { calls: [], handlers: {} };
+
+/** Forget calls and handlers. */
+export function resetStub() {
+  stub.calls = [];
+  stub.handlers = {};
+}
+
+export const API_NAMESPACE = 'globus-kit';
+
+export class GlobusKitApiError extends Error {
+  constructor(message, code, status, options = {}) {
+    super(message, options);
+    this.name = 'GlobusKitApiError';
+    this.code = code;
+    this.status = status;
+    this.body = options.body ?? null;
+  }
+  get consentUrl() {
+    return this.body?.consentUrl ?? null;
+  }
+}
+
+function call(name) {
+  return async (...args) => {
+    stub.calls.push({ name, args });
+    const handler = stub.handlers[name];
+    if (!handler) throw new Error(`api.${name} was called but the test gave no handler`);
+    return handler(...args);
+  };
+}
+
+export const requestAPI = call('requestAPI');
+export const getStatus = call('getStatus');
+export const searchCollections = call('searchCollections');
+export const getCollection = call('getCollection');
+export const ls = call('ls');
+export const mkdir = call('mkdir');
+export const rename = call('rename');
+export const listTasks = call('listTasks');
+export const getTask = call('getTask');
+export const cancelTask = call('cancelTask');
+export const getConsents = call('getConsents');
