@@ -24,6 +24,7 @@ import binascii
 import io
 import json
 import pickle
+import pickletools
 import re
 import time
 from dataclasses import dataclass, field
@@ -107,12 +108,39 @@ def _check_plain(value: Any) -> Any:
     return visit(value, 0)
 
 
+_MAX_MEMO_INDEX = 1 << 20
+_MEMO_OPCODES = frozenset({"PUT", "BINPUT", "LONG_BINPUT", "GET", "BINGET", "LONG_BINGET"})
+
+
+def _check_memo_indexes(raw: bytes) -> None:
+    """Refuse memo indexes no real pickle of this size can have.
+
+    CPython's C unpickler grows its memo table to the largest index it is given, so a
+    500-byte pickle with ``LONG_BINPUT 258479985`` made it allocate about 2 GB and spend
+    seconds doing so. Picklers number memo entries from 0, one per memoised value; a cap of
+    2**20 (an 8 MB table at most) leaves room for hand-made pickles that skip numbers.
+    """
+    try:
+        for opcode, arg, _pos in pickletools.genops(raw):
+            if opcode.name in _MEMO_OPCODES:
+                index = int(arg)
+                if index < 0 or index >= _MAX_MEMO_INDEX:
+                    raise GlobusDataError("malformed", "GLOBUS_DATA is not a valid pickle")
+            elif opcode.name == "STOP":
+                return
+    except GlobusDataError:
+        raise
+    except Exception:  # a truncated or unknown opcode: the unpickler reports it below
+        return
+
+
 def loads_restricted(raw: bytes) -> Any:
     """Unpickle ``raw`` without resolving any global; the whole input must be one pickle.
 
     The result may still hold bytes, sets or other non-JSON values built by opcodes that
     need no global; :func:`decode` rejects those.
     """
+    _check_memo_indexes(raw)
     stream = io.BytesIO(raw)
     try:
         value = _RestrictedUnpickler(stream).load()
