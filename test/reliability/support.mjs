@@ -1,0 +1,123 @@
+// Shared by the reliability suites: the emulator and kernel-helpers builds, a jupyter_server
+// with this extension whose whole output is kept, the secrets an emulator has issued, and a
+// scanner that counts what it searched.
+import { root, startJupyterServer } from '../support/notebook-runner.mjs';
+
+export { root };
+
+/** The emulator build (ESM). */
+export const emulatorModule = () => import('../../emulator/dist/index.js');
+/** The kernel-helpers build (CommonJS, loaded through ESM interop). */
+export const helpersModule = async () =>
+  (await import('../../kernel-helpers/dist/index.js')).default;
+
+/** Fast retries so a cell of the matrix stays short (kernel-helpers' retry policy). */
+export const FAST_RETRY = { baseDelayMs: 20, maxDelayMs: 200, maxTotalMs: 4000 };
+
+/**
+ * Start a jupyter_server (from the project venv, the source tree first on the path) wired to
+ * the emulator; every byte it prints is kept in `output()`.
+ *
+ * @param {Record<string, string>} emuEnv - the emulator's env (GLOBUS_SDK_*, GLOBUS_DATA)
+ * @param {Record<string, string>} [extra] - more environment
+ */
+export async function startServer(emuEnv, extra = {}) {
+  const env = { PYTHONPATH: root, GLOBUS_KIT_REQUEST_TIMEOUT: '3', ...extra };
+  for (const [k, v] of Object.entries(emuEnv)) {
+    if (k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA') env[k] = v;
+  }
+  const server = await startJupyterServer({ env, timeoutMs: 60_000 });
+  let out = server.log(); // what came before our listeners
+  const keep = c => (out += c.toString());
+  server.child.stdout.on('data', keep);
+  server.child.stderr.on('data', keep);
+  const bodies = [];
+  /**
+   * One request to the server; the body is kept for the secret scan.
+   *
+   * @returns {Promise<{ status: number, text: string, json: unknown }>}
+   */
+  const request = async (method, path, body, timeoutMs = 15_000) => {
+    const r = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { Authorization: `token ${server.token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs)
+    });
+    const text = await r.text();
+    bodies.push(text);
+    let json;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: r.status, text, json };
+  };
+  return { ...server, request, bodies, output: () => out };
+}
+
+/**
+ * Every access and refresh token the emulator has issued so far (read from its auth state:
+ * the test owns the emulator), plus those in the given GLOBUS_DATA values.
+ */
+export async function issuedSecrets(emu, globusDataValues = []) {
+  const { decodeGlobusData } = await helpersModule();
+  const out = new Set();
+  for (const map of [emu.auth.accessTokens, emu.auth.refreshTokens]) {
+    if (map instanceof Map) for (const k of map.keys()) out.add(k);
+  }
+  for (const gd of globusDataValues) {
+    for (const t of decodeGlobusData(gd).tokens) {
+      out.add(t.accessToken);
+      if (t.refreshToken) out.add(t.refreshToken);
+    }
+  }
+  return [...out].filter(s => typeof s === 'string' && s.length >= 12);
+}
+
+/**
+ * Search texts for secrets.
+ *
+ * @param {Record<string, string[]>} sources - name → texts
+ * @param {string[]} secrets
+ * @returns {{ hits: string[], counts: Record<string, { items: number, bytes: number }> }}
+ */
+export function scanForSecrets(sources, secrets) {
+  const hits = [];
+  const counts = {};
+  for (const [name, texts] of Object.entries(sources)) {
+    let bytes = 0;
+    texts.forEach((t, i) => {
+      const text = typeof t === 'string' ? t : (JSON.stringify(t) ?? '');
+      bytes += Buffer.byteLength(text);
+      for (const s of secrets) {
+        // a hit names the source and the token's first 4 characters only
+        if (text.includes(s)) hits.push(`${name}[${i}] holds ${s.slice(0, 4)}…`);
+      }
+    });
+    counts[name] = { items: texts.length, bytes };
+  }
+  return { hits, counts };
+}
+
+/** Race a promise against a time bound; the loser is reported as a hang. */
+export function bounded(promise, ms, what) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`HANG: ${what} took over ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+/** Print rows as a Markdown table. */
+export function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map(r => String(r[i]).length)));
+  const line = r => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  return [
+    line(headers),
+    `|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map(line)
+  ].join('\n');
+}
