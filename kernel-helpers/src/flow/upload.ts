@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { formatBytes, joinHtml, keyValueHtml, linkHtml } from '../display/html';
@@ -94,9 +94,11 @@ export function upload(
   return runVerb(ctx, `Uploading ${name}`, async ({ progress }) => {
     const { signal } = options;
     const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
-    let body: Uint8Array | Readable;
+    let body: Uint8Array | Readable | AsyncIterable<Uint8Array>;
     let size: number;
     let sha256: string;
+    // A local file is hashed as it is sent (one read, not two).
+    let hashing: IHashingRead | undefined;
     let contentType = options.contentType ?? TYPES[ext] ?? 'application/octet-stream';
     if (data instanceof Chart) {
       progress.update({ message: ext === 'svg' ? 'rendering SVG' : 'rendering PNG' });
@@ -131,8 +133,9 @@ export function upload(
         throw new BadInputError(`upload: ${file} is not a readable file`, { code: 'BAD_FILE' });
       }
       size = st.size;
-      sha256 = await hashFile(file, signal);
-      body = createReadStream(file);
+      sha256 = '';
+      hashing = hashingRead(file);
+      body = hashing.chunks;
     } else {
       throw new BadInputError(
         'upload takes bytes (Uint8Array), a string, a chart, { file: path } or a file: URL',
@@ -160,6 +163,11 @@ export function upload(
         await removeQuietly(ctx, doc, path);
       }
       throw error;
+    }
+    if (hashing) {
+      // The request checks that exactly `size` bytes were sent; a server that answered
+      // before reading them all leaves a partial hash, so read the file again then.
+      sha256 = hashing.bytes === size ? hashing.digest() : await hashFile(hashing.file, signal);
     }
     progress.update({ bytes: size, totalBytes: size });
     const links = linksFor(doc, path);
@@ -206,6 +214,60 @@ export function uploadCard(doc: IEndpointDocument, r: IUploadVerbResult) {
 
 function hash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Size of each read of a local file while uploading it. */
+const READ_CHUNK = 1024 * 1024;
+
+/** A file read for upload that hashes what it yields. */
+export interface IHashingRead {
+  /** The file. */
+  file: string;
+  /** Its bytes, one reused 1 MiB buffer at a time (see `request`'s `body`). */
+  chunks: AsyncIterable<Uint8Array>;
+  /** Bytes hashed so far. */
+  readonly bytes: number;
+  /** SHA-256 of the bytes read, hex. */
+  digest(): string;
+}
+
+/**
+ * Read a file for an upload in 1 MiB chunks, hashing each as it goes. Two buffers take
+ * turns: `request` asks for a chunk only once the previous one is on the socket, so the
+ * read memory stays at 2 MiB however large the file.
+ *
+ * @param file - local path
+ */
+export function hashingRead(file: string): IHashingRead {
+  const h = createHash('sha256');
+  let bytes = 0;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    const handle = await open(file, 'r');
+    try {
+      const buffers = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
+      for (let turn = 0; ; turn ^= 1) {
+        const buffer = buffers[turn];
+        const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, null);
+        if (bytesRead === 0) {
+          return;
+        }
+        const chunk = buffer.subarray(0, bytesRead);
+        h.update(chunk);
+        bytes += bytesRead;
+        yield chunk;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  return {
+    file,
+    chunks: { [Symbol.asyncIterator]: chunks },
+    get bytes() {
+      return bytes;
+    },
+    digest: () => h.digest('hex')
+  };
 }
 
 async function hashFile(file: string, signal: AbortSignal | undefined): Promise<string> {

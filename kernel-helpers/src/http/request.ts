@@ -8,7 +8,15 @@
  * 429/5xx, takes no per-call `AbortSignal` or timeout, follows redirects (forwarding
  * `Authorization`), and needs its own token manager. We keep its conventions (service URL
  * variables, client-info header, GARE handling) and do the transport here, in one place.
+ *
+ * Why streamed bodies go through `node:http` instead: Node's `fetch` (undici) holds a
+ * streamed request body in memory (nodejs/undici#4058; a 500 MB upload peaked at 555 MB
+ * RSS) and sends it chunked even when the length is known. `node:http` writes it with
+ * Content-Length and backpressure; its response is wrapped in a `Response` so everything
+ * after the headers (redirects, errors, bodies) stays one code path.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { Readable } from 'node:stream';
 import { GlobusApiError, GlobusServiceName } from '../errors/api-error';
 import { ConsentRequiredError } from '../errors/consent-required-error';
@@ -73,9 +81,15 @@ export interface IRequestOptions {
   json?: unknown;
   /** A form body (`application/x-www-form-urlencoded`). */
   form?: Readonly<Record<string, string>>;
-  /** A raw body. */
+  /**
+   * A raw body. A stream's next chunk is asked for only once the previous one has been
+   * handed to the socket, so a source may reuse a chunk's memory then.
+   */
   body?: RawBody;
-  /** Length of a raw stream body, when known (for progress totals). */
+  /**
+   * Length of a raw stream body, when known: sent as Content-Length and used for progress
+   * totals; a stream that yields a different number of bytes fails with `BODY_LENGTH_MISMATCH`.
+   */
   bodyLength?: number;
   /** Extra headers. */
   headers?: Readonly<Record<string, string>>;
@@ -127,7 +141,8 @@ const DEFAULT_TIMEOUT_MS = 30000;
 const MAX_REDIRECTS = 5;
 const MAX_ERROR_BODY = 1024 * 1024;
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
-const UPLOAD_CHUNK = 64 * 1024;
+/** Slice size when bytes are sent as a stream to report progress. */
+const UPLOAD_CHUNK = 1024 * 1024;
 
 /**
  * Make one Globus API call (with retries) and return the parsed response; every failure is
@@ -175,6 +190,12 @@ export async function request<T = unknown>(options: IRequestOptions): Promise<IH
 // Module internals (not exported).
 /** The body type `fetch` accepts, as declared by the Node typings. */
 type FetchBody = NonNullable<RequestInit['body']>;
+
+/** A body to stream through `node:http`: chunks and their total, when known. */
+interface IStreamBody {
+  source: AsyncIterable<Uint8Array>;
+  total: number | undefined;
+}
 
 /** Carries a retryable API error with its Retry-After. */
 class RetryableStatus extends Error {
@@ -321,7 +342,7 @@ function requestHeaders(options: IRequestOptions, sameOrigin: boolean): Record<s
 function requestBody(
   options: IRequestOptions,
   headers: Record<string, string>
-): { body: FetchBody | undefined; streaming: boolean } {
+): { body: FetchBody | undefined; stream: IStreamBody | undefined } {
   if (options.json !== undefined) {
     headers['Content-Type'] = 'application/json';
     return wrapBytes(Buffer.from(JSON.stringify(options.json), 'utf8'), options);
@@ -332,7 +353,7 @@ function requestBody(
   }
   const raw = options.body;
   if (raw === undefined) {
-    return { body: undefined, streaming: false };
+    return { body: undefined, stream: undefined };
   }
   if (typeof raw === 'string') {
     return wrapBytes(Buffer.from(raw, 'utf8'), options);
@@ -341,52 +362,149 @@ function requestBody(
     return wrapBytes(raw, options);
   }
   const source = typeof raw === 'function' ? raw() : raw;
-  return {
-    body: streamBody(source, options.bodyLength, options.onUploadProgress),
-    streaming: true
-  };
+  return { body: undefined, stream: { source, total: options.bodyLength } };
 }
 
 function wrapBytes(
   bytes: Uint8Array,
   options: IRequestOptions
-): { body: FetchBody; streaming: boolean } {
+): { body: FetchBody | undefined; stream: IStreamBody | undefined } {
   if (!options.onUploadProgress) {
-    return { body: bytes, streaming: false };
+    return { body: bytes, stream: undefined };
   }
-  // A chunked stream is the only way to observe upload progress with fetch.
+  // Slices written one by one are the only way to observe upload progress.
   async function* chunks(): AsyncGenerator<Uint8Array> {
     for (let i = 0; i < bytes.length; i += UPLOAD_CHUNK) {
       yield bytes.subarray(i, Math.min(bytes.length, i + UPLOAD_CHUNK));
     }
   }
-  return { body: streamBody(chunks(), bytes.length, options.onUploadProgress), streaming: true };
+  return { body: undefined, stream: { source: chunks(), total: bytes.length } };
 }
 
-function streamBody(
-  source: AsyncIterable<Uint8Array>,
-  total: number | undefined,
-  onProgress: ((p: IProgress) => void) | undefined
-): FetchBody {
-  const iterator = source[Symbol.asyncIterator]();
-  let loaded = 0;
-  onProgress?.({ loaded: 0, total });
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await iterator.next();
-      if (next.done) {
-        controller.close();
+/**
+ * Send a streamed body with `node:http(s)`: Content-Length when the total is known,
+ * chunked otherwise, one chunk at a time with backpressure (memory stays flat). Resolves
+ * with the response as a fetch `Response` when its headers arrive.
+ */
+function sendStream(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: IStreamBody,
+  options: IRequestOptions,
+  signal: AbortSignal
+): Promise<Response> {
+  const { source, total } = body;
+  const onProgress = options.onUploadProgress;
+  return new Promise<Response>((resolve, reject) => {
+    const outgoing: Record<string, string> = { ...headers };
+    if (total !== undefined) {
+      outgoing['Content-Length'] = String(total);
+    }
+    const client = url.protocol === 'https:' ? https : http;
+    const req = client.request(url, { method, headers: outgoing, signal });
+    let settled = false;
+    let bodyDone = false;
+    // After the response (or a failure) the rest of the body is not sent.
+    let stopped = false;
+    req.on('error', error => {
+      stopped = true;
+      if (!settled) {
+        settled = true;
+        reject(error);
+      }
+    });
+    req.on('response', res => {
+      stopped = true;
+      if (settled) {
+        res.destroy();
         return;
       }
-      const chunk = typeof next.value === 'string' ? Buffer.from(next.value as string) : next.value;
-      loaded += chunk.byteLength;
-      controller.enqueue(chunk);
+      settled = true;
+      // A server may answer before it has read the whole body (an early 401 or 413):
+      // the request cannot be finished then, so its socket goes once the answer is read.
+      res.on('close', () => {
+        if (!bodyDone) {
+          req.destroy();
+        }
+      });
+      const status = res.statusCode ?? 0;
+      const responseHeaders = new Headers();
+      for (const [name, value] of Object.entries(res.headers)) {
+        for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+          responseHeaders.append(name, v);
+        }
+      }
+      const noBody = method === 'HEAD' || status === 204 || status === 205 || status === 304;
+      if (noBody) {
+        res.resume();
+      }
+      try {
+        const webBody = noBody ? null : (Readable.toWeb(res) as unknown as ReadableStream);
+        resolve(new Response(webBody, { status, headers: responseHeaders }));
+      } catch (error) {
+        res.destroy();
+        reject(error);
+      }
+    });
+    const mismatch = (sent: number): BadInputError =>
+      new BadInputError(
+        `${label(options)}: the body has ${sent === total ? 'more than' : sent} bytes where its length was given as ${total}`,
+        { code: 'BODY_LENGTH_MISMATCH' }
+      );
+    // Waiting for each write to reach the socket is the backpressure, and it lets a
+    // source reuse its buffers (allocating a new 1 MiB one per read keeps tens of MB
+    // alive until the next garbage collection).
+    const written = (chunk: Uint8Array): Promise<void> =>
+      new Promise(done => {
+        const finish = (): void => {
+          req.off('close', finish);
+          done();
+        };
+        req.on('close', finish);
+        req.write(chunk, finish);
+      });
+    const pump = async (): Promise<void> => {
+      const iterator = source[Symbol.asyncIterator]();
+      let loaded = 0;
+      let exhausted = false;
       onProgress?.({ loaded, total });
-    },
-    async cancel(reason) {
-      await iterator.return?.(reason);
-    }
-  }) as unknown as FetchBody;
+      try {
+        while (!stopped && !req.destroyed) {
+          const next = await iterator.next();
+          if (next.done) {
+            exhausted = true;
+            break;
+          }
+          const value = next.value as Uint8Array | string;
+          const chunk = typeof value === 'string' ? Buffer.from(value) : value;
+          if (total !== undefined && loaded + chunk.byteLength > total) {
+            throw mismatch(total);
+          }
+          if (stopped || req.destroyed) {
+            break;
+          }
+          loaded += chunk.byteLength;
+          await written(chunk);
+          onProgress?.({ loaded, total });
+        }
+        if (exhausted && !stopped && !req.destroyed) {
+          if (total !== undefined && loaded !== total) {
+            throw mismatch(loaded);
+          }
+          bodyDone = true;
+          req.end();
+        }
+      } catch (error) {
+        req.destroy(error as Error);
+      } finally {
+        if (!exhausted) {
+          await iterator.return?.(undefined)?.catch?.(() => undefined);
+        }
+      }
+    };
+    void pump();
+  });
 }
 
 /** One attempt, following same-origin redirects. */
@@ -443,23 +561,22 @@ async function attemptOnce<T>(
     for (let redirects = 0; ; redirects++) {
       const sameOrigin = url.origin === startUrl.origin;
       const headers = requestHeaders(options, sameOrigin);
-      const { body, streaming } =
+      const { body, stream } =
         currentMethod === 'GET' || currentMethod === 'HEAD'
-          ? { body: undefined, streaming: false }
+          ? { body: undefined, stream: undefined }
           : requestBody(options, headers);
-      const init: RequestInit & { duplex?: 'half' } = {
-        method: currentMethod,
-        headers,
-        body,
-        redirect: 'manual',
-        signal: controller.signal
-      };
-      if (streaming) {
-        init.duplex = 'half';
-      }
+      const streaming = stream !== undefined;
       let response: Response;
       try {
-        response = await fetch(url, init);
+        response = stream
+          ? await sendStream(url, currentMethod, headers, stream, options, controller.signal)
+          : await fetch(url, {
+              method: currentMethod,
+              headers,
+              body,
+              redirect: 'manual',
+              signal: controller.signal
+            });
       } catch (error) {
         throw mapFailure(error, 'connect');
       }
@@ -575,7 +692,7 @@ function networkCode(error: unknown, phase: 'connect' | 'body'): string {
   if (phase === 'body' || /terminated|UND_ERR_SOCKET.*other side closed.*\bbody\b/i.test(all)) {
     return phase === 'body' ? 'TRUNCATED_BODY' : 'CONNECTION_RESET';
   }
-  if (/ECONNRESET|UND_ERR_SOCKET|other side closed|socket hang up/i.test(all)) {
+  if (/ECONNRESET|EPIPE|UND_ERR_SOCKET|other side closed|socket hang up/i.test(all)) {
     return 'CONNECTION_RESET';
   }
   return 'NETWORK_ERROR';
