@@ -48,6 +48,17 @@ class GlobusApiHandler(APIHandler):
             self.set_status(err.status)
             self.finish(json.dumps(to_document(err)))
             return
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError):
+            # Valid JSON of the wrong shape from Globus (or a proxy): a typed 502, not a 500
+            # with a traceback; the details are not sent (they may quote the response).
+            err = GlobusKitError(
+                "MALFORMED_RESPONSE",
+                "Globus answered in an unexpected shape; try again later.",
+                502,
+            )
+            self.set_status(err.status)
+            self.finish(json.dumps(to_document(err)))
+            return
         self.finish(json.dumps(result))
 
     def body_json(self) -> dict:

@@ -128,7 +128,7 @@ def from_globus_response(
             text = text.replace(secret, "[redacted]")
     try:
         body = json.loads(text) if text.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deeply
         body = None
     fields = error_fields(body)
     server_message = fields["message"]

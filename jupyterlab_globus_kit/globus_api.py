@@ -207,7 +207,7 @@ class GlobusApi:
             )
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested too deeply
             raise GlobusKitError(
                 "MALFORMED_RESPONSE", f"{label} {operation} answered with invalid JSON", 502
             ) from None

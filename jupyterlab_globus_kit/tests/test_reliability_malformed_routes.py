@@ -1,0 +1,51 @@
+"""Regression: Globus answers of valid JSON in the wrong shape (``{"DATA": 5}``, ``null``,
+``[1]``) or nested too deeply made the routes answer 500 with a traceback in the log (found
+by the reliability fuzz). They now answer a typed JSON error."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+from .processes import Emulator, JupyterServer
+
+PUBLIC = "a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    emu = Emulator()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="module")
+def server(emulator: Emulator) -> Iterator[JupyterServer]:
+    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_") or
+           k == "GLOBUS_DATA"}
+    srv = JupyterServer(env)
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.parametrize("body,status", [
+    ('{"DATA": 5}', 200), ("null", 200), ("[1]", 200),
+    ("[" * 50_000 + "]" * 50_000, 200), ("[" * 50_000, 502),
+])
+@pytest.mark.parametrize("gpath,route", [
+    ("/v0.10/operation/endpoint/*/ls", f"/globus-kit/collections/{PUBLIC}/ls?path=%2F"),
+    ("/v0.10/endpoint_search", "/globus-kit/collections?q=x"),
+    ("/v0.10/task_list", "/globus-kit/tasks"),
+])
+def test_wrong_shape_or_deep_json_from_globus_is_a_typed_error_not_a_500(
+        server, emulator, body, status, gpath, route):
+    emulator.clear_faults()
+    emulator.add_fault({"service": "transfer", "path": gpath, "kind": "status",
+                        "status": status, "bodyText": body, "count": 1})
+    r = server.get(route)
+    emulator.clear_faults()
+    assert r.status_code != 500, r.text
+    if r.status_code >= 300:
+        assert isinstance(r.json()["code"], str)
+    assert "Traceback" not in server.output()
