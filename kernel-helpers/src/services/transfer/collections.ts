@@ -1,6 +1,7 @@
 /**
  * Transfer collections (endpoints): search and get.
  */
+import { GlobusApiError } from '../../errors/api-error';
 import { BadInputError } from '../../errors/bad-input-error';
 import { callOptions, callService, ICallOptions } from '../service-context';
 import { collectionId } from './collection-names';
@@ -75,6 +76,16 @@ export async function searchCollections(
       ...callOptions(options)
     });
     const page = res.data?.DATA ?? [];
+    // A 200 whose DATA is not a list (a proxy's or a broken server's answer) is a typed error.
+    if (!Array.isArray(page)) {
+      throw new GlobusApiError({
+        code: 'MALFORMED_RESPONSE',
+        status: res.status,
+        service: 'transfer',
+        operation: 'endpoint search',
+        serverMessage: 'the response has no list of collections'
+      });
+    }
     for (const doc of page) {
       scope.names.remember(doc);
     }

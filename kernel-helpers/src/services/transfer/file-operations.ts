@@ -74,6 +74,17 @@ export async function* iterateDirectory(
       ...callOptions(options)
     });
     const entries = res.data?.DATA ?? [];
+    // A 200 whose DATA is not a list (a proxy's or a broken server's answer) is a typed error.
+    if (!Array.isArray(entries)) {
+      throw new GlobusApiError({
+        code: 'MALFORMED_RESPONSE',
+        status: res.status,
+        service: 'transfer',
+        operation: 'list directory',
+        resource: scope.names.describe(collection, path),
+        serverMessage: 'the response has no list of files'
+      });
+    }
     for (const entry of entries) {
       yield entry;
     }
