@@ -76,23 +76,15 @@ const TEMPLATES = {
 function malformed(rand, template) {
   const pick = arr => arr[Math.floor(rand() * arr.length)];
   const text = JSON.stringify(template);
-  const wrong = [
-    null,
-    1e308,
-    -1,
-    '',
-    'x',
-    [],
-    {},
-    true,
-    123456789012345678901234567890,
-    '<script>'
-  ];
+  const wrong = [null, 1e308, -1, '', 'x', [], {}, true, 1.2345678901234568e29, '<script>'];
   const mutateKeys = (obj, f) => {
     const copy = JSON.parse(text);
     const walk = o => {
       if (o && typeof o === 'object')
-        for (const k of Object.keys(o)) rand() < 0.4 ? f(o, k) : walk(o[k]);
+        for (const k of Object.keys(o)) {
+          if (rand() < 0.4) f(o, k);
+          else walk(o[k]);
+        }
     };
     walk(copy);
     return JSON.stringify(copy);
