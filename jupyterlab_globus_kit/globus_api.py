@@ -72,6 +72,10 @@ class GlobusApi:
     :param connect_timeout: seconds to connect.
     :param token_source: replaces where tokens come from (the standalone login plugs in
         here); returns the token for a resource server or None.
+    :param on_unauthorized: called (in a worker thread: it may block on the token file lock
+        and Globus Auth) with the resource server and the access token Globus refused with
+        401; returns True when a renewed token is now available. The request is then sent
+        once more with it — at most one renewal per request.
     """
 
     def __init__(
@@ -81,11 +85,13 @@ class GlobusApi:
         timeout: Optional[float] = None,
         connect_timeout: float = 5.0,
         token_source: Optional[Callable[[str], Optional[TokenInfo]]] = None,
+        on_unauthorized: Optional[Callable[[str, str], bool]] = None,
     ) -> None:
         self.state = state
         self.timeout = timeout if timeout is not None else _env_timeout()
         self.connect_timeout = connect_timeout
         self._token_source = token_source
+        self._on_unauthorized = on_unauthorized
 
     # ------------------------------------------------------------------ plumbing
 
@@ -164,7 +170,9 @@ class GlobusApi:
             headers["Content-Type"] = "application/json"
         label = {"transfer": "Transfer", "auth": "Auth"}[service]
         attempts = 2 if method == "GET" else 1
-        for attempt in range(attempts):
+        renewed = False
+        attempt = 0
+        while True:
             request = HTTPRequest(
                 url, method=method, headers=headers,
                 body=json.dumps(body) if body is not None else None,
@@ -185,14 +193,27 @@ class GlobusApi:
                 ) from None
             if response.code == 599:
                 raise self._network_error(label, operation, service, response.error)
+            attempt += 1
             # Retry a GET once on 429/503, waiting what Retry-After says (at most 2 s).
-            if attempt + 1 < attempts and response.code in (429, 503):
+            if attempt < attempts and response.code in (429, 503):
                 try:
                     wait = float(response.headers.get("Retry-After", "1"))
                 except ValueError:
                     wait = 1.0
                 await asyncio.sleep(min(max(wait, 0.0), 2.0))
                 continue
+            # A 401 for a stored login: renew the token once and send the request again
+            # (any method: Globus refused it before acting on it).
+            if response.code == 401 and not renewed and self._on_unauthorized is not None:
+                renewed = True
+                stale = token.access_token
+                fresh = await asyncio.get_running_loop().run_in_executor(
+                    None, self._on_unauthorized, resource_server, stale)
+                if fresh:
+                    token = self._require_token(resource_server)
+                    headers["Authorization"] = (
+                        f"{token.token_type or 'Bearer'} {token.access_token}")
+                    continue
             break
         text = response.body.decode("utf-8", "replace") if response.body else ""
         if response.code >= 300:

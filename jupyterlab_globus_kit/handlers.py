@@ -38,5 +38,6 @@ def setup_handlers(web_app: Any, state: GlobusState) -> None:
     # and renews stored-login tokens; the API routes take their tokens from it.
     manager = LoginManager(state)
     routes += login_routes(base_url, manager)
-    routes += api_routes(base_url, GlobusApi(state, token_source=manager.token))
+    routes += api_routes(base_url, GlobusApi(state, token_source=manager.token,
+                                           on_unauthorized=manager.renew_after_401))
     web_app.add_handlers(".*$", routes)

@@ -252,6 +252,26 @@ class LoginManager:
 
     # -- refresh
 
+    def renew_after_401(self, resource_server: str, stale_access_token: str) -> bool:
+        """Globus answered 401 to ``stale_access_token``: renew it from the stored refresh
+        token (or adopt one another process renewed). True when a different token is now
+        in use; False when there is nothing to renew with (hub tokens, no refresh token,
+        refresh refused — then ``problem`` says why and the 401 stands)."""
+        if self.state.source != "stored-login":
+            return False
+        data = self.state.data
+        token = data.tokens.get(resource_server) if data else None
+        if token is None or not token.refresh_token:
+            return False
+        try:
+            self.refresh(resource_server, stale_access_token)
+        except TokenFileError as err:
+            self.problem = {"code": err.code, "message": str(err)}
+            return False
+        data = self.state.data
+        fresh = data.tokens.get(resource_server) if data else None
+        return fresh is not None and fresh.access_token != stale_access_token
+
     def refresh(self, resource_server: str, stale_access_token: str) -> None:
         """Renew one stored token (adopting one another process already renewed)."""
         def change(doc: Optional[Dict[str, Any]]) -> Any:

@@ -126,6 +126,28 @@ def test_should_renew_an_expiring_token_and_write_the_rotated_refresh_back(
     assert after["expires_at_seconds"] > time.time() + 600
 
 
+def test_should_renew_on_401_once_and_retry_the_request(
+        emulator: Emulator, server: JupyterServer) -> None:
+    """A token Globus stops accepting before its recorded expiry (revoked, clock skew):
+    the route renews it from the stored refresh token and sends the request again."""
+    f = TokenFile(str(token_path(server)))
+    before = f.read()["tokens"][TRANSFER]
+    assert before["expires_at_seconds"] > time.time() + 600  # not renewed for being near expiry
+    rule = {"id": "expire-on-401", "service": "transfer", "kind": "expireToken", "count": 1}
+    added = requests.post(f"{emulator.admin}/faults", json=rule, timeout=10)
+    assert added.status_code in (200, 201), added.text
+    try:
+        r = server.get(f"/globus-kit/collections/{PUBLIC}")
+        assert r.status_code == 200, r.text
+        after = f.read()["tokens"][TRANSFER]
+        assert after["access_token"] != before["access_token"]
+        assert after["refresh_token"] != before["refresh_token"]  # rotation written back
+        rules = requests.get(f"{emulator.admin}/faults", timeout=10).json()["rules"]
+        assert [x["hits"] for x in rules if x["id"] == "expire-on-401"] == [1]
+    finally:
+        requests.delete(f"{emulator.admin}/faults", timeout=10)
+
+
 def test_should_unlock_the_mapped_collection_after_a_step_up_login(server: JupyterServer) -> None:
     r = server.get(f"/globus-kit/collections/{MAPPED}/ls?path=/")
     assert r.status_code in (401, 403), r.text
