@@ -223,7 +223,7 @@ const READ_CHUNK = 1024 * 1024;
 export interface IHashingRead {
   /** The file. */
   file: string;
-  /** Its bytes, one reused 1 MiB buffer at a time (see `request`'s `body`). */
+  /** Its bytes, in three reused 1 MiB buffers (see `request`'s `body`). */
   chunks: AsyncIterable<Uint8Array>;
   /** Bytes hashed so far. */
   readonly bytes: number;
@@ -232,9 +232,9 @@ export interface IHashingRead {
 }
 
 /**
- * Read a file for an upload in 1 MiB chunks, hashing each as it goes. Two buffers take
- * turns: `request` asks for a chunk only once the previous one is on the socket, so the
- * read memory stays at 2 MiB however large the file.
+ * Read a file for an upload in 1 MiB chunks, hashing each as it goes and reading the next
+ * one meanwhile. Three buffers take turns: `request` asks for chunk n+2 only once chunk n
+ * is on the socket, so the read memory stays at 3 MiB however large the file.
  *
  * @param file - local path
  */
@@ -243,20 +243,30 @@ export function hashingRead(file: string): IHashingRead {
   let bytes = 0;
   async function* chunks(): AsyncGenerator<Uint8Array> {
     const handle = await open(file, 'r');
+    const buffers = [0, 1, 2].map(() => Buffer.allocUnsafe(READ_CHUNK));
+    let pending: Promise<{ bytesRead: number }> | undefined = handle.read(
+      buffers[0],
+      0,
+      READ_CHUNK,
+      null
+    );
     try {
-      const buffers = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
-      for (let turn = 0; ; turn ^= 1) {
-        const buffer = buffers[turn];
-        const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, null);
+      for (let n = 0; ; n++) {
+        const { bytesRead } = await pending;
+        pending = undefined;
         if (bytesRead === 0) {
           return;
         }
-        const chunk = buffer.subarray(0, bytesRead);
+        const chunk = buffers[n % 3].subarray(0, bytesRead);
+        // Read ahead into the buffer of chunk n-2, which is on the socket now that chunk
+        // n is asked for; the hash runs meanwhile.
+        pending = handle.read(buffers[(n + 1) % 3], 0, READ_CHUNK, null);
         h.update(chunk);
         bytes += bytesRead;
         yield chunk;
       }
     } finally {
+      await pending?.catch(() => undefined);
       await handle.close();
     }
   }

@@ -82,8 +82,8 @@ export interface IRequestOptions {
   /** A form body (`application/x-www-form-urlencoded`). */
   form?: Readonly<Record<string, string>>;
   /**
-   * A raw body. A stream's next chunk is asked for only once the previous one has been
-   * handed to the socket, so a source may reuse a chunk's memory then.
+   * A raw body. When a stream's chunk n+2 is asked for, chunk n has been handed to the
+   * socket, so a source may reuse a chunk's memory then (two buffers in turn suffice).
    */
   body?: RawBody;
   /**
@@ -452,9 +452,10 @@ function sendStream(
         `${label(options)}: the body has ${sent === total ? 'more than' : sent} bytes where its length was given as ${total}`,
         { code: 'BODY_LENGTH_MISMATCH' }
       );
-    // Waiting for each write to reach the socket is the backpressure, and it lets a
-    // source reuse its buffers (allocating a new 1 MiB one per read keeps tens of MB
-    // alive until the next garbage collection).
+    // One write in flight while the next chunk is read: that is the backpressure, and it
+    // lets a source reuse its buffers (a new 1 MiB buffer per read keeps tens of MB alive
+    // until the next garbage collection): when chunk n+2 is asked for, chunk n is on the
+    // socket.
     const written = (chunk: Uint8Array): Promise<void> =>
       new Promise(done => {
         const finish = (): void => {
@@ -468,6 +469,7 @@ function sendStream(
       const iterator = source[Symbol.asyncIterator]();
       let loaded = 0;
       let exhausted = false;
+      let inFlight: Promise<void> | undefined;
       onProgress?.({ loaded, total });
       try {
         while (!stopped && !req.destroyed) {
@@ -484,10 +486,15 @@ function sendStream(
           if (stopped || req.destroyed) {
             break;
           }
+          await inFlight;
+          if (stopped || req.destroyed) {
+            break;
+          }
           loaded += chunk.byteLength;
-          await written(chunk);
+          inFlight = written(chunk);
           onProgress?.({ loaded, total });
         }
+        await inFlight;
         if (exhausted && !stopped && !req.destroyed) {
           if (total !== undefined && loaded !== total) {
             throw mismatch(loaded);
