@@ -157,6 +157,29 @@ export function compileOrder(
   };
 }
 
+/**
+ * The fields that `filter` parameters read (call after `compileFilter` has validated them).
+ * @param filters - every `filter` query value
+ */
+export function filterFieldsOf(filters: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const filter of filters) {
+    for (const clause of filter.split('/')) {
+      if (clause) out.add(clause.slice(0, clause.indexOf(':')));
+    }
+  }
+  return out;
+}
+
+/**
+ * The fields an `orderby` sorts on (call after `compileOrder` has validated it).
+ * @param orderby - `field [ASC|DESC]`, comma-separated
+ * @param fallback - the default order when `orderby` is absent
+ */
+export function orderFieldsOf(orderby: string | null, fallback: string): Set<string> {
+  return new Set((orderby || fallback).split(',').map(part => part.trim().split(/\s+/)[0]));
+}
+
 /** Filterable fields of `ls` entries. */
 export const lsFilterFields: Record<string, FieldKind> = {
   name: 'name',

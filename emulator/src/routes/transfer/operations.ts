@@ -23,10 +23,15 @@ import {
 import {
   compileFilter,
   compileOrder,
+  filterFieldsOf,
   ListQueryError,
   lsFilterFields,
-  lsOrderFields
+  lsOrderFields,
+  orderFieldsOf
 } from './list-query.js';
+
+/** Entry fields known without a stat (see `CollectionStore.listEntries`). */
+const NO_STAT_FIELDS = new Set(['name', 'type']);
 
 /** Default and largest `ls` page. */
 export const maxLsLimit = 100_000;
@@ -75,31 +80,56 @@ export function addOperationRoutes(router: Router, deps: IServiceDeps): void {
       }
       throw err;
     }
-    let listing;
+    const rawPath = ctx.query.get('path') || '/~/';
+    // When filter and order read only names and types, only the requested page is
+    // stat'ed; otherwise every entry's document is needed to filter and sort.
+    const cheap = [
+      ...filterFieldsOf(ctx.query.getAll('filter')),
+      ...orderFieldsOf(ctx.query.get('orderby'), 'name ASC')
+    ].every(field => NO_STAT_FIELDS.has(field));
+    let listingPath = '';
+    let page: Record<string, unknown>[] = [];
+    let total = 0;
     try {
-      listing = await deps.collections.list(id, ctx.query.get('path') || '/~/', actor);
+      if (cheap) {
+        const listing = await deps.collections.listEntries(id, rawPath, actor);
+        const matched = listing.entries
+          .filter(e => showHidden || !e.name.startsWith('.'))
+          .filter(e => filter({ name: e.name, type: e.type }))
+          .sort((a, b) => order({ name: a.name, type: a.type }, { name: b.name, type: b.type }));
+        const docs = await Promise.all(
+          matched.slice(offset, offset + limit).map(e => e.document())
+        );
+        listingPath = listing.path;
+        page = docs.map(d => d as unknown as Record<string, unknown>);
+        total = matched.length;
+      } else {
+        const listing = await deps.collections.list(id, rawPath, actor);
+        const entries = listing.entries
+          .filter(e => showHidden || !e.name.startsWith('.'))
+          .map(e => e as unknown as Record<string, unknown>)
+          .filter(filter)
+          .sort(order);
+        listingPath = listing.path;
+        page = entries.slice(offset, offset + limit);
+        total = entries.length;
+      }
     } catch (err) {
       mapCollectionError(ctx, err, spec, {
         op: 'list',
         notDirectory: [502, 'ExternalError.DirListingFailed.NotDirectory']
       });
     }
-    const entries = listing.entries
-      .filter(e => showHidden || !e.name.startsWith('.'))
-      .map(e => e as unknown as Record<string, unknown>)
-      .filter(filter)
-      .sort(order);
-    const page = entries.slice(offset, offset + limit);
     ctx.send(200, {
       DATA: page.map(e => pickFields(ctx, e)),
       DATA_TYPE: 'file_list',
       absolute_path: null,
       endpoint: id,
       length: page.length,
-      path: listing.path,
+      path: listingPath,
       rename_supported: true,
       symlink_supported: true,
-      total: entries.length
+      total
     });
   });
 
