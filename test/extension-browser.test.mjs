@@ -22,7 +22,7 @@ import {
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 
-import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../scripts/chromium.mjs';
 
 import {
   freePort,
@@ -32,7 +32,6 @@ import {
   stopProcessGroup
 } from '../scripts/lab-launcher.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = join(root, 'test-output');
 const SCREENSHOTS = join(root, 'docs/screenshots');
 const PUBLIC = 'a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01';
@@ -102,7 +101,10 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
   const pendingBodies = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run \`npm test\` (it installs it)`);
+    assert.ok(
+      existsSync(CHROMIUM_PATH),
+      `${CHROMIUM_PATH} is missing: run \`npm test\` (it installs it)`
+    );
     assert.ok(existsSync(join(root, '.venv/bin/jupyter')), '.venv is missing: run `npm run setup`');
     mkdirSync(OUTPUT, { recursive: true });
     dataDir = mkdtempSync(join(OUTPUT, 'emulator-data-'));
@@ -143,12 +145,7 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
     });
     assert.equal(put.status, 204, `settings PUT answered ${put.status}`);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-      timeout: 60_000
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(30_000);
     page.on('dialog', dialog => {

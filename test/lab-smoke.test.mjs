@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../scripts/chromium.mjs';
 
 import {
   freePort,
@@ -18,7 +18,6 @@ import {
   stopProcessGroup
 } from '../scripts/lab-launcher.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = join(root, 'test-output');
 
 /** Start the emulator: the library when built, else the CLI. */
@@ -76,8 +75,8 @@ describe('JupyterLab with jupyterlab-globus-kit', { timeout: 240_000 }, () => {
 
   before(async () => {
     assert.ok(
-      existsSync(CHROMIUM),
-      `${CHROMIUM} is missing: run \`npm test\` (it installs chromium) or apt-get install chromium`
+      existsSync(CHROMIUM_PATH),
+      `${CHROMIUM_PATH} is missing: run \`npm test\` (it installs chromium) or apt-get install chromium`
     );
     assert.ok(
       existsSync(join(root, '.venv/bin/jupyter')),
@@ -88,19 +87,7 @@ describe('JupyterLab with jupyterlab-globus-kit', { timeout: 240_000 }, () => {
     assert.ok(secrets.length >= 2, 'the emulator GLOBUS_DATA should hold tokens');
     labRoot = mkdtempSync(join(tmpdir(), 'globus-kit-smoke-'));
     lab = await startLab({ port: await freePort(), env: emulator.env, rootDir: labRoot });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run'
-      ],
-      timeout: 60_000
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     page.setDefaultTimeout(60_000);
     page.on('response', response => {

@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../scripts/chromium.mjs';
 import { freePort, root, startLab } from '../scripts/lab-launcher.mjs';
 
 const require = createRequire(import.meta.url);
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('standalone login in Chromium', () => {
   let emulator;
@@ -26,7 +25,7 @@ describe('standalone login in Chromium', () => {
   const bodies = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
+    assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} is missing (apt-get install chromium)`);
     const mod = await import(join(root, 'emulator/dist/index.js'));
     seed = mod.seed;
     emulator = await mod.createEmulator();
@@ -38,19 +37,7 @@ describe('standalone login in Chromium', () => {
       GLOBUS_KIT_CLIENT_ID: seed.NATIVE_CLIENT_ID,
       GLOBUS_KIT_TOKEN_FILE: join(dir, 'cell', 'tokens.json')
     };
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run'
-      ],
-      timeout: 60_000
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -8,10 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../scripts/chromium.mjs';
 import { freePort, root, startLab } from '../scripts/lab-launcher.mjs';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('LoginPanel in JupyterLab', () => {
   let emulator;
@@ -25,7 +23,7 @@ describe('LoginPanel in JupyterLab', () => {
   const bodies = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
+    assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} is missing (apt-get install chromium)`);
     assert.ok(existsSync(join(root, '.venv/bin/jupyter')), 'run `npm run setup` first');
     const mod = await import(join(root, 'emulator/dist/index.js'));
     seed = mod.seed;
@@ -43,19 +41,7 @@ describe('LoginPanel in JupyterLab', () => {
       },
       rootDir: dir
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run'
-      ],
-      timeout: 60_000
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(60_000);
     context.on('response', r =>

@@ -12,9 +12,9 @@ import { startBenchEmulator } from '../common/emulator.mjs';
 import { median } from '../common/measure.mjs';
 import { requireBuilds, ROOT } from '../common/paths.mjs';
 import { progress, runCount, verdict, writeReport } from '../common/report.mjs';
+import { CHROMIUM_PATH, launchChromium } from '../../scripts/chromium.mjs';
 import { freePort, startLab } from '../../scripts/lab-launcher.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FOLDER = 'bench-10k';
 const FOLDER_ENTRIES = 10_000;
 
@@ -95,7 +95,7 @@ let lab;
 let browser;
 let labRoot;
 try {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is not installed`);
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is not installed`);
   if (!existsSync(join(ROOT, '.venv/bin/jupyter')))
     throw new Error('.venv is missing: run `npm run setup`');
   emu = await startBenchEmulator();
@@ -126,18 +126,7 @@ try {
     });
   const put = await saveSettings({});
   const settingsOk = put.ok;
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run'
-    ]
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.addInitScript(instrument);
   await context.route(/\/lab(\?|$|\/tree)/, async route => {

@@ -13,9 +13,9 @@ import { lastJson, measure, median, rssMethod } from '../common/measure.mjs';
 import { requireBuilds, ROOT } from '../common/paths.mjs';
 import { progress, runCount, verdict, writeReport } from '../common/report.mjs';
 import { ensureWeatherCsv } from '../common/weather-data.mjs';
+import { CHROMIUM_PATH, launchChromium } from '../../scripts/chromium.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const FULL_RENDER_LIMIT_MS = 120_000;
 
 requireBuilds();
@@ -53,8 +53,11 @@ try {
     `plot spec size: ${(spec.specBytes / 1e6).toFixed(2)} MB (${spec.toRows.toLocaleString('en-US')} rows inlined) — target < 1 MB: ${verdict(spec.specBytes < 1e6)}`
   ];
 
-  if (!existsSync(CHROMIUM)) {
-    rows.push({ tool: 'render in Chromium', notes: `not measured: ${CHROMIUM} is not installed` });
+  if (!existsSync(CHROMIUM_PATH)) {
+    rows.push({
+      tool: 'render in Chromium',
+      notes: `not measured: ${CHROMIUM_PATH} is not installed`
+    });
   } else {
     const files = {
       '/': [join(here, 'page.html'), 'text/html'],
@@ -86,18 +89,7 @@ try {
     });
     await new Promise(resolve => server.listen(0, '127.0.0.1', resolve));
     const origin = `http://127.0.0.1:${server.address().port}`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run'
-      ]
-    });
+    browser = await launchChromium();
     const version = browser.version();
     const renderOnce = async (url, timeout) => {
       const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
