@@ -29,7 +29,7 @@ import { TaskEngine } from './state/tasks.js';
 import type { IServiceDeps } from './state/types.js';
 
 export * as seed from './state/seed.js';
-export { AuthState } from './state/auth/auth-state.js';
+export { AuthState, type IIssuedSecrets } from './state/auth/auth-state.js';
 export { OffsetClock } from './state/clock.js';
 export {
   authStateShapes,
@@ -169,7 +169,10 @@ export async function createEmulator(options: IEmulatorOptions = {}): Promise<IE
     collections.setAuthServer(authService.url);
     const transferService = await start('transfer', createTransferRouter(deps));
     const groupsService = await start('groups', createGroupsRouter(auth));
-    const adminService = await start('admin', createAdminRouter({ faults, clock }));
+    const adminService = await start(
+      'admin',
+      createAdminRouter({ faults, clock, issuedSecrets: () => auth.issuedSecrets() })
+    );
     const collectionUrls: Record<string, string> = {};
     for (const id of collections.httpsCollectionIds()) {
       const service = await start(`gcs:${id}`, createGcsRouter(deps, id));

@@ -7,6 +7,8 @@
  * - `DELETE /faults` → `{ "removed": N }`; `DELETE /faults/<id>` → `{ "removed": 1 }` or 404
  * - `GET /clock` → `{ "now": <epoch ms>, "iso": "…" }`
  * - `POST /clock` with `{ "advanceMs": N }` → the new `{ now, iso }` (when the clock can move)
+ * - `GET /issued-secrets` → every token, code, PKCE verifier and client secret Auth has seen
+ *   (test-only: a leak scan searches logs and pages for each of them)
  *
  * Errors: `{ "code": "...", "message": "...", "field"?: "..." }`.
  */
@@ -18,6 +20,7 @@ import {
   parseFaultRules,
   type IFaultRule
 } from '../../faults/fault-rule.js';
+import type { IIssuedSecrets } from '../../state/auth/auth-state.js';
 import type { IClock } from '../../state/types.js';
 
 /** A clock the admin route can move forward (e.g. to expire tokens without waiting). */
@@ -32,6 +35,8 @@ export interface IAdminRouterOptions {
   faults: FaultEngine;
   /** The emulator clock; `POST /clock` works only when it has `advance`. */
   clock?: IClock | IAdjustableClock;
+  /** Lists what Auth issued, for `GET /issued-secrets` (absent: that route answers 501). */
+  issuedSecrets?: () => IIssuedSecrets;
 }
 
 /**
@@ -39,7 +44,7 @@ export interface IAdminRouterOptions {
  * @param options - the fault engine and, optionally, the clock
  */
 export function createAdminRouter(options: IAdminRouterOptions): Router {
-  const { faults, clock } = options;
+  const { faults, clock, issuedSecrets } = options;
   const router = new Router({
     onBadJson: (_ctx, message) => new EmulatorHttpError(400, { code: 'BadRequest', message }),
     onNotFound: ctx =>
@@ -110,6 +115,16 @@ export function createAdminRouter(options: IAdminRouterOptions): Router {
     }
     clock.advance(ms);
     ctx.send(200, clockDocument(clock));
+  });
+
+  router.add('GET', '/issued-secrets', ctx => {
+    if (!issuedSecrets) {
+      throw new EmulatorHttpError(501, {
+        code: 'NotImplemented',
+        message: 'This admin origin was started without access to Auth'
+      });
+    }
+    ctx.send(200, issuedSecrets());
   });
 
   return router;

@@ -69,6 +69,25 @@ export interface IIssueRequest {
   autoApproved?: boolean;
 }
 
+/**
+ * Every secret string this Auth has handed out or been shown, for test-side leak scans
+ * (the admin origin's `GET /issued-secrets`). Test-only: a real Globus never lists these.
+ */
+export interface IIssuedSecrets {
+  /** Access tokens, in issue order (refreshes add new ones). */
+  accessTokens: string[];
+  /** Refresh tokens, rotated ones included. */
+  refreshTokens: string[];
+  /** Signed OIDC id_tokens. */
+  idTokens: string[];
+  /** Authorization codes, redeemed or not. */
+  authorizationCodes: string[];
+  /** PKCE `code_verifier` values clients sent when redeeming a code. */
+  codeVerifiers: string[];
+  /** Secrets of the registered confidential clients. */
+  clientSecrets: string[];
+}
+
 /** An authorization request waiting on the consent screen. */
 export interface IPendingAuthorization {
   id: string;
@@ -160,6 +179,11 @@ export class AuthState implements IAuthority {
   private readonly refreshTokens = new Map<string, IRefreshToken>();
   private readonly codes = new Map<string, IAuthorizationCode>();
   private readonly pending = new Map<string, IPendingAuthorization>();
+  // Codes are swept from `codes` after an hour and verifiers are never stored; these lists
+  // keep every one for `issuedSecrets()` (a test run issues a few hundred at most).
+  private readonly issuedCodes: string[] = [];
+  private readonly receivedVerifiers: string[] = [];
+  private readonly issuedIdTokens: string[] = [];
 
   private constructor(options: IAuthStateOptions, signingKey: SigningKey) {
     this.clock = options.clock;
@@ -340,6 +364,7 @@ export class AuthState implements IAuthority {
       autoApproved
     });
     const code = newSecret('', 24);
+    this.issuedCodes.push(code);
     this.codes.set(code, {
       pending,
       identityId,
@@ -361,6 +386,7 @@ export class AuthState implements IAuthority {
     redirectUri: string | null,
     codeVerifier: string | null
   ): Promise<ITokenResponse> {
+    if (codeVerifier) this.receivedVerifiers.push(codeVerifier);
     const entry = this.codes.get(code);
     if (!entry) throw new AuthStateError('invalid_grant', 'Invalid authorization code');
     if (entry.used) {
@@ -641,6 +667,25 @@ export class AuthState implements IAuthority {
     return this.consents.list(ids, clientId);
   }
 
+  /**
+   * Every token, code, verifier and client secret seen so far (see {@link IIssuedSecrets}).
+   * Test-only: lets a leak scan search logs and pages for all of them.
+   */
+  issuedSecrets(): IIssuedSecrets {
+    const clientSecrets: string[] = [];
+    for (const client of this.directory.clients.values()) {
+      if (client.secret) clientSecrets.push(client.secret);
+    }
+    return {
+      accessTokens: [...this.accessTokens.keys()],
+      refreshTokens: [...this.refreshTokens.keys()],
+      idTokens: [...this.issuedIdTokens],
+      authorizationCodes: [...this.issuedCodes],
+      codeVerifiers: [...new Set(this.receivedVerifiers)],
+      clientSecrets
+    };
+  }
+
   // ---- internals ----------------------------------------------------------------------------
 
   /** Forgets stale login requests and old codes, so a long-running demo does not grow. */
@@ -705,6 +750,7 @@ export class AuthState implements IAuthority {
     }
     if (m.resourceServer === AUTH_RESOURCE_SERVER && m.scopes.some(r => r.scope === 'openid')) {
       doc.id_token = await this.idToken(token, m.nonce);
+      this.issuedIdTokens.push(doc.id_token);
     }
     return doc;
   }
