@@ -139,7 +139,7 @@ export interface IVerbRun {
  * @param body - the work; it may call `progress.update()` and finish with a message
  */
 export async function runVerb<T>(
-  ctx: IVerbContext,
+  ctx: Pick<IVerbContext, 'display'>,
   label: string,
   body: (run: IVerbRun) => Promise<T>
 ): Promise<T> {
