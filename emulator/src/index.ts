@@ -17,6 +17,7 @@ import {
 import { startService, type AccessLog, type IRunningService } from './http/service.js';
 import type { Router } from './http/router.js';
 import { createAdminRouter } from './routes/admin/index.js';
+import { addSeedRoutes } from './routes/admin/seed.js';
 import { createAuthRouter } from './routes/auth/index.js';
 import { createGcsRouter } from './routes/gcs/index.js';
 import { createGroupsRouter } from './routes/groups/index.js';
@@ -171,14 +172,19 @@ export async function createEmulator(options: IEmulatorOptions = {}): Promise<IE
     const groupsService = await start('groups', createGroupsRouter(auth));
     const adminService = await start(
       'admin',
-      createAdminRouter({ faults, clock, issuedSecrets: () => auth.issuedSecrets() })
+      addSeedRoutes(
+        createAdminRouter({ faults, clock, issuedSecrets: () => auth.issuedSecrets() }),
+        { collections, auth, serveHttps: id => serveHttps(id) }
+      )
     );
     const collectionUrls: Record<string, string> = {};
-    for (const id of collections.httpsCollectionIds()) {
+    const serveHttps = async (id: string): Promise<string> => {
       const service = await start(`gcs:${id}`, createGcsRouter(deps, id));
       collections.setHttpsServer(id, service.url);
       collectionUrls[id] = service.url;
-    }
+      return service.url;
+    };
+    for (const id of collections.httpsCollectionIds()) await serveHttps(id);
 
     const urls: IEmulatorUrls = {
       auth: authService.url,

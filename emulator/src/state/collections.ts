@@ -121,33 +121,97 @@ export class CollectionStore {
     const store = new CollectionStore(options);
     const base = join(options.dataDir, 'collections');
     await mkdir(base, { recursive: true });
-    for (const spec of seedCollections(options.seed ?? 0)) {
-      store.specs.set(spec.id, spec);
-      store.rules.set(
-        spec.id,
-        spec.rules.map(r => ({
-          DATA_TYPE: 'access' as const,
-          id: uuidFromRandom(options.random),
-          role_id: null,
-          role_type: null,
-          create_time: isoSeconds(options.clock.now()),
-          expiration_date: null,
-          ...r
-        }))
-      );
-      if (spec.policy === 'endpoint') continue;
-      const dir = join(base, spec.id);
-      await mkdir(dir, { recursive: true });
-      const root = await realpath(dir);
-      store.roots.set(spec.id, root);
-      for (const [path, content] of Object.entries(spec.files)) {
-        const target = join(root, ...path.split('/').filter(Boolean));
-        if (existsSync(target)) continue;
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, typeof content === 'function' ? content() : content);
-      }
-    }
+    for (const spec of seedCollections(options.seed ?? 0)) await store.install(spec);
     return store;
+  }
+
+  /**
+   * Test seeding (the admin origin's `POST /seed/collections`): adds a collection while the
+   * emulator runs, with its folder, files and access rules, exactly as seeded ones get them.
+   * @param spec - the collection; its id must be new
+   */
+  async addCollection(spec: ICollectionSpec): Promise<void> {
+    if (this.specs.has(spec.id)) throw new Error(`Collection ${spec.id} already exists`);
+    await this.install(spec);
+  }
+
+  /**
+   * Test seeding: renames or redescribes a collection (e.g. a hostile `display_name`).
+   * @param id - collection id
+   * @param patch - the fields to change
+   * @throws CollectionError `NotFound`
+   */
+  updateCollection(
+    id: string,
+    patch: Partial<
+      Pick<
+        ICollectionSpec,
+        'displayName' | 'description' | 'organization' | 'department' | 'keywords'
+      >
+    >
+  ): ICollectionSpec {
+    const spec = this.require(id);
+    Object.assign(spec, patch);
+    return spec;
+  }
+
+  /**
+   * Test seeding: writes a file into a collection's folder, creating its parents. The path
+   * is a collection path; a `..` segment or a NUL byte is refused, so seeding cannot write
+   * outside the collection.
+   * @param id - collection id
+   * @param path - absolute collection path of the file
+   * @param content - the bytes or text
+   * @throws CollectionError `NotFound` (no such collection) or `BadPath`
+   */
+  async seedFile(id: string, path: string, content: string | Uint8Array): Promise<string> {
+    this.require(id);
+    const root = this.roots.get(id);
+    const segs = path.split('/').filter(s => s !== '' && s !== '.');
+    if (
+      !root ||
+      !path.startsWith('/') ||
+      segs.length === 0 ||
+      segs.includes('..') ||
+      path.includes('\0')
+    ) {
+      throw new CollectionError('BadPath', `Invalid seed path '${path}'`);
+    }
+    const target = join(root, ...segs);
+    if (!isInside(target, root))
+      throw new CollectionError('BadPath', `Invalid seed path '${path}'`);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, content);
+    return '/' + segs.join('/');
+  }
+
+  /** Registers a spec: rules with ids, and (unless an endpoint) its folder and seed files. */
+  private async install(spec: ICollectionSpec): Promise<void> {
+    const { random, clock, dataDir } = this.options;
+    this.specs.set(spec.id, spec);
+    this.rules.set(
+      spec.id,
+      spec.rules.map(r => ({
+        DATA_TYPE: 'access' as const,
+        id: uuidFromRandom(random),
+        role_id: null,
+        role_type: null,
+        create_time: isoSeconds(clock.now()),
+        expiration_date: null,
+        ...r
+      }))
+    );
+    if (spec.policy === 'endpoint') return;
+    const dir = join(dataDir, 'collections', spec.id);
+    await mkdir(dir, { recursive: true });
+    const root = await realpath(dir);
+    this.roots.set(spec.id, root);
+    for (const [path, content] of Object.entries(spec.files)) {
+      const target = join(root, ...path.split('/').filter(Boolean));
+      if (existsSync(target)) continue;
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, typeof content === 'function' ? content() : content);
+    }
   }
 
   /** Every collection and endpoint id, in seed order. */

@@ -208,6 +208,27 @@ export class Directory {
     return created;
   }
 
+  /**
+   * Test seeding (the admin origin's `PATCH /seed/identities/<id>`): changes what an
+   * identity is called, e.g. to a hostile name. The id stays; a new username must be free.
+   * @param id - identity id
+   * @param patch - `name`, `username`, `email`, `organization`
+   * @returns the changed identity, or undefined when there is no such identity
+   */
+  updateIdentity(
+    id: string,
+    patch: Partial<Pick<IIdentity, 'name' | 'username' | 'email' | 'organization'>>
+  ): IIdentity | undefined {
+    const found = this.identities.get(id.toLowerCase());
+    if (!found) return undefined;
+    if (patch.username !== undefined) {
+      const other = this.identity(patch.username);
+      if (other && other.id !== found.id) throw new Error(`Username ${patch.username} is taken`);
+    }
+    Object.assign(found, patch);
+    return found;
+  }
+
   /** The user owning an identity (any identity of the set). */
   userByIdentity(identityId: string): IUser | undefined {
     return this.userOfIdentity.get(identityId.toLowerCase());

@@ -1,0 +1,215 @@
+/**
+ * Test seeding on the admin origin (not part of Globus): hostile or unusual names for the
+ * injection tests — a collection with any `display_name`, files with any name in any
+ * collection, an identity with any name, username or organization. Everything else about
+ * the world stays as seeded.
+ *
+ * - `POST /seed/collections` `{display_name, description?, organization?, department?,
+ *   keywords?, public?, files?}` → 201 `{id, display_name, https_server}`: a guest collection
+ *   on the mapped collection, owned by the demo user (`rw` on `/`), anonymously readable
+ *   unless `public` is false, served over its own GCS HTTPS origin
+ * - `PATCH /seed/collections/<id>` `{display_name?, description?, organization?,
+ *   department?, keywords?}` → 200 `{id, display_name, …}`
+ * - `POST /seed/collections/<id>/files` `{files: {"/path": "text"}}` → 201 `{written: [...]}`
+ *   (parents created; `..` refused)
+ * - `PATCH /seed/identities/<id>` `{name?, username?, email?, organization?}` → 200 the identity
+ *   (`GLOBUS_DATA`, userinfo and identity look-ups made afterwards carry the new values)
+ *
+ * Errors: 400 `BadRequest` with `field`, 404 `NotFound`, 409 `Conflict`.
+ */
+import { EmulatorHttpError, type Router } from '../../http/router.js';
+import type { AuthState } from '../../state/auth/auth-state.js';
+import { isCollectionError, type CollectionStore } from '../../state/collections.js';
+import type { ICollectionSpec } from '../../state/collection-seed.js';
+import { DEMO_IDENTITY_ID, MAPPED_COLLECTION_ID, TUTORIAL_ENDPOINT_ID } from '../../state/seed.js';
+import { nameUuid } from '../../state/transfer-format.js';
+
+/** Longest text a seeded field may hold (room for "very long name" tests). */
+export const MAX_SEED_TEXT = 100_000;
+
+/** What the seed routes act on. */
+export interface ISeedTarget {
+  collections: CollectionStore;
+  auth: AuthState;
+  /** Serves a newly added HTTPS collection on its own origin; returns that origin. */
+  serveHttps(collectionId: string): Promise<string>;
+}
+
+const COLLECTION_FIELDS = {
+  display_name: 'displayName',
+  description: 'description',
+  organization: 'organization',
+  department: 'department',
+  keywords: 'keywords'
+} as const;
+
+/**
+ * Adds the `/seed/*` routes to the admin router.
+ * @param router - the admin origin's router
+ * @param target - the collection store, Auth state and the HTTPS starter
+ */
+export function addSeedRoutes(router: Router, target: ISeedTarget): Router {
+  const { collections, auth } = target;
+  let added = 0;
+
+  router.add('POST', '/seed/collections', async ctx => {
+    const body = objectBody(await ctx.json<unknown>());
+    const patch = collectionPatch(body);
+    if (typeof patch.displayName !== 'string' || patch.displayName === '') {
+      throw bad("'display_name' is required (a string)", 'display_name');
+    }
+    const isPublic = body.public === undefined ? true : body.public;
+    if (typeof isPublic !== 'boolean') throw bad("'public' must be true or false", 'public');
+    const files = fileMap(body.files);
+    const id = nameUuid(`emulator:seeded-collection:${++added}`);
+    const spec: ICollectionSpec = {
+      id,
+      displayName: patch.displayName,
+      entityType: 'GCSv5_guest_collection',
+      ownerId: DEMO_IDENTITY_ID,
+      description: patch.description ?? null,
+      organization: patch.organization ?? null,
+      department: patch.department ?? null,
+      keywords: patch.keywords ?? null,
+      public: isPublic,
+      highAssurance: false,
+      hostCollectionId: MAPPED_COLLECTION_ID,
+      endpointId: TUTORIAL_ENDPOINT_ID,
+      https: true,
+      policy: 'rules',
+      rules: [
+        { principal_type: 'identity', principal: DEMO_IDENTITY_ID, path: '/', permissions: 'rw' },
+        ...(isPublic
+          ? [
+              {
+                principal_type: 'anonymous' as const,
+                principal: '',
+                path: '/',
+                permissions: 'r' as const
+              }
+            ]
+          : [])
+      ],
+      files: {}
+    };
+    await collections.addCollection(spec);
+    await writeFiles(collections, id, files);
+    const httpsServer = await target.serveHttps(id);
+    ctx.send(201, { id, display_name: spec.displayName, https_server: httpsServer });
+  });
+
+  router.add('PATCH', '/seed/collections/:id', async ctx => {
+    const body = objectBody(await ctx.json<unknown>());
+    const patch = collectionPatch(body);
+    if (!collections.get(ctx.params.id)) throw notFound(`No collection '${ctx.params.id}'`);
+    if (patch.displayName === '' || (patch.displayName as unknown) === null) {
+      throw bad("'display_name' must be a non-empty string", 'display_name');
+    }
+    const spec = collections.updateCollection(ctx.params.id, patch);
+    ctx.send(200, {
+      id: spec.id,
+      display_name: spec.displayName,
+      description: spec.description,
+      organization: spec.organization,
+      department: spec.department,
+      keywords: spec.keywords
+    });
+  });
+
+  router.add('POST', '/seed/collections/:id/files', async ctx => {
+    const body = objectBody(await ctx.json<unknown>());
+    if (!collections.get(ctx.params.id)) throw notFound(`No collection '${ctx.params.id}'`);
+    const files = fileMap(body.files);
+    if (Object.keys(files).length === 0) throw bad("'files' must name at least one file", 'files');
+    ctx.send(201, { written: await writeFiles(collections, ctx.params.id, files) });
+  });
+
+  router.add('PATCH', '/seed/identities/:id', async ctx => {
+    const body = objectBody(await ctx.json<unknown>());
+    const patch: Partial<Record<'name' | 'username' | 'email' | 'organization', string | null>> =
+      {};
+    for (const key of ['name', 'username', 'email', 'organization'] as const) {
+      if (!(key in body)) continue;
+      const v = body[key];
+      const nullable = key !== 'username';
+      if (!(typeof v === 'string' || (nullable && v === null))) {
+        throw bad(`'${key}' must be a string${nullable ? ' or null' : ''}`, key);
+      }
+      if (typeof v === 'string' && (v.length > MAX_SEED_TEXT || (key === 'username' && !v))) {
+        throw bad(`'${key}' must be 1 to ${MAX_SEED_TEXT} characters`, key);
+      }
+      patch[key] = v;
+    }
+    let identity;
+    try {
+      identity = auth.directory.updateIdentity(ctx.params.id, patch as { username?: string });
+    } catch (e) {
+      throw new EmulatorHttpError(409, { code: 'Conflict', message: (e as Error).message });
+    }
+    if (!identity) throw notFound(`No identity '${ctx.params.id}'`);
+    ctx.send(200, identity);
+  });
+
+  return router;
+}
+
+async function writeFiles(
+  collections: CollectionStore,
+  id: string,
+  files: Record<string, string>
+): Promise<string[]> {
+  const written: string[] = [];
+  for (const [path, content] of Object.entries(files)) {
+    try {
+      written.push(await collections.seedFile(id, path, content));
+    } catch (e) {
+      if (isCollectionError(e)) throw bad(`Invalid file path '${path}'`, 'files');
+      throw e;
+    }
+  }
+  return written;
+}
+
+/** The collection fields a seed route may set. */
+type CollectionPatch = Partial<
+  Pick<ICollectionSpec, 'displayName' | 'description' | 'organization' | 'department' | 'keywords'>
+>;
+
+function collectionPatch(body: Record<string, unknown>): CollectionPatch {
+  const patch: Record<string, string | null> = {};
+  for (const [field, key] of Object.entries(COLLECTION_FIELDS)) {
+    if (!(field in body)) continue;
+    const v = body[field];
+    if (!(typeof v === 'string' || v === null)) throw bad(`'${field}' must be a string`, field);
+    if (typeof v === 'string' && v.length > MAX_SEED_TEXT) {
+      throw bad(`'${field}' is longer than ${MAX_SEED_TEXT} characters`, field);
+    }
+    patch[key] = v;
+  }
+  return patch as CollectionPatch;
+}
+
+function fileMap(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isObject(value) || !Object.values(value).every(v => typeof v === 'string')) {
+    throw bad("'files' must map absolute paths to text", 'files');
+  }
+  return value as Record<string, string>;
+}
+
+function objectBody(body: unknown): Record<string, unknown> {
+  if (!isObject(body)) throw bad('The body must be a JSON object', 'body');
+  return body;
+}
+
+function bad(message: string, field: string): EmulatorHttpError {
+  return new EmulatorHttpError(400, { code: 'BadRequest', message, field });
+}
+
+function notFound(message: string): EmulatorHttpError {
+  return new EmulatorHttpError(404, { code: 'NotFound', message });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
