@@ -4,7 +4,8 @@
  * `GLOBUS_SDK_SERVICE_URL_AUTH=…`, `GLOBUS_SDK_SERVICE_URL_TRANSFER=…`,
  * `GLOBUS_SDK_SERVICE_URL_GROUPS=…`, `GLOBUS_EMULATOR_ADMIN_URL=…`, `GLOBUS_KIT_CLIENT_ID=…`
  * (the seeded native-app client, so standalone and step-up logins work against it),
- * `GLOBUS_DATA=…` and then `ready`. Runs until SIGTERM or SIGINT, then closes every service and exits 0.
+ * `GLOBUS_DATA=…`, with `--platform` the `GLOBUS_KIT_OIDC_*`, `GLOBUS_KIT_PLATFORM_URL` and
+ * `GLOBUS_KIT_S3_ENDPOINT` lines of the emulated research platform, and then `ready`. Runs until SIGTERM or SIGINT, then closes every service and exits 0.
  */
 import { parseArgs } from 'node:util';
 import { createEmulator, type IEmulator } from './index.js';
@@ -24,6 +25,7 @@ const usage = `Usage: globus-emulator [options]
   --rate BYTES_PER_S   transfer task speed (default unlimited)
   --port-base N        fixed ports: auth N, transfer N+1, groups N+2, admin N+3, collections N+4…
   --auto-approve       approve logins at once as the demo user (for tests)
+  --platform           also start the OIDC realm, workspace API and S3 server (issue #9)
   --shape SHAPE        GLOBUS_DATA auth_state shape: ${authStateShapes.join(', ')} (default 16+)
   --protocol N         GLOBUS_DATA pickle protocol 2-5 (default 4)
   --log                write an access log (method, path, status, ms) to stderr
@@ -57,6 +59,7 @@ async function main(): Promise<number> {
         rate: { type: 'string' },
         'port-base': { type: 'string' },
         'auto-approve': { type: 'boolean' },
+        platform: { type: 'boolean' },
         shape: { type: 'string' },
         protocol: { type: 'string' },
         log: { type: 'boolean' },
@@ -89,6 +92,7 @@ async function main(): Promise<number> {
       transferRate: integer('rate', values.rate, 1, Number.MAX_SAFE_INTEGER),
       portBase: integer('port-base', values['port-base'], 1, 65000),
       autoApprove: values['auto-approve'] ?? false,
+      platform: values.platform ?? false,
       log: values.log
         ? l => process.stderr.write(`${l.service} ${l.method} ${l.path} ${l.status} ${l.ms}ms\n`)
         : undefined
@@ -120,6 +124,7 @@ async function main(): Promise<number> {
         `GLOBUS_EMULATOR_ADMIN_URL=${emulator.urls.admin}`,
         `GLOBUS_KIT_CLIENT_ID=${NATIVE_CLIENT_ID}`,
         `GLOBUS_DATA=${data}`,
+        ...Object.entries(emulator.platformEnv()).map(([k, v]) => `${k}=${v}`),
         'ready',
         ''
       ].join('\n')

@@ -22,6 +22,8 @@ import { createAuthRouter } from './routes/auth/index.js';
 import { createGcsRouter } from './routes/gcs/index.js';
 import { createGroupsRouter } from './routes/groups/index.js';
 import { createTransferRouter } from './routes/transfer/index.js';
+import { startPlatform, type IPlatform, type IPlatformOptions } from './platform/index.js';
+import type { RealmState } from './platform/realm-state.js';
 import { AuthState } from './state/auth/auth-state.js';
 import { OffsetClock } from './state/clock.js';
 import { CollectionStore } from './state/collections.js';
@@ -30,6 +32,10 @@ import { TaskEngine } from './state/tasks.js';
 import type { IServiceDeps } from './state/types.js';
 
 export * as seed from './state/seed.js';
+export * as platformSeed from './platform/seed.js';
+export * from './platform/seed.js';
+export type { IPlatformOptions, IPlatformUrls } from './platform/index.js';
+export { RealmState } from './platform/realm-state.js';
 export { AuthState, type IIssuedSecrets } from './state/auth/auth-state.js';
 export { OffsetClock } from './state/clock.js';
 export {
@@ -63,6 +69,12 @@ export interface IEmulatorOptions {
    * admin = N+3, then one per HTTPS collection in seed order.
    */
   portBase?: number;
+  /**
+   * Also start the research platform of issue #9: an OIDC realm, the workspace API and an
+   * S3 server (`urls.oidc`, `urls.platform`, `urls.s3`); default off. With `portBase` they
+   * take the ports after the collections.
+   */
+  platform?: boolean | IPlatformOptions;
 }
 
 /** Base URLs (no trailing slash, no path) of every origin. */
@@ -77,6 +89,12 @@ export interface IEmulatorUrls {
   admin: string;
   /** collection id → its GCS HTTPS origin (`https_server`). */
   collections: Record<string, string>;
+  /** The OIDC realm's issuer (`…/realms/platform`); only with the `platform` option. */
+  oidc?: string;
+  /** The workspace API base; only with the `platform` option. */
+  platform?: string;
+  /** The S3 endpoint; only with the `platform` option. */
+  s3?: string;
 }
 
 /** A running emulator. */
@@ -107,6 +125,14 @@ export interface IEmulator {
   authState(options?: IGlobusDataOptions): Promise<{ [key: string]: JsonValue }>;
   /** The environment a client needs: `GLOBUS_SDK_SERVICE_URL_*` and `GLOBUS_DATA`. */
   env(options?: IGlobusDataOptions): Promise<Record<string, string>>;
+  /** The OIDC realm (tokens, sessions); undefined without the `platform` option. */
+  readonly realm: RealmState | undefined;
+  /**
+   * The platform's environment (`GLOBUS_KIT_OIDC_ISSUER`, `GLOBUS_KIT_OIDC_CLIENT_ID`,
+   * `GLOBUS_KIT_OIDC_APP_CLIENT_ID`, `GLOBUS_KIT_OIDC_APP_CLIENT_SECRET`,
+   * `GLOBUS_KIT_PLATFORM_URL`, `GLOBUS_KIT_S3_ENDPOINT`); `{}` without the `platform` option.
+   */
+  platformEnv(): Record<string, string>;
   /** Stops every service and task; removes the data folder if the emulator created it. */
   close(): Promise<void>;
 }
@@ -123,9 +149,11 @@ export async function createEmulator(options: IEmulatorOptions = {}): Promise<IE
   const random = createSeededRandom(seed);
   const services: IRunningService[] = [];
   let tasks: TaskEngine | undefined;
+  let platform: IPlatform | undefined;
 
   const cleanup = async (): Promise<void> => {
     tasks?.close();
+    await platform?.close();
     await Promise.all(services.splice(0).map(s => s.close()));
     if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
   };
@@ -146,6 +174,7 @@ export async function createEmulator(options: IEmulatorOptions = {}): Promise<IE
       clock,
       expireToken: bearer => {
         auth.expireNow(bearer);
+        platform?.realm.expireNow(bearer);
       }
     });
     const deps: IServiceDeps = { authority: auth, collections, tasks, clock, random };
@@ -186,13 +215,22 @@ export async function createEmulator(options: IEmulatorOptions = {}): Promise<IE
     };
     for (const id of collections.httpsCollectionIds()) await serveHttps(id);
 
+    if (options.platform) {
+      platform = await startPlatform(
+        { clock, start, autoApprove: () => autoApprove },
+        options.platform === true ? {} : options.platform
+      );
+    }
+
     const urls: IEmulatorUrls = {
       auth: authService.url,
       transfer: transferService.url,
       groups: groupsService.url,
       admin: adminService.url,
-      collections: collectionUrls
+      collections: collectionUrls,
+      ...(platform ? platform.urls : {})
     };
+    const running = platform;
     let closed: Promise<void> | undefined;
     const engine = tasks;
     return {
@@ -210,6 +248,8 @@ export async function createEmulator(options: IEmulatorOptions = {}): Promise<IE
       set autoApprove(value: boolean) {
         autoApprove = value;
       },
+      realm: running?.realm,
+      platformEnv: () => running?.env() ?? {},
       globusData: opts => globusData(auth, opts),
       authState: opts => issueAuthState(auth, opts),
       async env(opts) {

@@ -1,0 +1,93 @@
+/**
+ * The emulated research platform of issue #9: an OIDC realm (Keycloak-shaped), a
+ * TerrAPI-like workspace API and an S3 server, each on its own loopback origin.
+ * `createEmulator({ platform: true })` starts it through `startPlatform`.
+ */
+import type { IRunningService } from '../http/service.js';
+import type { Router } from '../http/router.js';
+import type { IClock } from '../state/types.js';
+import { RealmState } from './realm-state.js';
+import { createRealmRouter, REALM_PATH } from './realm-routes.js';
+import {
+  PLATFORM_APP_CLIENT_ID,
+  PLATFORM_APP_CLIENT_SECRET,
+  PLATFORM_NOTEBOOK_CLIENT_ID
+} from './seed.js';
+
+export { RealmState, RealmError, type IRealmTokenResponse } from './realm-state.js';
+
+/** Options of the platform (`createEmulator({ platform: { … } })`). */
+export interface IPlatformOptions {
+  /** Realm access token lifetime; default 300 s. */
+  accessTokenTtlSeconds?: number;
+  /** Realm refresh token lifetime; default 1800 s. */
+  refreshTokenTtlSeconds?: number;
+  /** Lifetime of STS credentials from the workspace API; default 900 s. */
+  stsTtlSeconds?: number;
+}
+
+/** Base URLs of the platform's origins (no trailing slash). */
+export interface IPlatformUrls {
+  /** The realm's issuer, `http://127.0.0.1:<port>/realms/platform`. */
+  oidc: string;
+  /** The workspace API base (`/v2/…` routes below it). */
+  platform: string;
+  /** The S3 endpoint. */
+  s3: string;
+}
+
+/** What the platform needs from the emulator. */
+export interface IPlatformDeps {
+  clock: IClock;
+  /** Starts a loopback service with the emulator's fault hook, log and port allocation. */
+  start(name: string, router: Router): Promise<IRunningService>;
+  /** The auto-approve test switch. */
+  autoApprove(): boolean;
+}
+
+/** A running platform. */
+export interface IPlatform {
+  readonly urls: IPlatformUrls;
+  readonly realm: RealmState;
+  /** `GLOBUS_KIT_OIDC_*`, `GLOBUS_KIT_PLATFORM_URL`, `GLOBUS_KIT_S3_ENDPOINT`. */
+  env(): Record<string, string>;
+  /** Stops what `startPlatform` started outside the emulator's service list (the S3 server). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the realm, the workspace API and the S3 server.
+ * @param deps - clock, service starter, auto-approve switch
+ * @param options - token and STS lifetimes
+ */
+export async function startPlatform(
+  deps: IPlatformDeps,
+  options: IPlatformOptions = {}
+): Promise<IPlatform> {
+  const realm = await RealmState.create({
+    clock: deps.clock,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: options.refreshTokenTtlSeconds
+  });
+  const oidc = await deps.start(
+    'oidc',
+    createRealmRouter(realm, { autoApprove: deps.autoApprove })
+  );
+  realm.issuer = `${oidc.url}${REALM_PATH}`;
+  const urls: IPlatformUrls = { oidc: realm.issuer, platform: '', s3: '' };
+  return {
+    urls,
+    realm,
+    env() {
+      return {
+        GLOBUS_KIT_OIDC_ISSUER: urls.oidc,
+        GLOBUS_KIT_OIDC_CLIENT_ID: PLATFORM_NOTEBOOK_CLIENT_ID,
+        GLOBUS_KIT_OIDC_APP_CLIENT_ID: PLATFORM_APP_CLIENT_ID,
+        GLOBUS_KIT_OIDC_APP_CLIENT_SECRET: PLATFORM_APP_CLIENT_SECRET,
+        GLOBUS_KIT_PLATFORM_URL: urls.platform,
+        GLOBUS_KIT_S3_ENDPOINT: urls.s3
+      };
+    },
+    async close() {}
+  };
+}
