@@ -31,7 +31,7 @@ import {
  * @throws BadInputError when a named column does not exist
  */
 export function plot(
-  ctx: IVerbContext,
+  ctx: Pick<IVerbContext, 'display'>,
   table: Table,
   spec: IPlotSpec | VegaLiteSpec,
   options: IVerbOptions = {}
