@@ -13,7 +13,11 @@ from .api_handlers import routes as api_routes
 from .globus_api import GlobusApi
 from .login import LoginManager
 from .login_handlers import routes as login_routes
+from .oidc import OidcConfig, OidcManager
+from .oidc_handlers import routes as oidc_routes
 from .status import GlobusState
+from .workspaces import WorkspaceService
+from .workspaces_handlers import routes as workspace_routes
 
 
 class StatusHandler(APIHandler):
@@ -40,4 +44,10 @@ def setup_handlers(web_app: Any, state: GlobusState) -> None:
     routes += login_routes(base_url, manager)
     routes += api_routes(base_url, GlobusApi(state, token_source=manager.token,
                                            on_unauthorized=manager.renew_after_401))
+    # Issue #9: a generic OIDC provider and its platform's S3 workspaces (off unless
+    # GLOBUS_KIT_OIDC_ISSUER and GLOBUS_KIT_OIDC_CLIENT_ID are set).
+    oidc = OidcManager(OidcConfig.from_env())
+    routes += oidc_routes(base_url, oidc, lambda: state.present or state.data is not None
+                          or bool(manager.client_id))
+    routes += workspace_routes(base_url, WorkspaceService(oidc))
     web_app.add_handlers(".*$", routes)

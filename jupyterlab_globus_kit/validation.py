@@ -120,6 +120,47 @@ def parse_task_id(value: Optional[str]) -> str:
     return parse_uuid(value, "task_id")
 
 
+_WORKSPACE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+
+
+def parse_workspace_name(value: Optional[str]) -> str:
+    """A workspace name as platforms spell them (letters, digits, ``.``, ``_``, ``-``;
+    starting with a letter or digit), so it cannot carry a ``/`` or ``..`` into a URL."""
+    if not value or not _WORKSPACE_NAME.match(value):
+        raise bad_input("'workspace' must be a workspace name (letters, digits, '.', '_', "
+                        "'-', starting with a letter or digit)")
+    return value
+
+
+def parse_key_prefix(value: Optional[str], name: str = "prefix") -> str:
+    """A folder inside a workspace, relative to its key prefix: ``""`` (the top) or
+    ``a/b/`` — never absolute, no NUL or control character, no ``..`` segment. ``.``
+    segments and doubled slashes are collapsed; a trailing ``/`` is added."""
+    if value is None or value == "":
+        return ""
+    if len(value) > 1024:  # S3's longest key
+        raise bad_input(f"'{name}' is longer than 1024 characters")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise bad_input(f"'{name}' contains a NUL or control character", "BAD_PATH")
+    if value.startswith("/"):
+        raise bad_input(f"'{name}' must be relative to the workspace (no leading /)",
+                        "BAD_PATH")
+    segments = value.split("/")
+    if ".." in segments:
+        raise bad_input(f"'{name}' must not contain a '..' segment", "BAD_PATH")
+    kept = [s for s in segments if s not in ("", ".")]
+    return "/".join(kept) + "/" if kept else ""
+
+
+def parse_marker(value: Optional[str]) -> Optional[str]:
+    """An S3 continuation token from a previous page: printable ASCII, at most 2048."""
+    if not value:
+        return None
+    if len(value) > 2048 or not all(0x21 <= ord(c) < 0x7F for c in value):
+        raise bad_input("'marker' must be the next_marker of a previous page")
+    return value
+
+
 def parse_json_object(body: bytes) -> dict:
     """The request body as a JSON object, or ``BAD_INPUT``."""
     import json
@@ -136,5 +177,6 @@ def parse_json_object(body: bytes) -> dict:
 __all__ = [
     "GlobusKitError", "parse_uuid", "parse_path", "parse_name", "parse_int",
     "parse_filter_scope", "parse_query", "parse_task_id", "parse_json_object",
+    "parse_workspace_name", "parse_key_prefix", "parse_marker",
     "FILTER_SCOPES", "TASK_STATUSES",
 ]

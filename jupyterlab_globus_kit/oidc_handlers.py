@@ -1,0 +1,199 @@
+"""Handlers of the provider and OIDC routes: parse, call :class:`~.oidc.OidcManager`,
+answer JSON. No answer holds a token, a secret or the PKCE verifier.
+
+Routes (under ``<base_url>/globus-kit/``)::
+
+    GET  providers               [{id: "globus", …}, {id: "oidc", label, issuer, …}]
+    GET  oidc/status             source, identity, token {expires_in, scopes, status}
+    POST oidc/login              {redirect?: "callback"|"paste"} -> {url, state, redirectUri}
+    GET  oidc/login/callback?code=&state=&iss=    the browser comes back here (HTML)
+    POST oidc/login/complete     {code, state?} -> {identity, source}
+    POST oidc/logout             -> {revoked, failed, removed, source}
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any, Awaitable, Callable, List, Optional, Tuple
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.utils import url_path_join
+
+from .errors import GlobusKitError, bad_input, to_document
+from .oidc import OidcManager, file_error
+from .token_store import TokenFileError
+from .validation import parse_json_object
+
+#: Longest authorization code or state accepted.
+MAX_CODE_LENGTH = 2048
+
+
+class ProviderHandler(APIHandler):
+    """Base: holds the manager; typed errors become ``{code, message, …}`` answers."""
+
+    def initialize(self, oidc: OidcManager, **extra: Any) -> None:
+        self.oidc = oidc
+        for key, value in extra.items():
+            setattr(self, key, value)
+
+    async def answer(self, work: Callable[[], Awaitable[Any]]) -> None:
+        """Run ``work`` (validation included) and send its result or its typed error."""
+        self.set_header("Cache-Control", "no-store")
+        try:
+            result = await work()
+        except TokenFileError as err:
+            self._error(file_error(err))
+            return
+        except GlobusKitError as err:
+            self._error(err)
+            return
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError):
+            # Valid JSON of the wrong shape from a provider: a typed 502, not a traceback.
+            self._error(GlobusKitError(
+                "MALFORMED_RESPONSE", "The provider answered in an unexpected shape; try "
+                "again later.", 502))
+            return
+        self.finish(json.dumps(result))
+
+    def _error(self, err: GlobusKitError) -> None:
+        self.set_status(err.status)
+        self.finish(json.dumps(to_document(err)))
+
+    def arg(self, name: str) -> Optional[str]:
+        """A query argument exactly as sent (see :meth:`.api_handlers.GlobusApiHandler.arg`)."""
+        values = self.request.query_arguments.get(name)
+        if not values:
+            return None
+        try:
+            return values[-1].decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad_input(f"'{name}' is not valid UTF-8") from None
+
+
+class ProvidersHandler(ProviderHandler):
+    globus_configured: Callable[[], bool]
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        async def work() -> Any:
+            return {"providers": [
+                {"id": "globus", "label": "Globus", "configured": self.globus_configured()},
+                self.oidc.provider_document(),
+            ]}
+
+        await self.answer(work)
+
+
+class OidcStatusHandler(ProviderHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        await self.answer(self.oidc.status)
+
+
+def _code_text(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_CODE_LENGTH \
+            or any(ord(c) < 0x21 or ord(c) == 0x7F for c in value.strip()):
+        raise bad_input(f"'{name}' must be the code the provider showed")
+    return value.strip()
+
+
+class OidcLoginHandler(ProviderHandler):
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        async def work() -> Any:
+            doc = parse_json_object(self.request.body)
+            mode = doc.get("redirect") or "callback"
+            if mode not in ("callback", "paste"):
+                raise bad_input("'redirect' must be 'callback' or 'paste'")
+            config = self.oidc.require_config()
+            if mode == "paste":
+                # Keycloak-shaped providers (and the emulator) show the code on this page.
+                redirect = config.issuer.rstrip("/") + "/protocol/openid-connect/oob"
+            else:
+                redirect = "{}://{}{}".format(
+                    self.request.protocol, self.request.host,
+                    url_path_join(self.settings["base_url"], "globus-kit", "oidc", "login",
+                                  "callback"))
+            return await self.oidc.start_login(redirect)
+
+        await self.answer(work)
+
+
+class OidcLoginCompleteHandler(ProviderHandler):
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        async def work() -> Any:
+            doc = parse_json_object(self.request.body)
+            code = _code_text(doc.get("code"), "code")
+            state = doc.get("state")
+            state = _code_text(state, "state") if state is not None else None
+            return await self.oidc.complete_login(code, state)
+
+        await self.answer(work)
+
+
+class OidcLogoutHandler(ProviderHandler):
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        await self.answer(self.oidc.logout)
+
+
+class OidcLoginCallbackHandler(JupyterHandler):
+    """The browser lands here after the provider: a small HTML page, never a token."""
+
+    def initialize(self, oidc: OidcManager) -> None:
+        self.oidc = oidc
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        error = self.get_query_argument("error", None)
+        code = self.get_query_argument("code", None)
+        state = self.get_query_argument("state", None)
+        iss = self.get_query_argument("iss", None)
+        try:
+            if error or not code:
+                word = error if error and error.replace("_", "").isalnum() else "no code"
+                raise GlobusKitError("OIDC_LOGIN_FAILED",
+                                     f"The provider answered: {word[:64]}. Close this tab and "
+                                     "start the login again.", 400)
+            result = await self.oidc.complete_login(_code_text(code, "code"),
+                                                    _code_text(state, "state") if state
+                                                    else None, iss)
+        except TokenFileError as err:
+            self._page(file_error(err))
+            return
+        except GlobusKitError as err:
+            self._page(err)
+            return
+        who = (result.get("identity") or {}).get("preferred_username") or "you"
+        self.finish(_html("Logged in", f"Logged in as {who}. You can close this tab and "
+                          "return to JupyterLab."))
+
+    def _page(self, err: GlobusKitError) -> None:
+        self.set_status(err.status)
+        self.finish(_html("Login failed", err.message))
+
+
+def _html(title: str, text: str) -> str:
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+            f"</title></head><body><h1>{html.escape(title)}</h1><p id='message'>"
+            f"{html.escape(text)}</p></body></html>")
+
+
+def routes(base_url: str, oidc: OidcManager, globus_configured: Callable[[], bool]
+           ) -> List[Tuple[str, Any, dict]]:
+    """The provider and OIDC routes for ``web_app.add_handlers``."""
+    join = lambda *p: url_path_join(base_url, "globus-kit", *p)  # noqa: E731
+    args = {"oidc": oidc}
+    return [
+        (join("providers"), ProvidersHandler, {**args, "globus_configured": globus_configured}),
+        (join("oidc", "status"), OidcStatusHandler, args),
+        (join("oidc", "login"), OidcLoginHandler, args),
+        (join("oidc", "login", "complete"), OidcLoginCompleteHandler, args),
+        (join("oidc", "login", "callback"), OidcLoginCallbackHandler, args),
+        (join("oidc", "logout"), OidcLogoutHandler, args),
+    ]
