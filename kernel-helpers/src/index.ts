@@ -222,3 +222,53 @@ export { CollectionNameError, resolveCollection } from './flow/resolve-collectio
 export type { CollectionInput } from './flow/resolve-collection';
 export { shortenForNotebook } from './flow/verb-context';
 export type { IVerbContext, IVerbOptions } from './flow/verb-context';
+
+// Beyond Globus (#9): any OIDC provider and its platform's S3 workspaces.
+export { connectOidc, OidcSession } from './oidc/oidc-session';
+export type {
+  IConnectOidcOptions,
+  IOidcLoginFunction,
+  IOidcTokenSummary,
+  IOidcWhoami
+} from './oidc/oidc-session';
+export { DEFAULT_OIDC_SCOPES, isLoopbackHost, oidcTokenFilePath } from './oidc/oidc-config';
+export type { OidcCredentialSource } from './oidc/oidc-credentials';
+export type { IOidcLoginOptions, IOidcLoginResult, IOidcLoginStart } from './oidc/oidc-login';
+export type { IOidcProviderMetadata, IOidcUserinfo } from './oidc/oidc-provider';
+export { OidcError, isOidcError, OIDC_RELOGIN_REMEDY } from './oidc/oidc-error';
+export type { IOidcErrorInit, OidcErrorCode } from './oidc/oidc-error';
+export { PlatformClient } from './workspaces/platform-client';
+export type {
+  IPlatformUserInfo,
+  IWorkspaceDocument,
+  IWorkspaceRef
+} from './workspaces/platform-client';
+export { Workspace, workspaceInfoOf } from './workspaces/workspace';
+export type {
+  ISignedUrl,
+  ISignedUrlOptions,
+  IWorkspaceDownload,
+  IWorkspaceFileDownload,
+  IWorkspaceInfo,
+  IWorkspaceLsOptions,
+  IWorkspaceOptions,
+  IWorkspaceProgress,
+  IWorkspaceUploadOptions,
+  IWorkspaceUploadResult,
+  WorkspaceUploadInput
+} from './workspaces/workspace';
+export { WorkspaceCredentials } from './workspaces/workspace-credentials';
+export type {
+  IRevealedS3Credentials,
+  IWorkspaceCredentialsSummary
+} from './workspaces/workspace-credentials';
+export { WorkspaceError, isWorkspaceError } from './workspaces/workspace-error';
+export type { IWorkspaceErrorInit, WorkspaceErrorCode } from './workspaces/workspace-error';
+export { checkRelativeKey } from './workspaces/workspace-keys';
+export { isWorkspaceKey } from './workspaces/workspace-verbs';
+export type {
+  IWorkspaceKey,
+  IWorkspaceLinkOptions,
+  IWorkspaceUploadVerbOptions,
+  IWorkspaceVerbContext
+} from './workspaces/workspace-verbs';
