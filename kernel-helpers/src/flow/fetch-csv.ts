@@ -12,6 +12,11 @@ import { type ICsvParseOptions, parseCsvStream } from './csv';
 import { collectionLabel, type CollectionInput, resolveCollection } from './resolve-collection';
 import type { Table } from './table';
 import { type IVerbContext, type IVerbOptions, runVerb, showHtml } from './verb-context';
+import {
+  fetchWorkspaceCsv,
+  isWorkspaceKey,
+  type IWorkspaceKey
+} from '../workspaces/workspace-verbs';
 
 /** A file on a collection. */
 export interface ICollectionPath {
@@ -21,8 +26,11 @@ export interface ICollectionPath {
   path: string;
 }
 
-/** Where `fetchCsv` reads from: an http(s) URL (fetched without credentials) or a file on a collection. */
-export type CsvFetchSource = string | ICollectionPath;
+/**
+ * Where `fetchCsv` reads from: an http(s) URL (fetched without credentials), a file on a
+ * collection, or an object in an S3 workspace (`{ workspace, key }`).
+ */
+export type CsvFetchSource = string | ICollectionPath | IWorkspaceKey;
 
 /** Options of `fetchCsv`: the parser's options plus the preview size. */
 export interface IFetchCsvOptions
@@ -52,6 +60,9 @@ export function fetchCsv(
   source: CsvFetchSource,
   options: IFetchCsvOptions = {}
 ): Promise<Table> {
+  if (isWorkspaceKey(source)) {
+    return fetchWorkspaceCsv(ctx, source, options);
+  }
   const name = sourceName(source);
   return runVerb(ctx, `Fetching ${name}`, async ({ progress }) => {
     const { signal } = options;
@@ -118,7 +129,7 @@ export function fetchCsv(
 }
 
 /** The file name of a source, for the progress label. */
-function sourceName(source: CsvFetchSource): string {
+function sourceName(source: string | ICollectionPath): string {
   const path =
     typeof source === 'string'
       ? (() => {
