@@ -15,6 +15,12 @@ import { linksFor } from './link';
 import { Chart } from './plot';
 import { collectionLabel, resolveCollection } from './resolve-collection';
 import type { ICollectionPath } from './fetch-csv';
+import type { IWorkspaceUploadResult, WorkspaceUploadInput } from '../workspaces/workspace';
+import {
+  isWorkspaceKey,
+  type IWorkspaceUploadVerbOptions,
+  uploadToWorkspace
+} from '../workspaces/workspace-verbs';
 import {
   type IVerbContext,
   type IVerbOptions,
@@ -77,6 +83,35 @@ const TYPES: Readonly<Record<string, string>> = {
  * @param options - `collection`, `path`, content type, signal
  */
 export function upload(
+  ctx: IVerbContext,
+  data: UploadInput,
+  options: IUploadVerbOptions
+): Promise<IUploadVerbResult>;
+/**
+ * Upload to an S3 workspace: `upload(data, { workspace, key })` (multipart for large
+ * bodies, progress in one display; see `Workspace.upload`).
+ *
+ * @param ctx - the session
+ * @param data - bytes, text, a chart, `{ file }`, a `file:` URL or a stream
+ * @param options - `workspace`, `key`, `onProgress`, content type, signal
+ */
+export function upload(
+  ctx: IVerbContext,
+  data: WorkspaceUploadInput,
+  options: IWorkspaceUploadVerbOptions
+): Promise<IWorkspaceUploadResult>;
+export function upload(
+  ctx: IVerbContext,
+  data: UploadInput | WorkspaceUploadInput,
+  options: IUploadVerbOptions | IWorkspaceUploadVerbOptions
+): Promise<IUploadVerbResult | IWorkspaceUploadResult> {
+  if (isWorkspaceKey(options)) {
+    return uploadToWorkspace(ctx, data as WorkspaceUploadInput, options);
+  }
+  return uploadToCollection(ctx, data as UploadInput, options);
+}
+
+function uploadToCollection(
   ctx: IVerbContext,
   data: UploadInput,
   options: IUploadVerbOptions
