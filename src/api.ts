@@ -15,6 +15,14 @@ import {
   ITask,
   ITaskList
 } from './documents';
+import {
+  IOidcLoginResult,
+  IOidcLoginStart,
+  IOidcStatus,
+  IProvidersResult,
+  IWorkspaceList,
+  IWorkspaceLsResult
+} from './provider-documents';
 import { IGlobusStatus } from './tokens';
 
 /** The route prefix the server extension serves. */
@@ -259,4 +267,72 @@ export function cancelTask(taskId: string, init: RequestInit = {}): Promise<IOpe
  */
 export function getConsents(scopes: string[], init: RequestInit = {}): Promise<IConsentsResult> {
   return requestAPI(`consents${query({ scope: scopes })}`, init);
+}
+
+/** The providers the server is configured for (Globus and, optionally, one OIDC provider). */
+export function getProviders(init: RequestInit = {}): Promise<IProvidersResult> {
+  return requestAPI('providers', init);
+}
+
+/** The OIDC provider's identity and token status (never the token). */
+export function getOidcStatus(init: RequestInit = {}): Promise<IOidcStatus> {
+  return requestAPI('oidc/status', init);
+}
+
+/**
+ * Start a PKCE login at the OIDC provider.
+ *
+ * @param redirect - `callback` (the server finishes it) or `paste` (a code page).
+ */
+export function startOidcLogin(
+  redirect: 'callback' | 'paste' = 'callback',
+  init: RequestInit = {}
+): Promise<IOidcLoginStart> {
+  return requestAPI('oidc/login', post({ redirect }, init));
+}
+
+/**
+ * Finish an OIDC login with the code the provider showed.
+ *
+ * @param code - the authorization code.
+ * @param state - the login's state (default: the newest login).
+ */
+export function completeOidcLogin(
+  code: string,
+  state?: string,
+  init: RequestInit = {}
+): Promise<IOidcLoginResult> {
+  return requestAPI('oidc/login/complete', post(state ? { code, state } : { code }, init));
+}
+
+/** Revoke and delete the stored OIDC login. */
+export function oidcLogout(init: RequestInit = {}): Promise<{ removed: boolean }> {
+  return requestAPI('oidc/logout', post({}, init));
+}
+
+/** The S3 workspaces of the OIDC login (or application). */
+export function listWorkspaces(init: RequestInit = {}): Promise<IWorkspaceList> {
+  return requestAPI('workspaces', init);
+}
+
+/**
+ * One page of a workspace folder (S3 ListObjectsV2, delimiter `/`).
+ *
+ * @param name - the workspace name.
+ * @param page - `prefix` (relative to the workspace, `""` or ending with `/`), `marker`
+ *   (the previous page's `next_marker`), `limit` (1–1000).
+ */
+export function lsWorkspace(
+  name: string,
+  page: { prefix?: string; marker?: string | null; limit?: number } = {},
+  init: RequestInit = {}
+): Promise<IWorkspaceLsResult> {
+  return requestAPI(
+    `workspaces/${encodeURIComponent(name)}/ls${query({
+      prefix: page.prefix,
+      marker: page.marker ?? undefined,
+      limit: page.limit
+    })}`,
+    init
+  );
 }

@@ -12,14 +12,20 @@ import { ICommandSettings, registerCommands } from './commands';
 import { BrowserModel } from './model/browser-model';
 import { ConsentModel } from './model/consent-model';
 import { LoginModel } from './model/login-model';
+import { OidcModel } from './model/oidc-model';
+import { ProviderModel } from './model/provider-model';
 import { GlobusStatusModel } from './model/status-model';
 import { TasksModel } from './model/tasks-model';
+import { WorkspaceModel } from './model/workspace-model';
 import { IGlobusStatusModel } from './tokens';
 import { CollectionBrowser } from './widgets/CollectionBrowser';
 import { ConsentsPanel } from './widgets/ConsentsPanel';
 import { GlobusSidebar } from './widgets/GlobusSidebar';
 import { LoginPanel } from './widgets/LoginPanel';
+import { OidcPanel } from './widgets/OidcPanel';
+import { ProviderSwitcher } from './widgets/ProviderSwitcher';
 import { TasksPanel } from './widgets/TasksPanel';
+import { WorkspaceBrowser } from './widgets/WorkspaceBrowser';
 
 export * from './tokens';
 
@@ -67,6 +73,35 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
         new TasksPanel({ model: tasks, translator: translator ?? undefined })
       ]
     });
+    // Issue #9: with an OIDC provider configured, a switcher swaps in its sections.
+    const providers = new ProviderModel();
+    const oidc = new OidcModel();
+    const workspaces = new WorkspaceModel();
+    sidebar.header.addWidget(
+      new ProviderSwitcher({
+        model: providers,
+        sidebar,
+        oidcSections: [
+          new OidcPanel({ model: oidc, translator: translator ?? undefined }),
+          new WorkspaceBrowser({ model: workspaces, translator: translator ?? undefined })
+        ],
+        oidcSizes: [2, 5],
+        translator: translator ?? undefined
+      })
+    );
+    let oidcStarted = false;
+    providers.changed.connect(() => {
+      if (providers.current === 'oidc' && !oidcStarted) {
+        oidcStarted = true; // poll the provider only once someone looks at it
+        oidc.start();
+        void workspaces.loadWorkspaces();
+      }
+    });
+    oidc.credentialsChanged.connect(() => {
+      workspaces.reset();
+      void workspaces.loadWorkspaces();
+    });
+    void providers.refresh();
     app.shell.add(sidebar, 'left', { rank: 850 });
     restorer?.add(sidebar, sidebar.id);
 

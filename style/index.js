@@ -1,3 +1,4 @@
 import './base.css';
 import './browser.css';
 import './login.css';
+import './providers.css';

@@ -1,0 +1,264 @@
+import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import { fileIcon, folderIcon } from '@jupyterlab/ui-components';
+import { Panel, Widget } from '@lumino/widgets';
+
+import { SortKey } from '../model/browser-model';
+import { WorkspaceModel } from '../model/workspace-model';
+import { IWorkspace, IWorkspaceEntry } from '../provider-documents';
+import { formatBytes } from './CollectionBrowser';
+import { el } from './element';
+import { VirtualList } from './VirtualList';
+
+/** Options of {@link WorkspaceBrowser}. */
+export interface IWorkspaceBrowserOptions {
+  /** The browser state. */
+  model: WorkspaceModel;
+  /** The translator. */
+  translator?: ITranslator;
+}
+
+/**
+ * The workspace browser: the S3 workspaces of the OIDC login, then one workspace's folders
+ * with breadcrumbs, sortable columns and the same virtualised list as the collection
+ * browser. Every name is a text node.
+ */
+export class WorkspaceBrowser extends Panel {
+  /**
+   * @param options - the model and the translator.
+   */
+  constructor(options: IWorkspaceBrowserOptions) {
+    super();
+    this._model = options.model;
+    this._trans = (options.translator ?? nullTranslator).load('jupyterlab_globus_kit');
+    this.addClass('jp-GlobusKit-WorkspaceBrowser');
+    this.addClass('jp-GlobusKit-CollectionBrowser'); // same layout and row styles
+    this.title.label = this._trans.__('Workspaces');
+    this._top = new Widget();
+    this._top.addClass('jp-GlobusKit-CollectionBrowser-top');
+    this._list = new VirtualList<IWorkspaceEntry>({
+      label: this._trans.__('Workspace files'),
+      renderRow: (entry, index) => this._renderRow(entry, index)
+    });
+    this._footer = new Widget();
+    this._footer.addClass('jp-GlobusKit-CollectionBrowser-footer');
+    this._footer.node.setAttribute('aria-live', 'polite');
+    this.addWidget(this._top);
+    this.addWidget(this._list);
+    this.addWidget(this._footer);
+    this._list.node.addEventListener('click', this._onRowEvent);
+    this._list.node.addEventListener('dblclick', this._onRowEvent);
+    this._list.node.addEventListener('keydown', this._onKey);
+    this._model.changed.connect(this._render, this);
+    this._render();
+  }
+
+  /** The listing widget. */
+  get list(): VirtualList<IWorkspaceEntry> {
+    return this._list;
+  }
+
+  /** Disconnect from the model. */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._model.changed.disconnect(this._render, this);
+    super.dispose();
+  }
+
+  private _render(): void {
+    const t = this._trans;
+    const model = this._model;
+    const top = this._top.node;
+    top.replaceChildren();
+    if (model.workspace) {
+      top.appendChild(this._folderHeader(model.workspace));
+    } else {
+      top.appendChild(this._workspaceList(model.workspaces));
+    }
+    if (model.error) {
+      const box = el('div', 'jp-GlobusKit-error', [el('p', '', [model.error.message])]);
+      box.setAttribute('role', 'alert');
+      const code = (model.error as Error & { code?: unknown }).code;
+      if (typeof code === 'string') {
+        box.dataset.code = code;
+      }
+      top.appendChild(box);
+    }
+    this._list.setHidden(!model.workspace);
+    if (this._shown !== model.entries) {
+      this._shown = model.entries;
+      this._list.items = model.entries;
+    } else {
+      this._list.update();
+    }
+    let footer = '';
+    if (model.busy) {
+      footer = t.__('Loading…');
+    } else if (model.workspace) {
+      footer = t._n('%1 item', '%1 items', model.entries.length);
+      if (model.truncated) {
+        footer += ` ${t.__('(stopped at %1)', model.entries.length)}`;
+      }
+    }
+    this._footer.node.textContent = footer;
+    this.toggleClass('jp-mod-busy', model.busy);
+  }
+
+  private _workspaceList(workspaces: readonly IWorkspace[]): HTMLElement {
+    const t = this._trans;
+    const box = el('div', 'jp-GlobusKit-workspaces-box');
+    const refresh = this._button(t.__('Refresh'), t.__('Reload the workspace list'), () => {
+      void this._model.loadWorkspaces();
+    });
+    box.appendChild(el('div', 'jp-GlobusKit-folder-tools', [refresh]));
+    const list = el('ul', 'jp-GlobusKit-collections jp-GlobusKit-workspaces');
+    list.setAttribute('aria-label', t.__('Workspaces'));
+    for (const w of workspaces) {
+      const open = el('button', 'jp-GlobusKit-collection-open', [w.name]);
+      open.type = 'button';
+      open.title = w.bucket ? `s3://${w.bucket}/${w.prefix}` : w.name;
+      open.disabled = Boolean(w.problem);
+      open.addEventListener('click', () => void this._model.open(w));
+      const meta = el('div', 'jp-GlobusKit-collection-meta', [
+        w.problem
+          ? w.problem.message
+          : [w.storage_type?.toUpperCase(), w.bucket ? `${w.bucket}/${w.prefix}` : '']
+              .filter(Boolean)
+              .join(' · ')
+      ]);
+      const item = el('li', 'jp-GlobusKit-collection jp-GlobusKit-workspace', [open, meta]);
+      item.dataset.workspace = w.name;
+      list.appendChild(item);
+    }
+    if (workspaces.length === 0 && !this._model.busy) {
+      list.appendChild(el('li', 'jp-GlobusKit-empty', [t.__('No workspaces to show.')]));
+    }
+    box.appendChild(list);
+    return box;
+  }
+
+  private _folderHeader(workspace: IWorkspace): HTMLElement {
+    const t = this._trans;
+    const model = this._model;
+    const back = this._button(t.__('Workspaces'), t.__('Back to the workspace list'), () =>
+      model.close()
+    );
+    const name = el('span', 'jp-GlobusKit-collection-name', [workspace.name]);
+    const head = el('div', 'jp-GlobusKit-folder-head', [back, name]);
+    const crumbs = el('nav', 'jp-GlobusKit-breadcrumbs');
+    crumbs.setAttribute('aria-label', t.__('Workspace breadcrumbs'));
+    const list = model.breadcrumbs();
+    list.forEach((crumb, i) => {
+      if (i > 0) {
+        crumbs.appendChild(el('span', 'jp-GlobusKit-breadcrumb-sep', ['/']));
+      }
+      const b = this._button(crumb.label, crumb.prefix || '/', () => void model.cd(crumb.prefix));
+      b.className = 'jp-GlobusKit-breadcrumb';
+      if (i === list.length - 1) {
+        b.setAttribute('aria-current', 'location');
+      }
+      crumbs.appendChild(b);
+    });
+    const tools = el('div', 'jp-GlobusKit-folder-tools', [
+      this._button(t.__('Up'), t.__('Open the parent folder'), () => void model.up()),
+      this._button(t.__('Refresh'), t.__('Reload this folder'), () => void model.reload())
+    ]);
+    const header = el('div', 'jp-GlobusKit-columns');
+    header.setAttribute('role', 'group');
+    header.setAttribute('aria-label', t.__('Sort by'));
+    const columns: Array<[SortKey, string]> = [
+      ['name', t.__('Name')],
+      ['size', t.__('Size')],
+      ['last_modified', t.__('Modified')]
+    ];
+    for (const [key, label] of columns) {
+      const b = this._button(label, t.__('Sort by %1', label), () => model.sortBy(key));
+      b.className = `jp-GlobusKit-column jp-GlobusKit-column-${key}`;
+      const active = model.sortKey === key;
+      b.classList.toggle('jp-mod-active', active);
+      b.setAttribute('aria-pressed', String(active));
+      if (active) {
+        b.appendChild(document.createTextNode(model.sortAscending ? ' ▲' : ' ▼'));
+      }
+      header.appendChild(b);
+    }
+    return el('div', 'jp-GlobusKit-folder', [head, crumbs, tools, header]);
+  }
+
+  private _renderRow(entry: IWorkspaceEntry, index: number): HTMLElement {
+    const icon = (entry.type === 'dir' ? folderIcon : fileIcon).element({
+      tag: 'span',
+      className: 'jp-GlobusKit-fileRow-icon'
+    });
+    const row = el('div', 'jp-GlobusKit-fileRow', [
+      icon,
+      el('span', 'jp-GlobusKit-fileRow-name', [entry.name]),
+      el('span', 'jp-GlobusKit-fileRow-size', [
+        entry.type === 'dir' ? '' : formatBytes(entry.size)
+      ]),
+      el('span', 'jp-GlobusKit-fileRow-date', [(entry.last_modified ?? '').slice(0, 10)])
+    ]);
+    row.dataset.index = String(index);
+    row.dataset.type = entry.type;
+    row.title = this._model.keyOf(entry);
+    if (entry === this._model.selected) {
+      row.classList.add('jp-mod-selected');
+      row.setAttribute('aria-selected', 'true');
+    }
+    return row;
+  }
+
+  private _entryAt(event: Event): IWorkspaceEntry | null {
+    const row = (event.target as HTMLElement).closest<HTMLElement>('.jp-GlobusKit-fileRow');
+    return row ? (this._model.entries[Number(row.dataset.index)] ?? null) : null;
+  }
+
+  private _onRowEvent = (event: MouseEvent): void => {
+    const entry = this._entryAt(event);
+    if (!entry) {
+      return;
+    }
+    this._model.selected = entry;
+    if (event.type === 'dblclick' && entry.type === 'dir') {
+      void this._model.cd(this._model.keyOf(entry));
+    }
+  };
+
+  private _onKey = (event: KeyboardEvent): void => {
+    const entries = this._model.entries;
+    if (entries.length === 0) {
+      return;
+    }
+    const current = this._model.selected ? entries.indexOf(this._model.selected) : -1;
+    let next = current;
+    if (event.key === 'ArrowDown') {
+      next = Math.min(entries.length - 1, current + 1);
+    } else if (event.key === 'ArrowUp') {
+      next = Math.max(0, current - 1);
+    } else if (event.key === 'Enter' && current >= 0 && entries[current].type === 'dir') {
+      void this._model.cd(this._model.keyOf(entries[current]));
+      return;
+    } else {
+      return;
+    }
+    event.preventDefault();
+    this._model.selected = entries[next];
+    this._list.scrollToIndex(next);
+  };
+
+  private _button(label: string, title: string, onClick: () => void): HTMLButtonElement {
+    const b = el('button', 'jp-GlobusKit-button', [label]);
+    b.type = 'button';
+    b.title = title;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  private _model: WorkspaceModel;
+  private _trans: TranslationBundle;
+  private _top: Widget;
+  private _list: VirtualList<IWorkspaceEntry>;
+  private _footer: Widget;
+  private _shown: readonly IWorkspaceEntry[] | null = null;
+}
