@@ -7,6 +7,13 @@ import { encodeCollectionPath } from '../services/gcs/https-client';
 import type { IEndpointDocument } from '../services/transfer/types';
 import { collectionLabel, type CollectionInput, resolveCollection } from './resolve-collection';
 import { type IVerbContext, type IVerbOptions, runVerb, showHtml } from './verb-context';
+import type { ISignedUrl } from '../workspaces/workspace';
+import {
+  isWorkspaceKey,
+  linkWorkspace,
+  type IWorkspaceKey,
+  type IWorkspaceLinkOptions
+} from '../workspaces/workspace-verbs';
 
 /** The Globus web app's file manager. */
 export const WEB_APP_FILE_MANAGER = 'https://app.globus.org/file-manager';
@@ -72,7 +79,38 @@ export function link(
   ctx: IVerbContext,
   collection: CollectionInput,
   path: string,
+  options?: IVerbOptions
+): Promise<ILinkResult>;
+/**
+ * Show and return a presigned download URL of an object in an S3 workspace, with its
+ * expiry: `link({ workspace, key }, { expiresIn })`.
+ *
+ * @param ctx - the session
+ * @param target - `{ workspace, key }`
+ * @param options - `expiresIn` seconds, signal
+ */
+export function link(
+  ctx: IVerbContext,
+  target: IWorkspaceKey,
+  options?: IWorkspaceLinkOptions
+): Promise<ISignedUrl>;
+export function link(
+  ctx: IVerbContext,
+  collection: CollectionInput | IWorkspaceKey,
+  path?: string | IWorkspaceLinkOptions,
   options: IVerbOptions = {}
+): Promise<ILinkResult | ISignedUrl> {
+  if (isWorkspaceKey(collection)) {
+    return linkWorkspace(ctx, collection, typeof path === 'object' ? path : options);
+  }
+  return linkCollection(ctx, collection, path as string, options);
+}
+
+function linkCollection(
+  ctx: IVerbContext,
+  collection: CollectionInput,
+  path: string,
+  options: IVerbOptions
 ): Promise<ILinkResult> {
   return runVerb(ctx, `Link to ${path}`, async () => {
     const doc = await resolveCollection(ctx.transfer, collection, { signal: options.signal });
