@@ -35,6 +35,17 @@ import {
   type UploadInput
 } from './flow/upload';
 import type { IVerbOptions } from './flow/verb-context';
+import type {
+  ISignedUrl,
+  IWorkspaceUploadResult,
+  WorkspaceUploadInput
+} from './workspaces/workspace';
+import {
+  isWorkspaceKey,
+  type IWorkspaceKey,
+  type IWorkspaceLinkOptions,
+  type IWorkspaceUploadVerbOptions
+} from './workspaces/workspace-verbs';
 import { whoami, type IWhoamiResult } from './flow/whoami';
 import { readStoredLogin, storedLoginAuthorizer } from './login/stored-login';
 import { login, type ILoginFunction, type ILoginOptions } from './login/native-login';
@@ -328,8 +339,24 @@ export class GlobusSession {
    * @param data - what to upload
    * @param options - `collection`, `path`, content type, signal
    */
-  upload(data: UploadInput, options: IUploadVerbOptions): Promise<IUploadVerbResult> {
-    return upload(this, data, options);
+  upload(data: UploadInput, options: IUploadVerbOptions): Promise<IUploadVerbResult>;
+  /**
+   * Upload to an S3 workspace (`{ workspace, key }`; a `Workspace` from `connectOidc()`).
+   *
+   * @param data - what to upload
+   * @param options - `workspace`, `key`, `onProgress`, content type, signal
+   */
+  upload(
+    data: WorkspaceUploadInput,
+    options: IWorkspaceUploadVerbOptions
+  ): Promise<IWorkspaceUploadResult>;
+  upload(
+    data: UploadInput | WorkspaceUploadInput,
+    options: IUploadVerbOptions | IWorkspaceUploadVerbOptions
+  ): Promise<IUploadVerbResult | IWorkspaceUploadResult> {
+    return 'workspace' in options
+      ? upload(this, data as WorkspaceUploadInput, options)
+      : upload(this, data as UploadInput, options);
   }
 
   /**
@@ -339,8 +366,22 @@ export class GlobusSession {
    * @param path - absolute path
    * @param options - signal
    */
-  link(collection: CollectionInput, path: string, options?: IVerbOptions): Promise<ILinkResult> {
-    return link(this, collection, path, options);
+  link(collection: CollectionInput, path: string, options?: IVerbOptions): Promise<ILinkResult>;
+  /**
+   * Show and return a presigned download URL of an object in an S3 workspace.
+   *
+   * @param target - `{ workspace, key }` (a `Workspace` from `connectOidc()`)
+   * @param options - `expiresIn` seconds
+   */
+  link(target: IWorkspaceKey, options?: IWorkspaceLinkOptions): Promise<ISignedUrl>;
+  link(
+    target: CollectionInput | IWorkspaceKey,
+    path?: string | IWorkspaceLinkOptions,
+    options?: IVerbOptions
+  ): Promise<ILinkResult | ISignedUrl> {
+    return isWorkspaceKey(target)
+      ? link(this, target, typeof path === 'object' ? path : options)
+      : link(this, target, path as string, options);
   }
 
   /**
