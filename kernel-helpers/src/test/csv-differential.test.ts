@@ -1,0 +1,274 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  csvChunkStats,
+  parseCsvStream,
+  parseCsvStreamPapaparse,
+  type ICsvParseOptions
+} from '../flow/csv';
+import type { Table } from '../flow/table';
+import { chunks, malformed, prng } from './csv-corpus';
+
+// The byte fast path (parseCsvStream) against the papaparse-only path on the same bytes,
+// cut into the same chunks: the same table — columns, types, values bit for bit, nulls,
+// warnings — or the same error.
+
+type Outcome = { table: Table; error?: undefined } | { table?: undefined; error: unknown };
+
+async function outcome(p: Promise<Table>): Promise<Outcome> {
+  try {
+    return { table: await p };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function describeError(e: unknown): Record<string, unknown> {
+  const err = e as { name?: string; code?: string; reason?: string; message?: string };
+  return { name: err.name, code: err.code, reason: err.reason, message: err.message };
+}
+
+function assertSame(fast: Outcome, papa: Outcome, label: string): void {
+  if (papa.error !== undefined || fast.error !== undefined) {
+    assert.deepEqual(
+      fast.error === undefined ? 'a table' : describeError(fast.error),
+      papa.error === undefined ? 'a table' : describeError(papa.error),
+      `${label}: outcome`
+    );
+    return;
+  }
+  const a = fast.table!;
+  const b = papa.table!;
+  assert.deepEqual(a.columns, b.columns, `${label}: columns`);
+  assert.deepEqual(a.types, b.types, `${label}: types`);
+  assert.equal(a.numRows, b.numRows, `${label}: rows`);
+  assert.equal(a.warningCount, b.warningCount, `${label}: warning count`);
+  assert.deepEqual(a.warnings, b.warnings, `${label}: warnings`);
+  for (const name of a.columns) {
+    const x = a.storage(name);
+    const y = b.storage(name);
+    if (x.type === 'string' || y.type === 'string') {
+      assert.deepEqual(x.values, y.values, `${label}: column ${name}`);
+    } else {
+      // Bit for bit: -0 stays -0, NaN (null) stays NaN.
+      const xv = x.values as Float64Array | Uint8Array;
+      const yv = y.values as Float64Array | Uint8Array;
+      assert.ok(
+        Buffer.from(xv.buffer, xv.byteOffset, xv.byteLength).equals(
+          Buffer.from(yv.buffer, yv.byteOffset, yv.byteLength)
+        ),
+        `${label}: column ${name} values differ`
+      );
+    }
+  }
+}
+
+async function compare(
+  bytes: Uint8Array,
+  size: number,
+  options: ICsvParseOptions,
+  label: string
+): Promise<Outcome> {
+  const fast = await outcome(parseCsvStream(chunks(bytes, size), options));
+  const papa = await outcome(parseCsvStreamPapaparse(chunks(bytes, size), options));
+  assertSame(fast, papa, label);
+  return fast;
+}
+
+const STATIONS = ['USW00023169', 'USW00094728', '00012345', '"GHCND:USC00, 1"', 'US1NYNY0001'];
+const NAMES = [
+  '"LAS VEGAS MCCARRAN INTERNATIONAL AIRPORT, NV US"',
+  'NY CITY CENTRAL PARK NY US',
+  '"He said ""hot"", then left"',
+  '"two\nlines"',
+  '"two\r\nlines, CRLF"',
+  '',
+  '""',
+  '"é ☃ 😀, ok"',
+  '"""quoted at both ends"""',
+  '"ends in CR\r"'
+];
+const PRCP = [
+  '0.85',
+  '0',
+  '1.5e2',
+  '-0.0',
+  '.5',
+  '5.',
+  '1E-3',
+  '',
+  'NA',
+  '12345678901234567',
+  '0x1F',
+  ' 3',
+  '-2.25',
+  '"0.1"',
+  '1e400',
+  '3.14159265358979',
+  '+7'
+];
+
+function pick<T>(rand: () => number, list: readonly T[]): T {
+  return list[Math.floor(rand() * list.length)];
+}
+
+/** A NOAA-style file with the irregular cells real exports have. */
+function weatherFile(rand: () => number, rows: number): Buffer {
+  const nl = rand() < 0.5 ? '\r\n' : '\n';
+  const lines = ['STATION,NAME,DATE,TMAX,TMIN,PRCP,NOTE'];
+  for (let i = 0; i < rows; i++) {
+    const day = 1 + (i % 28);
+    const r = rand();
+    const date =
+      r < 0.85
+        ? `1952${String(1 + (Math.floor(i / 28) % 12)).padStart(2, '0')}${String(day).padStart(2, '0')}`
+        : r < 0.9
+          ? `1952-01-${String(day).padStart(2, '0')}`
+          : r < 0.95
+            ? ''
+            : pick(rand, ['19520230', 'soon', '"19520101"', ' 19520101']);
+    const t = rand();
+    const tmax =
+      t < 0.8
+        ? String(Math.floor(rand() * 200) - 60)
+        : pick(rand, ['', 'NA', '-0', '007', '12.5', 'hot', '"42"', '9007199254740993']);
+    const tmin = String(Math.floor(rand() * 100) - 50);
+    const note = pick(rand, ['', 'clear', ' padded ', 'NA', '"a,b"', 'null', 'x']);
+    let fields = [
+      pick(rand, STATIONS),
+      pick(rand, NAMES),
+      date,
+      tmax,
+      tmin,
+      pick(rand, PRCP),
+      note
+    ];
+    const shape = rand();
+    if (shape < 0.02) {
+      fields = fields.slice(0, 1 + Math.floor(rand() * 6)); // ragged: missing cells
+    } else if (shape < 0.04) {
+      fields.push('extra');
+    }
+    lines.push(rand() < 0.01 ? '' : fields.join(','));
+  }
+  let text = lines.join(nl);
+  if (rand() < 0.7) {
+    text += nl;
+  }
+  const body = Buffer.from(text, 'utf8');
+  return rand() < 0.2 ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]) : body;
+}
+
+describe('parseCsvStream', () => {
+  describe('byte fast path vs papaparse (differential)', () => {
+    it('should give the same table or error on 1,200 malformed inputs', async () => {
+      const rand = prng(20240501);
+      const before = { ...csvChunkStats };
+      let errors = 0;
+      for (let i = 0; i < 1200; i++) {
+        const input = malformed(rand);
+        const size = 1 + Math.floor(rand() * 64);
+        const options: ICsvParseOptions =
+          i % 3 === 0
+            ? { inferRows: 5, maxErrors: 50 }
+            : i % 3 === 1
+              ? { inferRows: 1, maxErrors: 5, maxWarnings: 3, maxRecordLength: 1024 }
+              : { inferRows: 3, delimiter: ';', nullValues: ['', 'a'] };
+        const o = await compare(input, size, options, `malformed case ${i}`);
+        if (o.error !== undefined) {
+          errors++;
+        }
+      }
+      assert.ok(errors > 10 && errors < 1100, `errors: ${errors}`);
+      // Both paths of the chunk driver ran: the comparison is not papaparse against itself.
+      assert.ok(csvChunkStats.fast - before.fast >= 10, JSON.stringify(csvChunkStats));
+      assert.ok(csvChunkStats.papaparse - before.papaparse >= 100, JSON.stringify(csvChunkStats));
+    });
+
+    it('should give the same table for weather files cut into chunks of 1, 2, 3, 7, 64 and 65536 bytes', async () => {
+      const rand = prng(7);
+      const before = { ...csvChunkStats };
+      for (let f = 0; f < 8; f++) {
+        // > 8 KiB, so tiny chunks reach the parser one by one after the sniffed head.
+        const file = weatherFile(rand, 150 + Math.floor(rand() * 40));
+        const options: ICsvParseOptions =
+          f % 4 === 0
+            ? {}
+            : f % 4 === 1
+              ? { inferRows: 20 }
+              : f % 4 === 2
+                ? { inferRows: 10, nullValues: ['', 'NA', '-0', 'x'] }
+                : { inferRows: 30, types: { TMAX: 'number', DATE: 'string', NOTE: 'boolean' } };
+        for (const size of [1, 2, 3, 7, 64, 65536]) {
+          const o = await compare(file, size, options, `weather file ${f}, chunks of ${size}`);
+          assert.ok(o.table, `weather file ${f} parses`);
+        }
+      }
+      assert.ok(csvChunkStats.fast - before.fast > 1000, JSON.stringify(csvChunkStats));
+    });
+
+    it('should put every chunk boundary inside every field of a small file', async () => {
+      const body = Buffer.from(
+        '\uFEFFid,name,date,v\r\n' +
+          '007,"a, ""b""\r\nc",19520101,-1.5e1\r\n' +
+          'x,,20000229,\r\n' +
+          '"",plain,2001-02-03,1E3\r\n' +
+          '\r\n' +
+          'y,"é😀",19991231,-0',
+        'utf8'
+      );
+      const padded = Buffer.concat([body, Buffer.from('\r\n' + 'z,q,19520102,3\r\n'.repeat(600))]);
+      for (const size of [1, 2, 3, 5, 7, 11, 64]) {
+        const o = await compare(padded, size, { inferRows: 2 }, `chunks of ${size}`);
+        assert.equal(o.table!.numRows, 604);
+        assert.deepEqual(o.table!.row(0), {
+          id: '007',
+          name: 'a, "b"\r\nc',
+          date: new Date(Date.UTC(1952, 0, 1)),
+          v: -15
+        });
+      }
+    });
+
+    it('should hand irregular chunks to papaparse and go back to bytes after them', async () => {
+      const rand = prng(99);
+      const anomalies = [
+        'USW1,stray"quote,19520101,1,2,3,x',
+        'USW1,"space after" ,19520101,1,2,3,x',
+        'USW1,lone\rCR,19520101,1,2,3,x',
+        'USW1,"unclosed,19520101,1,2,3,x',
+        'USW1,bad\u00ff\u00fe,19520101,1,2,3,x'
+      ];
+      for (const [k, anomaly] of anomalies.entries()) {
+        const lines = ['STATION,NAME,DATE,TMAX,TMIN,PRCP,NOTE'];
+        for (let i = 0; i < 12_000; i++) {
+          lines.push(
+            i === 6000
+              ? anomaly
+              : `USW0002316${i % 10},"NAME ${i % 7}, NV US",195201${String(1 + (i % 28)).padStart(2, '0')},${Math.floor(rand() * 90)},-${i % 40},0.${i % 99}, `
+          );
+        }
+        let body = Buffer.from(lines.join('\n') + '\n', 'latin1');
+        if (k !== 4) {
+          body = Buffer.from(lines.join('\n') + '\n', 'utf8');
+        }
+        const before = { ...csvChunkStats };
+        for (const size of [4096, 65536, 1 << 20]) {
+          await compare(body, size, { inferRows: 100 }, `anomaly ${k}, chunks of ${size}`);
+        }
+        assert.ok(csvChunkStats.fast - before.fast > 10, `anomaly ${k}: fast chunks`);
+        assert.ok(csvChunkStats.papaparse - before.papaparse > 0, `anomaly ${k}: papaparse chunks`);
+      }
+    });
+
+    it('should match on delimiters other than a comma and on a record too long', async () => {
+      const rows = Array.from({ length: 3000 }, (_, i) => `${i};"a;b";${i / 4}`).join('\n');
+      await compare(Buffer.from(`n;s;f\n${rows}\n`), 4096, { delimiter: ';' }, 'semicolon');
+      const tabs = rows.replace(/;/g, '\t');
+      await compare(Buffer.from(`n\ts\tf\n${tabs}`), 999, { delimiter: '\t' }, 'tab');
+      const long = `a,b\n1,"${'x'.repeat(5000)}\n2,3\n`.repeat(3);
+      const o = await compare(Buffer.from(long), 100, { maxRecordLength: 2048 }, 'too long');
+      assert.ok(o.error !== undefined, 'a runaway quote is an error');
+    });
+  });
+});
