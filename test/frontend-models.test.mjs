@@ -17,8 +17,16 @@ assert.ok(
 register('./support/frontend-loader.mjs', import.meta.url);
 
 const lib = p => import(new URL(`../lib/${p}`, import.meta.url).href);
-const { BrowserModel, breadcrumbsOf, httpsUrlOf, sortEntries } =
-  await lib('model/browser-model.js');
+const {
+  BACKGROUND_PAGE,
+  BrowserModel,
+  FIRST_PAGE,
+  MAX_ENTRIES,
+  SCREEN_BLOCK,
+  breadcrumbsOf,
+  httpsUrlOf,
+  sortEntries
+} = await lib('model/browser-model.js');
 const { TasksModel, taskProgress } = await lib('model/tasks-model.js');
 const { ConsentModel } = await lib('model/consent-model.js');
 const { GlobusStatusModel } = await lib('model/status-model.js');
@@ -118,16 +126,46 @@ describe('BrowserModel', () => {
       assert.equal(stub.calls[0].args[1], '/');
     });
 
-    it('should look a collection id up first', async () => {
-      stub.handlers.getCollection = id => ({ ...COLLECTION, id });
-      stub.handlers.ls = (id, path) => ({ path, total: 0, entries: [] });
+    it('should look a collection id up while asking for the folder', async () => {
+      let found;
+      const lookup = new Promise(r => (found = r));
+      stub.handlers.getCollection = () => lookup;
+      stub.handlers.ls = (id, path) => ({ path, total: 1, entries: [file('a.csv')] });
+      const model = new BrowserModel();
+      const opened = model.open(COLLECTION.id, '/x/');
+      await tick();
+      assert.deepEqual(
+        stub.calls.map(c => c.name).sort(),
+        ['getCollection', 'ls'],
+        'both under way at once'
+      );
+      assert.equal(model.collection, null, 'nothing shown before the lookup');
+      found({ ...COLLECTION });
+      await opened;
+      assert.equal(model.collection.display_name, 'Public');
+      assert.equal(
+        stub.calls.filter(c => c.name === 'ls').length,
+        1,
+        'the page is not asked twice'
+      );
+      assert.deepEqual(
+        model.entries.map(e => e.name),
+        ['a.csv']
+      );
+    });
+
+    it('should show the lookup error, not the folder, when the collection is not found', async () => {
+      const { GlobusKitApiError } = await import('./support/frontend-api-stub.mjs');
+      stub.handlers.getCollection = () => {
+        throw new GlobusKitApiError('no such collection', 'NOT_FOUND', 404);
+      };
+      stub.handlers.ls = () => {
+        throw new GlobusKitApiError('no such collection', 'NOT_FOUND', 404);
+      };
       const model = new BrowserModel();
       await model.open(COLLECTION.id, '/x/');
-      assert.deepEqual(
-        stub.calls.map(c => c.name),
-        ['getCollection', 'ls']
-      );
-      assert.equal(model.collection.display_name, 'Public');
+      assert.equal(model.collection, null);
+      assert.equal(model.error.code, 'NOT_FOUND');
     });
 
     it('should drop the answer of an older cd when a newer one started', async () => {
@@ -162,6 +200,183 @@ describe('BrowserModel', () => {
       await model.open(COLLECTION, '/');
       assert.equal(model.error.code, 'CONSENT_REQUIRED');
       assert.equal(model.error.consentUrl, 'https://auth/x');
+    });
+  });
+
+  describe('#cd of a large folder', () => {
+    const names = n => Array.from({ length: n }, (_, i) => `obs-${String(i).padStart(5, '0')}.csv`);
+    /** An ls stub over `total` entries whose answers wait until `release(offset)`. */
+    const heldLs = (all, { reportTotal = true } = {}) => {
+      const held = new Map();
+      stub.handlers.ls = (id, path, { limit, offset }) =>
+        new Promise(resolve => {
+          const answer = () =>
+            resolve({
+              collection: id,
+              path,
+              offset,
+              total: reportTotal ? all.length : null,
+              entries: all.slice(offset, offset + limit).map(n => file(n))
+            });
+          held.set(offset, answer);
+        });
+      return {
+        release: async offset => {
+          const answer = held.get(offset);
+          assert.ok(answer, `a request at offset ${offset} is waiting`);
+          held.delete(offset);
+          answer();
+          await tick();
+          await tick();
+        },
+        waiting: () => [...held.keys()].sort((a, b) => a - b)
+      };
+    };
+    const lsCalls = () => stub.calls.filter(c => c.name === 'ls').map(c => c.args[2]);
+
+    it('should show the first page at the full length at once and load the rest behind it', async () => {
+      const all = names(10_000);
+      const ls = heldLs(all);
+      const model = new BrowserModel();
+      let done = false;
+      const opened = model.open(COLLECTION, '/big/').then(() => (done = true));
+      await tick();
+      assert.deepEqual(lsCalls(), [{ limit: FIRST_PAGE, offset: 0 }], 'a small first page');
+      await ls.release(0);
+      assert.equal(model.complete, false);
+      assert.equal(model.count, 10_000, 'sized from the total');
+      assert.equal(model.loadedCount, FIRST_PAGE);
+      assert.equal(model.rows[0].name, all[0]);
+      assert.equal(model.rows[FIRST_PAGE], undefined, 'not arrived yet');
+      assert.equal(model.entries.length, FIRST_PAGE);
+      assert.equal(ls.waiting().length, 2, 'two background requests at a time');
+      for (let guard = 0; ls.waiting().length > 0 && guard < 20; guard++) {
+        await ls.release(ls.waiting()[0]);
+      }
+      await opened;
+      assert.equal(done, true);
+      assert.equal(model.complete, true);
+      assert.equal(model.busy, false);
+      assert.deepEqual(
+        model.entries.map(e => e.name),
+        all
+      );
+      const calls = lsCalls();
+      assert.ok(calls.every(c => c.limit <= BACKGROUND_PAGE));
+      const covered = calls.flatMap(c => Array.from({ length: c.limit }, (_, i) => c.offset + i));
+      assert.equal(new Set(covered).size, 10_000, 'every entry asked for');
+      assert.equal(covered.length, 10_000, 'and none twice');
+    });
+
+    it('should fetch the rows on screen ahead of the background loading', async () => {
+      const all = names(10_000);
+      const ls = heldLs(all);
+      const model = new BrowserModel();
+      const opened = model.open(COLLECTION, '/big/');
+      await tick();
+      await ls.release(0);
+      model.requestRows(9_980, 10_000); // scrolled to the end
+      model.requestRows(9_980, 10_000); // the same rows again: no second request
+      const screen = lsCalls().filter(c => c.offset >= 9_000);
+      assert.deepEqual(screen, [{ limit: SCREEN_BLOCK, offset: 10_000 - SCREEN_BLOCK }]);
+      await ls.release(10_000 - SCREEN_BLOCK);
+      assert.equal(model.complete, false, 'the background loading goes on');
+      assert.equal(model.rows[9_999].name, all[9_999], 'the last row is there');
+      for (let guard = 0; ls.waiting().length > 0 && guard < 20; guard++) {
+        await ls.release(ls.waiting()[0]);
+      }
+      await opened;
+      assert.deepEqual(
+        model.entries.map(e => e.name),
+        all
+      );
+    });
+
+    it('should hold the background loading while rows on screen are fetched', async () => {
+      const ls = heldLs(names(10_000));
+      const model = new BrowserModel();
+      const opened = model.open(COLLECTION, '/big/');
+      await tick();
+      await ls.release(0);
+      const [a, b] = ls.waiting();
+      model.requestRows(9_990, 10_000);
+      const screen = 10_000 - SCREEN_BLOCK;
+      await ls.release(a);
+      assert.deepEqual(ls.waiting(), [b, screen], 'no next background page yet');
+      await ls.release(screen);
+      assert.equal(ls.waiting().length, 2, 'the background loading goes on');
+      for (let guard = 0; ls.waiting().length > 0 && guard < 20; guard++) {
+        await ls.release(ls.waiting()[0]);
+      }
+      await opened;
+      assert.equal(model.count, 10_000);
+    });
+
+    it('should page one request after another when Transfer reports no total', async () => {
+      const all = names(1_200);
+      const ls = heldLs(all, { reportTotal: false });
+      const model = new BrowserModel({ pageSize: 1_000 });
+      const opened = model.open(COLLECTION, '/big/');
+      await tick();
+      await ls.release(0);
+      assert.equal(model.count, FIRST_PAGE, 'the listing grows as pages arrive');
+      assert.deepEqual(ls.waiting(), [FIRST_PAGE]);
+      await ls.release(FIRST_PAGE);
+      await opened;
+      assert.deepEqual(lsCalls(), [
+        { limit: FIRST_PAGE, offset: 0 },
+        { limit: 1_000, offset: FIRST_PAGE }
+      ]);
+      assert.equal(model.count, 1_200);
+      assert.equal(model.complete, true);
+    });
+
+    it('should keep what arrived and report the error when a page fails', async () => {
+      const all = names(3_000);
+      stub.handlers.ls = (id, path, { limit, offset }) => {
+        if (offset > 0) throw new Error('Transfer ls failed (503)');
+        return { path, offset, total: all.length, entries: all.slice(0, limit).map(n => file(n)) };
+      };
+      const model = new BrowserModel();
+      await model.open(COLLECTION, '/big/');
+      assert.match(model.error.message, /503/);
+      assert.equal(model.complete, true, 'not stuck loading');
+      assert.equal(model.count, FIRST_PAGE);
+      assert.equal(model.busy, false);
+    });
+
+    it('should drop the pages of a folder left while it loads', async () => {
+      const ls = heldLs(names(5_000));
+      const model = new BrowserModel();
+      model.open(COLLECTION, '/big/');
+      await tick();
+      await ls.release(0);
+      model.requestRows(4_900, 4_950);
+      stub.handlers.ls = (id, path) => ({ path, offset: 0, total: 1, entries: [file('small')] });
+      await model.cd('/small/');
+      for (const offset of ls.waiting()) {
+        await ls.release(offset);
+      }
+      assert.deepEqual(
+        model.entries.map(e => e.name),
+        ['small']
+      );
+      assert.equal(model.complete, true);
+      assert.equal(model.path, '/small/');
+    });
+
+    it('should stop at MAX_ENTRIES and say so', async () => {
+      stub.handlers.ls = (id, path, { limit, offset }) => ({
+        path,
+        offset,
+        total: MAX_ENTRIES + 5,
+        entries: Array.from({ length: limit }, (_, i) => file(`f${offset + i}`))
+      });
+      const model = new BrowserModel();
+      await model.open(COLLECTION, '/huge/');
+      assert.equal(model.count, MAX_ENTRIES);
+      assert.equal(model.truncated, true);
+      assert.ok(lsCalls().every(c => c.offset + c.limit <= MAX_ENTRIES));
     });
   });
 

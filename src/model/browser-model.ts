@@ -7,7 +7,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import * as api from '../api';
-import { ICollection, IFileEntry } from '../documents';
+import { ICollection, IFileEntry, ILsResult } from '../documents';
 
 /** The search scopes offered (Transfer `filter_scope` values). */
 export const SEARCH_SCOPES = ['my-endpoints', 'shared-with-me', 'recently-used', 'all'] as const;
@@ -28,6 +28,28 @@ export interface IBreadcrumb {
 
 /** Most entries loaded for one folder; the listing says when it stopped. */
 export const MAX_ENTRIES = 100_000;
+
+/**
+ * Entries asked for by a folder's first request: a few screenfuls. Transfer's cost grows
+ * with the page, and the first page is what the user waits for.
+ */
+export const FIRST_PAGE = 500;
+
+/** Rows fetched for the screen at a time (aligned blocks of this many rows). */
+export const SCREEN_BLOCK = 250;
+
+/** Background page requests under way at a time. */
+const BACKGROUND_REQUESTS = 2;
+
+/**
+ * Most entries per background request: a request for the rows on screen may queue behind
+ * the background requests at Transfer (and at the collection's storage), so each of them
+ * is kept small enough to answer quickly.
+ */
+export const BACKGROUND_PAGE = 2_000;
+
+/** Requests for on-screen rows under way at a time. */
+const SCREEN_REQUESTS = 2;
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
@@ -155,9 +177,42 @@ export class BrowserModel implements IDisposable {
     return this._path;
   }
 
-  /** The listing, sorted. */
+  /**
+   * The listing, sorted. While a large folder is still loading ({@link complete} false):
+   * the entries loaded so far, in Transfer's order.
+   */
   get entries(): readonly IFileEntry[] {
-    return this._sorted;
+    if (this._complete) {
+      return this._sorted;
+    }
+    return this._listing?.slots.filter(isEntry) ?? [];
+  }
+
+  /**
+   * The rows to show: the sorted listing, or while a large folder is still loading, one slot
+   * per entry of the folder in Transfer's order (its name order), `undefined` where that
+   * entry has not arrived yet. Sorting applies once every entry is there.
+   */
+  get rows(): readonly (IFileEntry | undefined)[] {
+    if (this._complete) {
+      return this._sorted;
+    }
+    return this._listing?.slots ?? [];
+  }
+
+  /** Entries in the open folder (what Transfer reported, capped at {@link MAX_ENTRIES}). */
+  get count(): number {
+    return this.rows.length;
+  }
+
+  /** Entries of the open folder loaded so far. */
+  get loadedCount(): number {
+    return this._complete ? this._sorted.length : (this._listing?.loaded ?? 0);
+  }
+
+  /** Whether every entry of the open folder has arrived (then {@link rows} is sorted). */
+  get complete(): boolean {
+    return this._complete;
   }
 
   /** Whether the listing stopped at {@link MAX_ENTRIES}. */
@@ -237,8 +292,12 @@ export class BrowserModel implements IDisposable {
    */
   async open(collection: ICollection | string, path?: string): Promise<void> {
     let doc: ICollection | null = typeof collection === 'string' ? null : collection;
+    let first: IFirstPage | null = null;
     if (typeof collection === 'string') {
       const id = collection;
+      // Given a folder, its first page is asked for while the collection is looked up: one
+      // round trip less before the listing shows (the browser's start-up folder).
+      first = path === undefined ? null : this._firstPage(id, path);
       await this._run(async () => {
         doc = await api.getCollection(id);
       });
@@ -248,68 +307,104 @@ export class BrowserModel implements IDisposable {
     }
     const opened: ICollection = doc;
     this._collection = opened;
-    this._entries = [];
-    this._sorted = [];
+    this._listTicket++;
+    this._setComplete([]);
     // `/` rather than Transfer's `/~/`: paths under `/~/` have no HTTPS URL, and the
     // inserted cells fetch over HTTPS.
-    await this.cd(path ?? opened.default_directory ?? '/');
+    await this._cd(path ?? opened.default_directory ?? '/', first);
   }
 
   /** Back to the search results. */
   close(): void {
     this._listTicket++;
     this._collection = null;
-    this._entries = [];
-    this._sorted = [];
+    this._setComplete([]);
     this._selected = null;
     this._error = null;
     this._emit();
   }
 
   /**
-   * Open a folder of the current collection, loading every page of it.
+   * Open a folder of the current collection and load every page of it. The first page is
+   * small and shown as soon as it arrives; when Transfer reports the folder's `total`, the
+   * listing has its full length at once ({@link rows} holds `undefined` for rows not loaded
+   * yet) and the rest loads in the background, up to two requests at a time, while
+   * {@link requestRows} fetches the rows on screen ahead of it. Resolves when every page
+   * has arrived (or loading stopped at an error or at {@link MAX_ENTRIES}).
    *
    * @param path - an absolute folder path.
    */
-  async cd(path: string): Promise<void> {
+  cd(path: string): Promise<void> {
+    return this._cd(path, null);
+  }
+
+  private async _cd(path: string, prefetched: IFirstPage | null): Promise<void> {
     const collection = this._collection;
     if (!collection) {
       return;
     }
     const ticket = ++this._listTicket;
-    const folder = path.endsWith('/') ? path : `${path}/`;
+    const folder = folderOf(path);
     this._selected = null;
+    if (this._listing) {
+      // The folder still loading is left: keep what arrived until the new one shows.
+      this._finish(this._listing);
+    }
     await this._run(async () => {
-      const entries: IFileEntry[] = [];
-      let resolved = folder;
-      let truncated = false;
-      for (;;) {
-        const page = await api.ls(collection.id, folder, {
-          limit: this._pageSize,
-          offset: entries.length
-        });
-        if (ticket !== this._listTicket) {
-          return; // a newer cd() won
+      const { listing, limit, page } =
+        prefetched &&
+        prefetched.listing.collection === collection.id &&
+        prefetched.listing.folder === folder
+          ? prefetched
+          : this._firstPage(collection.id, folder);
+      const first = await page;
+      if (ticket !== this._listTicket) {
+        return; // a newer cd() won
+      }
+      this._path = first.path || folder;
+      listing.accept(first, 0);
+      const done =
+        listing.total === null
+          ? first.entries.length < limit
+          : listing.loaded >= listing.slots.length;
+      if (done) {
+        this._finish(listing);
+        return;
+      }
+      this._listing = listing;
+      this._showPartial();
+      try {
+        if (listing.total === null) {
+          await this._loadSequentially(listing, ticket);
+        } else {
+          await this._loadRest(listing, ticket);
         }
-        resolved = page.path || folder;
-        entries.push(...page.entries);
-        const total = page.total ?? entries.length;
-        if (page.entries.length < this._pageSize || entries.length >= total) {
-          break;
-        }
-        if (entries.length >= MAX_ENTRIES) {
-          truncated = true;
-          break;
+      } finally {
+        if (this._listing === listing) {
+          this._finish(listing); // also after an error: keep what arrived
         }
       }
-      this._path = resolved;
-      this._entries = entries;
-      this._truncated = truncated;
-      this._resort();
     });
   }
 
-  /** Open the parent folder. */
+  /**
+   * Fetch rows `start`…`end` (exclusive) ahead of the background loading, because they are
+   * on screen. Rows already loaded or asked for are not fetched again; a few requests at
+   * most are under way at a time, and the rows last asked for go next.
+   *
+   * @param start - first row.
+   * @param end - one past the last row.
+   */
+  requestRows(start: number, end: number): void {
+    const listing = this._listing;
+    if (!listing || this._complete) {
+      return;
+    }
+    this._wanted = { start, end };
+    this._pumpWanted(listing);
+  }
+
+  /** Open the parent folder. */ /** Open the parent folder. */
   up(): Promise<void> {
     const parts = this._path.split('/').filter(Boolean);
     parts.pop();
@@ -407,6 +502,142 @@ export class BrowserModel implements IDisposable {
     this._sorted = sortEntries(this._entries, this._sortKey, this._sortAscending);
   }
 
+  /** Ask for the first page of a folder. */
+  private _firstPage(collection: string, path: string): IFirstPage {
+    const listing = new Listing(collection, folderOf(path), this._pageSize);
+    const limit = Math.min(this._pageSize, FIRST_PAGE);
+    const page = listing.fetch(0, limit);
+    page.catch(() => undefined); // reported where it is awaited (if it still matters)
+    return { listing, limit, page };
+  }
+
+  /** Show a complete listing of `entries` (sorted here). */
+  private _setComplete(entries: IFileEntry[], truncated = false): void {
+    this._listing?.close();
+    this._listing = null;
+    this._wanted = null;
+    this._entries = entries;
+    this._truncated = truncated;
+    this._complete = true;
+    this._resort();
+  }
+
+  /** The first page arrived: show the listing as it loads. */
+  private _showPartial(): void {
+    this._complete = false;
+    this._truncated = this._listing?.truncated ?? false;
+    this._entries = [];
+    this._sorted = [];
+    this._emit();
+  }
+
+  /** Every page arrived, or loading stopped: sort what is there. */
+  private _finish(listing: Listing): void {
+    listing.close();
+    this._setComplete(listing.slots.filter(isEntry), listing.truncated);
+  }
+
+  /** Transfer did not report a total: page after page until a short page. */
+  private async _loadSequentially(listing: Listing, ticket: number): Promise<void> {
+    let offset = listing.slots.length;
+    let last = listing.slots.length;
+    while (last >= Math.min(this._pageSize, FIRST_PAGE) && offset < MAX_ENTRIES) {
+      const page = await listing.fetch(offset, this._pageSize);
+      if (ticket !== this._listTicket) {
+        return;
+      }
+      listing.accept(page, offset);
+      last = page.entries.length;
+      offset += last;
+      if (last < this._pageSize) {
+        break;
+      }
+      this._emit();
+    }
+    listing.truncated = offset >= MAX_ENTRIES && last === this._pageSize;
+  }
+
+  /**
+   * The total is known: the rows after the first page, in requests of at most
+   * {@link BACKGROUND_PAGE} (and `pageSize`) entries, {@link BACKGROUND_REQUESTS} at a time.
+   */
+  private async _loadRest(listing: Listing, ticket: number): Promise<void> {
+    const count = listing.slots.length;
+    const next = listing.loaded;
+    const remaining = count - next;
+    const chunk = Math.min(
+      this._pageSize,
+      BACKGROUND_PAGE,
+      Math.max(SCREEN_BLOCK, Math.ceil(remaining / BACKGROUND_REQUESTS))
+    );
+    const ranges: Array<[number, number]> = [];
+    for (let start = next; start < count; start += chunk) {
+      ranges.push([start, Math.min(count, start + chunk)]);
+    }
+    const worker = async (): Promise<void> => {
+      for (let range = ranges.shift(); range; range = ranges.shift()) {
+        const [start, end] = range;
+        if (ticket !== this._listTicket) {
+          return;
+        }
+        // The rows on screen first: wait while they are being fetched.
+        await listing.screenIdle();
+        if (ticket !== this._listTicket) {
+          return;
+        }
+        if (listing.isLoaded(start, end)) {
+          continue; // the screen's requests got there first
+        }
+        const page = await listing.fetch(start, end - start);
+        if (ticket !== this._listTicket) {
+          return;
+        }
+        listing.accept(page, start);
+        this._emit();
+      }
+    };
+    await Promise.all(Array.from({ length: BACKGROUND_REQUESTS }, worker));
+  }
+
+  /** Fetch the blocks of the rows last asked for that are neither loaded nor asked for. */
+  private _pumpWanted(listing: Listing): void {
+    const wanted = this._wanted;
+    if (!wanted || listing.closed) {
+      return;
+    }
+    const count = listing.slots.length;
+    const first = Math.floor(Math.max(0, wanted.start) / SCREEN_BLOCK);
+    const last = Math.ceil(Math.min(count, wanted.end) / SCREEN_BLOCK);
+    for (let block = first; block < last; block++) {
+      if (listing.screenInFlight >= SCREEN_REQUESTS) {
+        return;
+      }
+      const start = block * SCREEN_BLOCK;
+      const end = Math.min(count, start + SCREEN_BLOCK);
+      if (listing.requested.has(block) || listing.isLoaded(start, end)) {
+        continue;
+      }
+      listing.requested.add(block);
+      // The block's limit is at most `pageSize` like every other request.
+      const limit = Math.min(end - start, this._pageSize);
+      listing
+        .fetchForScreen(start, limit)
+        .then(
+          page => {
+            if (!listing.closed) {
+              listing.accept(page, start);
+              this._emit();
+            }
+          },
+          () => {
+            // The background loading fetches these rows too and reports its errors.
+            listing.requested.delete(block);
+          }
+        )
+        .finally(() => this._pumpWanted(listing));
+    }
+  }
+
   private _emit(): void {
     if (!this._isDisposed) {
       this._changed.emit();
@@ -419,6 +650,9 @@ export class BrowserModel implements IDisposable {
   private _path = '/~/';
   private _entries: IFileEntry[] = [];
   private _sorted: IFileEntry[] = [];
+  private _listing: Listing | null = null;
+  private _complete = true;
+  private _wanted: { start: number; end: number } | null = null;
   private _truncated = false;
   private _sortKey: SortKey = 'name';
   private _sortAscending = true;
@@ -429,6 +663,126 @@ export class BrowserModel implements IDisposable {
   private _listTicket = 0;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
+}
+
+/** One folder's listing while it loads: Transfer's order, a slot per entry. */
+class Listing {
+  /**
+   * @param collection - the collection id.
+   * @param folder - the folder as requested.
+   * @param pageSize - the largest `limit` of a request.
+   */
+  constructor(
+    readonly collection: string,
+    readonly folder: string,
+    readonly pageSize: number
+  ) {}
+
+  /** The folder's entries as Transfer reported them on the first page, or null. */
+  total: number | null = null;
+  /** One slot per entry (capped at {@link MAX_ENTRIES}); `undefined` until it arrives. */
+  slots: (IFileEntry | undefined)[] = [];
+  /** Filled slots. */
+  loaded = 0;
+  /** Whether the folder has more than {@link MAX_ENTRIES} entries. */
+  truncated = false;
+  /** Whether the listing was replaced or finished: answers arriving now are dropped. */
+  closed = false;
+  /** Blocks of rows asked for for the screen. */
+  requested = new Set<number>();
+  /** Requests for the screen under way. */
+  get screenInFlight(): number {
+    return this._screenInFlight;
+  }
+
+  /** One page from the server. */
+  fetch(offset: number, limit: number): Promise<ILsResult> {
+    return api.ls(this.collection, this.folder, { limit, offset });
+  }
+
+  /** One page for the screen: counted in {@link screenInFlight}. */
+  async fetchForScreen(offset: number, limit: number): Promise<ILsResult> {
+    this._screenInFlight++;
+    try {
+      return await this.fetch(offset, limit);
+    } finally {
+      if (--this._screenInFlight === 0) {
+        for (const resolve of this._idle.splice(0)) {
+          resolve();
+        }
+      }
+    }
+  }
+
+  /** Resolves when no request for the screen is under way (or the listing closed). */
+  screenIdle(): Promise<void> {
+    if (this._screenInFlight === 0 || this.closed) {
+      return Promise.resolve();
+    }
+    return new Promise(resolve => this._idle.push(resolve));
+  }
+
+  /** Put a page's entries in their slots (the first page also sizes the listing). */
+  accept(page: ILsResult, offset: number): void {
+    if (this.closed) {
+      return;
+    }
+    if (offset === 0 && this.slots.length === 0 && typeof page.total === 'number') {
+      this.total = page.total;
+      this.truncated = page.total > MAX_ENTRIES;
+      this.slots = new Array<IFileEntry | undefined>(Math.min(page.total, MAX_ENTRIES));
+      this.slots.fill(undefined);
+    }
+    const entries = page.entries;
+    const end = Math.min(offset + entries.length, MAX_ENTRIES);
+    if (this.total === null && end > this.slots.length) {
+      // No total: the listing grows page by page.
+      this.slots.length = end;
+    }
+    for (let i = offset; i < Math.min(end, this.slots.length); i++) {
+      if (this.slots[i] === undefined) {
+        this.loaded++;
+      }
+      this.slots[i] = entries[i - offset];
+    }
+  }
+
+  /** Whether every slot of `start`…`end` is filled. */
+  isLoaded(start: number, end: number): boolean {
+    for (let i = start; i < end; i++) {
+      if (this.slots[i] === undefined) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Stop taking answers. */
+  close(): void {
+    this.closed = true;
+    for (const resolve of this._idle.splice(0)) {
+      resolve();
+    }
+  }
+
+  private _screenInFlight = 0;
+  private _idle: Array<() => void> = [];
+}
+
+/** A folder's first page, asked for. */
+interface IFirstPage {
+  listing: Listing;
+  limit: number;
+  page: Promise<ILsResult>;
+}
+
+/** A folder path with its trailing slash. */
+function folderOf(path: string): string {
+  return path.endsWith('/') ? path : `${path}/`;
+}
+
+function isEntry(entry: IFileEntry | undefined): entry is IFileEntry {
+  return entry !== undefined;
 }
 
 /** A file or folder name the server will accept. */

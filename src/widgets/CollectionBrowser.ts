@@ -30,10 +30,17 @@ export class CollectionBrowser extends Panel {
 
     this._top = new Widget();
     this._top.addClass('jp-GlobusKit-CollectionBrowser-top');
-    this._list = new VirtualList<IFileEntry>({
+    this._list = new VirtualList<IFileEntry | undefined>({
       label: this._trans.__('Files'),
-      renderRow: (entry, index) => this._renderRow(entry, index)
+      renderRow: (entry, index) =>
+        entry ? this._renderRow(entry, index) : this._renderPlaceholder(index)
     });
+    // Rows on screen that have not arrived are fetched ahead of the background loading.
+    this._list.rangeRendered.connect((_, range) => {
+      if (!this._model.complete) {
+        this._model.requestRows(range.start, range.end);
+      }
+    }, this);
     this._footer = new Widget();
     this._footer.addClass('jp-GlobusKit-CollectionBrowser-footer');
     this._footer.node.setAttribute('aria-live', 'polite');
@@ -50,7 +57,7 @@ export class CollectionBrowser extends Panel {
   }
 
   /** The listing widget (tests and the benchmark read its rendered row count). */
-  get list(): VirtualList<IFileEntry> {
+  get list(): VirtualList<IFileEntry | undefined> {
     return this._list;
   }
 
@@ -81,20 +88,24 @@ export class CollectionBrowser extends Panel {
       top.appendChild(this._errorBox(error));
     }
     this._list.setHidden(!model.collection);
-    if (this._shown !== model.entries) {
-      this._shown = model.entries;
-      this._list.items = model.entries;
+    if (this._shown !== model.rows) {
+      this._shown = model.rows;
+      this._list.items = model.rows;
     } else {
-      this._list.update(); // selection changed
+      this._list.update(); // selection changed, or more rows arrived
     }
     const t = this._trans;
     let footer = '';
-    if (model.busy) {
+    const count = model.count;
+    if (model.collection && !model.complete) {
+      // A large folder shows (and scrolls) at its full length while the rest arrives.
+      footer = `${t._n('%1 item', '%1 items', count)} · ${t.__('%1 loaded…', model.loadedCount)}`;
+    } else if (model.busy) {
       footer = t.__('Loading…');
     } else if (model.collection) {
-      footer = t._n('%1 item', '%1 items', model.entries.length);
+      footer = t._n('%1 item', '%1 items', count);
       if (model.truncated) {
-        footer += ` ${t.__('(stopped at %1)', model.entries.length)}`;
+        footer += ` ${t.__('(stopped at %1)', count)}`;
       }
     }
     this._footer.node.textContent = footer;
@@ -268,12 +279,20 @@ export class CollectionBrowser extends Panel {
     return row;
   }
 
+  /** A row whose entry has not arrived yet: its place, nothing to act on. */
+  private _renderPlaceholder(index: number): HTMLElement {
+    const row = el('div', 'jp-GlobusKit-fileRow-placeholder', [this._trans.__('Loading…')]);
+    row.dataset.index = String(index);
+    row.setAttribute('aria-busy', 'true');
+    return row;
+  }
+
   private _entryAt(event: Event): IFileEntry | null {
     const row = (event.target as HTMLElement).closest<HTMLElement>('.jp-GlobusKit-fileRow');
     if (!row) {
       return null;
     }
-    return this._model.entries[Number(row.dataset.index)] ?? null;
+    return this._model.rows[Number(row.dataset.index)] ?? null;
   }
 
   private _onRowEvent = (event: MouseEvent): void => {
@@ -289,25 +308,30 @@ export class CollectionBrowser extends Panel {
   };
 
   private _onKey = (event: KeyboardEvent): void => {
-    const entries = this._model.entries;
-    if (entries.length === 0) {
+    const rows = this._model.rows;
+    if (rows.length === 0) {
       return;
     }
-    const current = this._model.selected ? entries.indexOf(this._model.selected) : -1;
+    const selected = this._model.selected;
+    const current = selected ? rows.indexOf(selected) : -1;
+    const entry = rows[current];
     let next = current;
     if (event.key === 'ArrowDown') {
-      next = Math.min(entries.length - 1, current + 1);
+      next = Math.min(rows.length - 1, current + 1);
     } else if (event.key === 'ArrowUp') {
       next = Math.max(0, current - 1);
-    } else if (event.key === 'Enter' && current >= 0 && entries[current].type === 'dir') {
-      void this._model.cd(this._model.pathOf(entries[current]));
+    } else if (event.key === 'Enter' && entry?.type === 'dir') {
+      void this._model.cd(this._model.pathOf(entry));
       return;
     } else {
       return;
     }
     event.preventDefault();
-    this._model.selected = entries[next];
     this._list.scrollToIndex(next);
+    const target = rows[next];
+    if (target) {
+      this._model.selected = target; // a row still loading cannot be selected
+    }
   };
 
   private _button(label: string, title: string, onClick: () => void): HTMLButtonElement {
@@ -322,9 +346,9 @@ export class CollectionBrowser extends Panel {
   private _commands: CommandRegistry;
   private _trans: TranslationBundle;
   private _top: Widget;
-  private _list: VirtualList<IFileEntry>;
+  private _list: VirtualList<IFileEntry | undefined>;
   private _footer: Widget;
-  private _shown: readonly IFileEntry[] | null = null;
+  private _shown: readonly (IFileEntry | undefined)[] | null = null;
   private _form: HTMLElement | null = null;
 }
 

@@ -1,11 +1,13 @@
+import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
-import { visibleRange } from '../model/virtual-range';
+import { IRowRange, visibleRange } from '../model/virtual-range';
 
 /**
  * A scrolling list that keeps only the visible rows (plus a few) in the DOM, so 10,000
  * entries scroll as smoothly as 50. Rows have one fixed height; a spacer gives the
- * scrollbar the full length.
+ * scrollbar the full length. Scrolling builds only the rows that came into view and keeps
+ * the others; {@link update} (or new {@link items}) rebuilds every rendered row.
  */
 export class VirtualList<T> extends Widget {
   /**
@@ -25,14 +27,22 @@ export class VirtualList<T> extends Widget {
     this.node.addEventListener('scroll', this._onScroll, { passive: true });
   }
 
-  /** The items shown. Setting them re-renders and keeps the scroll position. */
+  /**
+   * The items shown. Setting them re-renders and keeps the scroll position. An array that
+   * changes in place (items filled in, or added) is shown after {@link update}.
+   */
   get items(): readonly T[] {
     return this._items;
   }
   set items(items: readonly T[]) {
     this._items = items;
-    this._spacer.style.height = `${items.length * this._rowHeight}px`;
+    this._setHeight();
     this.update();
+  }
+
+  /** Emitted after rendering with the rows now in the DOM (e.g. to load them). */
+  get rangeRendered(): ISignal<this, IRowRange> {
+    return this._rangeRendered;
   }
 
   /** Height of every row in pixels. */
@@ -69,15 +79,15 @@ export class VirtualList<T> extends Widget {
   }
 
   protected onUpdateRequest(): void {
-    this._render();
+    this._render(true);
   }
 
   protected onAfterShow(): void {
-    this._render();
+    this._render(true);
   }
 
   protected onResize(): void {
-    this._render();
+    this._render(false);
   }
 
   private _onScroll = (): void => {
@@ -89,33 +99,79 @@ export class VirtualList<T> extends Widget {
     }
   };
 
-  private _render(): void {
+  private _setHeight(): void {
+    const height = this._items.length * this._rowHeight;
+    if (height !== this._height) {
+      this._height = height;
+      this._spacer.style.height = `${height}px`;
+    }
+  }
+
+  /**
+   * Show the rows in view. `all`: rebuild every row; otherwise rows already built for the
+   * same item stay (only those scrolled into view are built), so a scroll frame costs the
+   * new rows, not the screenful.
+   */
+  private _render(all = false): void {
+    this._setHeight();
+    const count = this._items.length;
     const { start, end } = visibleRange({
       scrollTop: this.node.scrollTop,
       // Before the first layout the height is 0: render one screenful anyway.
       viewportHeight: this.node.clientHeight || 600,
       rowHeight: this._rowHeight,
-      count: this._items.length
+      count
     });
+    const kept = all || count !== this._renderedSetSize ? null : this._rendered;
+    const rendered = new Map<number, IRenderedRow<T>>();
     const rows: HTMLElement[] = [];
     for (let i = start; i < end; i++) {
-      const row = this._renderRow(this._items[i], i);
-      row.style.position = 'absolute';
-      row.style.top = `${i * this._rowHeight}px`;
-      row.style.height = `${this._rowHeight}px`;
-      row.setAttribute('role', 'listitem');
-      row.setAttribute('aria-setsize', String(this._items.length));
-      row.setAttribute('aria-posinset', String(i + 1));
+      const item = this._items[i];
+      const old = kept?.get(i);
+      let row: HTMLElement;
+      if (old && old.item === item) {
+        row = old.node;
+      } else {
+        row = this._renderRow(item, i);
+        row.style.position = 'absolute';
+        row.style.top = `${i * this._rowHeight}px`;
+        row.style.height = `${this._rowHeight}px`;
+        row.setAttribute('role', 'listitem');
+        row.setAttribute('aria-setsize', String(count));
+        row.setAttribute('aria-posinset', String(i + 1));
+      }
+      rendered.set(i, { item, node: row });
       rows.push(row);
     }
-    this._spacer.replaceChildren(...rows);
+    this._rendered = rendered;
+    this._renderedSetSize = count;
+    const children = this._spacer.children;
+    const same = children.length === rows.length && rows.every((row, i) => children[i] === row);
+    if (!same) {
+      this._spacer.replaceChildren(...rows);
+    }
+    if (start !== this._range.start || end !== this._range.end || all) {
+      this._range = { start, end };
+      this._rangeRendered.emit(this._range);
+    }
   }
 
   private _items: readonly T[] = [];
+  private _rendered = new Map<number, IRenderedRow<T>>();
+  private _renderedSetSize = 0;
+  private _range: IRowRange = { start: 0, end: 0 };
+  private _height = -1;
+  private _rangeRendered = new Signal<this, IRowRange>(this);
   private _renderRow: (item: T, index: number) => HTMLElement;
   private _rowHeight: number;
   private _spacer: HTMLDivElement;
   private _frame: number | null = null;
+}
+
+/** A row in the DOM and the item it shows. */
+interface IRenderedRow<T> {
+  item: T;
+  node: HTMLElement;
 }
 
 /** Options of {@link VirtualList}. */
