@@ -4,7 +4,7 @@
  * @see https://docs.globus.org/api/transfer/file_operations/
  */
 import type { IRequestContext, Router } from '../../http/router.js';
-import type { ICollectionSpec } from '../../state/collections.js';
+import type { ICollectionSpec, IFileDocument } from '../../state/collections.js';
 import type { IServiceDeps } from '../../state/types.js';
 import {
   authenticate,
@@ -32,6 +32,9 @@ import {
 
 /** Entry fields known without a stat (see `CollectionStore.listEntries`). */
 const NO_STAT_FIELDS = new Set(['name', 'type']);
+
+/** Stats of one `ls` page in flight at a time. */
+const STAT_BATCH = 64;
 
 /** Default and largest `ls` page. */
 export const maxLsLimit = 100_000;
@@ -97,9 +100,14 @@ export function addOperationRoutes(router: Router, deps: IServiceDeps): void {
           .filter(e => showHidden || !e.name.startsWith('.'))
           .filter(e => filter({ name: e.name, type: e.type }))
           .sort((a, b) => order({ name: a.name, type: a.type }, { name: b.name, type: b.type }));
-        const docs = await Promise.all(
-          matched.slice(offset, offset + limit).map(e => e.document())
-        );
+        // The page's stats in small batches rather than all at once: the stats of every
+        // request share one small thread pool, first come first served, so one large page
+        // queued whole would hold a small page asked for meanwhile behind all of it.
+        const wanted = matched.slice(offset, offset + limit);
+        const docs: IFileDocument[] = [];
+        for (let i = 0; i < wanted.length; i += STAT_BATCH) {
+          docs.push(...(await Promise.all(wanted.slice(i, i + STAT_BATCH).map(e => e.document()))));
+        }
         listingPath = listing.path;
         page = docs.map(d => d as unknown as Record<string, unknown>);
         total = matched.length;
