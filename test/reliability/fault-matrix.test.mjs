@@ -1,125 +1,36 @@
 // The fault matrix: every notebook verb (kernel-helpers) and every server-extension route,
-// each under every emulator fault. A cell passes when it ends in success (after bounded
-// retries) or in a typed error with a stable code (routes: a JSON `{code, message}`), within
-// its time bound, with no partial file at a final path and the stored tokens still there.
+// each under every emulator fault (the runner and the cell rules are in fault-matrix.mjs).
 // One emulator and one jupyter_server serve the whole matrix; faults are count-limited.
 // Everything the cells produced (errors, displays, route bodies, both logs) is then searched
 // for every token the emulator issued.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { inspect } from 'node:util';
+import { createFaultMatrix } from './fault-matrix.mjs';
 import {
-  bounded,
   emulatorModule,
-  FAST_RETRY,
   helpersModule,
   issuedSecrets,
   scanForSecrets,
-  startServer,
-  table
+  startServer
 } from './support.mjs';
 
-const CELL_MS = 12_000;
-const UPLOAD_BYTES = 100_000;
-
-/** fault name → rule on a target (or null: not applicable to that target). */
-const FAULTS = {
-  none: () => [],
-  latency: t => [{ ...t, kind: 'latency', ms: 250, count: 1 }],
-  '5xx': t => [{ ...t, kind: 'status', status: 503, count: 1 }],
-  '429+RA': t => [{ ...t, kind: 'status', status: 429, headers: { 'Retry-After': '1' }, count: 1 }],
-  reset: t => [{ ...t, kind: 'reset', count: 1 }],
-  truncate: t => [{ ...t, kind: 'truncate', bytes: 20, count: 1 }],
-  bandwidth: t => [{ ...t, kind: 'bandwidth', bytesPerSecond: 100_000, count: 1 }],
-  consent: t =>
-    t.service === 'auth'
-      ? null // Auth's userinfo has no data_access consent to miss
-      : [
-          {
-            ...(t.consentTarget ?? t),
-            kind: 'status',
-            status: 403,
-            count: 1,
-            body: {
-              code: 'ConsentRequired',
-              message: 'Missing required data_access consent',
-              request_id: 'matrix',
-              resource: '/matrix',
-              authorization_parameters: {
-                session_message: 'Missing required data_access consent',
-                session_required_identities: [],
-                session_required_single_domain: [],
-                required_scopes: [
-                  'urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/e56c36e4-1063-4a6e-a747-22000bf2d559/data_access]'
-                ]
-              }
-            }
-          }
-        ],
-  // last: on the server, an expired token stays expired for the rest of the run
-  expiry: t => [{ ...(t.consentTarget ?? t), kind: 'expireToken', count: 1 }]
-};
-const FAULT_NAMES = Object.keys(FAULTS);
-
-/** Fault rule fields without our own helper keys. */
-function rules(fault, target) {
-  const made = FAULTS[fault](target);
-  if (made === null) return null;
-  return made.map(r => {
-    const { consentTarget: _unused, ...rule } = r;
-    return rule;
-  });
-}
-
-/** Files under a folder (hidden ones too), relative, with sizes. */
-function filesUnder(dir) {
-  const out = [];
-  const walk = d => {
-    let names = [];
-    try {
-      names = readdirSync(d);
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const p = join(d, n);
-      const s = statSync(p);
-      if (s.isDirectory()) walk(p);
-      else out.push({ path: p.slice(dir.length), size: s.size });
-    }
-  };
-  walk(dir);
-  return out;
-}
-
 describe('fault matrix', () => {
-  let mod;
-  let kh;
   let emu;
   let server;
-  const seedIds = {};
-  const matrix = new Map(); // row → { fault → cell }
-  const problems = [];
-  const texts = { errors: [], displays: [], accessLog: [] };
-  const globusDataSeen = [];
+  let fm;
+  const accessLog = [];
 
   before(async () => {
-    mod = await emulatorModule();
-    kh = await helpersModule();
+    const mod = await emulatorModule();
+    const kh = await helpersModule();
     emu = await mod.createEmulator({
       seed: 8,
-      log: line => texts.accessLog.push(JSON.stringify(line))
-    });
-    Object.assign(seedIds, {
-      PUBLIC: mod.seed.PUBLIC_COLLECTION_ID,
-      GUEST: mod.seed.GUEST_COLLECTION_ID,
-      COLLEAGUE: mod.seed.COLLEAGUE_IDENTITY_ID
+      log: line => accessLog.push(JSON.stringify(line))
     });
     const env = await emu.env();
-    globusDataSeen.push(env.GLOBUS_DATA);
     server = await startServer(env);
+    fm = createFaultMatrix({ mod, kh, emu, server });
+    fm.globusDataSeen.push(env.GLOBUS_DATA);
   });
 
   after(async () => {
@@ -127,287 +38,47 @@ describe('fault matrix', () => {
     await emu?.close();
   });
 
-  function record(row, fault, cell) {
-    if (!matrix.has(row)) matrix.set(row, {});
-    matrix.get(row)[fault] = cell;
-    if (cell.startsWith('FAIL')) problems.push(`${row} × ${fault}: ${cell}`);
-  }
-
-  // ---------------------------------------------------------------- notebook verbs
-  const verbs = () => {
-    const { PUBLIC, GUEST, COLLEAGUE } = seedIds;
-    const transferGet = { service: 'transfer', method: 'GET', path: '/v0.10/endpoint/*' };
-    return [
-      {
-        name: 'whoami',
-        target: { service: 'auth', path: '/v2/oauth2/userinfo' },
-        run: g => g.whoami()
-      },
-      {
-        name: 'fetchCsv',
-        target: { service: `gcs:${PUBLIC}`, method: 'GET', consentTarget: transferGet },
-        run: g => g.fetchCsv({ collection: PUBLIC, path: '/portal/catalog/dataset_las/1952.csv' })
-      },
-      {
-        name: 'upload',
-        target: { service: `gcs:${GUEST}`, method: 'PUT', consentTarget: transferGet },
-        run: (g, fault) =>
-          g.upload(new Uint8Array(UPLOAD_BYTES).fill(65), {
-            collection: GUEST,
-            path: `/matrix/upload-${fault.replace(/\W/g, '_')}.bin`
-          }),
-        check: () => {
-          const root = join(emu.collections.rootOf(GUEST), 'matrix');
-          for (const f of filesUnder(root)) {
-            if (!/^\/upload-\w+\.bin$/.test(f.path) || f.size !== UPLOAD_BYTES) {
-              return `partial or stray file ${f.path} (${f.size} bytes)`;
-            }
-          }
-          return undefined;
-        }
-      },
-      {
-        name: 'ls',
-        target: { service: 'transfer', method: 'GET', path: '/v0.10/operation/endpoint/*/ls' },
-        run: g => g.ls(PUBLIC, '/portal/catalog/dataset_las/')
-      },
-      { name: 'link', target: transferGet, run: g => g.link(GUEST, '/results/summary.csv') },
-      {
-        name: 'share',
-        target: { service: 'transfer', method: 'POST', path: '/v0.10/endpoint/*/access' },
-        run: (g, fault) =>
-          g.share(GUEST, `/shared-${fault.replace(/\W/g, '_')}/`, { identity: COLLEAGUE })
-      },
-      {
-        name: 'transfer',
-        target: { service: 'transfer', method: 'POST', path: '/v0.10/transfer' },
-        run: (g, fault) =>
-          g.transfer({
-            from: PUBLIC,
-            to: GUEST,
-            items: [
-              {
-                source: '/portal/catalog/dataset_las/1950.csv',
-                destination: `/matrix-transfer/${fault.replace(/\W/g, '_')}.csv`
-              }
-            ],
-            pollMs: 50
-          })
-      }
-    ];
-  };
-
-  function sinkFor() {
-    const push = (_mime, data) =>
-      texts.displays.push(typeof data === 'string' ? data : JSON.stringify(data));
-    const display = {
-      html: h => push('text/html', h),
-      text: t => push('text/plain', t),
-      raw: push
-    };
-    return { display, newDisplay: () => display };
-  }
-
-  async function verbCell(verb, fault) {
-    const made = rules(fault, verb.target);
-    if (made === null) return '—';
-    emu.faults.clear();
-    const env = await emu.env();
-    globusDataSeen.push(env.GLOBUS_DATA);
-    const g = await kh.connect({
-      env,
-      display: sinkFor(),
-      requestDefaults: { retry: FAST_RETRY, timeoutMs: 4000 }
-    });
-    const tokensBefore = g.toJSON().tokens.length;
-    for (const r of made) emu.faults.add(r);
-    let cell;
-    try {
-      await bounded(verb.run(g, fault), CELL_MS, `${verb.name} × ${fault}`);
-      cell = 'ok';
-    } catch (e) {
-      texts.errors.push(String(e), inspect(e), e?.stack ?? '');
-      if (String(e?.message).startsWith('HANG')) cell = `FAIL hang`;
-      else if (!kh.isGlobusKitError(e))
-        cell = `FAIL untyped ${e?.name}: ${String(e?.message).slice(0, 80)}`;
-      else if (!/^[A-Z][A-Z0-9_]+$/.test(e.code) || !e.message) cell = `FAIL no code: ${e.code}`;
-      else cell = e.code;
-    } finally {
-      emu.faults.clear();
-    }
-    if (g.toJSON().tokens.length !== tokensBefore) cell = 'FAIL token lost';
-    const bad = verb.check?.();
-    if (bad) cell = `FAIL ${bad}`;
-    return cell;
-  }
+  const noFaultColumn = prefix =>
+    [...fm.matrix.entries()].filter(([k]) => k.startsWith(prefix)).map(([, r]) => r.none);
 
   it('should end every verb × fault cell in success or a typed error', async () => {
-    for (const verb of verbs()) {
-      for (const fault of FAULT_NAMES) {
-        record(`verb ${verb.name}`, fault, await verbCell(verb, fault));
-      }
-    }
-    const baseline = [...matrix.values()].map(r => r.none);
+    await fm.runVerbs();
+    const baseline = noFaultColumn('verb');
     assert.ok(
-      baseline.every(c => c === 'ok'),
+      baseline.length === 7 && baseline.every(c => c === 'ok'),
       `no-fault column: ${baseline}`
     );
-    assert.deepEqual(problems, []);
+    assert.deepEqual(fm.problems, []);
   });
 
-  // ---------------------------------------------------------------- server routes
-  async function submitTask(label) {
-    const env = await emu.env();
-    globusDataSeen.push(env.GLOBUS_DATA);
-    const g = await kh.connect({ env, requestDefaults: { retry: FAST_RETRY } });
-    const doc = await g.transfer.tasks.submitTransfer({
-      source: seedIds.PUBLIC,
-      destination: seedIds.GUEST,
-      label,
-      items: [
-        {
-          source: '/portal/catalog/dataset_las/1951.csv',
-          destination: `/matrix-tasks/${label}.csv`
-        }
-      ]
-    });
-    return doc.task_id;
-  }
-
-  const routes = () => {
-    const { PUBLIC, GUEST } = seedIds;
-    const T = path => ({ service: 'transfer', path });
-    return [
-      { name: 'status', target: T('*'), call: () => ['GET', '/globus-kit/status'] },
-      {
-        name: 'search',
-        target: T('/v0.10/endpoint_search'),
-        call: () => ['GET', '/globus-kit/collections?q=Tutorial&filter_scope=all&limit=5']
-      },
-      {
-        name: 'collection get',
-        target: T('/v0.10/endpoint/*'),
-        call: () => ['GET', `/globus-kit/collections/${PUBLIC}`]
-      },
-      {
-        name: 'ls',
-        target: T('/v0.10/operation/endpoint/*/ls'),
-        call: () => ['GET', `/globus-kit/collections/${GUEST}/ls?path=%2F`]
-      },
-      {
-        name: 'mkdir',
-        target: T('/v0.10/operation/endpoint/*/mkdir'),
-        call: fault => [
-          'POST',
-          `/globus-kit/collections/${GUEST}/mkdir`,
-          { path: `/matrix-mkdir-${fault}` }
-        ]
-      },
-      {
-        name: 'rename',
-        target: T('/v0.10/operation/endpoint/*/rename'),
-        prepare: fault => {
-          const dir = join(emu.collections.rootOf(GUEST), 'matrix-rename');
-          mkdirSync(dir, { recursive: true });
-          writeFileSync(join(dir, `${fault}.txt`), 'x');
-        },
-        call: fault => [
-          'POST',
-          `/globus-kit/collections/${GUEST}/rename`,
-          {
-            old_path: `/matrix-rename/${fault}.txt`,
-            new_path: `/matrix-rename/${fault}-renamed.txt`
-          }
-        ]
-      },
-      {
-        name: 'task list',
-        target: T('/v0.10/task_list'),
-        call: () => ['GET', '/globus-kit/tasks']
-      },
-      {
-        name: 'task get',
-        target: T('/v0.10/task/*'),
-        prepare: async () => ({ task: await submitTask(`get${Date.now()}`) }),
-        call: (_f, p) => ['GET', `/globus-kit/tasks/${p.task}`]
-      },
-      {
-        name: 'task cancel',
-        target: T('/v0.10/task/*/cancel'),
-        prepare: async () => ({ task: await submitTask(`cancel${Date.now()}`) }),
-        call: (_f, p) => ['POST', `/globus-kit/tasks/${p.task}/cancel`, {}]
-      }
-    ];
-  };
-
-  async function routeCell(route, fault) {
-    const made = rules(fault, route.target);
-    if (made === null) return '—';
-    emu.faults.clear();
-    const safe = fault.replace(/\W/g, '_');
-    const prepared = (await route.prepare?.(safe)) ?? {};
-    for (const r of made) emu.faults.add(r);
-    let cell;
-    try {
-      const [method, path, body] = route.call(safe, prepared);
-      const r = await bounded(server.request(method, path, body, CELL_MS), CELL_MS, route.name);
-      if (/Traceback|File "\//.test(r.text)) cell = `FAIL traceback (${r.status})`;
-      else if (r.json === undefined) cell = `FAIL not JSON (${r.status})`;
-      else if (r.status < 300) cell = 'ok';
-      else if (r.status === 500) cell = `FAIL 500 ${r.json?.code}`;
-      else if (typeof r.json?.code !== 'string' || typeof r.json?.message !== 'string') {
-        cell = `FAIL untyped ${r.status}`;
-      } else cell = r.json.code;
-    } catch (e) {
-      cell = `FAIL ${String(e?.message ?? e).slice(0, 80)}`;
-    } finally {
-      emu.faults.clear();
-    }
-    const status = await server.request('GET', '/globus-kit/status');
-    if (!Array.isArray(status.json?.tokens) || status.json.tokens.length === 0) {
-      cell = 'FAIL token lost';
-    }
-    return cell;
-  }
-
   it('should end every route × fault cell in success or a JSON error with a code', async () => {
-    for (const fault of FAULT_NAMES) {
-      for (const route of routes()) {
-        record(`route ${route.name}`, fault, await routeCell(route, fault));
-      }
-    }
-    const baseline = [...matrix.entries()]
-      .filter(([k]) => k.startsWith('route'))
-      .map(([, r]) => r.none);
+    await fm.runRoutes();
+    const baseline = noFaultColumn('route');
     assert.ok(
-      baseline.every(c => c === 'ok'),
+      baseline.length === 9 && baseline.every(c => c === 'ok'),
       `no-fault column: ${baseline}`
     );
-    assert.deepEqual(problems, []);
+    assert.deepEqual(fm.problems, []);
   });
 
   it('should print the matrix and leave no token in any output', async () => {
-    const rows = [...matrix.entries()].map(([row, cells]) => [
-      row,
-      ...FAULT_NAMES.map(f => cells[f] ?? '?')
-    ]);
     console.log(`\nFault matrix (ok = success after bounded retries; CODE = typed error)\n`);
-    console.log(table(['verb / route', ...FAULT_NAMES], rows));
-    const secrets = await issuedSecrets(emu, globusDataSeen);
+    console.log(fm.print());
+    const secrets = await issuedSecrets(emu, fm.globusDataSeen);
     assert.ok(secrets.length >= 3, 'known tokens to search for');
     const { hits, counts } = scanForSecrets(
       {
-        'exception texts': texts.errors,
-        'verb displays': texts.displays,
+        'exception texts': fm.texts.errors,
+        'verb displays': fm.texts.displays,
         'route bodies': server.bodies,
         'server log': [server.output()],
-        'emulator access log': texts.accessLog
+        'emulator access log': accessLog
       },
       secrets
     );
     console.log(`secret scan of the matrix: ${secrets.length} tokens, ${JSON.stringify(counts)}`);
-    assert.ok(texts.accessLog.length > 50, 'the access log was recorded');
+    assert.ok(accessLog.length > 50, 'the access log was recorded');
     assert.deepEqual(hits, []);
-    assert.equal(problems.length, 0);
+    assert.equal(fm.problems.length, 0);
   });
 });

@@ -20,17 +20,20 @@ export const FAST_RETRY = { baseDelayMs: 20, maxDelayMs: 200, maxTotalMs: 4000 }
  *
  * @param {Record<string, string>} emuEnv - the emulator's env (GLOBUS_SDK_*, GLOBUS_DATA)
  * @param {Record<string, string>} [extra] - more environment
+ * @param {{ args?: string[] }} [options] - more `jupyter server` arguments (e.g. `--debug`)
  */
-export async function startServer(emuEnv, extra = {}) {
+export async function startServer(emuEnv, extra = {}, { args = [] } = {}) {
   const env = { PYTHONPATH: root, GLOBUS_KIT_REQUEST_TIMEOUT: '3', ...extra };
   for (const [k, v] of Object.entries(emuEnv)) {
     if (k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA') env[k] = v;
   }
-  const server = await startJupyterServer({ env, timeoutMs: 60_000 });
-  let out = server.log(); // what came before our listeners
-  const keep = c => (out += c.toString());
-  server.child.stdout.on('data', keep);
-  server.child.stderr.on('data', keep);
+  let out = '';
+  const server = await startJupyterServer({
+    env,
+    timeoutMs: 60_000,
+    args,
+    onOutput: c => (out += c.toString())
+  });
   const bodies = [];
   /**
    * One request to the server; the body is kept for the secret scan.
@@ -58,14 +61,15 @@ export async function startServer(emuEnv, extra = {}) {
 }
 
 /**
- * Every access and refresh token the emulator has issued so far (read from its auth state:
- * the test owns the emulator), plus those in the given GLOBUS_DATA values.
+ * Every secret the emulator has issued so far (`emu.auth.issuedSecrets()`: access, refresh
+ * and id tokens, authorization codes, PKCE verifiers, client secrets), plus the tokens in
+ * the given GLOBUS_DATA values.
  */
 export async function issuedSecrets(emu, globusDataValues = []) {
   const { decodeGlobusData } = await helpersModule();
   const out = new Set();
-  for (const map of [emu.auth.accessTokens, emu.auth.refreshTokens]) {
-    if (map instanceof Map) for (const k of map.keys()) out.add(k);
+  for (const list of Object.values(emu.auth.issuedSecrets())) {
+    for (const s of list) out.add(s);
   }
   for (const gd of globusDataValues) {
     for (const t of decodeGlobusData(gd).tokens) {

@@ -68,9 +68,18 @@ function stopGroup(child, graceMs = 4000) {
  * @param {Record<string, string>} [options.env] - extra environment for the server and its kernels
  * @param {string} [options.rootDir] - the folder the server serves (default: the repository)
  * @param {number} [options.timeoutMs] - how long to wait for `/api/status`
+ * @param {string[]} [options.args] - more `jupyter server` arguments (e.g. `--debug`)
+ * @param {(chunk: Buffer) => void} [options.onOutput] - every chunk the server (and its
+ *   kernels, which inherit its stdout and stderr) prints, from the first one on
  * @returns {Promise<{ url: string, token: string, child, log: () => string, stop: () => Promise<void> }>}
  */
-export async function startJupyterServer({ env = {}, rootDir = root, timeoutMs = 60_000 } = {}) {
+export async function startJupyterServer({
+  env = {},
+  rootDir = root,
+  timeoutMs = 60_000,
+  args = [],
+  onOutput
+} = {}) {
   const port = await freePort();
   const tmp = mkdtempSync(join(tmpdir(), 'globus-kit-nb-'));
   const token = randomBytes(24).toString('hex');
@@ -91,7 +100,8 @@ export async function startJupyterServer({ env = {}, rootDir = root, timeoutMs =
     `--ServerApp.root_dir=${rootDir}`,
     `--IdentityProvider.token=${token}`,
     '--ServerApp.open_browser=False',
-    ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
+    ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+    ...args
   ];
   const child = spawn(join(venvBin, 'jupyter'), argv, {
     cwd: rootDir,
@@ -100,7 +110,10 @@ export async function startJupyterServer({ env = {}, rootDir = root, timeoutMs =
     stdio: ['ignore', 'pipe', 'pipe']
   });
   let log = '';
-  const keep = c => (log = (log + c).slice(-40_000));
+  const keep = c => {
+    log = (log + c).slice(-40_000);
+    onOutput?.(c);
+  };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
