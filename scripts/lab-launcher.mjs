@@ -76,9 +76,13 @@ function signalGroup(child, signal) {
 /**
  * Start `node emulator/dist/cli.js` and wait for `ready`.
  *
+ * @param {object} [options]
+ * @param {string[]} [options.args] - CLI arguments (`--data DIR`, `--log`, …)
+ * @param {(stream: 'stdout'|'stderr', chunk: Buffer) => void} [options.onOutput] - every
+ *   chunk the emulator prints, from the first one on (e.g. the `--log` access log)
  * @returns {Promise<{ child, env: Record<string, string> }>} the env lines it printed.
  */
-export function startEmulatorCli({ args = [], timeoutMs = 60_000 } = {}) {
+export function startEmulatorCli({ args = [], timeoutMs = 60_000, onOutput } = {}) {
   const cli = join(root, 'emulator/dist/cli.js');
   const child = spawn(process.execPath, [cli, ...args], {
     cwd: root,
@@ -98,12 +102,16 @@ export function startEmulatorCli({ args = [], timeoutMs = 60_000 } = {}) {
       void stopProcessGroup(child);
       reject(err);
     };
-    child.stderr.on('data', c => (stderr = (stderr + c).slice(-4000)));
+    child.stderr.on('data', c => {
+      stderr = (stderr + c).slice(-4000);
+      onOutput?.('stderr', c);
+    });
     child.on('error', err => fail(new Error(`could not start the emulator: ${err.message}`)));
     child.on('exit', code =>
       fail(new Error(`the emulator exited (${code}) before "ready":\n${stderr}`))
     );
     child.stdout.on('data', chunk => {
+      onOutput?.('stdout', chunk);
       buf += chunk.toString();
       let i;
       while ((i = buf.indexOf('\n')) >= 0) {
@@ -116,6 +124,7 @@ export function startEmulatorCli({ args = [], timeoutMs = 60_000 } = {}) {
           clearTimeout(timer);
           child.removeAllListeners('exit');
           child.stdout.removeAllListeners('data');
+          if (onOutput) child.stdout.on('data', c => onOutput('stdout', c));
           child.stdout.resume();
           resolve({ child, env });
         }
@@ -135,6 +144,9 @@ export function startEmulatorCli({ args = [], timeoutMs = 60_000 } = {}) {
  * @param {string} [options.openPath] - a notebook path under rootDir to open.
  * @param {boolean} [options.openBrowser] - let jupyter open a browser.
  * @param {'inherit'|'pipe'} [options.output] - where the server log goes.
+ * @param {string[]} [options.args] - more `jupyter lab` arguments (e.g. `--debug`).
+ * @param {(chunk: Buffer) => void} [options.onOutput] - every chunk the server prints
+ *   (with `output: 'pipe'`), from the first one on.
  * @returns {Promise<{ child, url: string, labUrl: string, token: string, stop: () => Promise<void> }>}
  */
 export async function startLab({
@@ -144,6 +156,8 @@ export async function startLab({
   openPath,
   openBrowser = false,
   output = 'pipe',
+  args = [],
+  onOutput,
   timeoutMs = 120_000
 }) {
   const tmp = mkdtempSync(join(tmpdir(), 'globus-kit-lab-'));
@@ -176,7 +190,8 @@ export async function startLab({
     '--LabApp.news_url=None',
     '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
     '--LabApp.extension_manager=readonly',
-    ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
+    ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+    ...args
   ];
   const child = spawn(join(venvBin, 'jupyter'), argv, {
     cwd: rootDir,
@@ -186,7 +201,10 @@ export async function startLab({
   });
   let log = '';
   if (output === 'pipe') {
-    const keep = c => (log = (log + c).slice(-20_000));
+    const keep = c => {
+      log = (log + c).slice(-20_000);
+      onOutput?.(c);
+    };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
   }

@@ -9,7 +9,6 @@
 // browser's context menu and running it in tslab; light and dark screenshots; and no token
 // in the DOM, browser storage or any response.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -22,15 +21,12 @@ import {
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 
-import { CHROMIUM_PATH, launchChromium } from '../scripts/chromium.mjs';
-
+import { root, startEmulatorCli, stopProcessGroup } from '../scripts/lab-launcher.mjs';
 import {
-  freePort,
-  root,
-  startEmulatorCli,
-  startLab,
-  stopProcessGroup
-} from '../scripts/lab-launcher.mjs';
+  assertBrowserPrerequisites,
+  globusDataSecrets,
+  openLabInChromium
+} from './support/lab-browser.mjs';
 
 const OUTPUT = join(root, 'test-output');
 const SCREENSHOTS = join(root, 'docs/screenshots');
@@ -42,33 +38,6 @@ const DATA_ACCESS = `${TRANSFER_ALL}[*https://auth.globus.org/scopes/${MAPPED}/d
 const HOSTILE = '<img src=x onerror=alert(1)>.csv';
 const BIG_FOLDER = 'ten-thousand';
 const BIG_COUNT = 10_000;
-
-/** Raw tokens (access, refresh, id) in a GLOBUS_DATA value, via the project's decoder. */
-function secretsOf(globusData) {
-  const script = `
-import json, sys
-from jupyterlab_globus_kit.globus_data import decode
-found = []
-def walk(v):
-    if isinstance(v, dict):
-        for k, x in v.items():
-            if k in ("access_token", "refresh_token", "id_token") and isinstance(x, str) and x:
-                found.append(x)
-            walk(x)
-    elif isinstance(v, list):
-        for x in v: walk(x)
-data = decode(sys.stdin.read())
-walk(data)
-print(json.dumps({"secrets": sorted(set(found)), "user": data.get("globus_user") or {}}))
-`;
-  return JSON.parse(
-    execFileSync(join(root, '.venv/bin/python'), ['-c', script], {
-      input: globusData,
-      env: { ...process.env, PYTHONPATH: root },
-      encoding: 'utf8'
-    })
-  );
-}
 
 /** A notebook for the tslab kernel with one empty code cell. */
 function emptyTslabNotebook() {
@@ -88,24 +57,18 @@ function emptyTslabNotebook() {
 describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
   let emulator;
   let dataDir;
+  let session;
   let lab;
   let labRoot;
-  let browser;
   let page;
   let sidebar;
   let secrets = [];
   let user = {};
   let authUrl = '';
   const dialogs = [];
-  const bodies = [];
-  const pendingBodies = [];
 
   before(async () => {
-    assert.ok(
-      existsSync(CHROMIUM_PATH),
-      `${CHROMIUM_PATH} is missing: run \`npm test\` (it installs it)`
-    );
-    assert.ok(existsSync(join(root, '.venv/bin/jupyter')), '.venv is missing: run `npm run setup`');
+    assertBrowserPrerequisites();
     mkdirSync(OUTPUT, { recursive: true });
     dataDir = mkdtempSync(join(OUTPUT, 'emulator-data-'));
     const started = await startEmulatorCli({ args: ['--data', dataDir] });
@@ -116,7 +79,7 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
       )
     );
     authUrl = env.GLOBUS_SDK_SERVICE_URL_AUTH;
-    ({ secrets, user } = secretsOf(env.GLOBUS_DATA));
+    ({ secrets, user } = globusDataSecrets(env.GLOBUS_DATA));
     assert.ok(secrets.length >= 2, 'the emulator GLOBUS_DATA should hold tokens');
 
     // Files the tests need, written straight into the public collection's folder.
@@ -133,43 +96,38 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
     // from the repository's node_modules.
     labRoot = mkdtempSync(join(OUTPUT, 'lab-root-'));
     writeFileSync(join(labRoot, 'fetch.ipynb'), emptyTslabNotebook());
-    lab = await startLab({ port: await freePort(), env, rootDir: labRoot });
-
-    // Required scopes with the mapped collection's data_access, which GLOBUS_DATA lacks.
-    const put = await fetch(`${lab.url}/lab/api/settings/jupyterlab-globus-kit:plugin`, {
-      method: 'PUT',
-      headers: { Authorization: `token ${lab.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        raw: JSON.stringify({ requiredScopes: [TRANSFER_ALL, DATA_ACCESS], pollInterval: 30 })
-      })
+    session = await openLabInChromium({
+      env,
+      rootDir: labRoot,
+      contextOptions: { viewport: { width: 1400, height: 900 } },
+      defaultTimeout: 30_000,
+      // Required scopes with the mapped collection's data_access, which GLOBUS_DATA lacks.
+      beforeOpen: async started => {
+        const put = await fetch(`${started.url}/lab/api/settings/jupyterlab-globus-kit:plugin`, {
+          method: 'PUT',
+          headers: {
+            Authorization: `token ${started.token}`,
+            'Content-Type': 'application/json'
+          },
+          body: JSON.stringify({
+            raw: JSON.stringify({ requiredScopes: [TRANSFER_ALL, DATA_ACCESS], pollInterval: 30 })
+          })
+        });
+        assert.equal(put.status, 204, `settings PUT answered ${put.status}`);
+      }
     });
-    assert.equal(put.status, 204, `settings PUT answered ${put.status}`);
-
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(30_000);
+    ({ lab, page } = session);
     page.on('dialog', dialog => {
       dialogs.push(dialog.message());
       void dialog.dismiss().catch(() => undefined);
     });
-    page.on('response', response => {
-      pendingBodies.push(
-        response.body().then(
-          b => bodies.push({ url: response.url(), text: b.toString('latin1') }),
-          () => undefined // redirects and aborted requests have no body
-        )
-      );
-    });
-    await page.goto(lab.labUrl, { waitUntil: 'domcontentloaded' });
-    await page.locator('#jp-main-dock-panel').waitFor({ timeout: 60_000 });
     sidebar = page.locator('#jp-GlobusKit-sidebar');
     await page.getByRole('tab', { name: 'Globus' }).waitFor({ timeout: 60_000 });
     await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await lab?.stop();
+    await session?.close();
     await stopProcessGroup(emulator);
     for (const dir of [labRoot, dataDir]) {
       if (dir) rmSync(dir, { recursive: true, force: true });
@@ -478,7 +436,7 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
     const storage = await page.evaluate(
       () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })
     );
-    await Promise.all(pendingBodies);
+    const bodies = await session.responses.bodies();
     for (const route of ['/globus-kit/status', '/globus-kit/consents', '/globus-kit/collections']) {
       assert.ok(
         bodies.some(b => b.url.includes(route)),

@@ -2,21 +2,17 @@
 // emulator, driven by Debian's chromium through playwright-core. The Globus sidebar shows
 // the demo user and token expiry, and no token string reaches the page.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { CHROMIUM_PATH, launchChromium } from '../scripts/chromium.mjs';
-
+import { root, startEmulatorCli, stopProcessGroup } from '../scripts/lab-launcher.mjs';
 import {
-  freePort,
-  root,
-  startEmulatorCli,
-  startLab,
-  stopProcessGroup
-} from '../scripts/lab-launcher.mjs';
+  assertBrowserPrerequisites,
+  globusDataSecrets,
+  openLabInChromium
+} from './support/lab-browser.mjs';
 
 const OUTPUT = join(root, 'test-output');
 
@@ -33,78 +29,31 @@ async function startEmulator() {
   return { env, close: () => stopProcessGroup(child) };
 }
 
-/**
- * Every secret string in a GLOBUS_DATA value (access, refresh and id tokens), found by
- * decoding it with python3 through the project's restricted decoder.
- */
-function secretsOf(globusData) {
-  const script = `
-import json, sys
-from jupyterlab_globus_kit.globus_data import decode
-found = []
-def walk(v):
-    if isinstance(v, dict):
-        for k, x in v.items():
-            if k in ("access_token", "refresh_token", "id_token") and isinstance(x, str) and x:
-                found.append(x)
-            walk(x)
-    elif isinstance(v, list):
-        for x in v: walk(x)
-data = decode(sys.stdin.read())
-walk(data)
-print(json.dumps({"secrets": sorted(set(found)), "user": data.get("globus_user") or {}}))
-`;
-  const out = execFileSync('python3', ['-c', script], {
-    input: globusData,
-    env: { ...process.env, PYTHONPATH: root },
-    encoding: 'utf8'
-  });
-  return JSON.parse(out);
-}
-
 describe('JupyterLab with jupyterlab-globus-kit', { timeout: 240_000 }, () => {
   let emulator;
+  let session;
   let lab;
-  let browser;
   let page;
   let labRoot;
   let secrets = [];
   let user = {};
-  const bodies = [];
-  const pendingBodies = [];
 
   before(async () => {
-    assert.ok(
-      existsSync(CHROMIUM_PATH),
-      `${CHROMIUM_PATH} is missing: run \`npm test\` (it installs chromium) or apt-get install chromium`
-    );
-    assert.ok(
-      existsSync(join(root, '.venv/bin/jupyter')),
-      '.venv is missing: run `npm run setup` first'
-    );
+    assertBrowserPrerequisites();
     emulator = await startEmulator();
-    ({ secrets, user } = secretsOf(emulator.env.GLOBUS_DATA));
+    ({ secrets, user } = globusDataSecrets(emulator.env.GLOBUS_DATA));
     assert.ok(secrets.length >= 2, 'the emulator GLOBUS_DATA should hold tokens');
     labRoot = mkdtempSync(join(tmpdir(), 'globus-kit-smoke-'));
-    lab = await startLab({ port: await freePort(), env: emulator.env, rootDir: labRoot });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-    page.setDefaultTimeout(60_000);
-    page.on('response', response => {
-      pendingBodies.push(
-        response.body().then(
-          b => bodies.push({ url: response.url(), text: b.toString('latin1') }),
-          () => undefined // redirects and aborted requests have no body
-        )
-      );
+    session = await openLabInChromium({
+      env: emulator.env,
+      rootDir: labRoot,
+      contextOptions: { viewport: { width: 1280, height: 800 }, colorScheme: 'light' }
     });
-    await page.goto(lab.labUrl, { waitUntil: 'domcontentloaded' });
-    await page.locator('#jp-main-dock-panel').waitFor();
+    ({ lab, page } = session);
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await lab?.stop();
+    await session?.close();
     await emulator?.close();
     if (labRoot) rmSync(labRoot, { recursive: true, force: true });
   });
@@ -158,7 +107,7 @@ describe('JupyterLab with jupyterlab-globus-kit', { timeout: 240_000 }, () => {
     const storage = await page.evaluate(
       () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })
     );
-    await Promise.all(pendingBodies);
+    const bodies = await session.responses.bodies();
     assert.ok(
       bodies.some(b => b.url.includes('/globus-kit/status')),
       'the page should have received /globus-kit/status'

@@ -6,13 +6,14 @@
 //     → consent page → Approve → the server's callback stores the tokens → /status says
 //     "stored-login"; no page the browser saw holds a token.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createRequire } from 'node:module';
-import { CHROMIUM_PATH, launchChromium } from '../scripts/chromium.mjs';
+import { launchChromium } from '../scripts/chromium.mjs';
 import { freePort, root, startLab } from '../scripts/lab-launcher.mjs';
+import { assertBrowserPrerequisites, ResponseRecorder } from './support/lab-browser.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -22,10 +23,10 @@ describe('standalone login in Chromium', () => {
   let browser;
   let dir;
   let env;
-  const bodies = [];
+  const recorders = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} is missing (apt-get install chromium)`);
+    assertBrowserPrerequisites({ lab: false });
     const mod = await import(join(root, 'emulator/dist/index.js'));
     seed = mod.seed;
     emulator = await mod.createEmulator();
@@ -53,12 +54,7 @@ describe('standalone login in Chromium', () => {
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
     if (before) await before(page);
-    page.on('response', r =>
-      r.body().then(
-        b => bodies.push(b.toString('latin1')),
-        () => undefined
-      )
-    );
+    recorders.push(new ResponseRecorder().attach(page));
     await page.goto(url);
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.waitForLoadState('load');
@@ -109,9 +105,11 @@ describe('standalone login in Chromium', () => {
       const kh = require(join(root, 'kernel-helpers/dist/index.js'));
       const file = await new kh.TokenFile(join(dir, 'server', 'tokens.json')).read();
       const secrets = Object.values(file.tokens).flatMap(t => [t.access_token, t.refresh_token]);
-      for (const body of bodies) {
+      const bodies = (await Promise.all(recorders.map(r => r.bodies()))).flat();
+      assert.ok(bodies.length >= 2, 'the consent and callback pages were recorded');
+      for (const { text } of bodies) {
         for (const s of secrets.filter(Boolean))
-          assert.ok(!body.includes(s), 'no token in any page');
+          assert.ok(!text.includes(s), 'no token in any page');
       }
     } finally {
       await lab.stop();

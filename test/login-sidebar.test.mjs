@@ -8,30 +8,24 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CHROMIUM_PATH, launchChromium } from '../scripts/chromium.mjs';
-import { freePort, root, startLab } from '../scripts/lab-launcher.mjs';
+import { assertBrowserPrerequisites, openLabInChromium, root } from './support/lab-browser.mjs';
 
 describe('LoginPanel in JupyterLab', () => {
   let emulator;
   let seed;
-  let lab;
-  let browser;
-  let context;
+  let session;
   let page;
   let dir;
   let tokenFile;
-  const bodies = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} is missing (apt-get install chromium)`);
-    assert.ok(existsSync(join(root, '.venv/bin/jupyter')), 'run `npm run setup` first');
+    assertBrowserPrerequisites();
     const mod = await import(join(root, 'emulator/dist/index.js'));
     seed = mod.seed;
     emulator = await mod.createEmulator();
     dir = mkdtempSync(join(tmpdir(), 'globus-kit-login-sidebar-'));
     tokenFile = join(dir, 'state', 'tokens.json');
-    lab = await startLab({
-      port: await freePort(),
+    session = await openLabInChromium({
       env: {
         GLOBUS_SDK_SERVICE_URL_AUTH: emulator.urls.auth,
         GLOBUS_SDK_SERVICE_URL_TRANSFER: emulator.urls.transfer,
@@ -41,23 +35,11 @@ describe('LoginPanel in JupyterLab', () => {
       },
       rootDir: dir
     });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(60_000);
-    context.on('response', r =>
-      r.body().then(
-        b => bodies.push({ url: r.url(), text: b.toString('latin1') }),
-        () => undefined
-      )
-    );
-    page = await context.newPage();
-    await page.goto(lab.labUrl, { waitUntil: 'domcontentloaded' });
-    await page.locator('#jp-main-dock-panel').waitFor();
+    page = session.page;
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await lab?.stop();
+    await session?.close();
     await emulator?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -76,7 +58,7 @@ describe('LoginPanel in JupyterLab', () => {
       .locator('#message')
       .getByText(/Logged in as/)
       .waitFor();
-    assert.ok(popup.url().startsWith(`${lab.url}/globus-kit/login/callback`));
+    assert.ok(popup.url().startsWith(`${session.lab.url}/globus-kit/login/callback`));
     await popup.close();
     await page.bringToFront();
     await page.evaluate(() => window.dispatchEvent(new Event('focus')));
@@ -99,6 +81,7 @@ describe('LoginPanel in JupyterLab', () => {
     assert.ok(!existsSync(tokenFile), 'logout leaves no token file');
 
     const dom = await page.content();
+    const bodies = await session.responses.bodies();
     for (const s of secrets) {
       assert.ok(!dom.includes(s), 'no token in the DOM');
       const leaked = bodies.find(b => b.text.includes(s));

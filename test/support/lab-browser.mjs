@@ -1,0 +1,229 @@
+// JupyterLab in Debian's Chromium for the browser tests: start a lab from the project venv,
+// open it in a fresh browser context, and record every response the browser received (URL,
+// status, headers, body) — the pages a test opens itself and the popups they open. Also
+// reads back what the browser kept: the DOM, local and session storage, IndexedDB, Cache
+// Storage and cookies. The tests then search all of it for tokens.
+//
+//   const session = await openLabInChromium({ env, rootDir });
+//   await session.page.getByRole('tab', { name: 'Globus' }).click();
+//   const responses = await session.responses.settled();
+//   const kept = await browserState(session.page);
+//   await session.close();
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { CHROMIUM_PATH, launchChromium } from '../../scripts/chromium.mjs';
+import { freePort, root, startLab } from '../../scripts/lab-launcher.mjs';
+
+export { root };
+
+/** Fails early, with the remedy, when Chromium or the project venv is missing. */
+export function assertBrowserPrerequisites({ lab = true } = {}) {
+  assert.ok(
+    existsSync(CHROMIUM_PATH),
+    `${CHROMIUM_PATH} is missing: run \`npm test\` (it installs chromium) or apt-get install chromium`
+  );
+  if (lab) {
+    assert.ok(
+      existsSync(join(root, '.venv/bin/jupyter')),
+      '.venv is missing: run `npm run setup` first'
+    );
+  }
+}
+
+/**
+ * Records every response a Playwright page or browser context receives. A response without
+ * a body (a redirect, an aborted request) is recorded with `text: undefined`.
+ */
+export class ResponseRecorder {
+  constructor() {
+    /** @type {Array<{ url: string, status: number, headers: Record<string, string>, text: string | undefined }>} */
+    this.responses = [];
+    this._pending = [];
+  }
+
+  /**
+   * Starts recording the responses of a page or a context (a context also sees its popups).
+   * @param {import('playwright-core').Page | import('playwright-core').BrowserContext} target
+   * @returns {this}
+   */
+  attach(target) {
+    target.on('response', response => this._pending.push(this._record(response)));
+    return this;
+  }
+
+  async _record(response) {
+    const entry = {
+      url: response.url(),
+      status: response.status(),
+      headers: await response.allHeaders().catch(() => response.headers()),
+      text: undefined
+    };
+    try {
+      entry.text = (await response.body()).toString('latin1');
+    } catch {
+      // redirects and aborted requests have no body
+    }
+    this.responses.push(entry);
+  }
+
+  /** Every response so far, once their bodies have been read. */
+  async settled() {
+    for (let done = 0; done < this._pending.length;) {
+      const batch = this._pending.slice(done);
+      await Promise.all(batch);
+      done += batch.length;
+    }
+    return this.responses;
+  }
+
+  /** The responses that had a body, as `{ url, text }`. */
+  async bodies() {
+    return (await this.settled()).filter(r => r.text !== undefined);
+  }
+}
+
+/**
+ * Starts a JupyterLab and opens it in Chromium.
+ *
+ * @param {object} options
+ * @param {Record<string, string>} options.env - GLOBUS_* for the server (and its kernels)
+ * @param {string} options.rootDir - the folder the lab serves
+ * @param {string[]} [options.labArgs] - more `jupyter lab` arguments (e.g. `--debug`)
+ * @param {(chunk: Buffer) => void} [options.onServerOutput] - every chunk the server prints
+ * @param {object} [options.contextOptions] - Playwright context options (viewport, colorScheme)
+ * @param {number} [options.defaultTimeout] - Playwright's default timeout in ms
+ * @param {(lab: object) => Promise<void>} [options.beforeOpen] - runs once the server answers,
+ *   before the page loads (e.g. to PUT settings)
+ * @returns {Promise<{ lab, browser, context, page, responses: ResponseRecorder,
+ *   close: () => Promise<void> }>} the page shows the lab (its main dock panel is there)
+ */
+export async function openLabInChromium({
+  env,
+  rootDir,
+  labArgs = [],
+  onServerOutput,
+  contextOptions = { viewport: { width: 1280, height: 900 } },
+  defaultTimeout = 60_000,
+  beforeOpen
+}) {
+  assertBrowserPrerequisites();
+  const [lab, browser] = await Promise.all([
+    startLab({ port: await freePort(), env, rootDir, args: labArgs, onOutput: onServerOutput }),
+    launchChromium()
+  ]);
+  const close = async () => {
+    await browser.close().catch(() => undefined);
+    await lab.stop();
+  };
+  try {
+    await beforeOpen?.(lab);
+    const context = await browser.newContext(contextOptions);
+    context.setDefaultTimeout(defaultTimeout);
+    const responses = new ResponseRecorder().attach(context);
+    const page = await context.newPage();
+    await page.goto(lab.labUrl, { waitUntil: 'domcontentloaded' });
+    await page.locator('#jp-main-dock-panel').waitFor({ timeout: 60_000 });
+    return { lab, browser, context, page, responses, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * What a page's browser kept: the DOM, local and session storage, every IndexedDB record,
+ * Cache Storage bodies, and the context's cookies.
+ *
+ * @param {import('playwright-core').Page} page
+ * @returns {Promise<{ dom: string, localStorage: Record<string, string>,
+ *   sessionStorage: Record<string, string>, indexedDB: Array<{ store: string, text: string }>,
+ *   caches: Array<{ url: string, text: string }>, cookies: object[] }>}
+ */
+export async function browserState(page) {
+  const kept = await page.evaluate(async () => {
+    const asPromise = request =>
+      new Promise((resolve, reject) => {
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+    const text = value => {
+      try {
+        return JSON.stringify(value) ?? String(value);
+      } catch {
+        return String(value);
+      }
+    };
+    const indexed = [];
+    const databases = indexedDB.databases ? await indexedDB.databases() : [];
+    for (const { name } of databases) {
+      const db = await asPromise(indexedDB.open(name));
+      for (const storeName of db.objectStoreNames) {
+        const store = db.transaction(storeName, 'readonly').objectStore(storeName);
+        // Both requests in one transaction, issued before awaiting (it commits when idle).
+        const [keys, values] = await Promise.all([
+          asPromise(store.getAllKeys()),
+          asPromise(store.getAll())
+        ]);
+        indexed.push({ store: `${name}/${storeName}`, text: text({ keys, values }) });
+      }
+      db.close();
+    }
+    const cached = [];
+    if (globalThis.caches) {
+      for (const cacheName of await caches.keys()) {
+        const cache = await caches.open(cacheName);
+        for (const request of await cache.keys()) {
+          const response = await cache.match(request);
+          cached.push({ url: request.url, text: response ? await response.text() : '' });
+        }
+      }
+    }
+    return {
+      dom: document.documentElement.outerHTML,
+      localStorage: { ...localStorage },
+      sessionStorage: { ...sessionStorage },
+      indexedDB: indexed,
+      caches: cached
+    };
+  });
+  return { ...kept, cookies: await page.context().cookies() };
+}
+
+/**
+ * Every token string (access, refresh, id) in a GLOBUS_DATA value, and its `globus_user`,
+ * decoded by the server extension's restricted decoder in the project venv.
+ *
+ * @param {string} globusData
+ * @returns {{ secrets: string[], user: Record<string, string> }}
+ */
+export function globusDataSecrets(globusData) {
+  const script = `
+import json, sys
+from jupyterlab_globus_kit.globus_data import decode
+found = []
+def walk(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k in ("access_token", "refresh_token", "id_token") and isinstance(x, str) and x:
+                found.append(x)
+            walk(x)
+    elif isinstance(v, list):
+        for x in v: walk(x)
+data = decode(sys.stdin.read())
+walk(data)
+print(json.dumps({"secrets": sorted(set(found)), "user": data.get("globus_user") or {}}))
+`;
+  const python = existsSync(join(root, '.venv/bin/python'))
+    ? join(root, '.venv/bin/python')
+    : 'python3';
+  return JSON.parse(
+    execFileSync(python, ['-c', script], {
+      input: globusData,
+      env: { ...process.env, PYTHONPATH: root },
+      encoding: 'utf8'
+    })
+  );
+}
