@@ -217,7 +217,15 @@ export async function createEmulator(options: IEmulatorOptions = {}): Promise<IE
 
     if (options.platform) {
       platform = await startPlatform(
-        { clock, start, autoApprove: () => autoApprove },
+        {
+          clock,
+          start,
+          autoApprove: () => autoApprove,
+          nextPort: () => (port === undefined ? undefined : port++),
+          dataDir,
+          seed,
+          log: options.log
+        },
         options.platform === true ? {} : options.platform
       );
     }

@@ -3,18 +3,27 @@
  * TerrAPI-like workspace API and an S3 server, each on its own loopback origin.
  * `createEmulator({ platform: true })` starts it through `startPlatform`.
  */
-import type { IRunningService } from '../http/service.js';
+import { join } from 'node:path';
+import type { AccessLog, IRunningService } from '../http/service.js';
 import type { Router } from '../http/router.js';
 import type { IClock } from '../state/types.js';
 import { RealmState } from './realm-state.js';
 import { createRealmRouter, REALM_PATH } from './realm-routes.js';
+import { S3Server } from './s3-server.js';
 import {
   PLATFORM_APP_CLIENT_ID,
   PLATFORM_APP_CLIENT_SECRET,
-  PLATFORM_NOTEBOOK_CLIENT_ID
+  PLATFORM_BUCKETS,
+  PLATFORM_NOTEBOOK_CLIENT_ID,
+  PLATFORM_WORKSPACES,
+  SEED_CSV_BUCKET,
+  SEED_CSV_KEY,
+  seedCsv
 } from './seed.js';
+import { createWorkspaceRouter } from './workspace-routes.js';
 
 export { RealmState, RealmError, type IRealmTokenResponse } from './realm-state.js';
+export type { IStsCredentials } from './s3-server.js';
 
 /** Options of the platform (`createEmulator({ platform: { … } })`). */
 export interface IPlatformOptions {
@@ -43,12 +52,21 @@ export interface IPlatformDeps {
   start(name: string, router: Router): Promise<IRunningService>;
   /** The auto-approve test switch. */
   autoApprove(): boolean;
+  /** The next fixed port (with `portBase`), else undefined for an ephemeral one. */
+  nextPort(): number | undefined;
+  /** The emulator's data folder (the S3 store goes to `<dataDir>/s3`). */
+  dataDir: string;
+  /** The emulator seed (drives the seeded CSV's values). */
+  seed: number;
+  log?: AccessLog;
 }
 
 /** A running platform. */
 export interface IPlatform {
   readonly urls: IPlatformUrls;
   readonly realm: RealmState;
+  /** The S3 server (STS keys, `sweep()`). */
+  readonly s3: S3Server;
   /** `GLOBUS_KIT_OIDC_*`, `GLOBUS_KIT_PLATFORM_URL`, `GLOBUS_KIT_S3_ENDPOINT`. */
   env(): Record<string, string>;
   /** Stops what `startPlatform` started outside the emulator's service list (the S3 server). */
@@ -74,10 +92,39 @@ export async function startPlatform(
     createRealmRouter(realm, { autoApprove: deps.autoApprove })
   );
   realm.issuer = `${oidc.url}${REALM_PATH}`;
+  const stsTtl = options.stsTtlSeconds ?? 900;
   const urls: IPlatformUrls = { oidc: realm.issuer, platform: '', s3: '' };
+  const api = await deps.start(
+    'platform',
+    createWorkspaceRouter({
+      realm,
+      workspaces: PLATFORM_WORKSPACES,
+      baseUrl: () => urls.platform,
+      s3Url: () => urls.s3,
+      issueSts: w => s3.issue({ bucket: w.bucket, prefix: w.prefix }, stsTtl)
+    })
+  );
+  urls.platform = api.url;
+  const s3 = await S3Server.start({
+    clock: deps.clock,
+    directory: join(deps.dataDir, 's3'),
+    buckets: PLATFORM_BUCKETS,
+    port: deps.nextPort(),
+    log: deps.log,
+    seedObjects: [
+      {
+        bucket: SEED_CSV_BUCKET,
+        key: SEED_CSV_KEY,
+        body: Buffer.from(seedCsv(deps.seed)),
+        contentType: 'text/csv'
+      }
+    ]
+  });
+  urls.s3 = s3.url;
   return {
     urls,
     realm,
+    s3,
     env() {
       return {
         GLOBUS_KIT_OIDC_ISSUER: urls.oidc,
@@ -88,6 +135,8 @@ export async function startPlatform(
         GLOBUS_KIT_S3_ENDPOINT: urls.s3
       };
     },
-    async close() {}
+    close() {
+      return s3.close();
+    }
   };
 }

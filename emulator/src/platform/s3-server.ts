@@ -1,0 +1,296 @@
+/**
+ * The platform's S3 server: s3rver (a real S3 protocol implementation over HTTP) on
+ * 127.0.0.1, with the emulator's own gate in front of its routes. The gate admits only
+ * STS keys the workspace API issued and that have not expired (on the emulator clock),
+ * checks the SigV4 signature (header or presigned query, whose expiry it enforces), the
+ * session token, and the workspace's bucket and key prefix; it also decodes `aws-chunked`
+ * bodies. s3rver itself then serves the request from its filesystem store.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AccessLog } from '../http/service.js';
+import type { IClock } from '../state/types.js';
+import {
+  dropDefaultKey,
+  putSeedObject,
+  registerKey,
+  revokeKey,
+  type IS3rverStore
+} from './s3rver-internals.js';
+import { AwsChunkedDecoder, isAwsChunked, parseSigV4, S3AuthError, verifySigV4 } from './sigv4.js';
+
+/** Temporary credentials as the workspace API hands them out. */
+export interface IStsCredentials {
+  access_key: string;
+  secret_key: string;
+  token: string;
+  /** ISO 8601. */
+  expiration: string;
+}
+
+/** What a key may touch. */
+export interface IS3Grant {
+  bucket: string;
+  /** Key prefix (ends with `/`). */
+  prefix: string;
+}
+
+interface IIssuedKey extends IS3Grant {
+  secret: string;
+  token: string;
+  expiresAt: number;
+}
+
+/** The koa context fields the gate reads and writes. */
+interface IKoaContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  url: string;
+  status: number;
+  type: string;
+  body: unknown;
+  set(name: string, value: string): void;
+}
+
+type KoaMiddleware = (ctx: IKoaContext, next: () => Promise<void>) => Promise<void>;
+
+/** The s3rver instance fields used here (its documented API plus `store`). */
+interface IS3rver {
+  middleware: KoaMiddleware[];
+  store: IS3rverStore;
+  httpServer?: Server;
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+type S3rverCtor = new (options: Record<string, unknown>) => IS3rver;
+
+/** Options of `S3Server.start`. */
+export interface IS3ServerOptions {
+  clock: IClock;
+  /** Folder for the object store. */
+  directory: string;
+  /** Buckets created at start. */
+  buckets: readonly string[];
+  /** Fixed port; default ephemeral. */
+  port?: number;
+  log?: AccessLog;
+  /** Objects written before the server answers. */
+  seedObjects?: ReadonlyArray<{ bucket: string; key: string; body: Buffer; contentType: string }>;
+}
+
+function xmlEscape(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+function accessKeyId(): string {
+  let out = 'ASIA';
+  for (const b of randomBytes(16)) out += BASE32[b % 32];
+  return out;
+}
+
+/** A running S3 server. */
+export class S3Server {
+  private readonly keys = new Map<string, IIssuedKey>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private closed: Promise<void> | undefined;
+
+  private constructor(
+    private readonly app: IS3rver,
+    private readonly clock: IClock,
+    /** `http://127.0.0.1:<port>`. */
+    readonly url: string
+  ) {}
+
+  /** Starts s3rver behind the gate, creates the buckets and writes the seed objects. */
+  static async start(options: IS3ServerOptions): Promise<S3Server> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- s3rver is CommonJS without types
+    const S3rver = require('s3rver') as S3rverCtor;
+    dropDefaultKey();
+    const app = new S3rver({
+      address: '127.0.0.1',
+      port: options.port ?? 0,
+      silent: true,
+      directory: options.directory,
+      configureBuckets: options.buckets.map(name => ({ name })),
+      vhostBuckets: false
+    });
+    const holder: { server?: S3Server } = {};
+    // The gate runs before every s3rver middleware (koa composes `middleware` at listen).
+    app.middleware.unshift((ctx, next) => {
+      if (!holder.server) throw new Error('S3 server not ready');
+      return holder.server.gate(ctx, next, options.log);
+    });
+    const address = await app.run();
+    const server = new S3Server(app, options.clock, `http://127.0.0.1:${address.port}`);
+    holder.server = server;
+    for (const o of options.seedObjects ?? []) {
+      await putSeedObject(app.store, o.bucket, o.key, o.body, o.contentType);
+    }
+    server.sweeper = setInterval(() => server.sweep(), 30_000);
+    server.sweeper.unref();
+    return server;
+  }
+
+  /**
+   * Mints STS-like credentials limited to one bucket and prefix.
+   * @param ttlSeconds - lifetime on the emulator clock
+   */
+  issue(grant: IS3Grant, ttlSeconds: number): IStsCredentials {
+    const access = accessKeyId();
+    const secret = randomBytes(30).toString('base64');
+    const token = randomBytes(96).toString('base64url');
+    const expiresAt = this.clock.now() + ttlSeconds * 1000;
+    this.keys.set(access, { ...grant, secret, token, expiresAt });
+    registerKey(access, secret);
+    return {
+      access_key: access,
+      secret_key: secret,
+      token,
+      expiration: new Date(expiresAt).toISOString()
+    };
+  }
+
+  /** Retires keys whose time has passed (the gate also refuses them on sight). */
+  sweep(): void {
+    const now = this.clock.now();
+    for (const [id, key] of this.keys) {
+      if (key.expiresAt <= now) {
+        this.keys.delete(id);
+        revokeKey(id);
+      }
+    }
+  }
+
+  /** Stops the server (open keep-alive connections are cut) and revokes its keys. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      if (this.sweeper) clearInterval(this.sweeper);
+      for (const id of this.keys.keys()) revokeKey(id);
+      this.keys.clear();
+      const done = this.app.close();
+      this.app.httpServer?.closeAllConnections();
+      await done;
+    })();
+    return this.closed;
+  }
+
+  private async gate(
+    ctx: IKoaContext,
+    next: () => Promise<void>,
+    log: AccessLog | undefined
+  ): Promise<void> {
+    const started = Date.now();
+    if (log) {
+      ctx.res.on('finish', () =>
+        log({
+          service: 's3',
+          method: ctx.method,
+          path: ctx.url.split('?')[0],
+          status: ctx.res.statusCode,
+          ms: Date.now() - started
+        })
+      );
+    }
+    try {
+      this.authorize(ctx);
+    } catch (e) {
+      if (!(e instanceof S3AuthError)) throw e;
+      ctx.status = e.status;
+      ctx.type = 'application/xml';
+      ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(
+        e.code
+      )}</Code><Message>${xmlEscape(e.description)}</Message><RequestId>${randomUUID()}</RequestId></Error>`;
+      return;
+    }
+    if (isAwsChunked(ctx.req.headers)) this.decodeChunked(ctx);
+    await next();
+  }
+
+  private authorize(ctx: IKoaContext): void {
+    if (ctx.method === 'OPTIONS') return; // CORS preflight: s3rver answers from bucket CORS config
+    const req = { method: ctx.method, url: ctx.req.url ?? '/', headers: ctx.req.headers };
+    const parts = parseSigV4(req);
+    if (!parts) throw new S3AuthError(403, 'AccessDenied', 'Anonymous access is not allowed');
+    const key = this.keys.get(parts.accessKeyId);
+    if (!key) {
+      throw new S3AuthError(
+        403,
+        'InvalidAccessKeyId',
+        'The AWS Access Key Id you provided does not exist in our records.'
+      );
+    }
+    if (key.expiresAt <= this.clock.now()) {
+      this.keys.delete(parts.accessKeyId);
+      revokeKey(parts.accessKeyId);
+      throw new S3AuthError(403, 'ExpiredToken', 'The provided token has expired.');
+    }
+    if (parts.sessionToken !== key.token) {
+      throw new S3AuthError(
+        403,
+        'InvalidToken',
+        'The provided token is malformed or otherwise invalid.'
+      );
+    }
+    verifySigV4(req, parts, key.secret, Date.now());
+    checkGrant(ctx.method, req.url, key);
+  }
+
+  private decodeChunked(ctx: IKoaContext): void {
+    const headers = ctx.req.headers;
+    const decoded = headers['x-amz-decoded-content-length'];
+    const encodings = String(headers['content-encoding'] ?? '')
+      .split(',')
+      .map(s => s.trim())
+      .filter(s => s && s !== 'aws-chunked');
+    if (encodings.length) headers['content-encoding'] = encodings.join(',');
+    else delete headers['content-encoding'];
+    if (typeof decoded === 'string') headers['content-length'] = decoded;
+    const decoder = new AwsChunkedDecoder();
+    ctx.req.on('error', e => decoder.destroy(e));
+    ctx.req.pipe(decoder);
+    // s3rver reads request bodies from `ctx.req` as a stream; give it the decoded one.
+    Object.assign(decoder, { headers });
+    ctx.req = decoder as unknown as IncomingMessage;
+  }
+}
+
+/**
+ * The workspace policy: the key's bucket only; object keys under its prefix; listing only
+ * with a `prefix` under it; bucket location and HEAD allowed; everything else refused.
+ */
+function checkGrant(method: string, url: string, grant: IS3Grant): void {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  const slash = path.indexOf('/', 1);
+  let bucket: string;
+  let key: string;
+  try {
+    bucket = decodeURIComponent(slash < 0 ? path.slice(1) : path.slice(1, slash));
+    key = slash < 0 ? '' : decodeURIComponent(path.slice(slash + 1));
+  } catch {
+    throw new S3AuthError(400, 'InvalidURI', 'Could not parse the specified URI.');
+  }
+  const deny = (): never => {
+    throw new S3AuthError(403, 'AccessDenied', 'Access Denied');
+  };
+  if (bucket !== grant.bucket) deny();
+  if (key) {
+    if (!key.startsWith(grant.prefix) || key.split('/').includes('..')) deny();
+    return;
+  }
+  if (method === 'HEAD') return;
+  if (method === 'GET' && params.has('location')) return;
+  if (method === 'GET' && (params.get('prefix') ?? '').startsWith(grant.prefix)) return;
+  if (method === 'POST' && params.has('delete')) return; // keys in the body are not checked
+  deny();
+}
