@@ -324,6 +324,16 @@ function oauthFieldsOf(error: unknown): IOauthFields {
   if (typeof e.error_description === 'string') {
     out.description = e.error_description;
   }
+  // WWWAuthenticateChallengeError: the challenges' parameters carry the OAuth error.
+  if (out.error === undefined && Array.isArray(e.cause)) {
+    const params = (e.cause[0] as { parameters?: Record<string, unknown> } | undefined)?.parameters;
+    if (typeof params?.error === 'string') {
+      out.error = params.error;
+    }
+    if (typeof params?.error_description === 'string') {
+      out.description = params.error_description;
+    }
+  }
   if (typeof e.status === 'number') {
     out.status = e.status;
   } else if (e.cause instanceof Response) {
