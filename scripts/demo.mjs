@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npm run demo`: set up (as `npm run setup`), start the local Globus emulator, then
-// JupyterLab with the extension, the tslab kernel and the demo notebook open.
+// `npm run demo`: set up (as `npm run setup`), start the local Globus emulator (with the
+// emulated OIDC/S3 research platform, `--platform`), then JupyterLab with the extension, the
+// tslab kernel and the demo notebook open. The lab gets every GLOBUS_* line the emulator
+// prints, the GLOBUS_KIT_OIDC_* / GLOBUS_KIT_PLATFORM_URL / GLOBUS_KIT_S3_ENDPOINT ones included.
 //
 // Usage: npm run demo -- [--port N] [--no-browser]
 //   --port N       the lab's port on 127.0.0.1 (default 8888; a busy port is an error)
@@ -96,7 +98,7 @@ async function main() {
     );
   } else {
     console.log('demo: starting the Globus emulator…');
-    const emulator = await startEmulatorCli();
+    const emulator = await startEmulatorCli({ args: ['--platform'] });
     started.push(() => stopProcessGroup(emulator.child));
     emulator.child.on('exit', code => {
       if (!stopping) {
@@ -108,6 +110,7 @@ async function main() {
       Object.entries(emulator.env).filter(([k]) => k.startsWith('GLOBUS_'))
     );
     console.log(`demo: emulator ready (auth: ${globusEnv.GLOBUS_SDK_SERVICE_URL_AUTH})`);
+    console.log(`demo: OIDC platform ready (issuer: ${globusEnv.GLOBUS_KIT_OIDC_ISSUER})`);
   }
 
   console.log(`demo: starting JupyterLab on 127.0.0.1:${port}…`);
