@@ -118,7 +118,7 @@ export function startEmulatorCli({ args = [], timeoutMs = 60_000, onOutput } = {
         const line = buf.slice(0, i).trim();
         buf = buf.slice(i + 1);
         const eq = line.indexOf('=');
-        if (eq > 0 && /^[A-Z_]+$/.test(line.slice(0, eq)))
+        if (eq > 0 && /^[A-Z][A-Z0-9_]*$/.test(line.slice(0, eq)))
           env[line.slice(0, eq)] = line.slice(eq + 1);
         if (line === 'ready') {
           clearTimeout(timer);
