@@ -290,8 +290,10 @@ class GlobusApi:
         """
         doc = await self._call(
             "transfer", "ls", "GET", f"/v0.10/operation/endpoint/{quote(collection_id)}/ls",
+            # `fields`: only what the browser shows (about half of each entry's JSON).
             query={"path": path, "limit": limit, "offset": offset,
-                   "show_hidden": "true" if show_hidden else "false"},
+                   "show_hidden": "true" if show_hidden else "false",
+                   "fields": ",".join(FILE_FIELDS)},
             resource=f"collection {collection_id} path {path}",
         )
         entries = [_pick(e, FILE_FIELDS) for e in doc.get("DATA") or []]

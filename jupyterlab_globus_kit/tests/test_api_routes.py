@@ -121,6 +121,14 @@ class TestLs:
         entry = body["entries"][names.index("1948.csv")]
         assert entry["type"] == "file" and entry["size"] > 1000
 
+    def test_should_answer_every_field_the_browser_shows(self, server):
+        # The route asks Transfer for these fields only (`fields=`): none may go missing.
+        r = server.get(f"/globus-kit/collections/{PUBLIC}/ls?path={quote(WEATHER)}&limit=3")
+        for entry in r.json()["entries"]:
+            assert set(entry) == {"name", "type", "size", "last_modified", "permissions",
+                                  "link_target"}
+            assert entry["permissions"] and entry["last_modified"]
+
     def test_should_page_with_limit_and_offset(self, server):
         a = server.get(f"/globus-kit/collections/{PUBLIC}/ls?path={quote(WEATHER)}&limit=5").json()
         b = server.get(
