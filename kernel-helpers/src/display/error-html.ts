@@ -11,7 +11,7 @@ import { isGlobusDataError } from '../errors/globus-data-error';
 import { isGlobusKitError } from '../errors/globus-kit-error';
 import { isAbortError, isNetworkError } from '../errors/network-error';
 import { isTokenExpiredError } from '../errors/token-expired-error';
-import { escapeHtml, HtmlBundle, linkHtml } from './html';
+import { escapeHtml, HtmlBundle, linkHtml, textHtml } from './html';
 
 /** Longest message shown for an error from outside the library (its text is not ours). */
 const FOREIGN_MESSAGE_MAX = 500;
@@ -27,7 +27,7 @@ export function errorHtml(err: unknown): HtmlBundle {
   const linkPart = link ? linkHtml(link.label, link.url) : undefined;
   const html =
     `<div class="jp-GlobusKit-Error" role="alert"><strong>${escapeHtml(title)}</strong>` +
-    `<div>${escapeHtml(message)}</div>` +
+    `<div>${textHtml(message)}</div>` +
     (linkPart ? `<div>${linkPart['text/html']}</div>` : '') +
     (code ? `<div class="jp-GlobusKit-ErrorCode"><code>${escapeHtml(code)}</code></div>` : '') +
     `</div>`;

@@ -52,12 +52,47 @@ const ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Escape text for HTML element content and quoted attribute values.
+ * Bidirectional controls (embeddings, overrides, isolates, marks). A name holding one can
+ * make the text around it read differently from what it is (`report\u202Evsc.exe` reads as
+ * `reportexe.csv`), so HTML shows each as its code point instead.
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/** Longest unbroken run of characters {@link textHtml} shows whole. */
+export const MAX_RUN_CHARS = 120;
+
+/**
+ * Escape text for HTML element content and quoted attribute values. Bidirectional control
+ * characters become a visible `[U+202E]`, so no name can reorder what the reader sees.
  *
  * @param text - any text
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, c => ESCAPES[c]);
+  return text
+    .replace(/[&<>"']/g, c => ESCAPES[c])
+    .replace(
+      BIDI_CONTROLS,
+      c => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}]`
+    );
+}
+
+/**
+ * Escaped element content that cannot stretch a view: an unbroken run longer than
+ * {@link MAX_RUN_CHARS} (a 5,000-character name) is cut in the middle with `…`, and the
+ * whole text goes in the `title` (a tooltip). Shorter text is just {@link escapeHtml}.
+ *
+ * @param text - any text
+ */
+export function textHtml(text: string): string {
+  let cut = false;
+  const shown = text.replace(new RegExp(`\\S{${MAX_RUN_CHARS + 1},}`, 'g'), run => {
+    cut = true;
+    const chars = [...run];
+    return `${chars.slice(0, 80).join('')}…${chars.slice(-30).join('')}`;
+  });
+  return cut
+    ? `<span class="jp-GlobusKit-Cut" title="${escapeHtml(text)}">${escapeHtml(shown)}</span>`
+    : escapeHtml(text);
 }
 
 /**
@@ -84,12 +119,14 @@ export function isWebUrl(url: string): boolean {
 export function linkHtml(label: string, url: string): HtmlBundle {
   if (!isWebUrl(url)) {
     return new HtmlBundle(
-      `<span class="jp-GlobusKit-Link jp-mod-inactive">${escapeHtml(label)} (<code>${escapeHtml(url)}</code>)</span>`,
+      `<span class="jp-GlobusKit-Link jp-mod-inactive">${textHtml(label)} (<code>${textHtml(url)}</code>)</span>`,
       `${label} (${url})`
     );
   }
+  // A bidi control in a URL is percent-encoded (as a browser would send it), not shown.
+  const href = url.replace(BIDI_CONTROLS, c => encodeURIComponent(c));
   return new HtmlBundle(
-    `<a class="jp-GlobusKit-Link" href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">${escapeHtml(label)}</a>`,
+    `<a class="jp-GlobusKit-Link" href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer">${textHtml(label)}</a>`,
     label === url ? url : `${label} <${url}>`
   );
 }
@@ -108,7 +145,7 @@ export function valueHtml(value: DisplayValue): HtmlBundle {
     return new HtmlBundle('<span class="jp-GlobusKit-Null">—</span>', '—');
   }
   const text = value instanceof Date ? formatDate(value) : String(value);
-  return new HtmlBundle(escapeHtml(text), text);
+  return new HtmlBundle(textHtml(text), text);
 }
 
 /**
@@ -132,7 +169,7 @@ export function keyValueHtml(
     };
   });
   const caption =
-    options.title === undefined ? '' : `<caption>${escapeHtml(options.title)}</caption>`;
+    options.title === undefined ? '' : `<caption>${textHtml(options.title)}</caption>`;
   const html = `<table class="jp-GlobusKit-KeyValue">${caption}<tbody>${rows
     .map(r => r.html)
     .join('')}</tbody></table>`;

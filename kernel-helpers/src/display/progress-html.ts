@@ -1,7 +1,7 @@
 /**
  * The progress line long operations show: a bar when the total is known, and the counts.
  */
-import { escapeHtml, formatBytes, HtmlBundle } from './html';
+import { formatBytes, HtmlBundle, textHtml } from './html';
 
 /** Where an operation is; every count is optional. */
 export interface IProgressState {
@@ -82,8 +82,8 @@ export function progressHtml(state: IProgressState): HtmlBundle {
         }"></div></div>`;
   const html =
     `<div class="jp-GlobusKit-Progress jp-mod-${status}">` +
-    `<div>${escapeHtml(state.label)}</div>${bar}` +
-    `<div class="jp-GlobusKit-ProgressDetail">${escapeHtml(detail)}</div></div>`;
+    `<div>${textHtml(state.label)}</div>${bar}` +
+    `<div class="jp-GlobusKit-ProgressDetail">${textHtml(detail)}</div></div>`;
   return new HtmlBundle(html, detail ? `${state.label}: ${detail}` : state.label);
 }
 

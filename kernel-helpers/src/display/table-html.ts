@@ -3,7 +3,7 @@
  * parse warnings.
  */
 import type { CellValue, Table } from '../flow/table';
-import { escapeHtml, formatDate, HtmlBundle } from './html';
+import { escapeHtml, formatDate, HtmlBundle, textHtml } from './html';
 
 /** Options for {@link tableHtml}. */
 export interface ITableHtmlOptions {
@@ -38,7 +38,7 @@ export function tableHtml(table: Table, options: ITableHtmlOptions = {}): HtmlBu
   const headerCells = table.columns
     .map(
       c =>
-        `<th scope="col">${escapeHtml(c)}<br><span class="jp-GlobusKit-ColumnType">${escapeHtml(table.types[c])}</span></th>`
+        `<th scope="col">${textHtml(c)}<br><span class="jp-GlobusKit-ColumnType">${escapeHtml(table.types[c])}</span></th>`
     )
     .join('');
   const bodyRows: string[] = [];
@@ -53,7 +53,7 @@ export function tableHtml(table: Table, options: ITableHtmlOptions = {}): HtmlBu
     bodyRows.push(
       `<tr><th scope="row">${i}</th>${cells
         .map(t =>
-          t === null ? '<td class="jp-GlobusKit-Null">null</td>' : `<td>${escapeHtml(t)}</td>`
+          t === null ? '<td class="jp-GlobusKit-Null">null</td>' : `<td>${textHtml(t)}</td>`
         )
         .join('')}</tr>`
     );
@@ -72,12 +72,12 @@ export function tableHtml(table: Table, options: ITableHtmlOptions = {}): HtmlBu
       ? ''
       : `<details class="jp-GlobusKit-Warnings"><summary>${table.warningCount.toLocaleString('en-US')} warning${
           table.warningCount === 1 ? '' : 's'
-        }</summary><ul>${warnings.map(w => `<li>${escapeHtml(w.message)}</li>`).join('')}${
+        }</summary><ul>${warnings.map(w => `<li>${textHtml(w.message)}</li>`).join('')}${
           more > 0 ? `<li>… and ${more.toLocaleString('en-US')} more</li>` : ''
         }</ul></details>`;
   const caption = options.title === undefined ? shape : `${options.title} — ${shape}`;
   const html =
-    `<div class="jp-GlobusKit-Table"><table><caption>${escapeHtml(caption)}</caption>` +
+    `<div class="jp-GlobusKit-Table"><table><caption>${textHtml(caption)}</caption>` +
     `<thead><tr><th></th>${headerCells}</tr></thead><tbody>${bodyRows.join('')}</tbody></table>` +
     `${warningHtml}</div>`;
 

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { formatBytes, joinHtml, keyValueHtml, linkHtml } from '../display/html';
 import { BadInputError } from '../errors/bad-input-error';
+import { requireCollectionPath } from '../services/collection-path';
 import { callService } from '../services/service-context';
 import type { IEndpointDocument } from '../services/transfer/types';
 import { linksFor } from './link';
@@ -124,6 +125,12 @@ function uploadToCollection(
         { code: 'BAD_PATH' }
       )
     );
+  }
+  try {
+    // before `mkdir -p` of the parent: `/a/..` must not create `/a`
+    requireCollectionPath(path, 'upload path');
+  } catch (e) {
+    return Promise.reject(e);
   }
   const name = path.slice(path.lastIndexOf('/') + 1);
   return runVerb(ctx, `Uploading ${name}`, async ({ progress }) => {

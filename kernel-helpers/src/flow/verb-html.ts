@@ -2,7 +2,7 @@
  * Small HTML pieces the verbs share: a plain grid of escaped values (token tables,
  * listings of rules) and duration text.
  */
-import { escapeHtml, HtmlBundle, type DisplayValue, valueHtml } from '../display/html';
+import { HtmlBundle, textHtml, type DisplayValue, valueHtml } from '../display/html';
 
 /**
  * A table with a header row and rows of values; every value is escaped (or nested as an
@@ -17,12 +17,12 @@ export function gridHtml(
   rows: readonly (readonly DisplayValue[])[],
   options: { caption?: string } = {}
 ): HtmlBundle {
-  const head = `<thead><tr>${headers.map(h => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead>`;
+  const head = `<thead><tr>${headers.map(h => `<th scope="col">${textHtml(h)}</th>`).join('')}</tr></thead>`;
   const body = rows
     .map(r => `<tr>${r.map(v => `<td>${valueHtml(v)['text/html']}</td>`).join('')}</tr>`)
     .join('');
   const caption =
-    options.caption === undefined ? '' : `<caption>${escapeHtml(options.caption)}</caption>`;
+    options.caption === undefined ? '' : `<caption>${textHtml(options.caption)}</caption>`;
   const text = [
     ...(options.caption === undefined ? [] : [options.caption]),
     headers.join(' | '),

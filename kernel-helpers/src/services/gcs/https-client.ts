@@ -14,6 +14,7 @@ import { callOptions, callService, ICallOptions, IServiceContext } from '../serv
 import { collectionId } from '../transfer/collection-names';
 import { TransferClient } from '../transfer/transfer-client';
 import { CollectionRef } from '../transfer/types';
+import { requireCollectionPath } from '../collection-path';
 
 /** A byte range: `end` inclusive, omitted = to the end. */
 export interface IByteRange {
@@ -74,11 +75,7 @@ export type UploadData = Uint8Array | string | Readable | AsyncIterable<Uint8Arr
  * @param path - absolute path on the collection
  */
 export function encodeCollectionPath(path: string): string {
-  if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new BadInputError(`A collection path must start with '/' (got ${JSON.stringify(path)})`, {
-      code: 'BAD_PATH'
-    });
-  }
+  requireCollectionPath(path);
   return path
     .split('/')
     .map(segment => encodeURIComponent(segment))

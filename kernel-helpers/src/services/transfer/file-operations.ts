@@ -2,12 +2,12 @@
  * Transfer file operations on a collection: ls (all pages), mkdir (and `mkdir -p`),
  * rename.
  */
-import { BadInputError } from '../../errors/bad-input-error';
 import { GlobusApiError, isGlobusApiError } from '../../errors/api-error';
 import { callOptions, callService, ICallOptions } from '../service-context';
 import { collectionId } from './collection-names';
 import { ITransferScope, transferToken } from './transfer-scope';
 import { CollectionRef, IFileDocument, IFileListDocument, IResultDocument } from './types';
+import { requireCollectionPath } from '../collection-path';
 
 /** Options of a directory listing. */
 export interface ILsOptions extends ICallOptions {
@@ -27,14 +27,7 @@ const MAX_LS_PAGE = 100000;
 const MAX_LS_PAGES = 10000;
 
 function requireAbsolute(path: string, what: string): void {
-  if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new BadInputError(
-      `${what} must be an absolute path starting with '/' (got ${JSON.stringify(path)})`,
-      {
-        code: 'BAD_PATH'
-      }
-    );
-  }
+  requireCollectionPath(path, what);
 }
 
 /**

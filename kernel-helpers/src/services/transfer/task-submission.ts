@@ -8,6 +8,7 @@ import { callOptions, callService, ICallOptions } from '../service-context';
 import { collectionId } from './collection-names';
 import { ITransferScope, transferToken } from './transfer-scope';
 import { CollectionRef, ISubmissionResult } from './types';
+import { requireCollectionPath } from '../collection-path';
 
 /** One item of a transfer. */
 export interface ITransferItem {
@@ -127,9 +128,8 @@ export async function submitTransfer(
     throw new BadInputError('A transfer needs at least one item', { code: 'BAD_TRANSFER' });
   }
   for (const item of spec.items) {
-    if (!item.source?.startsWith('/') || !item.destination?.startsWith('/')) {
-      throw new BadInputError('Transfer item paths must be absolute', { code: 'BAD_PATH' });
-    }
+    requireCollectionPath(item?.source, 'A transfer source');
+    requireCollectionPath(item?.destination, 'A transfer destination');
   }
   const submissionId = spec.submissionId ?? (await getSubmissionId(scope, spec));
   const document: Record<string, unknown> = {
@@ -170,11 +170,7 @@ export async function submitDelete(
   if (!spec.paths || spec.paths.length === 0) {
     throw new BadInputError('A delete needs at least one path', { code: 'BAD_DELETE' });
   }
-  for (const p of spec.paths) {
-    if (!p.startsWith('/')) {
-      throw new BadInputError('Delete paths must be absolute', { code: 'BAD_PATH' });
-    }
-  }
+  for (const p of spec.paths) requireCollectionPath(p, 'A delete path');
   const submissionId = spec.submissionId ?? (await getSubmissionId(scope, spec));
   const document: Record<string, unknown> = {
     ...spec.extra,
