@@ -34,7 +34,6 @@ export function discoveryDocument(issuer: string): Record<string, unknown> {
     token_endpoint: `${base}/token`,
     introspection_endpoint: `${base}/token/introspect`,
     userinfo_endpoint: `${base}/userinfo`,
-    end_session_endpoint: `${base}/logout`,
     jwks_uri: `${base}/certs`,
     revocation_endpoint: `${base}/revoke`,
     grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token'],

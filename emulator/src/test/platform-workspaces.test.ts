@@ -212,6 +212,26 @@ describe('Workspace API', () => {
       assert.equal((await get(emu, '/v2/storage/workspaces', 'opaque-token')).status, 401);
     });
 
+    it('should honour fault rules for the platform and oidc services', async () => {
+      emu.faults.add({ service: 'platform', kind: 'status', status: 503, count: 1 });
+      assert.equal((await fetch(`${emu.urls.platform}/v2/user/info`)).status, 503);
+      assert.equal((await get(emu, '/v2/user/info', alice)).status, 200);
+      const tok = await aliceToken(emu);
+      emu.faults.add({
+        service: 'oidc',
+        path: '/realms/platform/**/userinfo',
+        kind: 'expireToken',
+        count: 1
+      });
+      const res = await fetch(endpoint(emu, 'userinfo'), {
+        headers: { Authorization: `Bearer ${tok}` }
+      });
+      assert.equal(res.status, 401);
+      await res.arrayBuffer();
+      assert.equal((await get(emu, '/v2/user/info', tok)).status, 401);
+      emu.faults.clear();
+    });
+
     it('should answer a JSON 404 for an unknown route', async () => {
       const res = await get(emu, '/v2/nothing', alice);
       assert.equal(res.status, 404);
