@@ -15,6 +15,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { inspect, type InspectOptions } from 'node:util';
 import {
   GetObjectCommand,
   ListObjectsV2Command,
@@ -621,6 +622,11 @@ export class Workspace implements IWorkspaceInfo {
   /** `Workspace(<name>, s3://<bucket>/<prefix>)` */
   toString(): string {
     return `Workspace(${this.name}, s3://${this.bucket}/${this.prefix})`;
+  }
+
+  /** The non-secret `util.inspect` / console / tslab view. */
+  [inspect.custom](_depth: number, options: InspectOptions): string {
+    return `Workspace ${inspect(this.toJSON(), { ...options, depth: 2 })}`;
   }
 
   /** Close the S3 client's connections. */
