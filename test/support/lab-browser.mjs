@@ -98,7 +98,10 @@ export class ResponseRecorder {
  * @param {(lab: object) => Promise<void>} [options.beforeOpen] - runs once the server answers,
  *   before the page loads (e.g. to PUT settings)
  * @returns {Promise<{ lab, browser, context, page, responses: ResponseRecorder,
- *   close: () => Promise<void> }>} the page shows the lab (its main dock panel is there)
+ *   console: string[], websocketFrames: Array<{ url: string, payload: string }>,
+ *   close: () => Promise<void> }>} the page shows the lab (its main dock panel is there);
+ *   `console` fills with every console message and uncaught page error of the context's
+ *   pages, `websocketFrames` with every WebSocket frame they received (kernel messages)
  */
 export async function openLabInChromium({
   env,
@@ -123,10 +126,33 @@ export async function openLabInChromium({
     const context = await browser.newContext(contextOptions);
     context.setDefaultTimeout(defaultTimeout);
     const responses = new ResponseRecorder().attach(context);
+    const consoleLines = [];
+    context.on('console', m => consoleLines.push(`${m.type()}: ${m.text()}`));
+    context.on('weberror', e => consoleLines.push(`uncaught: ${e.error().stack ?? e.error()}`));
+    const frames = [];
+    context.on('page', p =>
+      p.on('websocket', ws =>
+        ws.on('framereceived', f =>
+          frames.push({
+            url: ws.url(),
+            payload: typeof f.payload === 'string' ? f.payload : f.payload.toString('latin1')
+          })
+        )
+      )
+    );
     const page = await context.newPage();
     await page.goto(lab.labUrl, { waitUntil: 'domcontentloaded' });
     await page.locator('#jp-main-dock-panel').waitFor({ timeout: 60_000 });
-    return { lab, browser, context, page, responses, close };
+    return {
+      lab,
+      browser,
+      context,
+      page,
+      responses,
+      console: consoleLines,
+      websocketFrames: frames,
+      close
+    };
   } catch (error) {
     await close();
     throw error;
