@@ -11,6 +11,9 @@ import { decodeGlobusData } from '../globus-data';
 import { request } from '../http/request';
 import { Token } from '../tokens/token';
 import { GlobusScopes } from '../tokens/scopes';
+import { connectOidc } from '../oidc/oidc-session';
+import { Workspace } from '../workspaces/workspace';
+import { RecordingSink } from './flow-support';
 
 type EmulatorModule = typeof import('../../../emulator/dist/index.js');
 type Emulator = Awaited<ReturnType<EmulatorModule['createEmulator']>>;
@@ -171,5 +174,124 @@ describe('redaction', () => {
         }
       }
     });
+  });
+});
+
+describe('redaction (OIDC sessions and S3 workspaces)', () => {
+  let mod: EmulatorModule;
+  let emu: Emulator;
+  const secrets: string[] = [];
+  const outputs: Array<{ what: string; text: string }> = [];
+
+  function record(what: string, value: unknown): void {
+    for (const text of views(value)) {
+      outputs.push({ what, text });
+    }
+  }
+
+  async function failure(what: string, run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+      assert.fail(`${what} should have failed`);
+    } catch (error) {
+      record(what, error);
+    }
+  }
+
+  before(async () => {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+    mod = await import('../../../emulator/dist/index.js');
+    emu = await mod.createEmulator({ platform: true });
+  });
+  after(async () => {
+    await emu?.close();
+  });
+
+  it('should never show an access/refresh token, client secret, S3 secret key or session token', async () => {
+    const env = emu.platformEnv();
+    const sink = new RecordingSink();
+    const oidc = await connectOidc({
+      issuer: env.GLOBUS_KIT_OIDC_ISSUER,
+      clientId: env.GLOBUS_KIT_OIDC_APP_CLIENT_ID,
+      clientSecret: env.GLOBUS_KIT_OIDC_APP_CLIENT_SECRET,
+      platformUrl: env.GLOBUS_KIT_PLATFORM_URL,
+      display: sink,
+      env: {}
+    });
+    secrets.push(env.GLOBUS_KIT_OIDC_APP_CLIENT_SECRET);
+    const token = await oidc.accessToken();
+    secrets.push(token.unsafeRevealAccessToken());
+    const refresh = token.unsafeRevealRefreshToken();
+    if (refresh) secrets.push(refresh);
+    const ws = await oidc.workspace(mod.SERVICE_WORKSPACE);
+    const creds = await ws.credentials();
+    const raw = creds.unsafeReveal();
+    secrets.push(raw.secretAccessKey);
+    const sessionToken = raw.sessionToken as string;
+    assert.ok(sessionToken, 'STS answers a session token');
+    secrets.push(sessionToken);
+
+    record('session', oidc);
+    record('session.toJSON', oidc.toJSON());
+    record('tokens', oidc.tokens);
+    record('token', token);
+    record('whoami', await oidc.whoami());
+    record('userinfo', await oidc.userinfo());
+    record('workspaces', await oidc.workspaces());
+    record('workspace', ws);
+    record('credentials', creds);
+    record('platform', oidc.platform);
+    record('upload', await ws.upload('a,b\n1,2\n', 'redaction/x.csv'));
+    record('ls', await ws.ls('redaction/'));
+    record('fetchCsv', await oidc.fetchCsv({ workspace: ws, key: 'redaction/x.csv' }));
+    const link = await oidc.link({ workspace: ws, key: 'redaction/x.csv' }, { expiresIn: 60 });
+    record('link (without its URL)', { ...link, url: '' });
+    await failure('wrong client secret', () =>
+      connectOidc({
+        issuer: env.GLOBUS_KIT_OIDC_ISSUER,
+        clientId: env.GLOBUS_KIT_OIDC_APP_CLIENT_ID,
+        clientSecret: `${env.GLOBUS_KIT_OIDC_APP_CLIENT_SECRET}-wrong`,
+        env: {}
+      })
+    );
+    await failure('discovery', () =>
+      connectOidc({ issuer: `${env.GLOBUS_KIT_OIDC_ISSUER}x`, clientId: 'c', env: {} })
+    );
+    await failure('workspace not found', () => oidc.workspace(mod.BOB_WORKSPACE));
+    await failure('S3 not found', () => ws.download('redaction/none.csv'));
+    await failure('bad key', () => ws.upload('x', '../x'));
+    const other = new Workspace(
+      { ...ws.document, properties: { ...ws.document.properties, key: ['elsewhere/'] } },
+      oidc.platform
+    );
+    await failure('access denied', () => other.ls());
+    other.dispose();
+    emu.faults.add({ kind: 'status', service: 'platform', status: 503 });
+    await failure('platform 503', () => oidc.workspaces());
+    emu.faults.clear();
+    for (const o of sink.outputs) {
+      // A presigned URL carries the session token in X-Amz-Security-Token by design (SigV4
+      // query authentication with temporary credentials): it is the capability being handed
+      // out. Everything else must be free of it.
+      const text = typeof o.data === 'string' ? o.data : JSON.stringify(o.data);
+      outputs.push({
+        what: `display ${o.mime}`,
+        text: text.replace(/X-Amz-Security-Token=[^&"'<\s]*/g, 'X-Amz-Security-Token=…')
+      });
+    }
+    assert.ok(
+      sink.outputs.some(o => String(o.data).includes('X-Amz-Signature')),
+      'link shown'
+    );
+    const kinds = new Set(outputs.map(o => o.what));
+    assert.ok(
+      kinds.has('access denied') && kinds.has('wrong client secret') && kinds.has('credentials')
+    );
+    for (const { what, text } of outputs) {
+      for (const secret of secrets) {
+        assert.ok(!text.includes(secret), `${what} leaked a secret`);
+      }
+    }
+    oidc.dispose();
   });
 });
