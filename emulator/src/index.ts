@@ -22,7 +22,12 @@ import { createAuthRouter } from './routes/auth/index.js';
 import { createGcsRouter } from './routes/gcs/index.js';
 import { createGroupsRouter } from './routes/groups/index.js';
 import { createTransferRouter } from './routes/transfer/index.js';
-import { startPlatform, type IPlatform, type IPlatformOptions } from './platform/index.js';
+import {
+  startPlatform,
+  type IPlatform,
+  type IPlatformOptions,
+  type IPlatformSecrets
+} from './platform/index.js';
 import type { RealmState } from './platform/realm-state.js';
 import { AuthState } from './state/auth/auth-state.js';
 import { OffsetClock } from './state/clock.js';
@@ -34,7 +39,7 @@ import type { IServiceDeps } from './state/types.js';
 export * as seed from './state/seed.js';
 export * as platformSeed from './platform/seed.js';
 export * from './platform/seed.js';
-export type { IPlatformOptions, IPlatformUrls } from './platform/index.js';
+export type { IPlatformOptions, IPlatformSecrets, IPlatformUrls } from './platform/index.js';
 export { RealmState } from './platform/realm-state.js';
 export { AuthState, type IIssuedSecrets } from './state/auth/auth-state.js';
 export { OffsetClock } from './state/clock.js';
@@ -133,6 +138,12 @@ export interface IEmulator {
    * `GLOBUS_KIT_PLATFORM_URL`, `GLOBUS_KIT_S3_ENDPOINT`); `{}` without the `platform` option.
    */
   platformEnv(): Record<string, string>;
+  /**
+   * Test-only: every secret the platform issued (realm tokens, codes, verifiers, the app
+   * client secret, `stsSecretKeys`, `stsSessionTokens`); undefined without the platform.
+   * The admin origin's `GET /issued-secrets` includes them too.
+   */
+  platformSecrets(): IPlatformSecrets | undefined;
   /** Stops every service and task; removes the data folder if the emulator created it. */
   close(): Promise<void>;
 }
@@ -202,7 +213,26 @@ export async function createEmulator(options: IEmulatorOptions = {}): Promise<IE
     const adminService = await start(
       'admin',
       addSeedRoutes(
-        createAdminRouter({ faults, clock, issuedSecrets: () => auth.issuedSecrets() }),
+        createAdminRouter({
+          faults,
+          clock,
+          // With the platform on, the realm's tokens join Globus Auth's lists (same keys) and
+          // the STS secrets come as `stsSecretKeys` / `stsSessionTokens`.
+          issuedSecrets: () => {
+            const globus = auth.issuedSecrets();
+            const p = platform?.issuedSecrets();
+            if (!p) return globus;
+            return {
+              ...p,
+              accessTokens: [...globus.accessTokens, ...p.accessTokens],
+              refreshTokens: [...globus.refreshTokens, ...p.refreshTokens],
+              idTokens: [...globus.idTokens, ...p.idTokens],
+              authorizationCodes: [...globus.authorizationCodes, ...p.authorizationCodes],
+              codeVerifiers: [...globus.codeVerifiers, ...p.codeVerifiers],
+              clientSecrets: [...globus.clientSecrets, ...p.clientSecrets]
+            };
+          }
+        }),
         { collections, auth, serveHttps: id => serveHttps(id) }
       )
     );
@@ -258,6 +288,7 @@ export async function createEmulator(options: IEmulatorOptions = {}): Promise<IE
       },
       realm: running?.realm,
       platformEnv: () => running?.env() ?? {},
+      platformSecrets: () => running?.issuedSecrets(),
       globusData: opts => globusData(auth, opts),
       authState: opts => issueAuthState(auth, opts),
       async env(opts) {

@@ -35,6 +35,20 @@ export interface IPlatformOptions {
   stsTtlSeconds?: number;
 }
 
+/** Every secret the platform issued (test-only; leak scans search output for each). */
+export interface IPlatformSecrets {
+  accessTokens: string[];
+  refreshTokens: string[];
+  idTokens: string[];
+  authorizationCodes: string[];
+  codeVerifiers: string[];
+  clientSecrets: string[];
+  /** STS secret keys. */
+  stsSecretKeys: string[];
+  /** STS session tokens (also inside presigned URLs, by design). */
+  stsSessionTokens: string[];
+}
+
 /** Base URLs of the platform's origins (no trailing slash). */
 export interface IPlatformUrls {
   /** The realm's issuer, `http://127.0.0.1:<port>/realms/platform`. */
@@ -69,6 +83,8 @@ export interface IPlatform {
   readonly s3: S3Server;
   /** `GLOBUS_KIT_OIDC_*`, `GLOBUS_KIT_PLATFORM_URL`, `GLOBUS_KIT_S3_ENDPOINT`. */
   env(): Record<string, string>;
+  /** Test-only: the realm's issued secrets plus `stsSecretKeys` and `stsSessionTokens`. */
+  issuedSecrets(): IPlatformSecrets;
   /** Stops what `startPlatform` started outside the emulator's service list (the S3 server). */
   close(): Promise<void>;
 }
@@ -134,6 +150,9 @@ export async function startPlatform(
         GLOBUS_KIT_PLATFORM_URL: urls.platform,
         GLOBUS_KIT_S3_ENDPOINT: urls.s3
       };
+    },
+    issuedSecrets() {
+      return { ...realm.issuedSecrets(), ...s3.issuedSecrets() };
     },
     close() {
       return s3.close();

@@ -153,6 +153,14 @@ export class RealmState {
   private readonly sessions = new Map<string, ISession>();
   private readonly refreshTokens = new Map<string, IRefresh>();
   private readonly revokedJtis = new Set<string>();
+  // Every secret the realm handed out or received, for leak scans (`issuedSecrets()`).
+  private readonly issued = {
+    accessTokens: [] as string[],
+    refreshTokens: [] as string[],
+    idTokens: [] as string[],
+    authorizationCodes: [] as string[],
+    codeVerifiers: new Set<string>()
+  };
   private publicKey: Parameters<Awaited<ReturnType<typeof loadJose>>['jwtVerify']>[1] | undefined;
 
   private constructor(
@@ -275,6 +283,7 @@ export class RealmState {
   /** Approves a login as `user` and returns the single-use code (valid 60 s, as Keycloak). */
   approve(pending: IRealmPending, user: IPlatformUser): string {
     const code = opaque(32);
+    this.issued.authorizationCodes.push(code);
     const session: ISession = {
       sid: randomUUID(),
       client: pending.client,
@@ -307,6 +316,7 @@ export class RealmState {
     redirectUri: string | null,
     verifier: string | null
   ): Promise<IRealmTokenResponse> {
+    if (verifier) this.issued.codeVerifiers.add(verifier);
     const entry = this.codes.get(code);
     if (!entry) throw new RealmError('invalid_grant', 'Code not valid');
     const session = this.sessions.get(entry.sid);
@@ -409,7 +419,9 @@ export class RealmState {
       preferred_username: user.preferred_username,
       email: user.email
     });
+    this.issued.accessTokens.push(accessToken);
     const refreshToken = opaque(48);
+    this.issued.refreshTokens.push(refreshToken);
     this.refreshTokens.set(refreshToken, {
       session,
       scope,
@@ -446,6 +458,7 @@ export class RealmState {
       };
       if (nonce !== undefined) claims.nonce = nonce;
       response.id_token = await this.key.sign(claims);
+      this.issued.idTokens.push(response.id_token);
     }
     return response;
   }
@@ -477,6 +490,28 @@ export class RealmState {
     if (this.revokedJtis.has(claims.jti)) return { ok: false, reason: 'revoked' };
     if (this.sessions.get(claims.sid)?.revoked !== false) return { ok: false, reason: 'revoked' };
     return { ok: true, claims };
+  }
+
+  /**
+   * Every token, code and PKCE verifier the realm issued or received, and the app client's
+   * secret (test-only: leak scans search output for each). Same keys as Globus Auth's list.
+   */
+  issuedSecrets(): {
+    accessTokens: string[];
+    refreshTokens: string[];
+    idTokens: string[];
+    authorizationCodes: string[];
+    codeVerifiers: string[];
+    clientSecrets: string[];
+  } {
+    return {
+      accessTokens: [...this.issued.accessTokens],
+      refreshTokens: [...this.issued.refreshTokens],
+      idTokens: [...this.issued.idTokens],
+      authorizationCodes: [...this.issued.authorizationCodes],
+      codeVerifiers: [...this.issued.codeVerifiers],
+      clientSecrets: [...this.clients.values()].flatMap(c => (c.secret ? [c.secret] : []))
+    };
   }
 
   /**

@@ -100,6 +100,9 @@ function accessKeyId(): string {
 /** A running S3 server. */
 export class S3Server {
   private readonly keys = new Map<string, IIssuedKey>();
+  // Kept after expiry too, for leak scans (`issuedSecrets()`).
+  private readonly issuedSecretKeys: string[] = [];
+  private readonly issuedSessionTokens: string[] = [];
   private sweeper: NodeJS.Timeout | undefined;
   private closed: Promise<void> | undefined;
 
@@ -150,12 +153,26 @@ export class S3Server {
     const token = randomBytes(96).toString('base64url');
     const expiresAt = this.clock.now() + ttlSeconds * 1000;
     this.keys.set(access, { ...grant, secret, token, expiresAt });
+    this.issuedSecretKeys.push(secret);
+    this.issuedSessionTokens.push(token);
     registerKey(access, secret);
     return {
       access_key: access,
       secret_key: secret,
       token,
       expiration: new Date(expiresAt).toISOString()
+    };
+  }
+
+  /**
+   * Every STS secret key and session token issued (test-only, for leak scans). Session
+   * tokens legitimately appear in presigned URLs (`X-Amz-Security-Token`), so they are a
+   * separate list.
+   */
+  issuedSecrets(): { stsSecretKeys: string[]; stsSessionTokens: string[] } {
+    return {
+      stsSecretKeys: [...this.issuedSecretKeys],
+      stsSessionTokens: [...this.issuedSessionTokens]
     };
   }
 

@@ -172,6 +172,27 @@ describe('Workspace API', () => {
     });
   });
 
+  describe('#issued secrets', () => {
+    it('should list realm tokens and STS secrets for leak scans, also on the admin origin', async () => {
+      const res = await get(emu, `/v2/storage/workspaces/${ALICE_WORKSPACE}/sts`, alice);
+      const creds = (res.body as { credentials: { secret_key: string; token: string } })
+        .credentials;
+      const secrets = emu.platformSecrets();
+      assert.ok(secrets);
+      assert.ok(secrets.accessTokens.includes(alice));
+      assert.ok(secrets.stsSecretKeys.includes(creds.secret_key));
+      assert.ok(secrets.stsSessionTokens.includes(creds.token));
+      assert.ok(secrets.clientSecrets.includes('emulator-app-client-secret'));
+      assert.ok(secrets.codeVerifiers.length >= 1);
+      const admin = (await (await fetch(`${emu.urls.admin}/issued-secrets`)).json()) as {
+        accessTokens: string[];
+        stsSecretKeys: string[];
+      };
+      assert.ok(admin.accessTokens.includes(alice));
+      assert.ok(admin.stsSecretKeys.includes(creds.secret_key));
+    });
+  });
+
   describe('#authentication', () => {
     it('should answer 401 with WWW-Authenticate for a missing, forged or expired token', async () => {
       const missing = await get(emu, '/v2/storage/workspaces');
