@@ -1,6 +1,34 @@
 /**
+ * Bidirectional controls (embeddings, overrides, isolates, marks): a name holding U+202E
+ * makes `report‮vsc.exe` read as `reportexe.csv` and reverses the text after it.
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+
+/**
+ * Text as nodes. A bidi control goes in its own isolated span (`jp-GlobusKit-bidi`, whose
+ * CSS shows its code point), so it can reorder nothing but itself, while the element's
+ * `textContent` stays exactly the name Globus sent.
+ */
+function textNodes(text: string): Node[] {
+  if (!BIDI_CONTROLS.test(text)) {
+    return [document.createTextNode(text)];
+  }
+  return text.split(new RegExp(`(${BIDI_CONTROLS.source})`)).map((part, i) => {
+    if (i % 2 === 0) {
+      return document.createTextNode(part);
+    }
+    const mark = document.createElement('span');
+    mark.className = 'jp-GlobusKit-bidi';
+    mark.dataset.codepoint = `U+${part.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    mark.textContent = part;
+    return mark;
+  });
+}
+
+/**
  * Build an element whose children are elements or text. Strings always become text nodes,
- * so names from Globus (a file called `<img src=x onerror=…>`) are shown, never parsed.
+ * so names from Globus (a file called `<img src=x onerror=…>`) are shown, never parsed,
+ * and a bidi control in them is shown and isolated (see `textNodes`).
  *
  * @param tag - the element's tag.
  * @param className - its class (empty for none).
@@ -16,7 +44,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(
     node.className = className;
   }
   for (const child of children) {
-    node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+    if (typeof child === 'string') {
+      node.append(...textNodes(child));
+    } else {
+      node.appendChild(child);
+    }
   }
   return node;
 }
