@@ -398,6 +398,7 @@ class CsvStreamParser {
     stopped: () => boolean
   ): Promise<Table | undefined> {
     this._delimiterByte = delimiter.charCodeAt(0);
+    this._chunkDriver = true;
     for await (const slice of this._slices(source)) {
       if (stopped()) {
         return undefined; // leaving the loop returns the source
@@ -409,10 +410,7 @@ class CsvStreamParser {
   }
 
   private _chunk(slice: Uint8Array): void {
-    const pending = this._pending;
-    const bytes = pending.length
-      ? Buffer.concat([pending, slice])
-      : Buffer.from(slice.buffer, slice.byteOffset, slice.length);
+    const bytes = this._join(slice);
     const complete = completeLength(bytes);
     if (this._newline === undefined) {
       // papaparse guesses the line end once, from the text of its first chunk.
@@ -437,6 +435,32 @@ class CsvStreamParser {
     }
     csvChunkStats.papaparse++;
     this._papaChunk(bytes, complete, true);
+  }
+
+  /**
+   * The unfinished record, then `slice`, in one buffer. The buffer is reused from chunk to
+   * chunk (a new 64 KiB buffer per chunk was a tenth of the parse in garbage collection),
+   * so nothing may keep pointing into it: string columns copy the bytes they remember.
+   */
+  private _join(slice: Uint8Array): Buffer {
+    const pending = this._pending;
+    if (!pending.length) {
+      return Buffer.from(slice.buffer, slice.byteOffset, slice.length);
+    }
+    const need = pending.length + slice.length;
+    let scratch = this._scratch;
+    if (scratch.length < need) {
+      scratch = Buffer.allocUnsafe(Math.max(need, 2 * scratch.length, 2 * SLICE_BYTES));
+      scratch.set(pending, 0);
+      this._scratch = scratch;
+    } else if (pending.buffer === scratch.buffer) {
+      const from = pending.byteOffset - scratch.byteOffset;
+      scratch.copyWithin(0, from, from + pending.length);
+    } else {
+      scratch.set(pending, 0);
+    }
+    scratch.set(slice, pending.length);
+    return scratch.subarray(0, need);
   }
 
   /** Parse one chunk with papaparse, as its stream reader would. */
@@ -677,6 +701,17 @@ class CsvStreamParser {
       const type = forced[name] ?? inferType(this._sample, c, this._nulls);
       return new ColumnBuilder(name, type, this._nulls);
     });
+    // With the body's size known (fetchCsv has Content-Length), size the typed columns for
+    // the whole body at once from the bytes per record so far, instead of doubling them
+    // (each doubling copies the column and leaves the old one to the garbage collector).
+    const total = this._options.totalBytes;
+    const parsed = this._bytes - this._pending.length;
+    if (total !== undefined && this._chunkDriver && this._records > 0 && parsed > 0) {
+      const expected = Math.ceil((total / parsed) * this._records * 1.03) + 1024;
+      for (const b of this._builders) {
+        b.expectRows(Math.min(expected, 1 << 28));
+      }
+    }
     const sample = this._sample;
     const sampleRows = this._sampleRows;
     this._sample = [];
@@ -784,6 +819,8 @@ class CsvStreamParser {
   private readonly _decoder = new Utf8ChunkDecoder();
   // The chunk driver's state.
   private _pending: Buffer = Buffer.alloc(0);
+  private _chunkDriver = false;
+  private _scratch: Buffer = Buffer.alloc(0);
   private _newline: '\n' | '\r' | '\r\n' | undefined;
   private _delimiterByte = 0x2c;
   private _papa: IPapaHandle | undefined;
@@ -1188,94 +1225,135 @@ class ColumnBuilder {
     rowNumbers: number[],
     bad: BadValueFn
   ): void {
+    if (this._strings) {
+      this._appendStringTokens(buf, tokens, records, c);
+    } else if (this._bools) {
+      this._appendBooleanTokens(buf, tokens, records, c, rowNumbers, bad);
+    } else {
+      this._appendNumberTokens(buf, tokens, records, c, rowNumbers, bad);
+    }
+  }
+
+  private _appendStringTokens(buf: Buffer, tokens: CsvTokens, records: number[], c: number): void {
     const n = records.length;
     const first = tokens.recordFirst;
     const count = tokens.recordFields;
     const starts = tokens.fieldStart;
     const ends = tokens.fieldEnd;
     const escaped = tokens.fieldEscaped;
-    if (this._strings) {
-      const out = this._strings;
-      const pool = this._pool;
-      let last = this._lastString;
-      let prev = this._prevBytes;
-      let ps = this._prevStart;
-      let pe = this._prevEnd;
-      let pesc = this._prevEscaped;
-      for (let i = 0; i < n; i++) {
-        const r = records[i];
-        if (c >= count[r]) {
-          out.push(null);
-          continue;
-        }
-        const f = first[r] + c;
-        const s = starts[f];
-        const e = ends[f];
-        if (s === e) {
-          out.push(null);
-          continue;
-        }
-        const esc = escaped[f];
-        // Same bytes as the previous row's cell: the same string, without decoding it.
-        let same = prev !== undefined && e - s === pe - ps && esc === pesc;
-        for (let k = 0; same && k < e - s; k++) {
-          same = buf[s + k] === prev![ps + k];
-        }
-        if (!same) {
-          const text = fieldText(buf, s, e, esc);
-          if (text !== last) {
-            last = pool?.get(text) ?? text;
-            if (pool && last === text && pool.size < STRING_POOL_LIMIT) {
-              pool.set(text, text);
-            }
-          }
-          prev = buf;
-          ps = s;
-          pe = e;
-          pesc = esc;
-        }
-        out.push(last);
-      }
-      this._lastString = last;
-      this._prevBytes = prev;
-      this._prevStart = ps;
-      this._prevEnd = pe;
-      this._prevEscaped = pesc;
-      if (pool && pool.size >= STRING_POOL_LIMIT) {
-        this._pool = undefined;
-      }
-      this._length += n;
-      return;
-    }
-    if (this._bools) {
-      for (let i = 0; i < n; i++) {
-        const r = records[i];
-        const f = first[r] + c;
-        this._pushText(
-          c < count[r] ? fieldText(buf, starts[f], ends[f], escaped[f]) : undefined,
-          rowNumbers[i],
-          bad
-        );
-      }
-      return;
-    }
-    this._reserve(this._length + n);
-    const isDate = this._type === 'date';
-    // A null marker that parses (e.g. `-9999`) must be looked up per cell, so only then the
-    // text path; the empty marker never reaches the byte parsers (empty cells are null).
-    const markers = isDate ? this._dateNulls : this._numberNulls;
-    const fast = markers === undefined || (markers.size === 1 && markers.has(''));
+    const out = this._strings!;
+    const pool = this._pool;
+    let last = this._lastString;
+    let prev = this._prevBytes;
+    let pe = this._prevEnd;
+    let pesc = this._prevEscaped;
     for (let i = 0; i < n; i++) {
       const r = records[i];
       if (c >= count[r]) {
-        this._floats![this._length++] = Number.NaN;
+        out.push(null);
         continue;
       }
       const f = first[r] + c;
       const s = starts[f];
       const e = ends[f];
       if (s === e) {
-        this._floats![this._length++] = Number.NaN;
+        out.push(null);
+        continue;
+      }
+      const esc = escaped[f];
+      // Same bytes as the previous row's cell: the same string, without decoding it.
+      let same = prev !== undefined && e - s === pe && esc === pesc;
+      for (let k = 0; same && k < pe; k++) {
+        same = buf[s + k] === prev![k];
+      }
+      if (!same) {
+        const text = fieldText(buf, s, e, esc);
+        if (text !== last) {
+          last = pool?.get(text) ?? text;
+          if (pool && last === text && pool.size < STRING_POOL_LIMIT) {
+            pool.set(text, text);
+          }
+        }
+        if (prev === undefined || prev.length < e - s) {
+          prev = Buffer.allocUnsafe(Math.max(64, 2 * (e - s)));
+        }
+        buf.copy(prev, 0, s, e);
+        pe = e - s;
+        pesc = esc;
+      }
+      out.push(last);
+    }
+    this._lastString = last;
+    this._prevBytes = prev;
+    this._prevEnd = pe;
+    this._prevEscaped = pesc;
+    if (pool && pool.size >= STRING_POOL_LIMIT) {
+      this._pool = undefined;
+    }
+    this._length += n;
+  }
+
+  private _appendBooleanTokens(
+    buf: Buffer,
+    tokens: CsvTokens,
+    records: number[],
+    c: number,
+    rowNumbers: number[],
+    bad: BadValueFn
+  ): void {
+    const n = records.length;
+    const first = tokens.recordFirst;
+    const count = tokens.recordFields;
+    this._reserve(this._length + n);
+    for (let i = 0; i < n; i++) {
+      const r = records[i];
+      const f = first[r] + c;
+      this._pushText(
+        c < count[r]
+          ? fieldText(buf, tokens.fieldStart[f], tokens.fieldEnd[f], tokens.fieldEscaped[f])
+          : undefined,
+        rowNumbers[i],
+        bad
+      );
+    }
+  }
+
+  private _appendNumberTokens(
+    buf: Buffer,
+    tokens: CsvTokens,
+    records: number[],
+    c: number,
+    rowNumbers: number[],
+    bad: BadValueFn
+  ): void {
+    const n = records.length;
+    const first = tokens.recordFirst;
+    const count = tokens.recordFields;
+    const starts = tokens.fieldStart;
+    const ends = tokens.fieldEnd;
+    const escaped = tokens.fieldEscaped;
+    this._reserve(this._length + n);
+    const isDate = this._type === 'date';
+    // A null marker that parses (e.g. `-9999`) must be looked up per cell, so only then the
+    // text path; the empty marker never reaches the byte parsers (empty cells are null).
+    const markers = isDate ? this._dateNulls : this._numberNulls;
+    const fast = markers === undefined || (markers.size === 1 && markers.has(''));
+    const out = this._floats!;
+    let length = this._length;
+    let widen = this._type === 'integer';
+    let lastYmd = this._lastYmd;
+    let lastTime = this._lastYmdTime;
+    for (let i = 0; i < n; i++) {
+      const r = records[i];
+      if (c >= count[r]) {
+        out[length++] = Number.NaN;
+        continue;
+      }
+      const f = first[r] + c;
+      const s = starts[f];
+      const e = ends[f];
+      if (s === e) {
+        out[length++] = Number.NaN;
         continue;
       }
       let v = Number.NaN;
@@ -1284,37 +1362,42 @@ class ColumnBuilder {
           v = bytesToNumber(buf, s, e);
         } else if (e - s === 8) {
           const ymd = bytesToYmd(buf, s);
-          if (ymd === this._lastYmd) {
-            v = this._lastYmdTime;
+          if (ymd === lastYmd) {
+            v = lastTime;
           } else if (ymd >= 0) {
             const y = Math.floor(ymd / 10000);
             const m = Math.floor(ymd / 100) % 100;
             const d = ymd % 100;
             if (y >= 1000 && validYmd(y, m, d)) {
               v = Date.UTC(y, m - 1, d);
-              this._lastYmd = ymd;
-              this._lastYmdTime = v;
+              lastYmd = ymd;
+              lastTime = v;
             }
           }
         }
       }
       if (v !== v) {
+        // Anything else (ISO dates, blanks, null markers, bad values, long literals) takes
+        // the text path, which also widens an integer column or warns as `append` does.
+        this._length = length;
         this._pushText(fieldText(buf, s, e, escaped[f]), rowNumbers[i], bad);
+        length = this._length;
+        widen = this._type === 'integer';
         continue;
       }
-      if (this._type === 'integer' && !Number.isInteger(v)) {
-        this._type = 'number';
+      if (widen && !Number.isInteger(v)) {
+        this._type = 'number'; // a fraction widens the column; nothing is lost
+        widen = false;
       }
-      this._floats![this._length++] = v;
+      out[length++] = v;
     }
+    this._length = length;
+    this._lastYmd = lastYmd;
+    this._lastYmdTime = lastTime;
   }
 
-  /** Append one cell's text, exactly as {@link append} treats it. */
+  /** Append one cell's text, exactly as {@link append} treats it (room is reserved). */
   private _pushText(raw: string | undefined, rowNumber: number, bad: BadValueFn): void {
-    if (this._strings) {
-      throw new Error('_pushText is for typed columns');
-    }
-    this._reserve(this._length + 1);
     const nulls = this._nulls;
     if (this._bools) {
       let v = BOOLEAN_NULL;
@@ -1351,26 +1434,50 @@ class ColumnBuilder {
     this._floats![this._length++] = v;
   }
 
+  /** Make room for `rows` values in all (a typed column allocates them now). */
+  expectRows(rows: number): void {
+    if (!this._strings) {
+      this._reserve(rows, true);
+    }
+  }
+
   finish(): ColumnStorage {
     if (this._strings) {
       return { type: 'string', values: this._strings };
     }
+    // A column sized for the body from its Content-Length is nearly full: a view saves
+    // copying it; otherwise copy, so the spare capacity is not kept.
+    const nearlyFull = (values: { length: number }): boolean =>
+      this._length >= values.length - (values.length >> 4);
     if (this._bools) {
-      return { type: 'boolean', values: this._bools.slice(0, this._length) };
+      const values = this._bools;
+      return {
+        type: 'boolean',
+        values: nearlyFull(values)
+          ? values.subarray(0, this._length)
+          : values.slice(0, this._length)
+      };
     }
     const type = this._type as 'number' | 'integer' | 'date';
-    return { type, values: this._floats!.slice(0, this._length) };
+    const values = this._floats!;
+    return {
+      type,
+      values: nearlyFull(values) ? values.subarray(0, this._length) : values.slice(0, this._length)
+    };
   }
 
-  private _reserve(size: number): void {
+  private _reserve(size: number, exact = false): void {
     const current = this._floats ?? this._bools!;
     if (size <= current.length) {
       return;
     }
     let cap = current.length;
-    while (cap < size) {
-      cap *= 2;
+    // Past a million values grow by half, not double: a column sized from Content-Length
+    // that falls a little short should not double its memory at the end.
+    while (cap < size && !exact) {
+      cap = cap < 1 << 20 ? cap * 2 : Math.ceil(cap * 1.5);
     }
+    cap = Math.max(cap, size);
     if (this._floats) {
       const next = new Float64Array(cap);
       next.set(this._floats);
@@ -1394,7 +1501,6 @@ class ColumnBuilder {
   private _floats: Float64Array | undefined;
   // appendTokens' memory of the previous string cell's bytes, and of the previous date.
   private _prevBytes: Buffer | undefined;
-  private _prevStart = 0;
   private _prevEnd = 0;
   private _prevEscaped = 0;
   private _lastYmd = -1;

@@ -195,7 +195,7 @@ describe('parseCsvStream', () => {
           f % 4 === 0
             ? {}
             : f % 4 === 1
-              ? { inferRows: 20 }
+              ? { inferRows: 20, totalBytes: file.length } // columns sized up front
               : f % 4 === 2
                 ? { inferRows: 10, nullValues: ['', 'NA', '-0', 'x'] }
                 : { inferRows: 30, types: { TMAX: 'number', DATE: 'string', NOTE: 'boolean' } };
@@ -254,7 +254,10 @@ describe('parseCsvStream', () => {
         }
         const before = { ...csvChunkStats };
         for (const size of [4096, 65536, 1 << 20]) {
-          await compare(body, size, { inferRows: 100 }, `anomaly ${k}, chunks of ${size}`);
+          // totalBytes sizes the columns up front; a wrong (too small) one makes them grow.
+          const totalBytes = size === 4096 ? body.length : size === 65536 ? 1000 : undefined;
+          const options = { inferRows: 100, totalBytes };
+          await compare(body, size, options, `anomaly ${k}, chunks of ${size}`);
         }
         assert.ok(csvChunkStats.fast - before.fast > 10, `anomaly ${k}: fast chunks`);
         assert.ok(csvChunkStats.papaparse - before.papaparse > 0, `anomaly ${k}: papaparse chunks`);
