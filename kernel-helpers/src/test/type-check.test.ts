@@ -37,7 +37,14 @@ import {
   IDisplaySink,
   IFileDocument,
   ITaskDocument,
-  IProgress
+  IProgress,
+  connectOidc,
+  OidcSession,
+  Workspace,
+  IWorkspaceInfo,
+  ISignedUrl,
+  isOidcError,
+  isWorkspaceError
 } from '@jupyterlab-globus-kit/kernel-helpers';
 
 const fakeDisplay = { html(s: string) {}, text(s: string) {}, markdown(s: string) {}, raw(t: string, b: string | Uint8Array) {} };
@@ -67,6 +74,30 @@ async function main(): Promise<void> {
     else if (isGlobusApiError(e)) { const code: string | undefined = e.globusCode; const st: number = e.status; }
   }
   console.log(who, status, files.length, bytes.byteLength, done.status, url, JSON.stringify(globus));
+  const oidc: OidcSession = await connectOidc({ display: sink, scopes: ['openid', 'platform'] });
+  const me = await oidc.whoami();
+  const sub: string = me.userinfo.sub;
+  const spaces: IWorkspaceInfo[] = await oidc.workspaces();
+  const ws: Workspace = await oidc.workspace(spaces[0].name);
+  const listing = await ws.ls('weather/');
+  const csv = await oidc.fetchCsv({ workspace: ws.name, key: 'weather/station-1.csv' });
+  const chart = await oidc.plot(csv, { x: 'DATE', y: 'TMAX' });
+  const up = await oidc.upload(chart, { workspace: ws, key: 'out/plot.png', onProgress: p => p.loaded });
+  const big = await ws.upload(new Uint8Array(10), 'out/big.bin', { onProgress: p => p.total });
+  const signed: ISignedUrl = await oidc.link({ workspace: ws, key: up.key }, { expiresIn: 600 });
+  const viaGlobus: ISignedUrl = await globus.link({ workspace: ws, key: up.key });
+  const t2 = await globus.fetchCsv({ workspace: ws, key: 'a.csv' });
+  const u2 = await globus.upload('x', { workspace: ws, key: 'b.txt' });
+  const obj = await ws.download('a.csv');
+  obj.stream.pipe(process.stdout);
+  const exp: Date = signed.expiresAt;
+  try {
+    await oidc.userinfo();
+  } catch (e) {
+    if (isOidcError(e)) { const c: string = e.code; const r: string = e.remedy; }
+    else if (isWorkspaceError(e)) { const w: string | undefined = e.workspace; }
+  }
+  console.log(sub, listing.numRows, big.multipart, viaGlobus.url, t2.numRows, u2.sha256, exp, JSON.stringify(oidc));
 }
 main();
 `;
