@@ -9,11 +9,14 @@
  * `Authorization`), and needs its own token manager. We keep its conventions (service URL
  * variables, client-info header, GARE handling) and do the transport here, in one place.
  *
- * Why streamed bodies go through `node:http` instead: Node's `fetch` (undici) holds a
- * streamed request body in memory (nodejs/undici#4058; a 500 MB upload peaked at 555 MB
- * RSS) and sends it chunked even when the length is known. `node:http` writes it with
- * Content-Length and backpressure; its response is wrapped in a `Response` so everything
- * after the headers (redirects, errors, bodies) stays one code path.
+ * Why most requests go through `node:http`, and `fetch` only serves response streams:
+ * - Node's `fetch` (undici) holds a streamed request body in memory (nodejs/undici#4058; a
+ *   500 MB upload peaked at 555 MB RSS) and sends it chunked even when the length is known.
+ *   `node:http` writes it with Content-Length and backpressure.
+ * - Loading undici and running its first `fetch` costs 60-80 ms of CPU in a fresh kernel;
+ *   a verb that only makes JSON calls and an upload need not pay it.
+ * Both kinds of response are read through one small interface (`IWireResponse`), so
+ * everything after the headers (redirects, errors, bodies) stays one code path.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -188,8 +191,24 @@ export async function request<T = unknown>(options: IRequestOptions): Promise<IH
 }
 
 // Module internals (not exported).
-/** The body type `fetch` accepts, as declared by the Node typings. */
-type FetchBody = NonNullable<RequestInit['body']>;
+/** Response headers: the part of `Headers` read here. */
+interface IWireHeaders {
+  get(name: string): string | null;
+  forEach(fn: (value: string, key: string) => void): void;
+}
+
+/** A response body, read chunk by chunk; `cancel` drops the rest. */
+interface IWireBody {
+  read(): Promise<{ done: boolean; value?: Uint8Array }>;
+  cancel(): Promise<void>;
+}
+
+/** A response from `node:http` or `fetch`, as the rest of this module reads it. */
+interface IWireResponse {
+  status: number;
+  headers: IWireHeaders;
+  body: IWireBody | null;
+}
 
 /** A body to stream through `node:http`: chunks and their total, when known. */
 interface IStreamBody {
@@ -310,7 +329,7 @@ function secretsOf(options: IRequestOptions): string[] {
   return out;
 }
 
-function headersToRecord(headers: Headers): Record<string, string> {
+function headersToRecord(headers: IWireHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, key) => {
     out[key.toLowerCase()] = value;
@@ -342,7 +361,7 @@ function requestHeaders(options: IRequestOptions, sameOrigin: boolean): Record<s
 function requestBody(
   options: IRequestOptions,
   headers: Record<string, string>
-): { body: FetchBody | undefined; stream: IStreamBody | undefined } {
+): { body: Uint8Array | undefined; stream: IStreamBody | undefined } {
   if (options.json !== undefined) {
     headers['Content-Type'] = 'application/json';
     return wrapBytes(Buffer.from(JSON.stringify(options.json), 'utf8'), options);
@@ -368,7 +387,7 @@ function requestBody(
 function wrapBytes(
   bytes: Uint8Array,
   options: IRequestOptions
-): { body: FetchBody | undefined; stream: IStreamBody | undefined } {
+): { body: Uint8Array | undefined; stream: IStreamBody | undefined } {
   if (!options.onUploadProgress) {
     return { body: bytes, stream: undefined };
   }
@@ -382,29 +401,32 @@ function wrapBytes(
 }
 
 /**
- * Send a streamed body with `node:http(s)`: Content-Length when the total is known,
- * chunked otherwise, one chunk at a time with backpressure (memory stays flat). Resolves
- * with the response as a fetch `Response` when its headers arrive.
+ * Send a request with `node:http(s)`. A streamed body goes with Content-Length when its
+ * total is known, chunked otherwise, one chunk at a time with backpressure (memory stays
+ * flat). Resolves with the response when its headers arrive.
  */
-function sendStream(
+function sendNode(
   url: URL,
   method: string,
   headers: Record<string, string>,
-  body: IStreamBody,
+  body: Uint8Array | IStreamBody | undefined,
   options: IRequestOptions,
   signal: AbortSignal
-): Promise<Response> {
-  const { source, total } = body;
+): Promise<IWireResponse> {
+  const streamed = body !== undefined && !(body instanceof Uint8Array) ? body : undefined;
+  const total = body instanceof Uint8Array ? body.byteLength : streamed?.total;
   const onProgress = options.onUploadProgress;
-  return new Promise<Response>((resolve, reject) => {
+  return new Promise<IWireResponse>((resolve, reject) => {
     const outgoing: Record<string, string> = { ...headers };
     if (total !== undefined) {
       outgoing['Content-Length'] = String(total);
+    } else if (body === undefined && method !== 'GET' && method !== 'HEAD') {
+      outgoing['Content-Length'] = '0';
     }
     const client = url.protocol === 'https:' ? https : http;
     const req = client.request(url, { method, headers: outgoing, signal });
     let settled = false;
-    let bodyDone = false;
+    let bodyDone = streamed === undefined;
     // After the response (or a failure) the rest of the body is not sent.
     let stopped = false;
     req.on('error', error => {
@@ -429,24 +451,24 @@ function sendStream(
         }
       });
       const status = res.statusCode ?? 0;
-      const responseHeaders = new Headers();
-      for (const [name, value] of Object.entries(res.headers)) {
-        for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
-          responseHeaders.append(name, v);
-        }
-      }
+      const headers = new WireHeaders(res.headers);
       const noBody = method === 'HEAD' || status === 204 || status === 205 || status === 304;
-      if (noBody) {
-        res.resume();
+      if (!noBody) {
+        resolve({ status, headers, body: nodeBody(res) });
+        return;
       }
-      try {
-        const webBody = noBody ? null : (Readable.toWeb(res) as unknown as ReadableStream);
-        resolve(new Response(webBody, { status, headers: responseHeaders }));
-      } catch (error) {
-        res.destroy();
-        reject(error);
-      }
+      // Answer once the (empty) message has ended: its connection is free for the next
+      // request then, instead of a new one being opened beside it.
+      const answer = (): void => resolve({ status, headers, body: null });
+      res.once('end', answer);
+      res.once('close', answer);
+      res.resume();
     });
+    if (streamed === undefined) {
+      req.end(body);
+      return;
+    }
+    const { source } = streamed;
     const mismatch = (sent: number): BadInputError =>
       new BadInputError(
         `${label(options)}: the body has ${sent === total ? 'more than' : sent} bytes where its length was given as ${total}`,
@@ -514,6 +536,89 @@ function sendStream(
   });
 }
 
+/** Response headers of `node:http` behind the two methods of `Headers` this module uses. */
+class WireHeaders implements IWireHeaders {
+  constructor(private readonly _raw: http.IncomingHttpHeaders) {}
+
+  get(name: string): string | null {
+    const value = this._raw[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  forEach(fn: (value: string, key: string) => void): void {
+    for (const [key, value] of Object.entries(this._raw)) {
+      if (value !== undefined) {
+        fn(Array.isArray(value) ? value.join(', ') : value, key);
+      }
+    }
+  }
+}
+
+/** Largest unread rest of a body that is drained (keeping the connection) when dropped. */
+const DRAIN_LIMIT = 64 * 1024;
+/** Longest wait for that rest before the connection is closed instead. */
+const DRAIN_MS = 2000;
+
+/** The body of a `node:http` response, read chunk by chunk. */
+function nodeBody(res: http.IncomingMessage): IWireBody {
+  let iterator: AsyncIterator<Buffer> | undefined;
+  return {
+    read: async () => {
+      iterator ??= res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      const next = await iterator.next();
+      return next.done ? { done: true } : { done: false, value: next.value };
+    },
+    cancel: async () => {
+      if (iterator) {
+        await iterator.return?.();
+        return;
+      }
+      // A short rest is read and dropped, so the keep-alive connection is free for the
+      // next request; a long or slow one closes the connection instead.
+      if (res.readableEnded || res.destroyed) {
+        return;
+      }
+      const length = Number(res.headers['content-length']);
+      if (Number.isFinite(length) && length > DRAIN_LIMIT && !res.complete) {
+        res.destroy();
+        return;
+      }
+      let rest = 0;
+      const timer = setTimeout(() => res.destroy(), DRAIN_MS);
+      timer.unref();
+      res.on('data', (chunk: Buffer) => {
+        rest += chunk.byteLength;
+        if (rest > DRAIN_LIMIT) {
+          res.destroy();
+        }
+      });
+      const ended = new Promise<void>(done => {
+        res.once('end', done);
+        res.once('close', done);
+      });
+      res.resume();
+      await ended;
+      clearTimeout(timer);
+    }
+  };
+}
+
+/** A `fetch` response behind the same interface. */
+function fetchBody(response: Response): IWireResponse {
+  const stream = response.body;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: stream
+      ? {
+          read: () => (reader ??= stream.getReader()).read(),
+          cancel: () => (reader ? reader.cancel() : stream.cancel())
+        }
+      : null
+  };
+}
+
 /** One attempt, following same-origin redirects. */
 async function attemptOnce<T>(
   options: IRequestOptions,
@@ -573,17 +678,28 @@ async function attemptOnce<T>(
           ? { body: undefined, stream: undefined }
           : requestBody(options, headers);
       const streaming = stream !== undefined;
-      let response: Response;
+      let response: IWireResponse;
       try {
-        response = stream
-          ? await sendStream(url, currentMethod, headers, stream, options, controller.signal)
-          : await fetch(url, {
-              method: currentMethod,
-              headers,
-              body,
-              redirect: 'manual',
-              signal: controller.signal
-            });
+        // Only a response stream is read through fetch (see the header of this file).
+        response =
+          options.responseType === 'stream' && !stream
+            ? fetchBody(
+                await fetch(url, {
+                  method: currentMethod,
+                  headers,
+                  body,
+                  redirect: 'manual',
+                  signal: controller.signal
+                })
+              )
+            : await sendNode(
+                url,
+                currentMethod,
+                headers,
+                stream ?? body,
+                options,
+                controller.signal
+              );
       } catch (error) {
         throw mapFailure(error, 'connect');
       }
@@ -716,16 +832,16 @@ function scrubCause(error: unknown, options: IRequestOptions): unknown {
   return error;
 }
 
-async function readText(response: Response, limit: number): Promise<string> {
+async function readText(response: IWireResponse, limit: number): Promise<string> {
   if (!response.body) {
     return '';
   }
-  const reader = response.body.getReader();
+  const reader = response.body;
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) {
+    if (done || !value) {
       break;
     }
     parts.push(value);
@@ -739,7 +855,7 @@ async function readText(response: Response, limit: number): Promise<string> {
 }
 
 async function readAll(
-  response: Response,
+  response: IWireResponse,
   options: IRequestOptions,
   limit: number
 ): Promise<Uint8Array> {
@@ -749,13 +865,13 @@ async function readAll(
     onProgress?.({ loaded: 0, total });
     return new Uint8Array(0);
   }
-  const reader = response.body.getReader();
+  const reader = response.body;
   const parts: Uint8Array[] = [];
   let loaded = 0;
   onProgress?.({ loaded, total });
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) {
+    if (done || !value) {
       break;
     }
     loaded += value.byteLength;
@@ -782,7 +898,7 @@ async function readAll(
   return Buffer.concat(parts);
 }
 
-function contentLength(response: Response): number | undefined {
+function contentLength(response: IWireResponse): number | undefined {
   const raw = response.headers.get('content-length');
   if (raw === null || !/^\d+$/.test(raw)) {
     return undefined;
@@ -791,7 +907,7 @@ function contentLength(response: Response): number | undefined {
 }
 
 function toNodeStream(
-  response: Response,
+  response: IWireResponse,
   options: IRequestOptions,
   mapFailure: (error: unknown, phase: 'connect' | 'body') => GlobusKitError,
   cleanup: () => void
@@ -805,7 +921,7 @@ function toNodeStream(
     if (!body) {
       return;
     }
-    const reader = body.getReader();
+    const reader = body;
     try {
       for (;;) {
         let next: { done: boolean; value?: Uint8Array };
@@ -829,7 +945,6 @@ function toNodeStream(
       }
     } finally {
       cleanup();
-      reader.releaseLock();
       await body.cancel().catch(() => undefined);
     }
   }
@@ -869,7 +984,7 @@ function errorFromResponse(
   options: IRequestOptions,
   method: string,
   url: URL,
-  response: Response,
+  response: IWireResponse,
   text: string
 ): GlobusKitError {
   const secrets = secretsOf(options);

@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { request } from '../http/request';
 import { Token } from '../tokens/token';
 import { isGlobusApiError } from '../errors/api-error';
@@ -514,6 +515,109 @@ describe('request', () => {
         (e: unknown) => isGlobusApiError(e) && e.code === 'REDIRECT_REFUSED'
       );
       assert.equal(other.seen.length, 0);
+    });
+  });
+
+  describe('#transport', () => {
+    it('should make JSON, HEAD and PUT calls without loading undici, and load it for a response stream', () => {
+      // A child of its own: this process has loaded undici long ago.
+      const script = `
+        const http = require('node:http');
+        const { request } = require(${JSON.stringify(require.resolve('../http/request'))});
+        const loaded = () => process.moduleLoadList.some(m => m.includes('undici'));
+        const server = http.createServer((req, res) => {
+          req.resume();
+          req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}'));
+        });
+        server.listen(0, '127.0.0.1', async () => {
+          const base = 'http://127.0.0.1:' + server.address().port;
+          const out = {};
+          const json = await request({ service: 'https', operation: 'get', path: base + '/j' });
+          await request({ service: 'https', operation: 'stat', method: 'HEAD', path: base + '/h', responseType: 'none' });
+          await request({ service: 'https', operation: 'upload', method: 'PUT', path: base + '/p', body: Buffer.alloc(10), responseType: 'none' });
+          out.json = json.data;
+          out.before = loaded();
+          const stream = await request({ service: 'https', operation: 'download', path: base + '/s', responseType: 'stream' });
+          for await (const _ of stream.data) {}
+          out.after = loaded();
+          server.close();
+          process.stdout.write(JSON.stringify(out));
+        });`;
+      const child = spawnSync(process.execPath, ['-e', script], {
+        encoding: 'utf8',
+        timeout: 30_000
+      });
+      assert.equal(child.status, 0, child.stderr);
+      assert.deepEqual(JSON.parse(child.stdout), {
+        json: { ok: true },
+        before: false,
+        after: true
+      });
+    });
+
+    it('should reuse the connection after a body it read, one it dropped and a HEAD', async () => {
+      const ports: number[] = [];
+      const answer =
+        (body: string): Handler =>
+        (q, res) => {
+          ports.push(q.socket.remotePort ?? -1);
+          // Content-Length, as GCS sends with a HEAD (without it a HEAD ends the connection).
+          res
+            .writeHead(200, {
+              'Content-Type': 'application/json',
+              'Content-Length': String(Buffer.byteLength(body))
+            })
+            .end(body);
+        };
+      s.handlers.push(
+        answer('{"a":1}'),
+        answer('{"ignored":true}'),
+        answer('{"head":true}'),
+        answer('{"b":2}')
+      );
+      const base = { service: 'transfer' as const, operation: 'get', baseUrl: s.base };
+      assert.deepEqual((await request({ ...base, path: '/1' })).data, { a: 1 });
+      await request({ ...base, path: '/2', responseType: 'none' });
+      const head = await request({ ...base, method: 'HEAD', path: '/3', responseType: 'none' });
+      assert.equal(head.status, 200);
+      assert.deepEqual((await request({ ...base, path: '/4' })).data, { b: 2 });
+      assert.equal(ports.length, 4);
+      assert.equal(new Set(ports).size, 1, `sockets used: ${ports.join(', ')}`);
+    });
+
+    it('should drop a large unread body at once and keep working', async () => {
+      const big = Buffer.alloc(8 * 1024 * 1024, 1);
+      s.handlers.push((_q, res) => {
+        res.writeHead(200, { 'Content-Length': String(big.length) }).end(big);
+      });
+      s.handlers.push(json(200, { next: true }));
+      const started = Date.now();
+      const res = await request({
+        service: 'https',
+        operation: 'upload',
+        method: 'PUT',
+        path: `${s.base}/big`,
+        body: 'x',
+        responseType: 'none'
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.data, undefined);
+      assert.ok(Date.now() - started < 5000);
+      const next = await request({ service: 'https', operation: 'get', path: `${s.base}/n` });
+      assert.deepEqual(next.data, { next: true });
+    });
+
+    it('should send Content-Length 0 for a PUT without a body', async () => {
+      s.handlers.push((_q, res) => res.writeHead(204).end());
+      await request({
+        service: 'https',
+        operation: 'touch',
+        method: 'PUT',
+        path: `${s.base}/empty`,
+        responseType: 'none'
+      });
+      assert.equal(s.seen[0].headers['content-length'], '0');
+      assert.equal(s.seen[0].headers['transfer-encoding'], undefined);
     });
   });
 });
