@@ -5,13 +5,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { formatBytes, joinHtml, keyValueHtml, linkHtml } from '../display/html';
 import { BadInputError } from '../errors/bad-input-error';
+import { isGlobusApiError } from '../errors/api-error';
 import { requireCollectionPath } from '../services/collection-path';
 import { callService } from '../services/service-context';
 import type { IEndpointDocument } from '../services/transfer/types';
+import { knownFolders } from './known-folders';
 import { linksFor } from './link';
 import { Chart } from './plot';
 import { collectionLabel, resolveCollection } from './resolve-collection';
@@ -136,11 +137,13 @@ function uploadToCollection(
   return runVerb(ctx, `Uploading ${name}`, async ({ progress }) => {
     const { signal } = options;
     const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
-    let body: Uint8Array | Readable | AsyncIterable<Uint8Array>;
+    // A file is read through a factory, so a PUT can be sent again (retries, a folder
+    // made again); each attempt hashes what it sends (one read, not two).
+    let body: Uint8Array | (() => AsyncIterable<Uint8Array>);
     let size: number;
     let sha256: string;
-    // A local file is hashed as it is sent (one read, not two).
     let hashing: IHashingRead | undefined;
+    let file: string | undefined;
     let contentType = options.contentType ?? TYPES[ext] ?? 'application/octet-stream';
     if (data instanceof Chart) {
       progress.update({ message: ext === 'svg' ? 'rendering SVG' : 'rendering PNG' });
@@ -169,15 +172,18 @@ function uploadToCollection(
       data instanceof URL ||
       (typeof data === 'object' && data !== null && 'file' in data)
     ) {
-      const file = data instanceof URL ? localPath(data) : data.file;
-      const st = await stat(file).catch(() => undefined);
+      const local = data instanceof URL ? localPath(data) : data.file;
+      const st = await stat(local).catch(() => undefined);
       if (!st?.isFile()) {
-        throw new BadInputError(`upload: ${file} is not a readable file`, { code: 'BAD_FILE' });
+        throw new BadInputError(`upload: ${local} is not a readable file`, { code: 'BAD_FILE' });
       }
       size = st.size;
       sha256 = '';
-      hashing = hashingRead(file);
-      body = hashing.chunks;
+      file = local;
+      body = () => {
+        hashing = hashingRead(local);
+        return hashing.chunks;
+      };
     } else {
       throw new BadInputError(
         'upload takes bytes (Uint8Array), a string, a chart, { file: path } or a file: URL',
@@ -188,28 +194,45 @@ function uploadToCollection(
     progress.update({ message: 'creating folders' });
     const doc = await resolveCollection(ctx.transfer, options.collection, { signal });
     const parent = path.slice(0, path.lastIndexOf('/')) || '/';
-    if (parent !== '/') {
-      await ctx.transfer.files.mkdir(doc, parent, { parents: true, signal });
+    const folders = knownFolders(ctx.transfer);
+    // A folder this session made or found a moment ago is not made again.
+    const trusted = parent === '/' || folders.has(doc.id, parent);
+    const existed = await prepareTarget(ctx, doc, path, parent, trusted, signal);
+    if (!trusted) {
+      folders.remember(doc.id, parent);
     }
-    const existed = await exists(ctx, doc, path, signal);
     progress.update({ bytes: 0, totalBytes: size, message: undefined });
-    try {
-      await ctx.https.upload(doc, path, body, {
+    const put = () =>
+      ctx.https.upload(doc, path, body, {
         signal,
         contentType,
         size,
         onProgress: p => progress.update({ bytes: p.loaded, totalBytes: size })
       });
+    try {
+      try {
+        await put();
+      } catch (error) {
+        if (parent === '/' || !trusted || !isGlobusApiError(error) || error.status !== 404) {
+          throw error;
+        }
+        // The folder was removed since this session saw it: make it again, send again.
+        folders.forget(doc.id, parent);
+        await ctx.transfer.files.mkdir(doc, parent, { parents: true, signal });
+        folders.remember(doc.id, parent);
+        await put();
+      }
     } catch (error) {
       if (!existed) {
         await removeQuietly(ctx, doc, path);
       }
       throw error;
     }
-    if (hashing) {
+    if (file !== undefined) {
       // The request checks that exactly `size` bytes were sent; a server that answered
       // before reading them all leaves a partial hash, so read the file again then.
-      sha256 = hashing.bytes === size ? hashing.digest() : await hashFile(hashing.file, signal);
+      const read = hashing as IHashingRead | undefined;
+      sha256 = read?.bytes === size ? read.digest() : await hashFile(file, signal);
     }
     progress.update({ bytes: size, totalBytes: size });
     const links = linksFor(doc, path);
@@ -337,6 +360,34 @@ function localPath(url: URL): string {
     });
   }
   return fileURLToPath(url);
+}
+
+/**
+ * Make the parent folder (`mkdir -p` through Transfer, unless `trusted`) and find out
+ * whether the file is already there (a HEAD over HTTPS), both at once. A failed mkdir is
+ * the error reported, as it was when the two ran one after the other.
+ *
+ * @returns whether the file existed before the upload
+ */
+async function prepareTarget(
+  ctx: IVerbContext,
+  doc: IEndpointDocument,
+  path: string,
+  parent: string,
+  trusted: boolean,
+  signal: AbortSignal | undefined
+): Promise<boolean> {
+  const [made, found] = await Promise.allSettled([
+    trusted ? undefined : ctx.transfer.files.mkdir(doc, parent, { parents: true, signal }),
+    exists(ctx, doc, path, signal)
+  ]);
+  if (made.status === 'rejected') {
+    throw made.reason;
+  }
+  if (found.status === 'rejected') {
+    throw found.reason;
+  }
+  return found.value;
 }
 
 /** Whether the file is already there (HEAD over HTTPS; a 404 means no). */

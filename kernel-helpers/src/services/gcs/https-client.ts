@@ -66,8 +66,16 @@ export interface IUploadResult {
   url: string;
 }
 
-/** Data an upload accepts. */
-export type UploadData = Uint8Array | string | Readable | AsyncIterable<Uint8Array>;
+/**
+ * Data an upload accepts. A function that makes the stream lets the PUT be sent again
+ * (each attempt calls it once).
+ */
+export type UploadData =
+  | Uint8Array
+  | string
+  | Readable
+  | AsyncIterable<Uint8Array>
+  | (() => Readable | AsyncIterable<Uint8Array>);
 
 /**
  * Percent-encode a collection path for a URL, keeping `/`.
@@ -227,8 +235,8 @@ export class HttpsClient {
 
   /**
    * Upload (PUT) a file; overwrites an existing one. Parents must exist (use Transfer
-   * `mkdir -p` first). A stream body is sent once (not retried); bytes and strings are
-   * retried on transient failures.
+   * `mkdir -p` first). A stream body is sent once (not retried); bytes, strings and a
+   * function that makes the stream are retried on transient failures.
    *
    * @param collection - id or document
    * @param path - absolute file path
