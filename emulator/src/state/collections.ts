@@ -8,7 +8,7 @@
  * the tutorial world (files are only written where missing, so a reused `--data` folder keeps
  * what users stored in it).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { lstat, mkdir, readdir, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -538,13 +538,29 @@ export class CollectionStore {
     const entries: IListedEntry[] = [];
     const documentOf = (name: string): Promise<IFileDocument> =>
       this.fileDocument(loc.spec, root, childPath(loc.path, name), join(loc.fsPath, name));
+    // A plain entry's document needs one lstat; done synchronously it costs a few µs, while
+    // an asynchronous one waits its turn in the small shared thread pool (a 10,000-entry page
+    // took 3-4 times as long). A symlink, or an entry gone since the readdir, takes the
+    // asynchronous path (which resolves the link, or fails as before).
+    const plainDocumentOf = (name: string): Promise<IFileDocument> => {
+      const path = childPath(loc.path, name);
+      let ls: Stats;
+      try {
+        ls = lstatSync(join(loc.fsPath, name));
+      } catch {
+        return documentOf(name);
+      }
+      return ls.isSymbolicLink()
+        ? documentOf(name)
+        : Promise.resolve(this.plainDocument(loc.spec, path, ls));
+    };
     for (const dirent of dirents) {
       const name = dirent.name;
       if (dirent.isSymbolicLink()) {
         const doc = await documentOf(name);
         entries.push({ name: doc.name, type: doc.type, document: () => Promise.resolve(doc) });
       } else {
-        entries.push({ name, type: fileType(dirent), document: () => documentOf(name) });
+        entries.push({ name, type: fileType(dirent), document: () => plainDocumentOf(name) });
       }
     }
     return { path: echoDirPath(rawPath, loc.path, loc.home), entries };
@@ -613,23 +629,9 @@ export class CollectionStore {
     fsPath: string
   ): Promise<IFileDocument> {
     const ls = await lstat(fsPath);
-    const owner = this.fileOwner(spec, path);
-    const doc: IFileDocument = {
-      DATA_TYPE: 'file',
-      group: 'tutorial',
-      last_modified: lsTime(ls.mtimeMs),
-      link_group: null,
-      link_last_modified: null,
-      link_size: null,
-      link_target: null,
-      link_user: null,
-      name: baseName(path),
-      permissions: (ls.mode & 0o7777).toString(8).padStart(4, '0'),
-      size: ls.size,
-      type: fileType(ls),
-      user: owner
-    };
+    const doc = this.plainDocument(spec, path, ls);
     if (!ls.isSymbolicLink()) return doc;
+    const owner = doc.user;
     let real: string;
     try {
       real = await realpath(fsPath);
@@ -654,6 +656,26 @@ export class CollectionStore {
           .split(/[\\/]/)
           .join('/'),
       link_user: owner
+    };
+  }
+
+  /** The file document of a path from its `lstat` (a symlink as the link itself). */
+  private plainDocument(spec: ICollectionSpec, path: string, ls: Stats): IFileDocument {
+    const owner = this.fileOwner(spec, path);
+    return {
+      DATA_TYPE: 'file',
+      group: 'tutorial',
+      last_modified: lsTime(ls.mtimeMs),
+      link_group: null,
+      link_last_modified: null,
+      link_size: null,
+      link_target: null,
+      link_user: null,
+      name: baseName(path),
+      permissions: (ls.mode & 0o7777).toString(8).padStart(4, '0'),
+      size: ls.size,
+      type: fileType(ls),
+      user: owner
     };
   }
 

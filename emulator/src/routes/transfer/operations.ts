@@ -33,8 +33,8 @@ import {
 /** Entry fields known without a stat (see `CollectionStore.listEntries`). */
 const NO_STAT_FIELDS = new Set(['name', 'type']);
 
-/** Stats of one `ls` page in flight at a time. */
-const STAT_BATCH = 64;
+/** Entry documents of one `ls` page built between two turns of the event loop. */
+const STAT_BATCH = 500;
 
 /** Default and largest `ls` page. */
 export const maxLsLimit = 100_000;
@@ -100,12 +100,13 @@ export function addOperationRoutes(router: Router, deps: IServiceDeps): void {
           .filter(e => showHidden || !e.name.startsWith('.'))
           .filter(e => filter({ name: e.name, type: e.type }))
           .sort((a, b) => order({ name: a.name, type: a.type }, { name: b.name, type: b.type }));
-        // The page's stats in small batches rather than all at once: the stats of every
-        // request share one small thread pool, first come first served, so one large page
-        // queued whole would hold a small page asked for meanwhile behind all of it.
+        // The page's documents in batches with a turn of the event loop between them: their
+        // stats are mostly synchronous (see `listEntries`), so a large page does not hold a
+        // small one asked for meanwhile until all of it is done.
         const wanted = matched.slice(offset, offset + limit);
         const docs: IFileDocument[] = [];
         for (let i = 0; i < wanted.length; i += STAT_BATCH) {
+          if (i > 0) await new Promise(resolve => setImmediate(resolve));
           docs.push(...(await Promise.all(wanted.slice(i, i + STAT_BATCH).map(e => e.document()))));
         }
         listingPath = listing.path;
