@@ -239,11 +239,11 @@ class OidcManager:
     async def _client_credentials(self) -> Dict[str, Any]:
         config = self.require_config()
         token = self._app_token
-        if token is not None and token["expires_at"] - time.time() > REFRESH_WINDOW:
+        if token is not None and _fresh(token):
             return token
         async with self._renewing:
             token = self._app_token
-            if token is not None and token["expires_at"] - time.time() > REFRESH_WINDOW:
+            if token is not None and _fresh(token):
                 return token
             failure = GlobusKitError(
                 "OIDC_TOKEN_FAILED",
@@ -583,6 +583,12 @@ class OidcManager:
         except GlobusKitError:
             return False
         return 200 <= res.status < 300
+
+
+def _fresh(token: Mapping[str, Any]) -> bool:
+    """Whether a token is good for more than the renewal window (no expiry: assume so)."""
+    exp = token.get("expires_at_seconds")
+    return exp is None or exp - time.time() > REFRESH_WINDOW
 
 
 def file_error(err: TokenFileError) -> GlobusKitError:

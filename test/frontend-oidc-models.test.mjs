@@ -160,6 +160,20 @@ describe('OidcModel', () => {
     });
   });
 
+  describe('#start', () => {
+    it('should start the status poll and never a login', async () => {
+      stub.handlers.getOidcStatus = async () => status('none');
+      const model = new OidcModel({ pollInterval: 0 });
+      model.start();
+      await new Promise(r => setImmediate(r));
+      assert.deepEqual(
+        stub.calls.map(c => c.name),
+        ['getOidcStatus']
+      );
+      model.dispose();
+    });
+  });
+
   describe('#complete', () => {
     it('should send the code with the pending state and announce new credentials', async () => {
       let source = 'none';
@@ -177,7 +191,7 @@ describe('OidcModel', () => {
       const model = new OidcModel({ pollInterval: 0 });
       let announced = 0;
       model.credentialsChanged.connect(() => announced++);
-      const started = await model.start('paste');
+      const started = await model.login('paste');
       assert.equal(started.redirectUri, 'oob');
       assert.equal(model.pending.state, 'st-1');
       assert.equal(await model.complete('  the-code \n'), true);
@@ -218,7 +232,7 @@ describe('OidcModel', () => {
       model.credentialsChanged.connect(() => announced++);
       await model.settle();
       assert.equal(announced, 0, 'nothing pending: nothing to settle');
-      await model.start();
+      await model.login();
       await model.settle();
       assert.equal(announced, 1);
       model.dispose();

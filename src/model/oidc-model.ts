@@ -99,12 +99,12 @@ export class OidcModel extends PollingModel {
   }
 
   /**
-   * Start a PKCE login.
+   * Start a PKCE login (not `start()`: that starts the status poll).
    *
    * @param redirect - `callback` (the server finishes it) or `paste`.
    * @returns the authorize URL to open, or null on error (see `actionError`).
    */
-  async start(redirect: 'callback' | 'paste' = 'callback'): Promise<IOidcLoginStart | null> {
+  async login(redirect: 'callback' | 'paste' = 'callback'): Promise<IOidcLoginStart | null> {
     let result: IOidcLoginStart | null = null;
     await this._act(async () => {
       result = await api.startOidcLogin(redirect);

@@ -195,7 +195,7 @@ export class OidcPanel extends Widget {
   private async _start(): Promise<void> {
     // Open the tab inside the click (popup blockers), then point it at the authorize URL.
     const tab = window.open('', '_blank');
-    const started = await this._model.start('callback');
+    const started = await this._model.login('callback');
     if (started && tab) {
       tab.opener = null;
       tab.location.href = started.url;
