@@ -7,7 +7,8 @@ Configuration comes from the same environment variables as kernel-helpers'
 
 - ``GLOBUS_KIT_OIDC_ISSUER``, ``GLOBUS_KIT_OIDC_CLIENT_ID`` (both needed),
   ``GLOBUS_KIT_OIDC_CLIENT_SECRET`` (a confidential client: client credentials),
-  ``GLOBUS_KIT_OIDC_SCOPES`` (space-separated), ``GLOBUS_KIT_PLATFORM_URL``;
+  ``GLOBUS_KIT_OIDC_SCOPES`` (space-separated), ``GLOBUS_KIT_PLATFORM_URL``,
+  ``GLOBUS_KIT_OIDC_REDIRECT_URI`` (the code page of a pasted-code login);
 - the stored login: ``GLOBUS_KIT_OIDC_TOKEN_FILE``, else
   ``<jupyter data dir>/globus-kit/oidc-<first 16 hex of sha256(issuer + "\\n" + client id)>.json``,
   the format and lock protocol of :mod:`.token_store` with one token under ``tokens.oidc``.
@@ -35,7 +36,7 @@ from jupyter_core.paths import jupyter_data_dir
 from .errors import GlobusKitError
 from .login import make_pkce_pair
 from .oidc_http import checked_url, fetch_json
-from .token_store import DELETE, TokenFile, TokenFileError
+from .token_store import DELETE, FileLock, TokenFile, TokenFileError, write_atomically
 
 #: Scopes asked for when ``GLOBUS_KIT_OIDC_SCOPES`` is not set (kernel-helpers' default).
 DEFAULT_OIDC_SCOPES = ("openid", "profile", "email", "offline_access", "platform")
@@ -68,6 +69,9 @@ class OidcConfig:
     scopes: Tuple[str, ...] = DEFAULT_OIDC_SCOPES
     platform_url: Optional[str] = None
     token_file: str = ""
+    #: Where the provider shows the code to paste (``GLOBUS_KIT_OIDC_REDIRECT_URI``, else
+    #: Keycloak's ``{issuer}/protocol/openid-connect/oob``), as the kernel's default.
+    paste_redirect_uri: str = ""
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> Optional["OidcConfig"]:
@@ -84,6 +88,8 @@ class OidcConfig:
             scopes=scopes,
             platform_url=(env.get("GLOBUS_KIT_PLATFORM_URL") or "").strip() or None,
             token_file=oidc_token_file_path(issuer, client_id, env),
+            paste_redirect_uri=(env.get("GLOBUS_KIT_OIDC_REDIRECT_URI") or "").strip()
+            or issuer.rstrip("/") + "/protocol/openid-connect/oob",
         )
 
     @property
@@ -151,7 +157,10 @@ class OidcManager:
         self._metadata_at = 0.0
         self._app_token: Optional[Dict[str, Any]] = None
         self._userinfo: Dict[str, Dict[str, Any]] = {}
-        self._pending: Dict[str, Dict[str, Any]] = {}
+        #: Started logins wait in the kernel's ``pending-logins.json`` next to the token
+        #: file, so a login started in a cell can be finished here and vice versa.
+        self.pending_path = os.path.join(os.path.dirname(config.token_file),
+                                         "pending-logins.json") if config else ""
         self._renewing = asyncio.Lock()
         self.file = TokenFile(config.token_file) if config else None
         #: Bumped on every login and logout: caches keyed by it (STS credentials) go stale.
@@ -456,13 +465,17 @@ class OidcManager:
         verifier, challenge = make_pkce_pair()
         state = secrets.token_urlsafe(16)
         nonce = secrets.token_urlsafe(16)
-        now = time.time()
-        self._pending = {k: v for k, v in self._pending.items()
-                         if now - v["created_at"] < PENDING_TTL}
-        while len(self._pending) >= MAX_PENDING:
-            self._pending.pop(min(self._pending, key=lambda k: self._pending[k]["created_at"]))
-        self._pending[state] = {"verifier": verifier, "nonce": nonce,
-                                "redirect_uri": redirect_uri, "created_at": now}
+        entry = {"state": state, "code_verifier": verifier, "scopes": list(config.scopes),
+                 "redirect_uri": redirect_uri, "client_id": config.client_id,
+                 "auth_base_url": config.issuer, "created_at": time.time(), "nonce": nonce}
+
+        def add(pending: Dict[str, Any]) -> Dict[str, Any]:
+            pending[state] = entry
+            while len(pending) > MAX_PENDING:
+                pending.pop(min(pending, key=lambda k: pending[k]["created_at"]))
+            return pending
+
+        await self._pending_update(add)
         query = urllib.parse.urlencode({
             "response_type": "code", "client_id": config.client_id,
             "redirect_uri": redirect_uri, "scope": " ".join(config.scopes), "state": state,
@@ -482,19 +495,26 @@ class OidcManager:
             ``OIDC_ID_TOKEN_INVALID``.
         """
         config = self.require_config()
-        now = time.time()
-        live = {k: v for k, v in self._pending.items() if now - v["created_at"] < PENDING_TTL}
-        if state:
-            pending = live.get(state)
-        else:
-            state = max(live, key=lambda k: live[k]["created_at"]) if live else None
-            pending = live.get(state) if state else None
-        if pending is None:
+        taken: Dict[str, Any] = {}
+
+        def take(pending: Dict[str, Any]) -> Dict[str, Any]:
+            ours = {k: v for k, v in pending.items()
+                    if v.get("client_id") == config.client_id
+                    and v.get("auth_base_url") == config.issuer}
+            key = state if state else (max(ours, key=lambda k: ours[k]["created_at"])
+                                       if ours else None)
+            if key in ours:
+                taken.update(pending.pop(key))
+            return pending
+
+        await self._pending_update(take)
+        pending = taken or None
+        if pending is None or not isinstance(pending.get("code_verifier"), str) \
+                or not isinstance(pending.get("redirect_uri"), str):
             raise GlobusKitError(
                 "OIDC_NO_PENDING_LOGIN",
-                "There is no login waiting for this code (none was started here, or it is "
-                "older than 15 minutes). Start the login again.", 409)
-        self._pending.pop(state, None)
+                "There is no login waiting for this code (none was started, or it is older "
+                "than 15 minutes). Start the login again.", 409)
         # RFC 9207: when the provider names itself, it must be the one the login went to.
         if iss is not None and iss.rstrip("/") != config.issuer.rstrip("/"):
             raise GlobusKitError("OIDC_LOGIN_FAILED",
@@ -505,14 +525,14 @@ class OidcManager:
             "is single-use and short-lived). Start the login again.", 400)
         response = await self._token_request({
             "grant_type": "authorization_code", "code": code,
-            "redirect_uri": pending["redirect_uri"], "code_verifier": pending["verifier"],
+            "redirect_uri": pending["redirect_uri"], "code_verifier": pending["code_verifier"],
         }, failure)
         claims = _jwt_claims(response.get("id_token")) if response.get("id_token") else None
         if response.get("id_token"):
             # The id_token came straight from the token endpoint over the back channel, so
             # (OIDC Core §3.1.3.7, item 6) the server's TLS identity stands in for its
             # signature; the claims are still checked.
-            _check_id_token(claims, config, pending["nonce"])
+            _check_id_token(claims, config, pending.get("nonce"))
         token = _stored_token(response)
         bearer = Bearer(token["access_token"], "stored-login", "new",
                         token["expires_at_seconds"], token["scope"].split())
@@ -559,11 +579,46 @@ class OidcManager:
                 failed += 1
         await asyncio.get_running_loop().run_in_executor(
             None, self.file.update, lambda _d: DELETE)
-        self._pending.clear()
+        await self._pending_update(lambda pending: {
+            k: v for k, v in pending.items()
+            if v.get("client_id") != config.client_id or v.get("auth_base_url") != config.issuer})
         self._userinfo.clear()
         self.generation += 1
         return {"revoked": revoked, "failed": failed, "removed": doc is not None,
                 "source": self.source()}
+
+    async def _pending_update(self, change: Any) -> None:
+        """Read-modify-write ``pending-logins.json`` under its lock (the kernel's format:
+        ``{"pending": {state: entry}}``, 0600, entries older than 15 minutes dropped), in a
+        worker thread: the lock may wait."""
+        path = self.pending_path
+
+        def run() -> None:
+            os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
+            with FileLock(path):
+                try:
+                    with open(path, encoding="utf-8") as fh:
+                        pending = json.load(fh).get("pending") or {}
+                except (FileNotFoundError, ValueError, AttributeError):
+                    pending = {}
+                cutoff = time.time() - PENDING_TTL
+                pending = {k: v for k, v in pending.items()
+                           if isinstance(v, dict) and v.get("state") == k
+                           and isinstance(v.get("created_at"), (int, float))
+                           and v["created_at"] >= cutoff}
+                pending = change(pending)
+                if pending:
+                    write_atomically(path, json.dumps({"pending": pending}, indent=2) + "\n")
+                else:
+                    try:
+                        os.unlink(path)
+                    except FileNotFoundError:
+                        pass
+
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, run)
+        except TokenFileError as err:
+            raise file_error(err) from None
 
     async def _revoke(self, endpoint: str, secret: str, kind: str) -> bool:
         config = self.require_config()
@@ -627,7 +682,8 @@ def _stored_token(response: Mapping[str, Any], now: Optional[float] = None) -> D
     }
 
 
-def _check_id_token(claims: Optional[Dict[str, Any]], config: OidcConfig, nonce: str) -> None:
+def _check_id_token(claims: Optional[Dict[str, Any]], config: OidcConfig,
+                    nonce: Optional[str]) -> None:
     def bad(why: str) -> GlobusKitError:
         return GlobusKitError("OIDC_ID_TOKEN_INVALID",
                               f"The id_token from {config.label} is not valid ({why}). "
@@ -640,7 +696,7 @@ def _check_id_token(claims: Optional[Dict[str, Any]], config: OidcConfig, nonce:
     aud = claims.get("aud")
     if config.client_id not in (aud if isinstance(aud, list) else [aud]):
         raise bad("another audience")
-    if claims.get("nonce") != nonce:
+    if nonce is not None and claims.get("nonce") != nonce:  # a kernel login sends none
         raise bad("nonce mismatch")
     exp = claims.get("exp")
     if not isinstance(exp, (int, float)) or exp < time.time() - 60:

@@ -109,8 +109,7 @@ class OidcLoginHandler(ProviderHandler):
                 raise bad_input("'redirect' must be 'callback' or 'paste'")
             config = self.oidc.require_config()
             if mode == "paste":
-                # Keycloak-shaped providers (and the emulator) show the code on this page.
-                redirect = config.issuer.rstrip("/") + "/protocol/openid-connect/oob"
+                redirect = config.paste_redirect_uri
             else:
                 redirect = "{}://{}{}".format(
                     self.request.protocol, self.request.host,

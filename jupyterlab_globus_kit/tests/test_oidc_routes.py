@@ -268,3 +268,47 @@ class TestLogout:
             "grant_type": "refresh_token", "refresh_token": refresh,
             "client_id": NOTEBOOK_CLIENT}, timeout=10)
         assert dead.status_code == 400 and dead.json()["error"] == "invalid_grant"
+
+
+class TestSharedPendingLogins:
+    def test_should_finish_a_login_the_kernel_started(self, login_server: JupyterServer,
+                                                      emulator: Emulator) -> None:
+        """A login started in a cell waits in ``pending-logins.json`` next to the token file
+        (the kernel's entry shape, no nonce); the sidebar's paste box finishes it."""
+        from jupyterlab_globus_kit.login import make_pkce_pair
+        from jupyterlab_globus_kit.token_store import write_atomically
+
+        issuer = emulator.env["GLOBUS_KIT_OIDC_ISSUER"]
+        oob = f"{issuer}/protocol/openid-connect/oob"
+        verifier, challenge = make_pkce_pair()
+        path = token_file(login_server, emulator)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        pending = path.parent / "pending-logins.json"
+        entry = {"state": "kernel-state-1", "code_verifier": verifier,
+                 "scopes": ["openid", "platform"], "redirect_uri": oob,
+                 "client_id": NOTEBOOK_CLIENT, "auth_base_url": issuer,
+                 "created_at": time.time()}
+        write_atomically(str(pending), json.dumps({"pending": {entry["state"]: entry}}))
+        url = f"{issuer}/protocol/openid-connect/auth?" + urllib.parse.urlencode({
+            "response_type": "code", "client_id": NOTEBOOK_CLIENT, "redirect_uri": oob,
+            "scope": "openid platform", "state": entry["state"], "code_challenge": challenge,
+            "code_challenge_method": "S256"})
+        r = requests.get(url, allow_redirects=False, timeout=10)
+        assert r.status_code == 302, r.text
+        code = urllib.parse.parse_qs(urllib.parse.urlsplit(r.headers["Location"]).query)
+        done = login_server.post("/globus-kit/oidc/login/complete", {"code": code["code"][0]})
+        assert done.status_code == 200, done.text
+        assert done.json()["identity"]["preferred_username"] == "alice"
+        assert not pending.exists(), "the entry was taken"
+        assert login_server.get("/globus-kit/oidc/status").json()["source"] == "stored-login"
+
+    def test_should_leave_the_verifier_in_the_shared_file_not_the_answer(
+            self, login_server: JupyterServer, emulator: Emulator) -> None:
+        start = login_server.post("/globus-kit/oidc/login", {"redirect": "paste"})
+        assert start.status_code == 200
+        pending = token_file(login_server, emulator).parent / "pending-logins.json"
+        doc = json.loads(pending.read_text())
+        entry = doc["pending"][start.json()["state"]]
+        assert stat.S_IMODE(pending.stat().st_mode) == 0o600
+        assert entry["client_id"] == NOTEBOOK_CLIENT and entry["redirect_uri"].endswith("/oob")
+        assert entry["code_verifier"] not in start.text
