@@ -1140,10 +1140,11 @@ class ColumnBuilder {
       const out = this._strings;
       const pool = this._pool;
       let last = this._lastString;
+      let length = this._length;
       for (let i = 0; i < n; i++) {
         const s = rows[i][c];
         if (s === undefined || s === '') {
-          out.push(null);
+          out[length++] = null;
           continue;
         }
         // Repeated values (station ids, names, categories) share one string, so the table
@@ -1155,13 +1156,13 @@ class ColumnBuilder {
             pool.set(s, s);
           }
         }
-        out.push(last);
+        out[length++] = last;
       }
       this._lastString = last;
       if (pool && pool.size >= STRING_POOL_LIMIT) {
         this._pool = undefined; // mostly distinct values: hashing each one would not pay off
       }
-      this._length += n;
+      this._length = length;
       return;
     }
     this._reserve(this._length + n);
@@ -1244,20 +1245,21 @@ class ColumnBuilder {
     const out = this._strings!;
     const pool = this._pool;
     let last = this._lastString;
+    let length = this._length;
     let prev = this._prevBytes;
     let pe = this._prevEnd;
     let pesc = this._prevEscaped;
     for (let i = 0; i < n; i++) {
       const r = records[i];
       if (c >= count[r]) {
-        out.push(null);
+        out[length++] = null;
         continue;
       }
       const f = first[r] + c;
       const s = starts[f];
       const e = ends[f];
       if (s === e) {
-        out.push(null);
+        out[length++] = null;
         continue;
       }
       const esc = escaped[f];
@@ -1281,7 +1283,7 @@ class ColumnBuilder {
         pe = e - s;
         pesc = esc;
       }
-      out.push(last);
+      out[length++] = last;
     }
     this._lastString = last;
     this._prevBytes = prev;
@@ -1290,7 +1292,7 @@ class ColumnBuilder {
     if (pool && pool.size >= STRING_POOL_LIMIT) {
       this._pool = undefined;
     }
-    this._length += n;
+    this._length = length;
   }
 
   private _appendBooleanTokens(
@@ -1438,11 +1440,15 @@ class ColumnBuilder {
   expectRows(rows: number): void {
     if (!this._strings) {
       this._reserve(rows, true);
+    } else if (this._length === 0) {
+      // Filled by index up to `_length` (not pushed) and cut to it in finish().
+      this._strings = new Array<string | null>(rows);
     }
   }
 
   finish(): ColumnStorage {
     if (this._strings) {
+      this._strings.length = this._length;
       return { type: 'string', values: this._strings };
     }
     // A column sized for the body from its Content-Length is nearly full: a view saves
