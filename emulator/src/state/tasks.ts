@@ -678,7 +678,9 @@ export class TaskEngine {
         'rw',
         true
       );
-      if (!(await stat(parent.fsPath)).isDirectory()) {
+      // A missing parent is FILE_NOT_FOUND, not an UNKNOWN error quoting the host path.
+      const parentStat = await stat(parent.fsPath).catch(() => undefined);
+      if (!parentStat?.isDirectory()) {
         throw new CollectionError('ParentMissing', `No such directory: '${parentPath(file.dst)}'`);
       }
     } catch (err) {
