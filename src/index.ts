@@ -85,7 +85,7 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
           new OidcPanel({ model: oidc, translator: translator ?? undefined }),
           new WorkspaceBrowser({ model: workspaces, translator: translator ?? undefined })
         ],
-        oidcSizes: [2, 5],
+        oidcSizes: [3, 4],
         translator: translator ?? undefined
       })
     );
