@@ -2,7 +2,8 @@
  * The platform's S3 server: s3rver (a real S3 protocol implementation over HTTP) on
  * 127.0.0.1, with the emulator's own gate in front of its routes. The gate admits only
  * STS keys the workspace API issued and that have not expired (on the emulator clock),
- * checks the SigV4 signature (header or presigned query, whose expiry it enforces), the
+ * checks the SigV4 signature (header or presigned query, whose expiry it enforces on the
+ * emulator clock), the
  * session token, and the workspace's bucket and key prefix; it also decodes `aws-chunked`
  * bodies. s3rver itself then serves the request from its filesystem store.
  */
@@ -257,7 +258,9 @@ export class S3Server {
         'The provided token is malformed or otherwise invalid.'
       );
     }
-    verifySigV4(req, parts, key.secret, Date.now());
+    // Header signatures carry the signer's wall time; presigned expiry follows the emulator
+    // clock like every other expiry (s3rver re-checks it on wall time, which is never later).
+    verifySigV4(req, parts, key.secret, Date.now(), this.clock.now());
     checkGrant(ctx.method, req.url, key);
   }
 

@@ -264,14 +264,17 @@ export function computeSignature(req: ISignedRequest, parts: ISigV4Parts, secret
 
 /**
  * Checks the signature and its time window (header: ±15 minutes of `nowMs`; presigned:
- * not after `X-Amz-Date + X-Amz-Expires`).
+ * `presignedNowMs` not after `X-Amz-Date + X-Amz-Expires`).
+ * @param presignedNowMs - the time presigned expiry is judged at (the emulator clock, so
+ *   tests can move past it); default `nowMs`
  * @throws S3AuthError `SignatureDoesNotMatch`, `RequestTimeTooSkewed`, `AccessDenied`
  */
 export function verifySigV4(
   req: ISignedRequest,
   parts: ISigV4Parts,
   secret: string,
-  nowMs: number
+  nowMs: number,
+  presignedNowMs = nowMs
 ): void {
   const signedAt = parseAmzDate(parts.amzDate);
   if (Number.isNaN(signedAt)) {
@@ -289,7 +292,7 @@ export function verifySigV4(
     );
   }
   if (parts.presigned) {
-    if (nowMs > signedAt + (parts.expiresSeconds ?? 0) * 1000) {
+    if (presignedNowMs > signedAt + (parts.expiresSeconds ?? 0) * 1000) {
       throw new S3AuthError(403, 'AccessDenied', 'Request has expired');
     }
   } else if (Math.abs(nowMs - signedAt) > MAX_SKEW_MS) {

@@ -198,15 +198,43 @@ describe('Platform S3', () => {
       const url = await getSignedUrl(
         s3,
         new GetObjectCommand({ Bucket: 'demo-workspaces', Key: SEED_CSV_KEY }),
-        { expiresIn: 1 }
+        { expiresIn: 60 }
       );
       const ok = await plainGet(url);
       assert.equal(ok.status, 200);
       assert.match(ok.body, /"TMAX"/);
-      await new Promise(r => setTimeout(r, 2100));
+      emu.clock.advance(61_000);
+      try {
+        const late = await plainGet(url);
+        assert.equal(late.status, 403);
+        assert.match(late.body, /<Code>AccessDenied<\/Code>/);
+        assert.match(late.body, /Request has expired/);
+      } finally {
+        emu.clock.advance(-61_000);
+      }
+      assert.equal((await plainGet(url)).status, 200);
+    });
+
+    it('should refuse a presigned GET after its expiry in wall time too', async () => {
+      const url = await getSignedUrl(
+        s3,
+        new GetObjectCommand({ Bucket: 'demo-workspaces', Key: SEED_CSV_KEY }),
+        { expiresIn: 1 }
+      );
+      // X-Amz-Date has whole seconds: wait until one second past date + expiry.
+      const signed = /X-Amz-Date=(\d{8}T\d{6}Z)/.exec(url)?.[1] ?? '';
+      const at = Date.UTC(
+        +signed.slice(0, 4),
+        +signed.slice(4, 6) - 1,
+        +signed.slice(6, 8),
+        +signed.slice(9, 11),
+        +signed.slice(11, 13),
+        +signed.slice(13, 15)
+      );
+      await new Promise(r => setTimeout(r, Math.max(0, at + 2100 - Date.now())));
       const late = await plainGet(url);
       assert.equal(late.status, 403);
-      assert.match(late.body, /<Code>AccessDenied<\/Code>/);
+      assert.match(late.body, /Request has expired/);
     });
 
     it('should refuse a tampered presigned URL', async () => {
