@@ -7,6 +7,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IClock } from '../state/types.js';
 import { atHash, ID_TOKEN_ALG, SigningKey } from '../state/auth/signing-key.js';
+import { RealmError } from './realm-error.js';
 import {
   PLATFORM_ALICE,
   PLATFORM_API_AUDIENCE,
@@ -19,6 +20,8 @@ import {
 } from './seed.js';
 
 const loadJose = () => import('jose');
+
+export { RealmError };
 
 /** Scopes the realm knows. */
 export const REALM_SCOPES = ['openid', 'profile', 'email', 'offline_access', 'platform'] as const;
@@ -33,21 +36,6 @@ export interface IRealmClient {
   secret?: string;
   /** The service-account user (client credentials), confidential clients only. */
   serviceAccount?: IPlatformUser;
-}
-
-/** An OAuth error the routes turn into `{error, error_description}`. */
-export class RealmError extends Error {
-  constructor(
-    /** RFC 6749 error code (`invalid_grant`, `invalid_client`, …). */
-    readonly code: string,
-    /** Human text; never contains a token. */
-    readonly description: string,
-    /** HTTP status: 400, or 401 for `invalid_client`. */
-    readonly status = 400
-  ) {
-    super(`${code}: ${description}`);
-    this.name = 'RealmError';
-  }
 }
 
 /** A browser login waiting for the approve button. */

@@ -8,21 +8,9 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
+import { S3AuthError } from './s3-auth-error.js';
 
-/** A refusal in S3's error vocabulary (`<Error><Code>…`). */
-export class S3AuthError extends Error {
-  constructor(
-    /** HTTP status. */
-    readonly status: number,
-    /** S3 error code (`SignatureDoesNotMatch`, `AccessDenied`, …). */
-    readonly code: string,
-    /** Human text; never contains a secret or a signature. */
-    readonly description: string
-  ) {
-    super(`${code}: ${description}`);
-    this.name = 'S3AuthError';
-  }
-}
+export { S3AuthError };
 
 /** The parts of a request the signature covers. */
 export interface ISignedRequest {
