@@ -72,6 +72,14 @@ class Emulator:
     def clear_faults(self) -> None:
         self.admin_call("DELETE", "/faults")
 
+    def issued_secrets(self) -> List[str]:
+        """Every token, code, verifier, client secret and (with ``--platform``) STS key the
+        emulator issued, for leak scans."""
+        doc = self.admin_call("GET", "/issued-secrets")
+        values = doc.values() if isinstance(doc, dict) else []
+        return [s for v in values if isinstance(v, list) for s in v
+                if isinstance(s, str) and len(s) >= 8]
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()

@@ -238,6 +238,7 @@ class TestSecrets:
         secrets = stored_secrets(path)
         secrets.append(emulator.env["GLOBUS_KIT_OIDC_APP_CLIENT_SECRET"])
         secrets.append(SERVER_TOKEN)
+        secrets += emulator.issued_secrets()  # incl. the STS keys the server got
         assert len(secrets) >= 4
         everything = app_server.responses + login_server.responses
         logs = app_server.output() + login_server.output()

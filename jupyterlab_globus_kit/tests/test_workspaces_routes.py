@@ -203,6 +203,7 @@ class TestSecrets:
         assert doc is not None
         secrets = [doc["tokens"]["oidc"]["access_token"], doc["tokens"]["oidc"]["refresh_token"],
                    emulator.env["GLOBUS_KIT_OIDC_APP_CLIENT_SECRET"], *seeded]
+        secrets += emulator.issued_secrets()  # incl. the STS keys the server got
         everything = alice_server.responses + app_server.responses
         logs = alice_server.output() + app_server.output()
         for secret in secrets:
