@@ -5,14 +5,9 @@
 // for every token the emulator issued.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { SecretScanner } from '../security/secret-scanner.mjs';
 import { createFaultMatrix } from './fault-matrix.mjs';
-import {
-  emulatorModule,
-  helpersModule,
-  issuedSecrets,
-  scanForSecrets,
-  startServer
-} from './support.mjs';
+import { emulatorModule, helpersModule, issuedSecrets, startServer } from './support.mjs';
 
 describe('fault matrix', () => {
   let emu;
@@ -66,19 +61,22 @@ describe('fault matrix', () => {
     console.log(fm.print());
     const secrets = await issuedSecrets(emu, fm.globusDataSeen);
     assert.ok(secrets.length >= 3, 'known tokens to search for');
-    const { hits, counts } = scanForSecrets(
-      {
-        'exception texts': fm.texts.errors,
-        'verb displays': fm.texts.displays,
-        'route bodies': server.bodies,
-        'server log': [server.output()],
-        'emulator access log': accessLog
-      },
-      secrets
-    );
+    const scanner = new SecretScanner();
+    for (const secret of secrets) scanner.add(secret, 'token');
+    const sources = {
+      'exception texts': fm.texts.errors,
+      'verb displays': fm.texts.displays,
+      'route bodies': server.bodies,
+      'server log': [server.output()],
+      'emulator access log': accessLog
+    };
+    for (const [name, texts] of Object.entries(sources)) {
+      texts.forEach((t, i) => scanner.scan(name, `#${i}`, t));
+    }
+    const counts = Object.fromEntries(scanner.sources);
     console.log(`secret scan of the matrix: ${secrets.length} tokens, ${JSON.stringify(counts)}`);
     assert.ok(accessLog.length > 50, 'the access log was recorded');
-    assert.deepEqual(hits, []);
+    assert.deepEqual(scanner.describeHits(), []);
     assert.equal(fm.problems.length, 0);
   });
 });

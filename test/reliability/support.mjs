@@ -1,6 +1,6 @@
 // Shared by the reliability suites: the emulator and kernel-helpers builds, a jupyter_server
-// with this extension whose whole output is kept, the secrets an emulator has issued, and a
-// scanner that counts what it searched.
+// with this extension whose whole output is kept, and the secrets an emulator has issued
+// (searched for with test/security/secret-scanner.mjs).
 import { root, startJupyterServer } from '../support/notebook-runner.mjs';
 
 export { root };
@@ -78,31 +78,6 @@ export async function issuedSecrets(emu, globusDataValues = []) {
     }
   }
   return [...out].filter(s => typeof s === 'string' && s.length >= 12);
-}
-
-/**
- * Search texts for secrets.
- *
- * @param {Record<string, string[]>} sources - name → texts
- * @param {string[]} secrets
- * @returns {{ hits: string[], counts: Record<string, { items: number, bytes: number }> }}
- */
-export function scanForSecrets(sources, secrets) {
-  const hits = [];
-  const counts = {};
-  for (const [name, texts] of Object.entries(sources)) {
-    let bytes = 0;
-    texts.forEach((t, i) => {
-      const text = typeof t === 'string' ? t : (JSON.stringify(t) ?? '');
-      bytes += Buffer.byteLength(text);
-      for (const s of secrets) {
-        // a hit names the source and the token's first 4 characters only
-        if (text.includes(s)) hits.push(`${name}[${i}] holds ${s.slice(0, 4)}…`);
-      }
-    });
-    counts[name] = { items: texts.length, bytes };
-  }
-  return { hits, counts };
 }
 
 /** Race a promise against a time bound; the loser is reported as a hang. */

@@ -76,12 +76,11 @@ const KIND = {
 
 /** Adds an emulator's `issued-secrets` list to a scanner. */
 function addIssued(scanner, issued) {
-  for (const [key, kind] of Object.entries(KIND)) {
-    for (const secret of issued[key] ?? []) {
-      // Every id_token starts with the same header: only its signature is its own.
-      const distinctPart = key === 'idTokens' ? secret.split('.').at(-1) : undefined;
-      scanner.add(secret, kind, { distinctPart });
-    }
+  // Lists under other keys (e.g. an emulator with more services) are secrets too.
+  for (const [key, list] of Object.entries(issued)) {
+    if (!Array.isArray(list)) continue;
+    // (An id_token is searched for by its signature: every one starts with the same header.)
+    for (const secret of list) scanner.add(secret, KIND[key] ?? key);
   }
 }
 

@@ -57,6 +57,14 @@ export function formsOf(secret) {
   return forms.filter(f => f.text.length >= WINDOW && !seen.has(f.text) && seen.add(f.text));
 }
 
+/** The signature segment of a compact JWT, or undefined for anything else. */
+function jwtSignature(secret) {
+  const parts = typeof secret === 'string' ? secret.split('.') : [];
+  return parts.length === 3 && parts[0].startsWith('eyJ') && parts[2].length >= WINDOW
+    ? parts[2]
+    : undefined;
+}
+
 /** A short, safe name for a secret in a report: its first 4 characters and its length. */
 export function tagOf(secret) {
   return `${secret.slice(0, 4)}… (${secret.length} chars)`;
@@ -85,10 +93,10 @@ export class SecretScanner {
    * @param {string} secret
    * @param {string} kind - e.g. 'access token', 'authorization code'
    * @param {{ distinctPart?: string }} [options] - where only part of the secret is unique to
-   *   it (a JWT's signature: its header is the same in every id_token), windows are taken
-   *   from that part only; a hit on it still names the whole secret
+   *   it, windows are taken from that part only; a hit on it still names the whole secret.
+   *   Default: a JWT's signature (its header is the same in every id_token), else the whole
    */
-  add(secret, kind, { distinctPart } = {}) {
+  add(secret, kind, { distinctPart = jwtSignature(secret) } = {}) {
     if (typeof secret !== 'string' || secret.length < WINDOW || this.secrets.has(secret)) return;
     this.secrets.set(secret, kind);
     for (const { form, text } of formsOf(distinctPart ?? secret)) {
