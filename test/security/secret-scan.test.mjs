@@ -30,6 +30,7 @@ import {
   readFileSync,
   rmSync
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFaultMatrix, FAULT_NAMES } from '../reliability/fault-matrix.mjs';
 import { emulatorModule, helpersModule, startServer, table } from '../reliability/support.mjs';
@@ -123,7 +124,10 @@ describe('secret scan', { timeout: 300_000 }, () => {
     const labRoot = mkdtempSync(join(OUTPUT, 'secret-scan-'));
     cleanups.push(() => rmSync(labRoot, { recursive: true, force: true }));
     copyFileSync(join(root, NOTEBOOK), join(labRoot, 'globus-data-flow.ipynb'));
-    const tokenFile = join(labRoot, 'state', 'tokens.json');
+    // The stored login lives outside the folder the lab serves, as it would for a user.
+    const stateDir = mkdtempSync(join(tmpdir(), 'globus-kit-secret-scan-'));
+    cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+    const tokenFile = join(stateDir, 'tokens.json');
     let notebookRun;
     const session = await openLabInChromium({
       env: {
