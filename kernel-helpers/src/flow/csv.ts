@@ -709,7 +709,7 @@ class CsvStreamParser {
     if (total !== undefined && this._chunkDriver && this._records > 0 && parsed > 0) {
       const expected = Math.ceil((total / parsed) * this._records * 1.03) + 1024;
       for (const b of this._builders) {
-        b.expectRows(Math.min(expected, 1 << 28));
+        b.expectRows(Math.min(expected, 1 << 26));
       }
     }
     const sample = this._sample;
