@@ -19,7 +19,14 @@ import {
   revokeKey,
   type IS3rverStore
 } from './s3rver-internals.js';
-import { AwsChunkedDecoder, isAwsChunked, parseSigV4, S3AuthError, verifySigV4 } from './sigv4.js';
+import {
+  AwsChunkedDecoder,
+  isAwsChunked,
+  parseSigV2,
+  parseSigV4,
+  S3AuthError,
+  verifySigV4
+} from './sigv4.js';
 
 /** Temporary credentials as the workspace API hands them out. */
 export interface IStsCredentials {
@@ -236,9 +243,28 @@ export class S3Server {
   private authorize(ctx: IKoaContext): void {
     if (ctx.method === 'OPTIONS') return; // CORS preflight: s3rver answers from bucket CORS config
     const req = { method: ctx.method, url: ctx.req.url ?? '/', headers: ctx.req.headers };
+    // SigV2 (boto3's default for presigned URLs): s3rver verifies the signature after us.
+    const v2 = parseSigV2(req);
+    if (v2) {
+      const key = this.liveKey(v2.accessKeyId, v2.sessionToken);
+      if (v2.expiresAtMs !== undefined && this.clock.now() > v2.expiresAtMs) {
+        throw new S3AuthError(403, 'AccessDenied', 'Request has expired');
+      }
+      checkGrant(ctx.method, req.url, key);
+      return;
+    }
     const parts = parseSigV4(req);
     if (!parts) throw new S3AuthError(403, 'AccessDenied', 'Anonymous access is not allowed');
-    const key = this.keys.get(parts.accessKeyId);
+    const key = this.liveKey(parts.accessKeyId, parts.sessionToken);
+    // Header signatures carry the signer's wall time; presigned expiry follows the emulator
+    // clock like every other expiry (s3rver re-checks it on wall time, which is never later).
+    verifySigV4(req, parts, key.secret, Date.now(), this.clock.now());
+    checkGrant(ctx.method, req.url, key);
+  }
+
+  /** The issued key, if it exists, has not expired and `sessionToken` is its token. */
+  private liveKey(accessKeyId: string, sessionToken: string | undefined): IIssuedKey {
+    const key = this.keys.get(accessKeyId);
     if (!key) {
       throw new S3AuthError(
         403,
@@ -247,21 +273,18 @@ export class S3Server {
       );
     }
     if (key.expiresAt <= this.clock.now()) {
-      this.keys.delete(parts.accessKeyId);
-      revokeKey(parts.accessKeyId);
+      this.keys.delete(accessKeyId);
+      revokeKey(accessKeyId);
       throw new S3AuthError(403, 'ExpiredToken', 'The provided token has expired.');
     }
-    if (parts.sessionToken !== key.token) {
+    if (sessionToken !== key.token) {
       throw new S3AuthError(
         403,
         'InvalidToken',
         'The provided token is malformed or otherwise invalid.'
       );
     }
-    // Header signatures carry the signer's wall time; presigned expiry follows the emulator
-    // clock like every other expiry (s3rver re-checks it on wall time, which is never later).
-    verifySigV4(req, parts, key.secret, Date.now(), this.clock.now());
-    checkGrant(ctx.method, req.url, key);
+    return key;
   }
 
   private decodeChunked(ctx: IKoaContext): void {

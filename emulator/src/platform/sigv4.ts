@@ -1,7 +1,7 @@
 /**
  * AWS Signature Version 4 checking for the emulated S3 (s3rver 3.7 accepts any v4 signature
  * from a known key without computing it), for the `Authorization` header and for presigned
- * query strings, plus a decoder for `aws-chunked` request bodies (which the AWS SDK v3 sends
+ * query strings; the fields of SigV2 requests (whose signatures s3rver does check); plus a decoder for `aws-chunked` request bodies (which the AWS SDK v3 sends
  * for streamed uploads and s3rver would otherwise store verbatim).
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html
  */
@@ -145,9 +145,9 @@ export function parseSigV4(req: ISignedRequest): ISigV4Parts | undefined {
   if (!auth) {
     if (q.has('Signature') || q.has('AWSAccessKeyId')) {
       throw new S3AuthError(
-        400,
-        'InvalidRequest',
-        'Signature version 2 is not supported; use SigV4'
+        403,
+        'AccessDenied',
+        'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters'
       );
     }
     return undefined;
@@ -201,6 +201,44 @@ export function parseSigV4(req: ISignedRequest): ISigV4Parts | undefined {
     sessionToken: header(req.headers, 'x-amz-security-token'),
     payloadHash
   };
+}
+
+/** A SigV2 authorization (`Authorization: AWS <key>:<sig>` or a v2 presigned query). */
+export interface ISigV2Parts {
+  accessKeyId: string;
+  /** `x-amz-security-token` (header or query), if sent. */
+  sessionToken?: string;
+  /** Presigned only: `Expires` in epoch ms. */
+  expiresAtMs?: number;
+}
+
+/**
+ * Reads a SigV2 authorization, which boto3 still uses for presigned URLs by default;
+ * undefined when the request is not SigV2. Only the key, token and expiry are read here:
+ * s3rver computes and checks v2 signatures itself.
+ */
+export function parseSigV2(req: ISignedRequest): ISigV2Parts | undefined {
+  const { query } = splitUrl(req.url);
+  const q = new Map(query);
+  const auth = header(req.headers, 'authorization');
+  const token = (): string | undefined => {
+    for (const [k, v] of query) if (k.toLowerCase() === 'x-amz-security-token') return v;
+    return header(req.headers, 'x-amz-security-token');
+  };
+  if (!auth && q.has('Signature') && q.has('AWSAccessKeyId') && q.has('Expires')) {
+    const expires = Number(q.get('Expires'));
+    if (!Number.isFinite(expires)) {
+      throw new S3AuthError(403, 'AccessDenied', 'Invalid date (should be seconds since epoch)');
+    }
+    return {
+      accessKeyId: q.get('AWSAccessKeyId') ?? '',
+      sessionToken: token(),
+      expiresAtMs: expires * 1000
+    };
+  }
+  const m = /^AWS ([^:\s]+):\S+$/.exec(auth ?? '');
+  if (m && !q.has('X-Amz-Algorithm')) return { accessKeyId: m[1], sessionToken: token() };
+  return undefined;
 }
 
 /** The canonical request of SigV4 for S3 (the path is used as sent: S3 does not double-encode). */

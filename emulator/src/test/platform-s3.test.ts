@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import {
@@ -96,6 +96,20 @@ function plainGet(url: string): Promise<{ status: number; body: string }> {
       .on('error', reject)
       .end();
   });
+}
+
+/** A SigV2 presigned GET URL, as boto3 makes by default (string to sign per the S3 v2 docs). */
+function presignV2(emu: IEmulator, c: IStsCredentials, key: string, expires: number): string {
+  const resource = `/demo-workspaces/${key.split('/').map(encodeURIComponent).join('/')}`;
+  const toSign = `GET\n\n\n${expires}\nx-amz-security-token:${c.token}\n${resource}`;
+  const signature = createHmac('sha1', c.secret_key).update(toSign).digest('base64');
+  const q = new URLSearchParams({
+    AWSAccessKeyId: c.access_key,
+    Signature: signature,
+    'x-amz-security-token': c.token,
+    Expires: String(expires)
+  });
+  return `${emu.urls.s3}${resource}?${q.toString()}`;
 }
 
 describe('Platform S3', () => {
@@ -235,6 +249,29 @@ describe('Platform S3', () => {
       const late = await plainGet(url);
       assert.equal(late.status, 403);
       assert.match(late.body, /Request has expired/);
+    });
+
+    it('should serve a SigV2 presigned GET (boto3 default) and refuse it when wrong or expired', async () => {
+      const expires = Math.floor(emu.clock.now() / 1000) + 60;
+      const url = presignV2(emu, alice, SEED_CSV_KEY, expires);
+      const ok = await plainGet(url);
+      assert.equal(ok.status, 200);
+      assert.match(ok.body, /"TMAX"/);
+      const bad = await plainGet(url.replace(/Signature=[^&]+/, 'Signature=AAAA'));
+      assert.equal(bad.status, 403);
+      assert.match(bad.body, /SignatureDoesNotMatch/);
+      const noToken = await plainGet(url.replace(/&x-amz-security-token=[^&]+/, ''));
+      assert.equal(noToken.status, 403);
+      const otherKey = await plainGet(presignV2(emu, alice, 'bob/x.csv', expires));
+      assert.equal(otherKey.status, 403);
+      emu.clock.advance(61_000);
+      try {
+        const late = await plainGet(url);
+        assert.equal(late.status, 403);
+        assert.match(late.body, /Request has expired/);
+      } finally {
+        emu.clock.advance(-61_000);
+      }
     });
 
     it('should refuse a tampered presigned URL', async () => {
