@@ -98,8 +98,13 @@ export function addOperationRoutes(router: Router, deps: IServiceDeps): void {
         const listing = await deps.collections.listEntries(id, rawPath, actor);
         const matched = listing.entries
           .filter(e => showHidden || !e.name.startsWith('.'))
-          .filter(e => filter({ name: e.name, type: e.type }))
-          .sort((a, b) => order({ name: a.name, type: a.type }, { name: b.name, type: b.type }));
+          .filter(e => filter({ name: e.name, type: e.type }));
+        // `listEntries` sorts by name as the default `name ASC` does: sort only for another order.
+        if (ctx.query.get('orderby')) {
+          matched.sort((a, b) =>
+            order({ name: a.name, type: a.type }, { name: b.name, type: b.type })
+          );
+        }
         // The page's documents in batches with a turn of the event loop between them: their
         // stats are mostly synchronous (see `listEntries`), so a large page does not hold a
         // small one asked for meanwhile until all of it is done.
