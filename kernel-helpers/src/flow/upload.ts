@@ -74,8 +74,10 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Upload to a collection over HTTPS: `mkdir -p` of the parent folder through Transfer,
- * then a PUT with progress. A chart is rendered to PNG, or to SVG when the path ends in
+ * Upload to a collection over HTTPS: `mkdir -p` of the parent folder through Transfer
+ * (skipped for a folder this session made in the last minute) alongside a HEAD of the
+ * target, then a PUT with progress; a local file is streamed and hashed in one read,
+ * in 1 MiB chunks, so memory stays flat whatever its size. A chart is rendered to PNG, or to SVG when the path ends in
  * `.svg`. A failed or cancelled upload leaves no file at `path`: the HTTPS server stores a
  * PUT body under a temporary name until it is complete, and when the path did not exist
  * before, whatever a server might have left there is deleted.

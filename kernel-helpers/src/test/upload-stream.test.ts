@@ -60,11 +60,11 @@ function startServer(): Promise<{ server: Server; url: string; received: IReceiv
   });
 }
 
-function runChild(url: string, file: string): Promise<Record<string, number | string>> {
+function runChild(url: string, ...args: string[]): Promise<Record<string, number | string>> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--expose-gc', join(__dirname, 'upload-stream-child.js'), url, file],
+      ['--expose-gc', join(__dirname, 'upload-stream-child.js'), url, ...args],
       { stdio: ['ignore', 'pipe', 'inherit'] }
     );
     let out = '';
@@ -133,6 +133,53 @@ describe('request', () => {
         Number(r.growth) < 16 * MiB,
         `RSS grew ${(Number(r.growth) / MiB).toFixed(1)} MB for a 64 MB upload`
       );
+    });
+
+    it('should hold a fast stream of new buffers to a slow receiver: RSS flat in the body size', async () => {
+      // The receiver stops for 25 ms after every 4 MiB; without backpressure the source
+      // would be read ahead into memory. New 64 KiB buffers are garbage once sent, and
+      // up to about 30 MB of them wait for a collection (V8 collects on external memory
+      // growth), so flat means: growth for 96 MB minus growth for 16 MB < 10% of the
+      // 80 MB added.
+      const seen: { length: string | undefined; bytes: number; sha256: string }[] = [];
+      scripted.set('/slow.bin', (req, res) => {
+        const h = createHash('sha256');
+        let bytes = 0;
+        let sincePause = 0;
+        req.on('data', (c: Buffer) => {
+          h.update(c);
+          bytes += c.byteLength;
+          sincePause += c.byteLength;
+          if (sincePause >= 4 * MiB) {
+            sincePause = 0;
+            req.pause();
+            setTimeout(() => req.resume(), 25);
+          }
+        });
+        req.on('end', () => {
+          seen.push({ length: req.headers['content-length'], bytes, sha256: h.digest('hex') });
+          res.writeHead(204).end();
+        });
+      });
+      try {
+        const url = s.url.replace('/up.bin', '/slow.bin');
+        const growth: number[] = [];
+        for (const total of [16 * MiB, 96 * MiB]) {
+          const r = await runChild(url, '--generated', String(total));
+          assert.equal(r.error, undefined);
+          assert.deepEqual(seen.at(-1), { length: String(total), bytes: total, sha256: r.sha256 });
+          assert.equal(r.lastLoaded, total);
+          growth.push(Number(r.growth));
+        }
+        const [small, large] = growth.map(g => (g / MiB).toFixed(1));
+        assert.ok(
+          growth[1] - growth[0] < 0.1 * 80 * MiB,
+          `RSS grew ${small} MB for 16 MB and ${large} MB for 96 MB`
+        );
+        assert.ok(growth[1] < 64 * MiB, `RSS grew ${large} MB for a 96 MB stream`);
+      } finally {
+        scripted.delete('/slow.bin');
+      }
     });
 
     it('should send chunked when the length is not known', async () => {
