@@ -22,6 +22,16 @@ import {
   whoamiCell,
   withConnect
 } from './model/cell-snippets';
+import {
+  OIDC_CONNECT_CELL,
+  hasOidcConnect,
+  oidcWhoamiCell,
+  withOidcConnect,
+  workspaceFetchCsvCell,
+  workspaceLsCell,
+  workspacesCell
+} from './model/oidc-cell-snippets';
+import type { WorkspaceModel } from './model/workspace-model';
 import type { IGlobusStatusModel } from './tokens';
 
 /** Command ids. */
@@ -53,7 +63,15 @@ export const CommandIDs = {
   /** Rename the selected entry. */
   rename: 'globus-kit:rename',
   /** Create a folder in the open folder. */
-  mkdir: 'globus-kit:mkdir'
+  mkdir: 'globus-kit:mkdir',
+  /** Insert the `connectOidc` cell (issue #9). */
+  insertConnectOidc: 'globus-kit:insert-connect-oidc',
+  /** Insert an `oidc.workspaces()` cell. */
+  insertListWorkspaces: 'globus-kit:insert-list-workspaces',
+  /** Insert a cell listing the open (or selected) workspace folder. */
+  insertWorkspaceLs: 'globus-kit:insert-workspace-ls',
+  /** Context menu on a workspace file: insert a `fetchCsv` cell for it. */
+  insertWorkspaceFetch: 'globus-kit:insert-workspace-fetch'
 } as const;
 
 /** The settings the commands read. */
@@ -82,6 +100,8 @@ export interface ICommandContext {
   trans: TranslationBundle;
   /** Adds the palette entries when present. */
   palette: ICommandPalette | null;
+  /** The workspace browser's state (issue #9); without it the OIDC commands are not added. */
+  workspaces?: WorkspaceModel;
 }
 
 /**
@@ -127,7 +147,7 @@ export function registerCommands(ctx: ICommandContext): void {
     return t.isFile ? { ...t, path: t.path.replace(/[^/]*$/, ''), isFile: false } : t;
   };
 
-  const insert = (code: string): void => {
+  const insert = (code: string, connect = withConnect): void => {
     const panel = activeNotebook();
     const notebook = panel?.content;
     if (!panel || !notebook?.model) {
@@ -137,7 +157,7 @@ export function registerCommands(ctx: ICommandContext): void {
     for (const cell of notebook.model.cells) {
       sources.push(cell.sharedModel.getSource());
     }
-    const text = withConnect(code, sources);
+    const text = connect(code, sources);
     const active = notebook.activeCell;
     if (active && active.model.type === 'code' && !active.model.sharedModel.getSource().trim()) {
       active.model.sharedModel.setSource(text);
@@ -153,7 +173,8 @@ export function registerCommands(ctx: ICommandContext): void {
     id: string,
     label: string,
     build: () => string | null,
-    needs: () => string | null
+    needs: () => string | null,
+    connect = withConnect
   ): void => {
     const reason = () => (activeNotebook() ? needs() : noNotebook);
     commands.addCommand(id, {
@@ -164,7 +185,7 @@ export function registerCommands(ctx: ICommandContext): void {
       execute: () => {
         const code = reason() === null ? build() : null;
         if (code) {
-          insert(code);
+          insert(code, connect);
         }
       }
     });
@@ -320,6 +341,84 @@ export function registerCommands(ctx: ICommandContext): void {
       }
     }
   });
+
+  const workspaces = ctx.workspaces;
+  if (workspaces) {
+    // Issue #9: the same one-line cells for the OIDC provider's S3 workspaces.
+    const oidcConnect = (code: string, sources: readonly string[]) =>
+      withOidcConnect(code, sources);
+    const openFolder = () => {
+      const ws = workspaces.workspace;
+      if (!ws) {
+        return null;
+      }
+      const entry = workspaces.selected;
+      return {
+        workspace: ws.name,
+        prefix: entry?.type === 'dir' ? workspaces.keyOf(entry) : workspaces.prefix
+      };
+    };
+    const selectedCsv = () => {
+      const ws = workspaces.workspace;
+      const entry = workspaces.selected;
+      return ws && entry?.type === 'file' && /\.(csv|tsv|txt)$/i.test(entry.name)
+        ? { workspace: ws.name, key: workspaces.keyOf(entry) }
+        : null;
+    };
+    addInsert(
+      CommandIDs.insertConnectOidc,
+      trans.__('Insert Cell to Connect to the OIDC Provider'),
+      () => OIDC_CONNECT_CELL,
+      () => null,
+      // A notebook that connects already gets `whoami` instead of a second session.
+      (code, sources) => (hasOidcConnect(sources) ? oidcWhoamiCell() : code)
+    );
+    addInsert(
+      CommandIDs.insertListWorkspaces,
+      trans.__('Insert Cell to List Workspaces'),
+      workspacesCell,
+      () => null,
+      oidcConnect
+    );
+    addInsert(
+      CommandIDs.insertWorkspaceLs,
+      trans.__('Insert Cell to List a Workspace Folder'),
+      () => {
+        const t = openFolder();
+        return t && workspaceLsCell(t.workspace, t.prefix);
+      },
+      () => (openFolder() ? null : trans.__('Open a workspace in the Globus sidebar first.')),
+      oidcConnect
+    );
+    addInsert(
+      CommandIDs.insertWorkspaceFetch,
+      trans.__('Insert cell to fetch this file'),
+      () => {
+        const t = selectedCsv();
+        return t && workspaceFetchCsvCell(t.workspace, t.key);
+      },
+      () => (selectedCsv() ? null : trans.__('Select a CSV file in a workspace first.')),
+      oidcConnect
+    );
+    app.contextMenu.addItem({
+      command: CommandIDs.insertWorkspaceFetch,
+      selector: '.jp-GlobusKit-WorkspaceBrowser .jp-GlobusKit-fileRow[data-entry-type="file"]',
+      rank: 1
+    });
+    app.contextMenu.addItem({
+      command: CommandIDs.insertWorkspaceLs,
+      selector: '.jp-GlobusKit-WorkspaceBrowser .jp-GlobusKit-fileRow[data-entry-type="dir"]',
+      rank: 1
+    });
+    for (const command of [
+      CommandIDs.insertConnectOidc,
+      CommandIDs.insertListWorkspaces,
+      CommandIDs.insertWorkspaceLs
+    ]) {
+      ctx.palette?.addItem({ command, category: trans.__('Globus') });
+    }
+    workspaces.changed.connect(() => commands.notifyCommandChanged());
+  }
 
   const fileRow = '.jp-GlobusKit-fileRow[data-type="file"]';
   const dirRow = '.jp-GlobusKit-fileRow[data-type="dir"]';

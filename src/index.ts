@@ -113,7 +113,8 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
       sidebarId: sidebar.id,
       settings: () => commandSettings,
       trans,
-      palette
+      palette,
+      workspaces
     });
 
     // A login or logout changes the credentials: re-read the status (and the consents).

@@ -20,6 +20,7 @@ const lib = p => import(new URL(`../lib/${p}`, import.meta.url).href);
 const { ProviderModel } = await lib('model/provider-model.js');
 const { OidcModel, tokenCountdown } = await lib('model/oidc-model.js');
 const { WorkspaceModel, workspaceCrumbs } = await lib('model/workspace-model.js');
+const oidcSnippets = await lib('model/oidc-cell-snippets.js');
 
 const GLOBUS = { id: 'globus', label: 'Globus', configured: true };
 const OIDC = {
@@ -391,6 +392,38 @@ describe('WorkspaceModel', () => {
       assert.equal(model.workspace, null);
       assert.equal(model.workspaces.length, 0);
       assert.equal(model.entries.length, 0);
+    });
+  });
+});
+
+describe('oidc-cell-snippets', () => {
+  describe('#withOidcConnect', () => {
+    it('should add the connectOidc lines once per notebook', () => {
+      const { withOidcConnect, workspacesCell, OIDC_CONNECT_CELL } = oidcSnippets;
+      const first = withOidcConnect(workspacesCell(), []);
+      assert.ok(first.startsWith(OIDC_CONNECT_CELL));
+      assert.ok(first.endsWith('await oidc.workspaces();'));
+      assert.equal(withOidcConnect(workspacesCell(), [first]), 'await oidc.workspaces();');
+      // A Globus `connect(` does not count as an OIDC session.
+      const globus =
+        "import { connect } from '@jupyterlab-globus-kit/kernel-helpers';\nconst globus = await connect();";
+      assert.ok(withOidcConnect(workspacesCell(), [globus]).includes('connectOidc({'));
+    });
+  });
+
+  describe('#workspaceFetchCsvCell', () => {
+    it('should keep hostile names as string literals and avoid the session name', () => {
+      const { workspaceFetchCsvCell, workspaceLsCell } = oidcSnippets;
+      const evil = "x'); process.exit(1); ('.csv";
+      const cell = workspaceFetchCsvCell('ws"1', `weather/${evil}`);
+      assert.ok(cell.includes(JSON.stringify(`weather/${evil}`)));
+      assert.ok(cell.includes(JSON.stringify('ws"1')));
+      assert.doesNotThrow(() => new Function(`return async () => { ${cell} }`));
+      assert.match(workspaceFetchCsvCell('w', 'a/oidc.csv'), /^const oidcData = /);
+      assert.equal(
+        workspaceLsCell('w', "a'b/"),
+        `await (await oidc.workspace("w")).ls(${JSON.stringify("a'b/")});`
+      );
     });
   });
 });

@@ -200,7 +200,8 @@ export class WorkspaceBrowser extends Panel {
       el('span', 'jp-GlobusKit-fileRow-date', [(entry.last_modified ?? '').slice(0, 10)])
     ]);
     row.dataset.index = String(index);
-    row.dataset.type = entry.type;
+    // Not `data-type`: the collection browser's context-menu selectors match that.
+    row.dataset.entryType = entry.type;
     row.title = this._model.keyOf(entry);
     if (entry === this._model.selected) {
       row.classList.add('jp-mod-selected');
