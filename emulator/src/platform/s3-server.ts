@@ -250,7 +250,7 @@ export class S3Server {
       if (v2.expiresAtMs !== undefined && this.clock.now() > v2.expiresAtMs) {
         throw new S3AuthError(403, 'AccessDenied', 'Request has expired');
       }
-      checkGrant(ctx.method, req.url, key);
+      checkGrant(ctx.method, req.url, key, req.headers['x-amz-copy-source']);
       return;
     }
     const parts = parseSigV4(req);
@@ -259,7 +259,7 @@ export class S3Server {
     // Header signatures carry the signer's wall time; presigned expiry follows the emulator
     // clock like every other expiry (s3rver re-checks it on wall time, which is never later).
     verifySigV4(req, parts, key.secret, Date.now(), this.clock.now());
-    checkGrant(ctx.method, req.url, key);
+    checkGrant(ctx.method, req.url, key, req.headers['x-amz-copy-source']);
   }
 
   /** The issued key, if it exists, has not expired and `sessionToken` is its token. */
@@ -307,28 +307,30 @@ export class S3Server {
 }
 
 /**
- * The workspace policy: the key's bucket only; object keys under its prefix; listing only
- * with a `prefix` under it; bucket location and HEAD allowed; everything else refused.
+ * The workspace policy: the key's bucket only; object keys (and a copy source) under its
+ * prefix; listing only with a `prefix` under it; bucket location and HEAD allowed;
+ * everything else refused.
  */
-function checkGrant(method: string, url: string, grant: IS3Grant): void {
+function checkGrant(
+  method: string,
+  url: string,
+  grant: IS3Grant,
+  copySource?: string | string[]
+): void {
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-  const slash = path.indexOf('/', 1);
-  let bucket: string;
-  let key: string;
-  try {
-    bucket = decodeURIComponent(slash < 0 ? path.slice(1) : path.slice(1, slash));
-    key = slash < 0 ? '' : decodeURIComponent(path.slice(slash + 1));
-  } catch {
-    throw new S3AuthError(400, 'InvalidURI', 'Could not parse the specified URI.');
-  }
   const deny = (): never => {
     throw new S3AuthError(403, 'AccessDenied', 'Access Denied');
   };
+  const { bucket, key } = splitPath(path);
   if (bucket !== grant.bucket) deny();
+  if (copySource !== undefined) {
+    const source = splitPath(`/${String(copySource).replace(/^\//, '').split('?')[0]}`);
+    if (source.bucket !== grant.bucket || !underPrefix(source.key, grant.prefix)) deny();
+  }
   if (key) {
-    if (!key.startsWith(grant.prefix) || key.split('/').includes('..')) deny();
+    if (!underPrefix(key, grant.prefix)) deny();
     return;
   }
   if (method === 'HEAD') return;
@@ -336,4 +338,21 @@ function checkGrant(method: string, url: string, grant: IS3Grant): void {
   if (method === 'GET' && (params.get('prefix') ?? '').startsWith(grant.prefix)) return;
   if (method === 'POST' && params.has('delete')) return; // keys in the body are not checked
   deny();
+}
+
+function underPrefix(key: string, prefix: string): boolean {
+  return key.startsWith(prefix) && !key.split('/').includes('..');
+}
+
+/** `/bucket/key…` (percent-encoded) → decoded bucket and key. */
+function splitPath(path: string): { bucket: string; key: string } {
+  const slash = path.indexOf('/', 1);
+  try {
+    return {
+      bucket: decodeURIComponent(slash < 0 ? path.slice(1) : path.slice(1, slash)),
+      key: slash < 0 ? '' : decodeURIComponent(path.slice(slash + 1))
+    };
+  } catch {
+    throw new S3AuthError(400, 'InvalidURI', 'Could not parse the specified URI.');
+  }
 }

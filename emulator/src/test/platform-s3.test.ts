@@ -4,6 +4,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import {
+  CopyObjectCommand,
   GetBucketLocationCommand,
   GetObjectCommand,
   ListObjectsV2Command,
@@ -338,6 +339,24 @@ describe('Platform S3', () => {
         s3.send(new PutObjectCommand({ Bucket: 'demo-workspaces', Key: 'bob/x.txt', Body: 'x' }))
       );
       assert.equal(up.status, 403);
+      const copy = await s3Error(
+        s3.send(
+          new CopyObjectCommand({
+            Bucket: 'demo-workspaces',
+            Key: 'alice/stolen.txt',
+            CopySource: 'demo-workspaces/bob/secret.txt'
+          })
+        )
+      );
+      assert.deepEqual(copy, { name: 'AccessDenied', status: 403 });
+      const own = await s3.send(
+        new CopyObjectCommand({
+          Bucket: 'demo-workspaces',
+          Key: 'alice/tests/copy.csv',
+          CopySource: `demo-workspaces/${SEED_CSV_KEY}`
+        })
+      );
+      assert.equal(own.$metadata.httpStatusCode, 200);
     });
 
     it('should refuse an STS key after its expiration, signed URLs included', async () => {
