@@ -185,6 +185,28 @@ describe('Workspace', () => {
       assert.equal((await fs.stat(target)).size, body.length);
     });
 
+    it('should abort a cancelled multipart upload and leave no object', async () => {
+      const body = Buffer.alloc(32 * 1024 * 1024, 3);
+      const ac = new AbortController();
+      let events = 0;
+      await assert.rejects(
+        ws.upload(body, 'tests/cancelled.bin', {
+          signal: ac.signal,
+          partSize: 5 * 1024 * 1024,
+          queueSize: 1,
+          onProgress: () => {
+            if (++events === 1) ac.abort();
+          }
+        }),
+        (e: Error) => e.name === 'AbortError'
+      );
+      assert.ok(events >= 1, 'it had started');
+      const t = await ws.ls('tests/');
+      assert.ok(!t.column('name').includes('cancelled.bin'), 'no object after a cancel');
+      const cancelled = sink.outputs.find(o => String(o.data).includes('Uploading cancelled.bin'));
+      assert.match(String(cancelled?.data), /jp-mod-cancelled/);
+    });
+
     it('should upload a local file as a stream', async () => {
       const file = join(dir, 'local.txt');
       await fs.writeFile(file, 'local file body');
