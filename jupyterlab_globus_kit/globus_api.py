@@ -28,6 +28,12 @@ from .status import GlobusState
 TRANSFER_RS = "transfer.api.globus.org"
 AUTH_RS = "auth.globus.org"
 
+#: Globus calls in flight at once. Tornado's shared client allows 10 and fails a call that
+#: waits in its queue longer than the *connect* timeout (5 s), so a burst of slow calls
+#: (50 browser requests against a 2.5 s ls) answered 504 after 5 s although each was well
+#: within its total timeout. This server's own client allows far more than a lab issues.
+MAX_CONCURRENT_CALLS = 100
+
 PRODUCTION_URLS = {
     "auth": "https://auth.globus.org",
     "transfer": "https://transfer.api.globus.org",
@@ -92,6 +98,14 @@ class GlobusApi:
         self.connect_timeout = connect_timeout
         self._token_source = token_source
         self._on_unauthorized = on_unauthorized
+        self._http: Optional[AsyncHTTPClient] = None
+
+    def _client(self) -> AsyncHTTPClient:
+        """This server's own HTTP client (see :data:`MAX_CONCURRENT_CALLS`), made on first
+        use so that it belongs to the running IOLoop."""
+        if self._http is None:
+            self._http = AsyncHTTPClient(force_instance=True, max_clients=MAX_CONCURRENT_CALLS)
+        return self._http
 
     # ------------------------------------------------------------------ plumbing
 
@@ -180,7 +194,7 @@ class GlobusApi:
                 follow_redirects=False,
             )
             try:
-                response = await AsyncHTTPClient().fetch(request, raise_error=False)
+                response = await self._client().fetch(request, raise_error=False)
             except HTTPClientError as err:
                 # raise_error=False still raises for timeouts and other code-599 failures.
                 raise self._network_error(label, operation, service, err) from None

@@ -69,10 +69,12 @@ function get(agent, base, path, token) {
 describe('server extension under load', { timeout: (SECONDS + 180) * 1000 }, () => {
   let emulator;
   let server;
+  let adminUrl;
 
   before(async () => {
     const started = await startEmulatorCli();
     emulator = started.child;
+    adminUrl = started.env.GLOBUS_EMULATOR_ADMIN_URL;
     // The route timeout is the server's own bound on each Globus call; the default 20 s.
     server = await startServer(started.env, { GLOBUS_KIT_REQUEST_TIMEOUT: '20' });
   });
@@ -143,5 +145,39 @@ describe('server extension under load', { timeout: (SECONDS + 180) * 1000 }, () 
       assert.ok(s.ms.length >= CLIENTS, `${name}: only ${s.ms.length} requests`);
     }
     assert.ok(elapsed >= SECONDS, `the run lasted ${elapsed} s, not ${SECONDS} s`);
+  });
+
+  it('regression #8: should answer a burst of 50 ls calls to a slow Globus without 504s', async () => {
+    // Tornado's shared client ran 10 Globus calls at once and failed the others after 5 s
+    // in its queue (the connect timeout): 30 of these 50 answered 504 TIMEOUT.
+    const admin = (method, body) =>
+      fetch(`${adminUrl}/faults`, {
+        method,
+        headers: { 'Content-Type': 'application/json' },
+        body: body && JSON.stringify(body)
+      });
+    const added = await admin('POST', {
+      service: 'transfer',
+      pathRegex: '/ls$',
+      kind: 'latency',
+      ms: 2500
+    });
+    assert.equal(added.status, 201);
+    const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: CLIENTS }, () => get(agent, server.url, ROUTES.ls.path, server.token))
+      );
+      const statuses = answers.map(r => r.status ?? String(r.error?.message));
+      assert.deepEqual(
+        statuses.filter(st => st !== 200),
+        [],
+        answers.find(r => r.status !== 200)?.text
+      );
+      assert.ok(answers.every(r => ROUTES.ls.check(JSON.parse(r.text))));
+    } finally {
+      agent.destroy();
+      await admin('DELETE');
+    }
   });
 });
