@@ -7,6 +7,7 @@ import {
   type ICsvParseOptions
 } from '../flow/csv';
 import type { Table } from '../flow/table';
+import { bytesToNumber } from '../flow/csv-tokens';
 import { chunks, malformed, prng } from './csv-corpus';
 
 // The byte fast path (parseCsvStream) against the papaparse-only path on the same bytes,
@@ -158,6 +159,32 @@ function weatherFile(rand: () => number, rows: number): Buffer {
   const body = Buffer.from(text, 'utf8');
   return rand() < 0.2 ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]) : body;
 }
+
+describe('bytesToNumber', () => {
+  it('should equal Number(text) bit for bit on 20,000 random literals, or decline', () => {
+    const rand = prng(5);
+    let taken = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const digits = (n: number): string =>
+        Array.from({ length: n }, () => String(Math.floor(rand() * 10))).join('');
+      let text = pick(rand, ['', '', '-', '+']) + digits(Math.floor(rand() * 12));
+      if (rand() < 0.6) {
+        text += '.' + digits(Math.floor(rand() * 10));
+      }
+      if (rand() < 0.2) {
+        text +=
+          pick(rand, ['e', 'E']) + pick(rand, ['', '-', '+']) + digits(Math.floor(rand() * 3));
+      }
+      const v = bytesToNumber(Buffer.from(text), 0, text.length);
+      if (Number.isNaN(v)) {
+        continue; // declined: the text path decides
+      }
+      taken++;
+      assert.ok(Object.is(v, Number(text)), `${text}: ${v} vs ${Number(text)}`);
+    }
+    assert.ok(taken > 10_000, `only ${taken} taken`);
+  });
+});
 
 describe('parseCsvStream', () => {
   describe('byte fast path vs papaparse (differential)', () => {
