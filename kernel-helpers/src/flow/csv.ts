@@ -15,9 +15,9 @@
  * papaparse-only path (papaparse's stream reader, as before the fast path) is kept as
  * the reference a differential test compares with.
  *
- * Why hand-written at all: on a 100 MB, 1.25 M-row file papaparse's string per cell and
- * array per row, then parsing those strings again, took about 5.5 s of CPU; the byte path
- * about 1.5 s. papaparse also has no typed columns (its `dynamicTyping` builds a JS value
+ * Why hand-written at all: on a 100 MB, 1.25 M-row file, papaparse's string per cell and
+ * array per row, then parsing those strings again, took 2.3-3.5 s of CPU (five parses in
+ * one process on a busy 2-core machine); the byte path 1.0-1.5 s. papaparse also has no typed columns (its `dynamicTyping` builds a JS value
  * per cell and knows no `YYYYMMDD` dates), no byte-level encoding checks, and reports
  * problems per chunk, not per file record — those are what this module adds.
  *
