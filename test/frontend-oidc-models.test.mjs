@@ -72,6 +72,17 @@ describe('ProviderModel', () => {
       assert.equal(model.current, 'globus');
     });
 
+    it('should open the OIDC provider when Globus is not configured, until the user picks', async () => {
+      const model = new ProviderModel({
+        fetchProviders: async () => ({ providers: [{ ...GLOBUS, configured: false }, OIDC] })
+      });
+      await model.refresh();
+      assert.equal(model.current, 'oidc');
+      model.select('globus');
+      await model.refresh();
+      assert.equal(model.current, 'globus', 'the choice sticks');
+    });
+
     it('should keep the providers and record the error when a refresh fails', async () => {
       let fail = false;
       const model = new ProviderModel({

@@ -63,7 +63,11 @@ export class ProviderModel implements IDisposable {
     return this._isDisposed;
   }
 
-  /** Fetch the providers; a selection that is no longer configured falls back to Globus. */
+  /**
+   * Fetch the providers. A selection that is no longer configured falls back to Globus;
+   * when Globus is not configured and the OIDC provider is, the OIDC provider is shown
+   * (until the user chooses).
+   */
   async refresh(): Promise<void> {
     try {
       const result = await this._fetch();
@@ -74,6 +78,12 @@ export class ProviderModel implements IDisposable {
     }
     if (this._current === 'oidc' && !this.oidc) {
       this._current = 'globus';
+    }
+    const globus = this._providers.find(p => p.id === 'globus');
+    if (!this._chosen && this.oidc && globus && !globus.configured) {
+      // Nothing to show for Globus (no GLOBUS_DATA, no login possible): open the provider
+      // the server is set up for, until the user picks one.
+      this._current = 'oidc';
     }
     if (!this._isDisposed) {
       this._changed.emit();
@@ -90,6 +100,7 @@ export class ProviderModel implements IDisposable {
       return;
     }
     this._current = id;
+    this._chosen = true;
     this._changed.emit();
   }
 
@@ -105,6 +116,7 @@ export class ProviderModel implements IDisposable {
   private _fetch: () => Promise<IProvidersResult>;
   private _providers: IProviderInfo[] = [];
   private _current: ProviderId = 'globus';
+  private _chosen = false;
   private _error: Error | null = null;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
