@@ -16,6 +16,9 @@ import { OidcError, type OidcErrorCode } from './oidc-error';
 const importOpenIdClient = () => import('openid-client');
 type OpenIdClient = Awaited<ReturnType<typeof importOpenIdClient>>;
 type Configuration = Awaited<ReturnType<OpenIdClient['discovery']>>;
+/** jose (ESM-only too) for the id_token check. */
+const importJose = () => import('jose');
+type RemoteJwks = ReturnType<Awaited<ReturnType<typeof importJose>>['createRemoteJWKSet']>;
 
 /** A token endpoint answer (holds secrets: never print it). */
 export interface IOidcTokenGrant {
@@ -86,6 +89,7 @@ export class OidcProvider {
   readonly #lib: OpenIdClient;
   readonly #config: Configuration;
   readonly #secret: string | undefined;
+  #jwks: RemoteJwks | undefined;
 
   private constructor(lib: OpenIdClient, config: Configuration, options: IOidcDiscoverOptions) {
     this.#lib = lib;
@@ -150,7 +154,7 @@ export class OidcProvider {
   async clientCredentials(scopes: readonly string[]): Promise<IOidcTokenGrant> {
     try {
       const r = await this.#lib.clientCredentialsGrant(this.#config, { scope: scopes.join(' ') });
-      return grantOf(r, r.claims?.() as Record<string, unknown> | undefined);
+      return await this.#verified(r);
     } catch (error) {
       throw providerError(error, 'OIDC_TOKEN_FAILED', {
         what: `The client credentials grant of client ${this.clientId} at ${this.issuer} failed`,
@@ -200,7 +204,7 @@ export class OidcProvider {
         expectedState: checks.state,
         idTokenExpected: checks.idTokenExpected
       });
-      return grantOf(r, r.claims?.() as Record<string, unknown> | undefined);
+      return await this.#verified(r);
     } catch (error) {
       throw providerError(error, 'OIDC_LOGIN_FAILED', {
         what: `The login at ${this.issuer} could not be completed`,
@@ -220,7 +224,7 @@ export class OidcProvider {
   async refresh(refreshToken: string): Promise<IOidcTokenGrant> {
     try {
       const r = await this.#lib.refreshTokenGrant(this.#config, refreshToken);
-      return grantOf(r, r.claims?.() as Record<string, unknown> | undefined);
+      return await this.#verified(r);
     } catch (error) {
       const refused = oauthFieldsOf(error).error === 'invalid_grant';
       throw providerError(error, refused ? 'OIDC_LOGIN_REQUIRED' : 'OIDC_TOKEN_FAILED', {
@@ -255,6 +259,46 @@ export class OidcProvider {
         what: `The userinfo request to ${this.issuer} failed`,
         remedy: 'Check that the token holds the `openid` scope; log in again if it was revoked.',
         secrets: [accessToken, this.#secret]
+      });
+    }
+  }
+
+  /**
+   * The grant with its id_token, if any, verified here: signature against the provider's
+   * JWKS, issuer, audience (this client) and expiry. openid-client checks the id_token of a
+   * code exchange, but not of every grant (a client-credentials answer's is not looked
+   * at), and the identity the session shows comes from it.
+   */
+  async #verified(r: Parameters<typeof grantOf>[0]): Promise<IOidcTokenGrant> {
+    if (!r.id_token) {
+      return grantOf(r, undefined);
+    }
+    const remedy =
+      'The provider’s id_token does not verify against its published keys: check the issuer URL, or report it to the provider.';
+    if (!this.metadata.jwks_uri) {
+      throw new OidcError({
+        code: 'OIDC_ID_TOKEN_INVALID',
+        message: `${this.issuer} sent an id_token but publishes no jwks_uri to check it.`,
+        remedy
+      });
+    }
+    try {
+      const jose = await importJose();
+      this.#jwks ??= jose.createRemoteJWKSet(new URL(this.metadata.jwks_uri), {
+        timeoutDuration: 10_000
+      });
+      const { payload } = await jose.jwtVerify(r.id_token, this.#jwks, {
+        issuer: this.metadata.issuer,
+        audience: this.clientId,
+        clockTolerance: 60
+      });
+      return grantOf(r, payload as Record<string, unknown>);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new OidcError({
+        code: 'OIDC_ID_TOKEN_INVALID',
+        message: `The id_token from ${this.issuer} failed verification (${typeof code === 'string' ? code : 'invalid'}).`,
+        remedy
       });
     }
   }
@@ -369,7 +413,7 @@ function providerError(
       : low;
   const claimCheck = /JWS|signature|JWT|"iss"|"aud"|claim/i.test(low) && !f.error;
   return new OidcError({
-    code: claimCheck && code === 'OIDC_LOGIN_FAILED' ? 'OIDC_ID_TOKEN_INVALID' : code,
+    code: claimCheck && code !== 'OIDC_DISCOVERY_FAILED' ? 'OIDC_ID_TOKEN_INVALID' : code,
     message: redactSecrets(`${p.what} (${detail.slice(0, 300)}).`, p.secrets),
     remedy: p.remedy,
     oauthError: f.error,

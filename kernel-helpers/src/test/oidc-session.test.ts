@@ -160,6 +160,55 @@ describe('connectOidc', () => {
     });
   });
 
+  describe('#idToken', () => {
+    it('should refuse an id_token not signed by the provider’s key (OIDC_ID_TOKEN_INVALID)', async () => {
+      const jose = await import('jose');
+      const certs = (await (await fetch(`${issuer}/protocol/openid-connect/certs`)).json()) as {
+        keys: { kid: string }[];
+      };
+      const { privateKey } = await jose.generateKeyPair('RS256');
+      const now = Math.floor(Date.now() / 1000);
+      const forged = await new jose.SignJWT({
+        sub: mod.PLATFORM_ALICE.sub,
+        preferred_username: 'alice'
+      })
+        .setProtectedHeader({ alg: 'RS256', kid: certs.keys[0].kid })
+        .setIssuer(issuer)
+        .setAudience(mod.PLATFORM_APP_CLIENT_ID)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 300)
+        .sign(privateKey);
+      emu.faults.add({
+        kind: 'status',
+        service: 'oidc',
+        path: '/realms/platform/protocol/openid-connect/token',
+        status: 200,
+        count: 1,
+        body: {
+          access_token: 'forged-access-token-value',
+          token_type: 'Bearer',
+          expires_in: 300,
+          scope: 'openid platform',
+          id_token: forged
+        }
+      });
+      try {
+        await expectOidcError(
+          () =>
+            connectOidc({
+              issuer,
+              clientId: mod.PLATFORM_APP_CLIENT_ID,
+              clientSecret: mod.PLATFORM_APP_CLIENT_SECRET,
+              env: {}
+            }),
+          'OIDC_ID_TOKEN_INVALID'
+        );
+      } finally {
+        emu.faults.clear();
+      }
+    });
+  });
+
   describe('#userinfo', () => {
     it('should renew the token once after a 401 and answer', async () => {
       const oidc = await connectOidc({
