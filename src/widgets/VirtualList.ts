@@ -25,6 +25,11 @@ export class VirtualList<T> extends Widget {
     this._spacer.className = 'jp-GlobusKit-VirtualList-spacer';
     this.node.appendChild(this._spacer);
     this.node.addEventListener('scroll', this._onScroll, { passive: true });
+    // Lumino's resize messages do not reach a list whose panel is laid out by CSS: its
+    // height is watched directly (the first layout of the app changes it, for one).
+    this._resizeObserver =
+      typeof ResizeObserver === 'function' ? new ResizeObserver(this._onScroll) : null;
+    this._resizeObserver?.observe(this.node);
   }
 
   /**
@@ -72,6 +77,7 @@ export class VirtualList<T> extends Widget {
       return;
     }
     this.node.removeEventListener('scroll', this._onScroll);
+    this._resizeObserver?.disconnect();
     if (this._frame !== null) {
       cancelAnimationFrame(this._frame);
     }
@@ -117,8 +123,10 @@ export class VirtualList<T> extends Widget {
     const count = this._items.length;
     const { start, end } = visibleRange({
       scrollTop: this.node.scrollTop,
-      // Before the first layout the height is 0: render one screenful anyway.
-      viewportHeight: this.node.clientHeight || 600,
+      // Before the first layout the height is 0: render one screenful anyway. While the
+      // app is still being laid out the list may not be bounded yet and be as tall as all
+      // its rows: no more than the window shows is rendered then.
+      viewportHeight: Math.min(this.node.clientHeight || 600, window.innerHeight || 600),
       rowHeight: this._rowHeight,
       count
     });
@@ -166,6 +174,7 @@ export class VirtualList<T> extends Widget {
   private _rowHeight: number;
   private _spacer: HTMLDivElement;
   private _frame: number | null = null;
+  private _resizeObserver: ResizeObserver | null;
 }
 
 /** A row in the DOM and the item it shows. */
