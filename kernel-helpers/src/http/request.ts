@@ -146,6 +146,8 @@ const MAX_ERROR_BODY = 1024 * 1024;
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 /** Slice size when bytes are sent as a stream to report progress. */
 const UPLOAD_CHUNK = 1024 * 1024;
+/** Most bytes of a Node stream body handed to the socket and not yet written out. */
+const STREAM_IN_FLIGHT = 1024 * 1024;
 
 /**
  * Make one Globus API call (with retries) and return the parsed response; every failure is
@@ -478,20 +480,41 @@ function sendNode(
     // lets a source reuse its buffers (a new 1 MiB buffer per read keeps tens of MB alive
     // until the next garbage collection): when chunk n+2 is asked for, chunk n is on the
     // socket.
+    // A write whose request closes first (reset, early answer) is over too: one listener
+    // ends them all.
+    const waiting = new Set<() => void>();
+    req.once('close', () => {
+      for (const finish of [...waiting]) {
+        finish();
+      }
+    });
     const written = (chunk: Uint8Array): Promise<void> =>
       new Promise(done => {
         const finish = (): void => {
-          req.off('close', finish);
-          done();
+          if (waiting.delete(finish)) {
+            done();
+          }
         };
-        req.on('close', finish);
+        waiting.add(finish);
         req.write(chunk, finish);
       });
+    // A Node stream hands each chunk over for good (it never reuses one), so several may be
+    // on their way at once, up to STREAM_IN_FLIGHT bytes: a file stream's 64 KiB chunks then
+    // do not each wait for the socket before the next is read.
+    const limit = source instanceof Readable ? STREAM_IN_FLIGHT : 0;
     const pump = async (): Promise<void> => {
       const iterator = source[Symbol.asyncIterator]();
       let loaded = 0;
       let exhausted = false;
-      let inFlight: Promise<void> | undefined;
+      const writes: { done: Promise<void>; bytes: number }[] = [];
+      let pending = 0;
+      const settle = async (room: number): Promise<void> => {
+        while (writes.length > 0 && pending + room > limit) {
+          const oldest = writes.shift() as { done: Promise<void>; bytes: number };
+          await oldest.done;
+          pending -= oldest.bytes;
+        }
+      };
       onProgress?.({ loaded, total });
       try {
         while (!stopped && !req.destroyed) {
@@ -508,15 +531,16 @@ function sendNode(
           if (stopped || req.destroyed) {
             break;
           }
-          await inFlight;
+          await settle(chunk.byteLength);
           if (stopped || req.destroyed) {
             break;
           }
           loaded += chunk.byteLength;
-          inFlight = written(chunk);
+          writes.push({ done: written(chunk), bytes: chunk.byteLength });
+          pending += chunk.byteLength;
           onProgress?.({ loaded, total });
         }
-        await inFlight;
+        await settle(Infinity);
         if (exhausted && !stopped && !req.destroyed) {
           if (total !== undefined && loaded !== total) {
             throw mismatch(loaded);
@@ -557,7 +581,7 @@ class WireHeaders implements IWireHeaders {
 /** Largest unread rest of a body that is drained (keeping the connection) when dropped. */
 const DRAIN_LIMIT = 64 * 1024;
 /** Longest wait for that rest before the connection is closed instead. */
-const DRAIN_MS = 2000;
+const DRAIN_MS = 1000;
 
 /** The body of a `node:http` response, read chunk by chunk. */
 function nodeBody(res: http.IncomingMessage): IWireBody {
