@@ -105,6 +105,27 @@ describe('Workspace', () => {
       assert.ok(table, 'workspaces table shown');
     });
 
+    it('should renew the token once when the workspace API answers 401', async () => {
+      const s = await appSession(emu);
+      const token = await s.accessToken();
+      emu.realm?.expireNow(token.unsafeRevealAccessToken());
+      const list = await s.workspaces();
+      assert.equal(list.length, 1);
+      assert.equal(s.refreshCount, 1);
+      s.dispose();
+    });
+
+    it('should throw PLATFORM_NOT_CONFIGURED without a workspace API URL', async () => {
+      const env = emu.platformEnv();
+      const s = await connectOidc({
+        issuer: env.GLOBUS_KIT_OIDC_ISSUER,
+        clientId: env.GLOBUS_KIT_OIDC_APP_CLIENT_ID,
+        clientSecret: env.GLOBUS_KIT_OIDC_APP_CLIENT_SECRET,
+        env: {}
+      });
+      await expectCode(() => s.workspaces(), 'PLATFORM_NOT_CONFIGURED');
+    });
+
     it("should answer WORKSPACE_NOT_FOUND for someone else's workspace", async () => {
       const e = await expectCode(() => alice.workspace(mod.BOB_WORKSPACE), 'WORKSPACE_NOT_FOUND');
       assert.ok(isWorkspaceError(e));
