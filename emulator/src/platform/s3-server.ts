@@ -14,9 +14,11 @@ import type { AccessLog } from '../http/service.js';
 import type { IClock } from '../state/types.js';
 import {
   dropDefaultKey,
+  listAllObjects,
   putSeedObject,
   registerKey,
   revokeKey,
+  type IListedObject,
   type IS3rverStore
 } from './s3rver-internals.js';
 import {
@@ -95,6 +97,27 @@ function xmlEscape(s: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;');
+}
+
+function errorXml(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(
+    message
+  )}</Message><RequestId>${randomUUID()}</RequestId></Error>`;
+}
+
+/** The bucket and query of a `GET /<bucket>?list-type=2` request, else undefined. */
+function listV2Request(
+  method: string,
+  url: string
+): { bucket: string; params: URLSearchParams } | undefined {
+  if (method !== 'GET') return undefined;
+  const q = url.indexOf('?');
+  if (q < 0) return undefined;
+  const path = url.slice(0, q).replace(/\/$/, '');
+  if (path.indexOf('/', 1) >= 0 || path.length < 2) return undefined;
+  const params = new URLSearchParams(url.slice(q + 1));
+  if (params.get('list-type') !== '2') return undefined;
+  return { bucket: splitPath(path).bucket, params };
 }
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -231,13 +254,84 @@ export class S3Server {
       if (!(e instanceof S3AuthError)) throw e;
       ctx.status = e.status;
       ctx.type = 'application/xml';
-      ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(
-        e.code
-      )}</Code><Message>${xmlEscape(e.description)}</Message><RequestId>${randomUUID()}</RequestId></Error>`;
+      ctx.body = errorXml(e.code, e.description);
       return;
     }
     if (isAwsChunked(ctx.req.headers)) this.decodeChunked(ctx);
+    const list = listV2Request(ctx.method, ctx.req.url ?? '/');
+    if (list) {
+      await this.listV2(ctx, list.bucket, list.params);
+      return;
+    }
     await next();
+  }
+
+  /**
+   * ListObjectsV2, answered here from s3rver's store (see `listAllObjects` for why):
+   * entries (keys and common prefixes) in key order, `max-keys` of them per page, an opaque
+   * continuation token, `start-after`, `encoding-type=url` (boto3's default).
+   */
+  private async listV2(ctx: IKoaContext, bucket: string, params: URLSearchParams): Promise<void> {
+    const prefix = params.get('prefix') ?? '';
+    const delimiter = params.get('delimiter') ?? '';
+    const maxKeysText = params.get('max-keys');
+    const maxKeys = maxKeysText === null ? 1000 : Number(maxKeysText);
+    const token = params.get('continuation-token');
+    const urlEncoded = params.get('encoding-type') === 'url';
+    const fail = (message: string): void => {
+      ctx.status = 400;
+      ctx.type = 'application/xml';
+      ctx.body = errorXml('InvalidArgument', message);
+    };
+    if (!Number.isInteger(maxKeys) || maxKeys < 0)
+      return fail('Provided max-keys not an integer or within integer range');
+    let after = params.get('start-after') ?? '';
+    if (token !== null) {
+      const decoded = Buffer.from(token, 'base64url').toString('utf8');
+      if (!decoded.startsWith(`${bucket}\n`))
+        return fail('The continuation token provided is incorrect');
+      after = decoded.slice(bucket.length + 1);
+    }
+    const all = await listAllObjects(this.app.store, bucket, prefix, delimiter);
+    const entries: Array<{ key: string; object?: IListedObject }> = [
+      ...all.objects.map(o => ({ key: o.key, object: o })),
+      ...all.commonPrefixes.map(p => ({ key: p }))
+    ]
+      .filter(e => e.key > after)
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const page = entries.slice(0, Math.min(maxKeys, 1000));
+    const truncated = entries.length > page.length;
+    const enc = (v: string): string => xmlEscape(urlEncoded ? encodeURIComponent(v) : v);
+    const tag = (name: string, value: string | number | undefined): string =>
+      value === undefined ? '' : `<${name}>${value}</${name}>`;
+    const last = page[page.length - 1];
+    const parts = [
+      tag('Name', xmlEscape(bucket)),
+      tag('Prefix', enc(prefix)),
+      delimiter ? tag('Delimiter', enc(delimiter)) : '',
+      tag('MaxKeys', maxKeys),
+      urlEncoded ? tag('EncodingType', 'url') : '',
+      tag('KeyCount', page.length),
+      tag('IsTruncated', String(truncated)),
+      token !== null ? tag('ContinuationToken', xmlEscape(token)) : '',
+      truncated && last
+        ? tag('NextContinuationToken', Buffer.from(`${bucket}\n${last.key}`).toString('base64url'))
+        : '',
+      params.has('start-after') ? tag('StartAfter', enc(params.get('start-after') ?? '')) : '',
+      ...page.map(e =>
+        e.object
+          ? `<Contents>${tag('Key', enc(e.key))}${tag('LastModified', e.object.lastModified.toISOString())}${tag(
+              'ETag',
+              xmlEscape(e.object.etag)
+            )}${tag('Size', e.object.size)}<StorageClass>STANDARD</StorageClass></Contents>`
+          : `<CommonPrefixes>${tag('Prefix', enc(e.key))}</CommonPrefixes>`
+      )
+    ];
+    ctx.status = 200;
+    ctx.type = 'application/xml';
+    ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${parts.join(
+      ''
+    )}</ListBucketResult>`;
   }
 
   private authorize(ctx: IKoaContext): void {

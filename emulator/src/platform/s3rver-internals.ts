@@ -33,9 +33,54 @@ type S3ObjectCtor = new (
   metadata: Record<string, string>
 ) => unknown;
 
+/** An object as s3rver's store lists it (`lib/models/object.js`). */
+interface IStoredObject {
+  key: string;
+  metadata: Record<string, string>;
+  readonly size: number;
+  readonly lastModifiedDate: Date;
+}
+
 /** The store an s3rver instance writes to (`app.store`). */
 export interface IS3rverStore {
   putObject(object: unknown): Promise<{ size: number; md5: string }>;
+  listObjects(
+    bucket: string,
+    options: { prefix?: string; delimiter?: string; startAfter?: string; maxKeys?: number }
+  ): Promise<{ objects: IStoredObject[]; commonPrefixes: string[]; isTruncated: boolean }>;
+}
+
+/** One listed object. */
+export interface IListedObject {
+  key: string;
+  /** As stored, quoted (`"<md5>"`). */
+  etag: string;
+  size: number;
+  lastModified: Date;
+}
+
+/**
+ * Every object (and common prefix, with a delimiter) under `prefix`, unpaged. s3rver's own
+ * paging is unusable here: its store walks folders in directory order (not key order) and
+ * its ListObjectsV2 continuation tokens use DES, which OpenSSL 3 no longer offers (HTTP 500).
+ * @param store - `s3rver.store`
+ */
+export async function listAllObjects(
+  store: IS3rverStore,
+  bucket: string,
+  prefix: string,
+  delimiter: string
+): Promise<{ objects: IListedObject[]; commonPrefixes: string[] }> {
+  const result = await store.listObjects(bucket, { prefix, delimiter, maxKeys: Infinity });
+  return {
+    objects: result.objects.map(o => ({
+      key: o.key,
+      etag: o.metadata.etag ?? '',
+      size: o.size,
+      lastModified: o.lastModifiedDate
+    })),
+    commonPrefixes: result.commonPrefixes
+  };
 }
 
 /** The s3rver module paths this file depends on. */

@@ -202,6 +202,71 @@ describe('Platform S3', () => {
       );
     });
 
+    it('should page ListObjectsV2 in key order with continuation tokens, folders included', async () => {
+      const keys = [
+        ...Array.from({ length: 7 }, (_, i) => `alice/paged/f0${7 - i}.txt`),
+        'alice/paged/sub1/x.txt',
+        'alice/paged/sub2/y.txt',
+        'alice/paged/a b+c.txt'
+      ];
+      for (const Key of keys) {
+        await s3.send(new PutObjectCommand({ Bucket: 'demo-workspaces', Key, Body: Key }));
+      }
+      const pageThrough = async (delimiter?: string): Promise<string[][]> => {
+        const pages: string[][] = [];
+        let token: string | undefined;
+        do {
+          const res = await s3.send(
+            new ListObjectsV2Command({
+              Bucket: 'demo-workspaces',
+              Prefix: 'alice/paged/',
+              Delimiter: delimiter,
+              MaxKeys: 3,
+              ContinuationToken: token
+            })
+          );
+          const names = [
+            ...(res.Contents ?? []).map(o => o.Key ?? ''),
+            ...(res.CommonPrefixes ?? []).map(p => p.Prefix ?? '')
+          ].sort();
+          assert.equal(res.KeyCount, names.length);
+          pages.push(names);
+          token = res.IsTruncated ? res.NextContinuationToken : undefined;
+          assert.ok(pages.length <= 10);
+        } while (token);
+        return pages;
+      };
+      const folders = await pageThrough('/');
+      assert.deepEqual(
+        folders.map(p => p.length),
+        [3, 3, 3, 1]
+      );
+      assert.deepEqual(folders.flat(), [
+        'alice/paged/a b+c.txt',
+        'alice/paged/f01.txt',
+        'alice/paged/f02.txt',
+        'alice/paged/f03.txt',
+        'alice/paged/f04.txt',
+        'alice/paged/f05.txt',
+        'alice/paged/f06.txt',
+        'alice/paged/f07.txt',
+        'alice/paged/sub1/',
+        'alice/paged/sub2/'
+      ]);
+      const flat = (await pageThrough()).flat();
+      assert.deepEqual(flat, [...keys].sort());
+      const bad = await s3Error(
+        s3.send(
+          new ListObjectsV2Command({
+            Bucket: 'demo-workspaces',
+            Prefix: 'alice/',
+            ContinuationToken: 'bm90LWEtdG9rZW4'
+          })
+        )
+      );
+      assert.deepEqual(bad, { name: 'InvalidArgument', status: 400 });
+    });
+
     it('should answer GetBucketLocation', async () => {
       const res = await s3.send(new GetBucketLocationCommand({ Bucket: 'demo-workspaces' }));
       assert.equal(res.$metadata.httpStatusCode, 200);
