@@ -17,6 +17,7 @@ import {
 import {
   dropDefaultKey,
   isKeyRegistered,
+  listAllObjects,
   putSeedObject,
   registerKey,
   revokeKey,
@@ -146,6 +147,21 @@ describe('s3rver internals', () => {
       assert.equal(await got.Body?.transformToString(), 'a,b\n1,2\n');
       revokeKey('TESTKEY456');
       c.destroy();
+    });
+  });
+
+  describe('#listAllObjects', () => {
+    it('should list objects with etag, size and date, and common prefixes', async () => {
+      await putSeedObject(app.store, 'b', 'dir/sub/deep.txt', Buffer.from('x'), 'text/plain');
+      const all = await listAllObjects(app.store, 'b', 'dir/', '/');
+      assert.deepEqual(
+        all.objects.map(o => o.key),
+        ['dir/seed.csv']
+      );
+      assert.equal(all.objects[0].size, 8);
+      assert.match(all.objects[0].etag, /^"[0-9a-f]{32}"$/);
+      assert.ok(all.objects[0].lastModified instanceof Date);
+      assert.deepEqual(all.commonPrefixes, ['dir/sub/']);
     });
   });
 });
