@@ -18,7 +18,6 @@ register('./support/frontend-loader.mjs', import.meta.url);
 
 const lib = p => import(new URL(`../lib/${p}`, import.meta.url).href);
 const {
-  BACKGROUND_PAGE,
   BrowserModel,
   FIRST_PAGE,
   MAX_ENTRIES,
@@ -249,7 +248,11 @@ describe('BrowserModel', () => {
       assert.equal(model.rows[0].name, all[0]);
       assert.equal(model.rows[FIRST_PAGE], undefined, 'not arrived yet');
       assert.equal(model.entries.length, FIRST_PAGE);
-      assert.equal(ls.waiting().length, 2, 'two background requests at a time');
+      assert.deepEqual(
+        lsCalls().slice(1),
+        [{ limit: 10_000 - FIRST_PAGE, offset: FIRST_PAGE }],
+        'the rest in one request (the default page size is 10,000)'
+      );
       for (let guard = 0; ls.waiting().length > 0 && guard < 20; guard++) {
         await ls.release(ls.waiting()[0]);
       }
@@ -262,7 +265,7 @@ describe('BrowserModel', () => {
         all
       );
       const calls = lsCalls();
-      assert.ok(calls.every(c => c.limit <= BACKGROUND_PAGE));
+      assert.ok(calls.every(c => c.limit <= 10_000));
       const covered = calls.flatMap(c => Array.from({ length: c.limit }, (_, i) => c.offset + i));
       assert.equal(new Set(covered).size, 10_000, 'every entry asked for');
       assert.equal(covered.length, 10_000, 'and none twice');
@@ -294,11 +297,12 @@ describe('BrowserModel', () => {
 
     it('should hold the background loading while rows on screen are fetched', async () => {
       const ls = heldLs(names(10_000));
-      const model = new BrowserModel();
+      const model = new BrowserModel({ pageSize: 2_000 });
       const opened = model.open(COLLECTION, '/big/');
       await tick();
       await ls.release(0);
       const [a, b] = ls.waiting();
+      assert.deepEqual([a, b], [FIRST_PAGE, FIRST_PAGE + 2_000], 'two pages of 2,000 at a time');
       model.requestRows(9_990, 10_000);
       const screen = 10_000 - SCREEN_BLOCK;
       await ls.release(a);

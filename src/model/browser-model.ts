@@ -38,15 +38,14 @@ export const FIRST_PAGE = 500;
 /** Rows fetched for the screen at a time (aligned blocks of this many rows). */
 export const SCREEN_BLOCK = 250;
 
-/** Background page requests under way at a time. */
-const BACKGROUND_REQUESTS = 2;
-
 /**
- * Most entries per background request: a request for the rows on screen may queue behind
- * the background requests at Transfer (and at the collection's storage), so each of them
- * is kept small enough to answer quickly.
+ * Background page requests under way at a time (each of up to `pageSize` entries). Transfer
+ * reads the whole folder again for every page, so the rest of a folder comes in as few
+ * requests as the page size allows: against the emulator, one request for the 9,500 entries
+ * after the first page let a request for the rows on screen through twice as fast as
+ * five requests of 2,000, two at a time, and finished sooner.
  */
-export const BACKGROUND_PAGE = 2_000;
+const BACKGROUND_REQUESTS = 2;
 
 /** Requests for on-screen rows under way at a time. */
 const SCREEN_REQUESTS = 2;
@@ -558,18 +557,13 @@ export class BrowserModel implements IDisposable {
   }
 
   /**
-   * The total is known: the rows after the first page, in requests of at most
-   * {@link BACKGROUND_PAGE} (and `pageSize`) entries, {@link BACKGROUND_REQUESTS} at a time.
+   * The total is known: the rows after the first page, in requests of `pageSize` entries,
+   * {@link BACKGROUND_REQUESTS} at a time.
    */
   private async _loadRest(listing: Listing, ticket: number): Promise<void> {
     const count = listing.slots.length;
     const next = listing.loaded;
-    const remaining = count - next;
-    const chunk = Math.min(
-      this._pageSize,
-      BACKGROUND_PAGE,
-      Math.max(SCREEN_BLOCK, Math.ceil(remaining / BACKGROUND_REQUESTS))
-    );
+    const chunk = this._pageSize;
     const ranges: Array<[number, number]> = [];
     for (let start = next; start < count; start += chunk) {
       ranges.push([start, Math.min(count, start + chunk)]);
