@@ -403,7 +403,7 @@ export class BrowserModel implements IDisposable {
     this._pumpWanted(listing);
   }
 
-  /** Open the parent folder. */ /** Open the parent folder. */
+  /** Open the parent folder. */
   up(): Promise<void> {
     const parts = this._path.split('/').filter(Boolean);
     parts.pop();
