@@ -326,6 +326,7 @@ describe('Platform S3', () => {
       const bad = await plainGet(url.replace(/Signature=[^&]+/, 'Signature=AAAA'));
       assert.equal(bad.status, 403);
       assert.match(bad.body, /SignatureDoesNotMatch/);
+      assert.ok(!bad.body.includes(alice.token), 'no session token in the error');
       const noToken = await plainGet(url.replace(/&x-amz-security-token=[^&]+/, ''));
       assert.equal(noToken.status, 403);
       const otherKey = await plainGet(presignV2(emu, alice, 'bob/x.csv', expires));
