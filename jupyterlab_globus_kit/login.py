@@ -340,8 +340,10 @@ class LoginManager:
         taken: Dict[str, Any] = {}
 
         def take(pending: Dict[str, Any]) -> Dict[str, Any]:
+            # Without a state, only a Globus login (OIDC logins share this file).
+            ours = [p for p in pending.values() if p.get("auth_base_url") == self.auth_base]
             chosen = pending.get(state) if state else (
-                max(pending.values(), key=lambda p: p["created_at"]) if pending else None)
+                max(ours, key=lambda p: p["created_at"]) if ours else None)
             if chosen:
                 taken.update(chosen)
                 pending = {k: v for k, v in pending.items() if k != chosen["state"]}
@@ -390,7 +392,7 @@ class LoginManager:
         return self.file.update(change)
 
     def logout(self) -> Dict[str, Any]:
-        """Revoke every stored token Auth takes, delete the file, forget pending logins."""
+        """Revoke every stored token Auth takes, delete the file, forget pending Globus logins."""
         try:
             doc = self.file.read()
         except TokenFileError as err:
@@ -407,10 +409,9 @@ class LoginManager:
                 else:
                     failed += 1
         self.file.remove()
-        try:
-            os.unlink(self.pending_path)
-        except FileNotFoundError:
-            pass
+        # Globus logins only: an OIDC provider's waiting logins share the file and stay.
+        self._pending_update(lambda pending: {
+            k: v for k, v in pending.items() if v.get("auth_base_url") != self.auth_base})
         self.select_source()
         return {"revoked": revoked, "failed": failed, "removed": doc is not None,
                 "source": self.state.source}

@@ -27,7 +27,12 @@ import {
   storedTokensOf,
   type ITokenResponseEntry
 } from './oauth';
-import { addPendingLogin, pendingLoginsPath, takePendingLogin } from './pending-logins';
+import {
+  addPendingLogin,
+  forgetPendingLogins,
+  pendingLoginsPath,
+  takePendingLogin
+} from './pending-logins';
 import { IStoredIdentity, ITokenFileDocument, TokenFile, tokenFilePath } from './token-file';
 
 /** Scopes of a first login when none are given: identity, linked identities, Transfer. */
@@ -170,7 +175,10 @@ export async function completeLogin(
   const env = options.env ?? process.env;
   const path = options.tokenFile ?? tokenFilePath(env);
   const parsed = parseCode(code);
-  const pending = await takePendingLogin(pendingLoginsPath(path), options.state ?? parsed.state);
+  // Without a state, only a Globus login is taken (OIDC logins share the file).
+  const pending = await takePendingLogin(pendingLoginsPath(path), options.state ?? parsed.state, {
+    auth_base_url: serviceBaseUrl('auth', env)
+  });
   if (!pending) {
     throw new LoginError({
       code: 'NO_PENDING_LOGIN',
@@ -277,9 +285,10 @@ export async function logout(options: ILoginContextOptions = {}): Promise<ILogou
   }
   const removed = doc !== undefined;
   await file.remove();
-  while (await takePendingLogin(pendingLoginsPath(path))) {
-    // drain
-  }
+  // Globus logins only: an OIDC provider's waiting logins share the file and stay.
+  await forgetPendingLogins(pendingLoginsPath(path), {
+    auth_base_url: serviceBaseUrl('auth', env)
+  });
   return { revoked, failed, removed };
 }
 

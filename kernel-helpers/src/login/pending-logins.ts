@@ -44,15 +44,26 @@ export async function addPendingLogin(path: string, entry: IPendingLogin): Promi
   });
 }
 
+/** Whose logins a call may see: the file is shared by every provider (Globus, OIDC). */
+export interface IPendingLoginOwner {
+  /** The authorization server (Globus Auth's base URL, or an OIDC issuer). */
+  auth_base_url: string;
+  /** Only this client's logins (default: any client of that server). */
+  client_id?: string;
+}
+
 /**
- * Take (remove and return) a pending login: the one with `state`, else the newest.
+ * Take (remove and return) a pending login: the one with `state`, else the newest of the
+ * given owner (never another provider's: Globus and OIDC logins share this file).
  *
  * @param path - the pending-logins file
- * @param state - which login (default: the newest)
+ * @param state - which login (default: the owner's newest)
+ * @param owner - only this client's logins are taken when no state is given
  */
 export async function takePendingLogin(
   path: string,
-  state?: string
+  state?: string,
+  owner?: IPendingLoginOwner
 ): Promise<IPendingLogin | undefined> {
   try {
     await fs.access(path);
@@ -64,20 +75,63 @@ export async function takePendingLogin(
     const chosen =
       state !== undefined
         ? all[state]
-        : Object.values(all).sort((a, b) => b.created_at - a.created_at)[0];
+        : Object.values(all)
+            .filter(p => owner === undefined || ownedBy(p, owner))
+            .sort((a, b) => b.created_at - a.created_at)[0];
     if (chosen) {
       delete all[chosen.state];
     }
-    if (Object.keys(all).length === 0) {
-      await fs.rm(path, { force: true });
-    } else {
-      await writeAtomically(path, `${JSON.stringify({ pending: all }, null, 2)}\n`);
-    }
+    await writeAll(path, all);
     return chosen;
   });
 }
 
+/**
+ * Forget every pending login of one owner (a logout); other providers' logins stay.
+ *
+ * @param path - the pending-logins file
+ * @param owner - whose logins to drop
+ * @returns how many were dropped
+ */
+export async function forgetPendingLogins(
+  path: string,
+  owner: IPendingLoginOwner
+): Promise<number> {
+  try {
+    await fs.access(path);
+  } catch {
+    return 0;
+  }
+  return withFileLock(path, async () => {
+    const all = fresh(await readAll(path));
+    let dropped = 0;
+    for (const [k, v] of Object.entries(all)) {
+      if (ownedBy(v, owner)) {
+        delete all[k];
+        dropped++;
+      }
+    }
+    await writeAll(path, all);
+    return dropped;
+  });
+}
+
 // Module internals (not exported).
+function ownedBy(p: IPendingLogin, owner: IPendingLoginOwner): boolean {
+  return (
+    p.auth_base_url === owner.auth_base_url &&
+    (owner.client_id === undefined || p.client_id === owner.client_id)
+  );
+}
+
+async function writeAll(path: string, all: Record<string, IPendingLogin>): Promise<void> {
+  if (Object.keys(all).length === 0) {
+    await fs.rm(path, { force: true });
+  } else {
+    await writeAtomically(path, `${JSON.stringify({ pending: all }, null, 2)}\n`);
+  }
+}
+
 async function readAll(path: string): Promise<Record<string, IPendingLogin>> {
   try {
     const doc = JSON.parse(await fs.readFile(path, 'utf8')) as { pending?: unknown };

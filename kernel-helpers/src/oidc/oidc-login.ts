@@ -118,7 +118,10 @@ export async function completeOidcLogin(
 ): Promise<{ result: IOidcLoginResult; grant: IOidcTokenGrant }> {
   const parsed = parseCodeInput(input);
   const pendingPath = pendingLoginsPath(file.path);
-  const pending = await takePendingLogin(pendingPath, state ?? parsed.state);
+  const pending = await takePendingLogin(pendingPath, state ?? parsed.state, {
+    auth_base_url: provider.issuer,
+    client_id: provider.clientId
+  });
   if (!pending) {
     throw new OidcError({
       code: 'OIDC_NO_PENDING_LOGIN',

@@ -14,7 +14,7 @@ import { plot } from '../flow/plot-chart';
 import type { Table } from '../flow/table';
 import { runVerb, showHtml, type IVerbOptions } from '../flow/verb-context';
 import { formatDuration, gridHtml } from '../flow/verb-html';
-import { addPendingLogin, pendingLoginsPath, takePendingLogin } from '../login/pending-logins';
+import { forgetPendingLogins, pendingLoginsPath } from '../login/pending-logins';
 import { TokenFile, type IStoredIdentity } from '../login/token-file';
 import type { Token } from '../tokens/token';
 import { PlatformClient, type IPlatformUserInfo } from '../workspaces/platform-client';
@@ -493,17 +493,10 @@ export class OidcSession {
       removed = true;
     }
     // Forget this provider's waiting logins (others' stay).
-    const pending = pendingLoginsPath(file.path);
-    for (let i = 0; i < 100; i++) {
-      const p = await takePendingLogin(pending);
-      if (!p) {
-        break;
-      }
-      if (p.auth_base_url !== this.issuer || p.client_id !== this.clientId) {
-        await addPendingLogin(pending, p);
-        break;
-      }
-    }
+    await forgetPendingLogins(pendingLoginsPath(file.path), {
+      auth_base_url: this.issuer,
+      client_id: this.clientId
+    });
     if (this.source === 'stored-login') {
       this.#credentials.clear();
     }

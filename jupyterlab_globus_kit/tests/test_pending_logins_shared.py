@@ -1,0 +1,54 @@
+"""Globus and OIDC logins wait in one ``pending-logins.json``: a Globus completion without a
+state and a Globus logout must leave the OIDC provider's waiting logins alone."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from jupyterlab_globus_kit.login import LoginManager
+from jupyterlab_globus_kit.status import GlobusState
+from jupyterlab_globus_kit.token_store import TokenFileError, write_atomically
+
+AUTH = "http://127.0.0.1:9"  # never called: nothing here reaches Auth
+ISSUER = "http://127.0.0.1:9/realms/platform"
+
+
+def entry(state: str, base: str, client: str) -> dict:
+    return {"state": state, "code_verifier": "v-" + state, "scopes": ["openid"],
+            "redirect_uri": base + "/oob", "client_id": client, "auth_base_url": base,
+            "created_at": time.time()}
+
+
+@pytest.fixture()
+def manager(tmp_path: Path) -> LoginManager:
+    env = {"GLOBUS_KIT_TOKEN_FILE": str(tmp_path / "globus-kit" / "tokens.json"),
+           "GLOBUS_SDK_SERVICE_URL_AUTH": AUTH, "GLOBUS_KIT_CLIENT_ID": "globus-client"}
+    (tmp_path / "globus-kit").mkdir(mode=0o700)
+    return LoginManager(GlobusState(), env)
+
+
+def write_pending(manager: LoginManager, *entries: dict) -> None:
+    write_atomically(manager.pending_path,
+                     json.dumps({"pending": {e["state"]: e for e in entries}}))
+
+
+def read_pending(manager: LoginManager) -> dict:
+    return json.loads(Path(manager.pending_path).read_text())["pending"]
+
+
+def test_complete_without_state_should_not_take_an_oidc_login(manager: LoginManager) -> None:
+    write_pending(manager, entry("oidc-1", ISSUER, "notebook-client"))
+    with pytest.raises(TokenFileError) as err:
+        manager.complete("a-code")
+    assert err.value.code == "NO_PENDING_LOGIN"
+    assert list(read_pending(manager)) == ["oidc-1"], "the OIDC login still waits"
+
+
+def test_logout_should_forget_globus_logins_only(manager: LoginManager) -> None:
+    write_pending(manager, entry("globus-1", AUTH, "globus-client"),
+                  entry("oidc-1", ISSUER, "notebook-client"))
+    manager.logout()
+    assert list(read_pending(manager)) == ["oidc-1"]
