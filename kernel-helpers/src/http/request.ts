@@ -9,14 +9,16 @@
  * `Authorization`), and needs its own token manager. We keep its conventions (service URL
  * variables, client-info header, GARE handling) and do the transport here, in one place.
  *
- * Why most requests go through `node:http`, and `fetch` only serves response streams:
- * - Node's `fetch` (undici) holds a streamed request body in memory (nodejs/undici#4058; a
- *   500 MB upload peaked at 555 MB RSS) and sends it chunked even when the length is known.
- *   `node:http` writes it with Content-Length and backpressure.
- * - Loading undici and running its first `fetch` costs 60-80 ms of CPU in a fresh kernel;
- *   a verb that only makes JSON calls and an upload need not pay it.
- * Both kinds of response are read through one small interface (`IWireResponse`), so
- * everything after the headers (redirects, errors, bodies) stays one code path.
+ * Why `node:http` and not Node's `fetch` (undici), for every request and response:
+ * - `fetch` holds a streamed request body in memory (nodejs/undici#4058; a 500 MB upload
+ *   peaked at 555 MB RSS) and sends it chunked even when the length is known. `node:http`
+ *   writes it with Content-Length and backpressure.
+ * - Loading undici and running its first `fetch` costs 60-80 ms of CPU in a fresh kernel,
+ *   and reading a 100 MB response stream through it (web stream reader, then a Node
+ *   stream) took 0.95 s of CPU on a kernel's first download against 0.36 s for the
+ *   `node:http` response itself (the fetchCsv benchmark downloads once per kernel).
+ * Responses are read through one small interface (`IWireResponse`), so everything after
+ * the headers (redirects, errors, bodies) stays one code path.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -205,7 +207,7 @@ interface IWireBody {
   cancel(): Promise<void>;
 }
 
-/** A response from `node:http` or `fetch`, as the rest of this module reads it. */
+/** A response from `node:http`, as the rest of this module reads it. */
 interface IWireResponse {
   status: number;
   headers: IWireHeaders;
@@ -627,22 +629,6 @@ function nodeBody(res: http.IncomingMessage): IWireBody {
   };
 }
 
-/** A `fetch` response behind the same interface. */
-function fetchBody(response: Response): IWireResponse {
-  const stream = response.body;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: stream
-      ? {
-          read: () => (reader ??= stream.getReader()).read(),
-          cancel: () => (reader ? reader.cancel() : stream.cancel())
-        }
-      : null
-  };
-}
-
 /** One attempt, following same-origin redirects. */
 async function attemptOnce<T>(
   options: IRequestOptions,
@@ -704,26 +690,14 @@ async function attemptOnce<T>(
       const streaming = stream !== undefined;
       let response: IWireResponse;
       try {
-        // Only a response stream is read through fetch (see the header of this file).
-        response =
-          options.responseType === 'stream' && !stream
-            ? fetchBody(
-                await fetch(url, {
-                  method: currentMethod,
-                  headers,
-                  body,
-                  redirect: 'manual',
-                  signal: controller.signal
-                })
-              )
-            : await sendNode(
-                url,
-                currentMethod,
-                headers,
-                stream ?? body,
-                options,
-                controller.signal
-              );
+        response = await sendNode(
+          url,
+          currentMethod,
+          headers,
+          stream ?? body,
+          options,
+          controller.signal
+        );
       } catch (error) {
         throw mapFailure(error, 'connect');
       }
