@@ -29,8 +29,7 @@ from .globus_data import GlobusData, TokenInfo
 from .hub import fetch_hub_auth_state, hub_configured
 from .scopes import parse_scopes
 from .token_store import (
-    DELETE, RELOGIN_REMEDY, FileLock, TokenFile, TokenFileError, token_file_path,
-    write_atomically,
+    RELOGIN_REMEDY, TokenFile, TokenFileError, token_file_path, update_pending_logins,
 )
 
 PRODUCTION_AUTH = "https://auth.globus.org"
@@ -39,7 +38,6 @@ DEFAULT_LOGIN_SCOPES = (
     "urn:globus:auth:scope:auth.globus.org:view_identity_set",
     "urn:globus:auth:scope:transfer.api.globus.org:all",
 )
-PENDING_TTL = 900.0
 #: Renew a stored token that expires within this many seconds.
 REFRESH_WINDOW = 60.0
 AUTH_TIMEOUT = 15.0
@@ -454,26 +452,7 @@ class LoginManager:
         return list(by_name.values())
 
     def _pending_update(self, change: Any) -> None:
-        os.makedirs(os.path.dirname(self.pending_path), mode=0o700, exist_ok=True)
-        with FileLock(self.pending_path):
-            try:
-                with open(self.pending_path, encoding="utf-8") as fh:
-                    pending = json.load(fh).get("pending") or {}
-            except (FileNotFoundError, ValueError, AttributeError):
-                pending = {}
-            cutoff = time.time() - PENDING_TTL
-            pending = {k: v for k, v in pending.items()
-                       if isinstance(v, dict) and v.get("state") == k
-                       and isinstance(v.get("created_at"), (int, float))
-                       and v["created_at"] >= cutoff}
-            pending = change(pending)
-            if pending:
-                write_atomically(self.pending_path, json.dumps({"pending": pending}, indent=2))
-            else:
-                try:
-                    os.unlink(self.pending_path)
-                except FileNotFoundError:
-                    pass
+        update_pending_logins(self.pending_path, change)
 
 
 def _parse_code(code: Any, state: Optional[str]) -> "tuple[str, Optional[str]]":

@@ -36,7 +36,7 @@ from jupyter_core.paths import jupyter_data_dir
 from .errors import GlobusKitError
 from .login import make_pkce_pair
 from .oidc_http import checked_url, fetch_json
-from .token_store import DELETE, FileLock, TokenFile, TokenFileError, write_atomically
+from .token_store import DELETE, TokenFile, TokenFileError, update_pending_logins
 
 #: Scopes asked for when ``GLOBUS_KIT_OIDC_SCOPES`` is not set (kernel-helpers' default).
 DEFAULT_OIDC_SCOPES = ("openid", "profile", "email", "offline_access", "platform")
@@ -46,8 +46,6 @@ OIDC_RESOURCE_SERVER = "oidc"
 REFRESH_WINDOW = 60.0
 #: How long discovered metadata is reused, seconds.
 METADATA_TTL = 600.0
-#: How long a started login waits for its code, seconds.
-PENDING_TTL = 900.0
 #: Most logins waiting at once (older ones are dropped).
 MAX_PENDING = 20
 
@@ -588,35 +586,11 @@ class OidcManager:
                 "source": self.source()}
 
     async def _pending_update(self, change: Any) -> None:
-        """Read-modify-write ``pending-logins.json`` under its lock (the kernel's format:
-        ``{"pending": {state: entry}}``, 0600, entries older than 15 minutes dropped), in a
-        worker thread: the lock may wait."""
-        path = self.pending_path
-
-        def run() -> None:
-            os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
-            with FileLock(path):
-                try:
-                    with open(path, encoding="utf-8") as fh:
-                        pending = json.load(fh).get("pending") or {}
-                except (FileNotFoundError, ValueError, AttributeError):
-                    pending = {}
-                cutoff = time.time() - PENDING_TTL
-                pending = {k: v for k, v in pending.items()
-                           if isinstance(v, dict) and v.get("state") == k
-                           and isinstance(v.get("created_at"), (int, float))
-                           and v["created_at"] >= cutoff}
-                pending = change(pending)
-                if pending:
-                    write_atomically(path, json.dumps({"pending": pending}, indent=2) + "\n")
-                else:
-                    try:
-                        os.unlink(path)
-                    except FileNotFoundError:
-                        pass
-
+        """:func:`~.token_store.update_pending_logins` in a worker thread: the lock may
+        wait."""
         try:
-            await asyncio.get_running_loop().run_in_executor(None, run)
+            await asyncio.get_running_loop().run_in_executor(
+                None, update_pending_logins, self.pending_path, change)
         except TokenFileError as err:
             raise file_error(err) from None
 

@@ -123,6 +123,38 @@ def write_atomically(path: str, text: str) -> None:
         raise
 
 
+#: How long a started login can be completed (kernel-helpers' PENDING_LOGIN_TTL_SECONDS).
+PENDING_TTL = 900.0
+
+
+def update_pending_logins(path: str, change: Callable[[Dict[str, Any]], Dict[str, Any]]
+                          ) -> None:
+    """Read-modify-write ``pending-logins.json`` (kernel-helpers' pending-logins.ts format:
+    ``{"pending": {state: entry}}``, 0600) under its lock. Expired or malformed entries are
+    dropped before ``change`` sees them; an empty result removes the file. The file is shared
+    by every provider (Globus and OIDC logins), so ``change`` must keep others' entries."""
+    os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
+    with FileLock(path):
+        try:
+            with open(path, encoding="utf-8") as fh:
+                pending = json.load(fh).get("pending") or {}
+        except (FileNotFoundError, ValueError, AttributeError):
+            pending = {}
+        cutoff = time.time() - PENDING_TTL
+        pending = {k: v for k, v in pending.items()
+                   if isinstance(v, dict) and v.get("state") == k
+                   and isinstance(v.get("created_at"), (int, float))
+                   and v["created_at"] >= cutoff}
+        pending = change(pending)
+        if pending:
+            write_atomically(path, json.dumps({"pending": pending}, indent=2) + "\n")
+        else:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+
+
 class TokenFile:
     """The token file at one path: validated reads, locked atomic updates, removal."""
 
