@@ -300,5 +300,25 @@ describe('parseCsvStream', () => {
       const o = await compare(Buffer.from(long), 100, { maxRecordLength: 2048 }, 'too long');
       assert.ok(o.error !== undefined, 'a runaway quote is an error');
     });
+
+    it('should match on quoted values longer than the short quote scan (64 bytes)', async () => {
+      // Closing and doubled quotes before, at and after the 64th byte of a value, where the
+      // tokenizer's scan for a quote switches from a loop to Buffer#indexOf.
+      const values = [60, 63, 64, 65, 66, 200, 5000].flatMap(k => [
+        `"${'x'.repeat(k)}"`,
+        `"${'y'.repeat(k - 1)}""${'z'.repeat(70)}"`,
+        `"${'w'.repeat(k)}"""`,
+        `"${'v'.repeat(k)},\n${'u'.repeat(k)}"`
+      ]);
+      const rows = values.map((v, i) => `${i},${v},${i / 2}`).join('\n');
+      const bytes = Buffer.from(`n,s,f\n${rows}\n`);
+      for (const size of [1, 7, 64, 65, 100, 65536]) {
+        const before = csvChunkStats.papaparse;
+        const o = await compare(bytes, size, {}, `long quoted, chunks of ${size}`);
+        assert.equal(o.table?.numRows, values.length, `chunks of ${size}: rows`);
+        // Well-formed: the bytes path takes every chunk (the papaparse run counts none).
+        assert.equal(csvChunkStats.papaparse, before, `chunks of ${size}: papaparse chunks`);
+      }
+    });
   });
 });
