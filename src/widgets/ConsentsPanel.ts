@@ -1,48 +1,30 @@
-import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
-import { Widget } from '@lumino/widgets';
+import { ITranslator } from '@jupyterlab/translation';
 
 import { ConsentModel } from '../model/consent-model';
+import { ModelSection } from './model-section';
 import { el, externalLink } from './element';
 
 /**
  * The consents section: each required scope (from the settings) granted or missing, with
  * a "Grant consent" link opening the consent URL for a missing one.
  */
-export class ConsentsPanel extends Widget {
+export class ConsentsPanel extends ModelSection<ConsentModel> {
   /**
    * @param options - the consent model and the translator.
    */
   constructor(options: IConsentsPanelOptions) {
-    super();
-    this._model = options.model;
-    this._trans = (options.translator ?? nullTranslator).load('jupyterlab_globus_kit');
-    this.addClass('jp-GlobusKit-Consents');
-    this.title.label = this._trans.__('Consents');
-    this._model.changed.connect(this._render, this);
-    this._render();
+    super(options.model, options.translator, 'jp-GlobusKit-Consents');
+    this.title.label = this.trans.__('Consents');
+    this.render();
   }
 
-  /** Disconnect from the model. */
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this._model.changed.disconnect(this._render, this);
-    super.dispose();
-  }
-
-  private _render(): void {
-    const t = this._trans;
-    const root = this.node;
-    root.replaceChildren();
-    if (this._model.error) {
-      const box = el('div', 'jp-GlobusKit-error', [
-        t.__('Could not check consents: %1', this._model.error.message)
-      ]);
-      box.setAttribute('role', 'alert');
-      root.appendChild(box);
-    }
-    if (this._model.requiredScopes.length === 0) {
+  protected render(): void {
+    const t = this.trans;
+    const error = this.model.error;
+    const root = this.resetWithError(
+      error ? t.__('Could not check consents: %1', error.message) : null
+    );
+    if (this.model.requiredScopes.length === 0) {
       root.appendChild(
         el('p', 'jp-GlobusKit-empty', [t.__('No required scopes are set in the settings.')])
       );
@@ -55,7 +37,7 @@ export class ConsentsPanel extends Widget {
       missing: t.__('missing'),
       unverified: t.__('not verified')
     };
-    for (const entry of this._model.entries) {
+    for (const entry of this.model.entries) {
       const badge = el('span', `jp-GlobusKit-badge jp-mod-${entry.status}`, [labels[entry.status]]);
       const item = el('li', 'jp-GlobusKit-consent', [
         el('div', 'jp-GlobusKit-consent-head', [
@@ -94,9 +76,6 @@ export class ConsentsPanel extends Widget {
     }
     root.appendChild(list);
   }
-
-  private _model: ConsentModel;
-  private _trans: TranslationBundle;
 }
 
 /** Options of {@link ConsentsPanel}. */

@@ -1,51 +1,33 @@
-import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
-import { Widget } from '@lumino/widgets';
+import { ITranslator } from '@jupyterlab/translation';
 
 import { cancelTask } from '../api';
 import { ITask } from '../documents';
 import { taskProgress, TasksModel } from '../model/tasks-model';
 import { formatBytes } from './CollectionBrowser';
+import { ModelSection } from './model-section';
 import { el } from './element';
 
 /**
  * Recent Transfer tasks: label, status, a progress bar, bytes, and a cancel button for a
  * running one.
  */
-export class TasksPanel extends Widget {
+export class TasksPanel extends ModelSection<TasksModel> {
   /**
    * @param options - the tasks model and the translator.
    */
   constructor(options: ITasksPanelOptions) {
-    super();
-    this._model = options.model;
-    this._trans = (options.translator ?? nullTranslator).load('jupyterlab_globus_kit');
-    this.addClass('jp-GlobusKit-Tasks');
-    this.title.label = this._trans.__('Transfers');
-    this._model.changed.connect(this._render, this);
-    this._render();
+    super(options.model, options.translator, 'jp-GlobusKit-Tasks');
+    this.title.label = this.trans.__('Transfers');
+    this.render();
   }
 
-  /** Disconnect from the model. */
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this._model.changed.disconnect(this._render, this);
-    super.dispose();
-  }
-
-  private _render(): void {
-    const t = this._trans;
-    const root = this.node;
-    root.replaceChildren();
-    if (this._model.error) {
-      const box = el('div', 'jp-GlobusKit-error', [
-        t.__('Could not list transfers: %1', this._model.error.message)
-      ]);
-      box.setAttribute('role', 'alert');
-      root.appendChild(box);
-    }
-    const tasks = this._model.tasks;
+  protected render(): void {
+    const t = this.trans;
+    const error = this.model.error;
+    const root = this.resetWithError(
+      error ? t.__('Could not list transfers: %1', error.message) : null
+    );
+    const tasks = this.model.tasks;
     if (tasks.length === 0) {
       root.appendChild(el('p', 'jp-GlobusKit-empty', [t.__('No recent transfers.')]));
       return;
@@ -59,7 +41,7 @@ export class TasksPanel extends Widget {
   }
 
   private _row(task: ITask): HTMLElement {
-    const t = this._trans;
+    const t = this.trans;
     const label = task.label || `${task.type} ${task.task_id.slice(0, 8)}`;
     const status = task.status === 'ACTIVE' && task.nice_status ? task.nice_status : task.status;
     const item = el('li', 'jp-GlobusKit-task', [
@@ -111,15 +93,12 @@ export class TasksPanel extends Widget {
         cancel.disabled = true;
         void cancelTask(task.task_id)
           .catch(() => undefined) // the refresh below shows the task's real state
-          .then(() => this._model.refresh());
+          .then(() => this.model.refresh());
       });
       item.appendChild(cancel);
     }
     return item;
   }
-
-  private _model: TasksModel;
-  private _trans: TranslationBundle;
 }
 
 /** Options of {@link TasksPanel}. */
