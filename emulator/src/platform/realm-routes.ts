@@ -6,7 +6,7 @@
  * @see https://www.keycloak.org/securing-apps/oidc-layers
  */
 import { EmulatorHttpError, Router, type IRequestContext } from '../http/router.js';
-import { escapeHtml } from '../routes/auth/html.js';
+import { escapeHtml, sendHtml } from '../routes/auth/html.js';
 import { RealmError, REALM_SCOPES, type IRealmClient, type RealmState } from './realm-state.js';
 import { PLATFORM_ALICE, REALM_NAME } from './seed.js';
 
@@ -126,20 +126,6 @@ ${body}
 </body>
 </html>
 `;
-}
-
-function sendHtml(ctx: IRequestContext, status: number, html: string, formTarget?: string): void {
-  const data = Buffer.from(html, 'utf8');
-  // Browsers apply form-action to the redirect that follows the form post as well.
-  const formAction = formTarget ? `'self' ${new URL(formTarget).origin}` : "'self'";
-  ctx.res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': String(data.length),
-    'Cache-Control': 'no-store',
-    'X-Frame-Options': 'DENY',
-    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}`
-  });
-  ctx.res.end(data);
 }
 
 function errorPage(ctx: IRequestContext, status: number, message: string): void {

@@ -11,7 +11,7 @@ import { AuthStateError } from '../../state/auth/auth-error.js';
 import type { AuthState, IPendingAuthorization } from '../../state/auth/auth-state.js';
 import type { IOAuthClient } from '../../state/auth/directory.js';
 import { formatScopes, resourceServerOf, type IScopeRequest } from '../../state/auth/scopes.js';
-import { escapeHtml, page } from './html.js';
+import { escapeHtml, page, sendHtml } from './html.js';
 
 /** Options shared by the browser routes. */
 export interface IAuthorizeOptions {
@@ -42,24 +42,6 @@ export function addAuthorizeRoutes(
         )}</p>`;
     sendHtml(ctx, code ? 200 : 400, page('Authorization code', body));
   });
-}
-
-/**
- * Sends a page. `formTarget` is the client's redirect URI when the page holds the consent
- * form: browsers apply `form-action` to the redirect that follows the form post too, so
- * that origin must be allowed or Chromium blocks the return to the application.
- */
-function sendHtml(ctx: IRequestContext, status: number, html: string, formTarget?: string): void {
-  const data = Buffer.from(html, 'utf8');
-  const formAction = formTarget ? `'self' ${new URL(formTarget).origin}` : "'self'";
-  ctx.res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': String(data.length),
-    'Cache-Control': 'no-store',
-    'X-Frame-Options': 'DENY',
-    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}`
-  });
-  ctx.res.end(data);
 }
 
 function errorPage(ctx: IRequestContext, status: number, message: string): void {

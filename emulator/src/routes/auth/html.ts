@@ -1,8 +1,11 @@
 /**
- * The few HTML pages Globus Auth shows a person (consent screen, native-app code page,
- * error page). Every value rendered into a page goes through `escapeHtml`: client names,
- * scopes and `state` come from the request and must not become markup.
+ * The few HTML pages Globus Auth (and the OIDC realm) show a person (consent screen,
+ * native-app code page, error page), and how they are sent. Every value rendered into a
+ * page goes through `escapeHtml`: client names, scopes and `state` come from the request
+ * and must not become markup.
  */
+
+import type { IRequestContext } from '../../http/router.js';
 
 /** Escapes text for an HTML element body or a double-quoted attribute. */
 export function escapeHtml(text: string): string {
@@ -43,4 +46,27 @@ ${body}
 </body>
 </html>
 `;
+}
+
+/**
+ * Sends a page. `formTarget` is the client's redirect URI when the page holds the consent
+ * form: browsers apply `form-action` to the redirect that follows the form post too, so
+ * that origin must be allowed or Chromium blocks the return to the application.
+ */
+export function sendHtml(
+  ctx: IRequestContext,
+  status: number,
+  html: string,
+  formTarget?: string
+): void {
+  const data = Buffer.from(html, 'utf8');
+  const formAction = formTarget ? `'self' ${new URL(formTarget).origin}` : "'self'";
+  ctx.res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': String(data.length),
+    'Cache-Control': 'no-store',
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}`
+  });
+  ctx.res.end(data);
 }
