@@ -1159,6 +1159,8 @@ class ColumnBuilder {
         out[length++] = last;
       }
       this._lastString = last;
+      // The byte path's memory of the previous cell's bytes no longer names `last`.
+      this._prevEnd = -1;
       if (pool && pool.size >= STRING_POOL_LIMIT) {
         this._pool = undefined; // mostly distinct values: hashing each one would not pay off
       }

@@ -291,6 +291,33 @@ describe('parseCsvStream', () => {
       }
     });
 
+    it("should not give a byte chunk's first cell the last text of a papaparse chunk before it", async () => {
+      // The byte path remembers the previous text cell's bytes to reuse its string; a
+      // papaparse chunk in between appends other values. Here the bytes path's last NAME is
+      // `A`, the papaparse chunk's (a stray quote sends it there) is `B`, and the next byte
+      // chunk starts with `A` again: it must be `A`, not the `B` before it.
+      const head =
+        ['NAME,V', ...Array.from({ length: 3000 }, (_, i) => `A,${i}`)].join('\n') + '\n';
+      const body = Buffer.from(`${head}x"y,1\nB,2\nA,3\nA,4\n`);
+      const cut = [head.length, head.length + 'x"y,1\nB,2\n'.length];
+      const pieces = [
+        body.subarray(0, cut[0]),
+        body.subarray(cut[0], cut[1]),
+        body.subarray(cut[1])
+      ];
+      const before = { ...csvChunkStats };
+      const table = await parseCsvStream(
+        (async function* () {
+          yield* pieces;
+        })(),
+        { inferRows: 100 }
+      );
+      assert.ok(csvChunkStats.papaparse > before.papaparse, 'the middle chunk went to papaparse');
+      assert.ok(csvChunkStats.fast - before.fast >= 2, 'the others took the byte path');
+      assert.deepEqual(table.storage('NAME').values.slice(-4), ['x"y', 'B', 'A', 'A']);
+      await compare(body, cut[0], { inferRows: 100 }, 'papaparse chunk between byte chunks');
+    });
+
     it('should match on delimiters other than a comma and on a record too long', async () => {
       const rows = Array.from({ length: 3000 }, (_, i) => `${i};"a;b";${i / 4}`).join('\n');
       await compare(Buffer.from(`n;s;f\n${rows}\n`), 4096, { delimiter: ';' }, 'semicolon');
