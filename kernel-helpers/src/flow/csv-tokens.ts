@@ -348,3 +348,17 @@ export function bytesToYmd(buf: Uint8Array, start: number): number {
   }
   return v;
 }
+
+/**
+ * `Date.UTC(y, m - 1, d)` for a valid date of years 0–9999, by arithmetic (days from the
+ * civil date, proleptic Gregorian like `Date`): the same number, without a call into the
+ * runtime for each of a million date cells. The caller checks the calendar.
+ */
+export function utcDate(y: number, m: number, d: number): number {
+  const year = m <= 2 ? y - 1 : y;
+  const era = Math.floor(year / 400);
+  const yoe = year - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return (era * 146097 + doe - 719468) * 86400000;
+}

@@ -30,7 +30,14 @@ import { Readable } from 'node:stream';
 import { CsvError } from '../errors/csv-error';
 import { BadInputError } from '../errors/bad-input-error';
 import { AbortError } from '../errors/network-error';
-import { bytesToNumber, bytesToYmd, CsvTokens, fieldText, tokenizeChunk } from './csv-tokens';
+import {
+  bytesToNumber,
+  bytesToYmd,
+  CsvTokens,
+  fieldText,
+  tokenizeChunk,
+  utcDate
+} from './csv-tokens';
 import {
   BOOLEAN_NULL,
   type ColumnStorage,
@@ -560,6 +567,7 @@ class CsvStreamParser {
     rowNumbers: number[]
   ): void {
     const builders = this._builders!;
+    this._resize(records.length);
     for (let c = 0; c < builders.length; c++) {
       builders[c].appendTokens(buf, tokens, records, c, rowNumbers, this._badValue);
     }
@@ -717,6 +725,27 @@ class CsvStreamParser {
     this._sample = [];
     this._sampleRows = [];
     this._append(sample, sampleRows);
+  }
+
+  /**
+   * With the body's size known, a typed column about to grow is sized for the whole body
+   * again, from the bytes per record so far: the first records' estimate falls short when
+   * they are longer than the average, and growing by half copies the column and leaves a
+   * spare third that the finished table would copy again to drop.
+   */
+  private _resize(adding: number): void {
+    const total = this._options.totalBytes;
+    const parsed = this._bytes - this._pending.length;
+    const need = this._rows + adding;
+    if (total === undefined || !this._chunkDriver || parsed <= 0) {
+      return;
+    }
+    for (const b of this._builders!) {
+      if (b.capacity() < need) {
+        const expected = Math.ceil((total / parsed) * need * 1.04) + 1024;
+        b.expectRows(Math.min(Math.max(expected, need), 1 << 26));
+      }
+    }
   }
 
   private _append(rows: string[][], rowNumbers: number[]): void {
@@ -1373,7 +1402,7 @@ class ColumnBuilder {
             const m = Math.floor(ymd / 100) % 100;
             const d = ymd % 100;
             if (y >= 1000 && validYmd(y, m, d)) {
-              v = Date.UTC(y, m - 1, d);
+              v = utcDate(y, m, d);
               lastYmd = ymd;
               lastTime = v;
             }
@@ -1436,6 +1465,11 @@ class ColumnBuilder {
       }
     }
     this._floats![this._length++] = v;
+  }
+
+  /** How many values a typed column has room for (unbounded for text). */
+  capacity(): number {
+    return (this._floats ?? this._bools)?.length ?? Number.POSITIVE_INFINITY;
   }
 
   /** Make room for `rows` values in all (a typed column allocates them now). */

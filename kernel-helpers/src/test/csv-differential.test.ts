@@ -7,7 +7,7 @@ import {
   type ICsvParseOptions
 } from '../flow/csv';
 import type { Table } from '../flow/table';
-import { bytesToNumber } from '../flow/csv-tokens';
+import { bytesToNumber, utcDate } from '../flow/csv-tokens';
 import { chunks, malformed, prng } from './csv-corpus';
 
 // The byte fast path (parseCsvStream) against the papaparse-only path on the same bytes,
@@ -183,6 +183,23 @@ describe('bytesToNumber', () => {
       assert.ok(Object.is(v, Number(text)), `${text}: ${v} vs ${Number(text)}`);
     }
     assert.ok(taken > 10_000, `only ${taken} taken`);
+  });
+});
+
+describe('utcDate', () => {
+  it('should equal Date.UTC on every day of the years 1000 to 9999', () => {
+    let days = 0;
+    for (let t = Date.UTC(1000, 0, 1); t <= Date.UTC(9999, 11, 31); t += 86_400_000) {
+      const d = new Date(t);
+      const y = d.getUTCFullYear();
+      const m = d.getUTCMonth() + 1;
+      const day = d.getUTCDate();
+      if (utcDate(y, m, day) !== t) {
+        assert.fail(`utcDate(${y}, ${m}, ${day}) is ${utcDate(y, m, day)}, Date.UTC gives ${t}`);
+      }
+      days++;
+    }
+    assert.equal(days, 3_287_182);
   });
 });
 
