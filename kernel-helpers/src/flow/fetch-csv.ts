@@ -87,6 +87,7 @@ export function fetchCsv(
         responseType: 'stream',
         resource: source,
         onDownloadProgress: onDownload,
+        offThread: true,
         signal
       });
       stream = res.data;
@@ -102,7 +103,8 @@ export function fetchCsv(
       const doc = await resolveCollection(ctx.transfer, source.collection, { signal });
       const download = await ctx.https.download(doc, source.path, {
         signal,
-        onProgress: onDownload
+        onProgress: onDownload,
+        offThread: true
       });
       stream = download.stream;
       size = download.size;

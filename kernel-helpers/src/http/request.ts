@@ -36,6 +36,7 @@ import { BadInputError } from '../errors/bad-input-error';
 import { Token } from '../tokens/token';
 import { buildConsentUrl, IConsentUrlOptions } from '../tokens/consents';
 import { findAuthorizationRequirement } from './gare';
+import { sendOffThread } from './off-thread';
 import {
   backoffDelayMs,
   IRetryPolicy,
@@ -126,6 +127,11 @@ export interface IRequestOptions {
   maxBodyBytes?: number;
   /** Statuses that are not errors for this call (e.g. 404 for an existence probe). */
   okStatuses?: readonly number[];
+  /**
+   * For a GET read as a stream: do the socket and HTTP work in a worker thread (see
+   * `off-thread.ts`), so a large body is received while the main thread works on it.
+   */
+  offThread?: boolean;
 }
 
 /** A successful response. */
@@ -690,14 +696,16 @@ async function attemptOnce<T>(
       const streaming = stream !== undefined;
       let response: IWireResponse;
       try {
-        response = await sendNode(
-          url,
-          currentMethod,
-          headers,
-          stream ?? body,
-          options,
-          controller.signal
-        );
+        const offThread =
+          options.offThread === true &&
+          currentMethod === 'GET' &&
+          options.responseType === 'stream' &&
+          stream === undefined &&
+          body === undefined
+            ? sendOffThread(url, currentMethod, headers, controller.signal)
+            : undefined;
+        response = await (offThread ??
+          sendNode(url, currentMethod, headers, stream ?? body, options, controller.signal));
       } catch (error) {
         throw mapFailure(error, 'connect');
       }

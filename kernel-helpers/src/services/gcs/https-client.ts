@@ -28,6 +28,8 @@ export interface IDownloadOptions extends ICallOptions {
   onProgress?: (progress: IProgress) => void;
   /** Only these bytes (answered with 206). */
   range?: IByteRange;
+  /** Receive the body in a worker thread (for a large body parsed as it arrives). */
+  offThread?: boolean;
 }
 
 /** A download in flight. */
@@ -189,6 +191,7 @@ export class HttpsClient {
       resource: this.#transfer.describe(collection, path),
       responseType: 'stream',
       onDownloadProgress: options.onProgress,
+      offThread: options.offThread,
       ...callOptions(options)
     });
     const size = res.headers['content-length'];
