@@ -34,6 +34,7 @@ import {
   bytesToNumber,
   bytesToYmd,
   CsvTokens,
+  equalBytes,
   fieldText,
   tokenizeChunk,
   utcDate
@@ -1278,6 +1279,8 @@ class ColumnBuilder {
     let last = this._lastString;
     let length = this._length;
     let prev = this._prevBytes;
+    let prevView = this._prevView;
+    let view: DataView | undefined;
     let pe = this._prevEnd;
     let pesc = this._prevEscaped;
     for (let i = 0; i < n; i++) {
@@ -1296,8 +1299,9 @@ class ColumnBuilder {
       const esc = escaped[f];
       // Same bytes as the previous row's cell: the same string, without decoding it.
       let same = prev !== undefined && e - s === pe && esc === pesc;
-      for (let k = 0; same && k < pe; k++) {
-        same = buf[s + k] === prev![k];
+      if (same) {
+        view ??= new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+        same = equalBytes(view, s, prevView!, pe);
       }
       if (!same) {
         const text = fieldText(buf, s, e, esc);
@@ -1309,6 +1313,7 @@ class ColumnBuilder {
         }
         if (prev === undefined || prev.length < e - s) {
           prev = Buffer.allocUnsafe(Math.max(64, 2 * (e - s)));
+          prevView = new DataView(prev.buffer, prev.byteOffset, prev.byteLength);
         }
         buf.copy(prev, 0, s, e);
         pe = e - s;
@@ -1318,6 +1323,7 @@ class ColumnBuilder {
     }
     this._lastString = last;
     this._prevBytes = prev;
+    this._prevView = prevView;
     this._prevEnd = pe;
     this._prevEscaped = pesc;
     if (pool && pool.size >= STRING_POOL_LIMIT) {
@@ -1543,6 +1549,7 @@ class ColumnBuilder {
   private _floats: Float64Array | undefined;
   // appendTokens' memory of the previous string cell's bytes, and of the previous date.
   private _prevBytes: Buffer | undefined;
+  private _prevView: DataView | undefined;
   private _prevEnd = 0;
   private _prevEscaped = 0;
   private _lastYmd = -1;
