@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { connect } from '../session';
 import { isBadInputError } from '../errors/bad-input-error';
 import { connectOidc, OidcSession } from '../oidc/oidc-session';
@@ -35,6 +36,21 @@ async function expectCode(run: () => Promise<unknown>, code: string): Promise<Er
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
+
+describe('the AWS SDK', () => {
+  it('should not be loaded until a workspace needs it', () => {
+    const script = `
+      require(${JSON.stringify(join(__dirname, '..', 'index.js'))});
+      const aws = Object.keys(require.cache).filter(k => k.includes('@aws-sdk'));
+      process.stdout.write(String(aws.length));`;
+    const child = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000
+    });
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout, '0');
+  });
+});
 
 describe('Workspace', () => {
   let mod: EmulatorModule;

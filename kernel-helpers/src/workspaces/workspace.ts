@@ -16,14 +16,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { inspect, type InspectOptions } from 'node:util';
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-  type ListObjectsV2CommandOutput
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { formatBytes, joinHtml, keyValueHtml, linkHtml } from '../display/html';
 import type { IDisplaySink } from '../display/sink';
 import { tableHtml } from '../display/table-html';
@@ -37,6 +30,30 @@ import { checkedProviderUrl } from '../oidc/oidc-config';
 import type { IWorkspaceDocument, PlatformClient } from './platform-client';
 import { WorkspaceCredentials } from './workspace-credentials';
 import { WorkspaceError } from './workspace-error';
+
+/** The AWS SDK modules used here. */
+interface IAwsSdk {
+  s3: typeof import('@aws-sdk/client-s3');
+  storage: typeof import('@aws-sdk/lib-storage');
+  presigner: typeof import('@aws-sdk/s3-request-presigner');
+}
+
+let awsSdkModules: IAwsSdk | undefined;
+
+/**
+ * The AWS SDK, loaded at the first call that needs it: loading it takes about 80 ms and
+ * 10 MB, which a kernel that never opens a workspace should not pay at `require`.
+ */
+function awsSdk(): IAwsSdk {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  awsSdkModules ??= {
+    s3: require('@aws-sdk/client-s3') as IAwsSdk['s3'],
+    storage: require('@aws-sdk/lib-storage') as IAwsSdk['storage'],
+    presigner: require('@aws-sdk/s3-request-presigner') as IAwsSdk['presigner']
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return awsSdkModules;
+}
 import { checkRelativeKey } from './workspace-keys';
 
 /** Progress of an upload or download. */
@@ -333,7 +350,7 @@ export class Workspace implements IWorkspaceInfo {
           rel,
           client =>
             client.send(
-              new ListObjectsV2Command({
+              new (awsSdk().s3.ListObjectsV2Command)({
                 Bucket: this.bucket,
                 Prefix: `${this.prefix}${rel}`,
                 Delimiter: '/',
@@ -428,7 +445,7 @@ export class Workspace implements IWorkspaceInfo {
         'Upload',
         key,
         async client => {
-          const upload = new Upload({
+          const upload = new (awsSdk().storage.Upload)({
             client,
             params: {
               Bucket: this.bucket,
@@ -488,7 +505,7 @@ export class Workspace implements IWorkspaceInfo {
       'GetObject',
       key,
       client =>
-        client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }), {
+        client.send(new (awsSdk().s3.GetObjectCommand)({ Bucket: this.bucket, Key: objectKey }), {
           abortSignal: options.signal
         }),
       options.signal
@@ -592,9 +609,13 @@ export class Workspace implements IWorkspaceInfo {
       'presign GetObject',
       key,
       client =>
-        getSignedUrl(client, new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }), {
-          expiresIn
-        }),
+        awsSdk().presigner.getSignedUrl(
+          client,
+          new (awsSdk().s3.GetObjectCommand)({ Bucket: this.bucket, Key: objectKey }),
+          {
+            expiresIn
+          }
+        ),
       options.signal
     );
     return {
@@ -637,7 +658,7 @@ export class Workspace implements IWorkspaceInfo {
 
   /** The S3 client (made on first use; its credentials come from {@link credentials}). */
   #s3client(): S3Client {
-    this.#client ??= new S3Client({
+    this.#client ??= new (awsSdk().s3.S3Client)({
       endpoint: this.endpoint,
       forcePathStyle: true,
       region: this.region,
