@@ -14,7 +14,7 @@ import { parentPort } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './off-thread-messages';
 
 /** Bytes handed over and not yet taken by the main thread before the socket is paused. */
-const IN_FLIGHT_LIMIT = 8 * 1024 * 1024;
+const IN_FLIGHT_LIMIT = 4 * 1024 * 1024;
 /** Largest buffer handed over at once. */
 const MESSAGE_BYTES = 1024 * 1024;
 

@@ -30,7 +30,7 @@ export interface IOffThreadResponse {
   body: IOffThreadBody;
 }
 
-/** Bytes taken before the worker is told (it pauses the socket at 8 MiB not yet taken). */
+/** Bytes taken before the worker is told (it pauses the socket at 4 MiB not yet taken). */
 const TELL_BYTES = 2 * 1024 * 1024;
 
 /** Requests the worker has carried (tests check that it was used). */
