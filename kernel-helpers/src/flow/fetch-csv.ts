@@ -9,6 +9,7 @@ import { isWebUrl } from '../display/html';
 import type { IProgress } from '../http/request';
 import { callService } from '../services/service-context';
 import { type ICsvParseOptions, parseCsvStream } from './csv';
+import { warmOffThread } from '../http/off-thread';
 import { collectionLabel, type CollectionInput, resolveCollection } from './resolve-collection';
 import type { Table } from './table';
 import { type IVerbContext, type IVerbOptions, runVerb, showHtml } from './verb-context';
@@ -64,6 +65,7 @@ export function fetchCsv(
     return fetchWorkspaceCsv(ctx, source, options);
   }
   const name = sourceName(source);
+  warmOffThread(); // comes up while the collection is looked up
   return runVerb(ctx, `Fetching ${name}`, async ({ progress }) => {
     const { signal } = options;
     let bytesSeen = 0;

@@ -78,6 +78,14 @@ function getWorker(): Worker | undefined {
   return worker;
 }
 
+/**
+ * Start the worker now (it takes about 40 ms to come up), so that it is ready when the
+ * request is sent; callers do this before the lookups that precede a large download.
+ */
+export function warmOffThread(): void {
+  getWorker();
+}
+
 function track(id: number, handle: (message: FromWorker) => void): void {
   handlers.set(id, handle);
   if (handlers.size === 1) {
