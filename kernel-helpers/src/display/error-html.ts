@@ -12,6 +12,9 @@ import { isGlobusKitError } from '../errors/globus-kit-error';
 import { isAbortError, isNetworkError } from '../errors/network-error';
 import { isTokenExpiredError } from '../errors/token-expired-error';
 import { escapeHtml, HtmlBundle, linkHtml, textHtml } from './html';
+import { isLoginError } from '../login/login-error';
+import { isOidcError } from '../oidc/oidc-error';
+import { isWorkspaceError } from '../workspaces/workspace-error';
 
 /** Longest message shown for an error from outside the library (its text is not ours). */
 const FOREIGN_MESSAGE_MAX = 500;
@@ -89,6 +92,15 @@ function describe(err: unknown): IErrorView {
   }
   if (isBadInputError(err)) {
     return { ...base, title: 'Bad input' };
+  }
+  if (isLoginError(err)) {
+    return { ...base, title: 'Globus login problem' };
+  }
+  if (isOidcError(err)) {
+    return { ...base, title: 'Login with your identity provider failed' };
+  }
+  if (isWorkspaceError(err)) {
+    return { ...base, title: 'Workspace storage problem' };
   }
   return { ...base, title: 'Error' };
 }

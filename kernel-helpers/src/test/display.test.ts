@@ -9,6 +9,9 @@ import { CsvError } from '../errors/csv-error';
 import { ConsentRequiredError } from '../errors/consent-required-error';
 import { TokenExpiredError } from '../errors/token-expired-error';
 import { AbortError } from '../errors/network-error';
+import { LoginError } from '../login/login-error';
+import { OidcError } from '../oidc/oidc-error';
+import { WorkspaceError } from '../workspaces/workspace-error';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -181,6 +184,45 @@ describe('formatBytes', () => {
 });
 
 describe('errorHtml', () => {
+  it('should title login, identity-provider and workspace errors by what failed', () => {
+    const cases: [Error, string, string][] = [
+      [
+        new LoginError({
+          code: 'TOKEN_FILE_CORRUPT',
+          message: 'The token file is damaged.',
+          remedy: 'Log in again.'
+        }),
+        'Globus login problem',
+        'TOKEN_FILE_CORRUPT'
+      ],
+      [
+        new OidcError({
+          code: 'OIDC_NOT_CONFIGURED',
+          message: 'No issuer.',
+          remedy: 'Set GLOBUS_KIT_OIDC_ISSUER.'
+        }),
+        'Login with your identity provider failed',
+        'OIDC_NOT_CONFIGURED'
+      ],
+      [
+        new WorkspaceError({
+          code: 'PLATFORM_NOT_CONFIGURED',
+          message: 'No platform.',
+          remedy: 'Set GLOBUS_KIT_PLATFORM_URL.'
+        }),
+        'Workspace storage problem',
+        'PLATFORM_NOT_CONFIGURED'
+      ]
+    ];
+    for (const [err, title, code] of cases) {
+      const html = errorHtml(err)['text/html'];
+      assertInert(html);
+      assert.ok(html.includes(`<strong>${title}</strong>`), html);
+      assert.ok(html.includes(`<code>${code}</code>`), html);
+      assert.ok(html.includes(err.message.split(' ')[0]), html);
+    }
+  });
+
   it('should show a consent error with a working link and its code', () => {
     const err = new ConsentRequiredError({
       requiredScopes: ['urn:globus:auth:scope:transfer.api.globus.org:all'],
