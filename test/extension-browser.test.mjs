@@ -281,6 +281,25 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
       .getByRole('button', { name: 'catalog', exact: true })
       .click();
     await files.getByRole('listitem').filter({ hasText: 'dataset_las' }).waitFor();
+    // The keyboard: Enter opens a selected folder, arrows move the selection.
+    await files.getByRole('listitem').filter({ hasText: 'dataset_las' }).first().click();
+    await page.keyboard.press('Enter');
+    const crumbs = sidebar.getByRole('navigation', { name: 'Breadcrumbs' });
+    await crumbs.getByRole('button', { name: 'dataset_las', exact: true }).waitFor();
+    await files.getByRole('listitem').filter({ hasText: '1948.csv' }).waitFor();
+    const selectedName = () =>
+      files.locator('.jp-GlobusKit-fileRow[aria-selected="true"] .jp-GlobusKit-fileRow-name');
+    const rowNames = await names();
+    assert.ok(rowNames.length > 2, `dataset_las lists ${rowNames.length} entries`);
+    await files.getByRole('listitem').first().click();
+    assert.equal(await selectedName().textContent(), rowNames[0]);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await selectedName().filter({ hasText: rowNames[2] }).waitFor();
+    await page.keyboard.press('ArrowUp');
+    await selectedName().filter({ hasText: rowNames[1] }).waitFor();
+    await crumbs.getByRole('button', { name: 'catalog', exact: true }).click();
+    await files.getByRole('listitem').filter({ hasText: 'dataset_las' }).waitFor();
   });
 
   it('should show a hostile file name as text and run nothing', async () => {

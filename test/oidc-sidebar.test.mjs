@@ -186,6 +186,17 @@ describe('ProviderSwitcher in JupyterLab', () => {
       .getByRole('button')
       .allInnerTexts();
     assert.deepEqual(crumbs, [mod.ALICE_WORKSPACE, 'weather']);
+    // The keyboard: the arrows move the selection (two files here: the CSV and the hostile one).
+    const names = await files.locator('.jp-GlobusKit-fileRow-name').allTextContents();
+    assert.ok(names.length >= 2, `weather/ lists ${names.length} entries`);
+    const selected = () =>
+      files.locator('.jp-GlobusKit-fileRow[aria-selected="true"] .jp-GlobusKit-fileRow-name');
+    await files.getByRole('listitem').first().click();
+    assert.equal(await selected().textContent(), names[0]);
+    await page.keyboard.press('ArrowDown');
+    await selected().filter({ hasText: names[1] }).waitFor();
+    await page.keyboard.press('ArrowUp');
+    await selected().filter({ hasText: names[0] }).waitFor();
     await page.screenshot({ path: join(root, 'test-output', 'oidc-sidebar.png') });
   });
 

@@ -1,12 +1,12 @@
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
-import { fileIcon, folderIcon } from '@jupyterlab/ui-components';
 import type { CommandRegistry } from '@lumino/commands';
 import { Panel, Widget } from '@lumino/widgets';
 
 import { GlobusKitApiError } from '../api';
 import { ICollection, IFileEntry } from '../documents';
-import { BrowserModel, SEARCH_SCOPES, SearchScope, SortKey } from '../model/browser-model';
+import { BrowserModel, SEARCH_SCOPES, SearchScope } from '../model/browser-model';
 import { CommandIDs } from '../commands';
+import { breadcrumbNav, fileRow, moveSelection, sortHeaders, toolButton } from './browser-parts';
 import { el, externalLink } from './element';
 import { VirtualList } from './VirtualList';
 
@@ -178,56 +178,27 @@ export class CollectionBrowser extends Panel {
   private _folderHeader(collection: ICollection): HTMLElement {
     const t = this._trans;
     const model = this._model;
-    const back = this._button(t.__('Collections'), t.__('Back to the collection search'), () =>
+    const back = toolButton(t.__('Collections'), t.__('Back to the collection search'), () =>
       model.close()
     );
     const name = el('span', 'jp-GlobusKit-collection-name', [collection.display_name]);
     const head = el('div', 'jp-GlobusKit-folder-head', [back, name]);
 
-    const crumbs = el('nav', 'jp-GlobusKit-breadcrumbs');
-    crumbs.setAttribute('aria-label', t.__('Breadcrumbs'));
-    const list = model.breadcrumbs();
-    list.forEach((crumb, i) => {
-      if (i > 0) {
-        crumbs.appendChild(el('span', 'jp-GlobusKit-breadcrumb-sep', ['/']));
-      }
-      const b = this._button(crumb.label, crumb.path, () => void model.cd(crumb.path));
-      b.className = 'jp-GlobusKit-breadcrumb';
-      if (i === list.length - 1) {
-        b.setAttribute('aria-current', 'location');
-      }
-      crumbs.appendChild(b);
-    });
+    const crumbs = breadcrumbNav(
+      t.__('Breadcrumbs'),
+      model.breadcrumbs().map(c => ({ label: c.label, target: c.path, title: c.path })),
+      path => void model.cd(path)
+    );
 
     const tools = el('div', 'jp-GlobusKit-folder-tools', [
-      this._button(t.__('Up'), t.__('Open the parent folder'), () => void model.up()),
-      this._button(t.__('New folder'), t.__('Create a folder here'), () =>
+      toolButton(t.__('Up'), t.__('Open the parent folder'), () => void model.up()),
+      toolButton(t.__('New folder'), t.__('Create a folder here'), () =>
         this._commands.execute(CommandIDs.mkdir)
       ),
-      this._button(t.__('Refresh'), t.__('Reload this folder'), () => void model.reload())
+      toolButton(t.__('Refresh'), t.__('Reload this folder'), () => void model.reload())
     ]);
 
-    const header = el('div', 'jp-GlobusKit-columns');
-    header.setAttribute('role', 'group');
-    header.setAttribute('aria-label', t.__('Sort by'));
-    const columns: Array<[SortKey, string]> = [
-      ['name', t.__('Name')],
-      ['size', t.__('Size')],
-      ['last_modified', t.__('Modified')]
-    ];
-    for (const [key, label] of columns) {
-      const b = this._button(label, t.__('Sort by %1', label), () => model.sortBy(key));
-      b.className = `jp-GlobusKit-column jp-GlobusKit-column-${key}`;
-      if (model.sortKey === key) {
-        b.classList.add('jp-mod-active');
-        b.setAttribute('aria-pressed', 'true');
-        b.dataset.direction = model.sortAscending ? 'ascending' : 'descending';
-        b.appendChild(document.createTextNode(model.sortAscending ? ' ▲' : ' ▼'));
-      } else {
-        b.setAttribute('aria-pressed', 'false');
-      }
-      header.appendChild(b);
-    }
+    const header = sortHeaders(t, model, key => model.sortBy(key));
     return el('div', 'jp-GlobusKit-folder', [head, crumbs, tools, header]);
   }
 
@@ -253,29 +224,13 @@ export class CollectionBrowser extends Panel {
 
   private _renderRow(entry: IFileEntry, index: number): HTMLElement {
     const t = this._trans;
-    const icon = (entry.type === 'dir' ? folderIcon : fileIcon).element({
-      tag: 'span',
-      className: 'jp-GlobusKit-fileRow-icon'
-    });
-    const row = el('div', 'jp-GlobusKit-fileRow', [
-      icon,
-      el('span', 'jp-GlobusKit-fileRow-name', [entry.name]),
-      el('span', 'jp-GlobusKit-fileRow-size', [
-        entry.type === 'dir' ? '' : formatBytes(entry.size)
-      ]),
-      el('span', 'jp-GlobusKit-fileRow-date', [(entry.last_modified ?? '').slice(0, 10)])
-    ]);
-    row.dataset.index = String(index);
+    const row = fileRow(entry, index, entry === this._model.selected);
     row.dataset.type = entry.type;
     const modified = entry.last_modified ? ` · ${entry.last_modified}` : '';
     row.title =
       entry.type === 'dir'
         ? `${entry.name}${modified} · ${t.__('double-click to open')}`
         : `${entry.name}${modified}`;
-    if (entry === this._model.selected) {
-      row.classList.add('jp-mod-selected');
-      row.setAttribute('aria-selected', 'true');
-    }
     return row;
   }
 
@@ -308,39 +263,13 @@ export class CollectionBrowser extends Panel {
   };
 
   private _onKey = (event: KeyboardEvent): void => {
-    const rows = this._model.rows;
-    if (rows.length === 0) {
-      return;
-    }
-    const selected = this._model.selected;
-    const current = selected ? rows.indexOf(selected) : -1;
-    const entry = rows[current];
-    let next = current;
-    if (event.key === 'ArrowDown') {
-      next = Math.min(rows.length - 1, current + 1);
-    } else if (event.key === 'ArrowUp') {
-      next = Math.max(0, current - 1);
-    } else if (event.key === 'Enter' && entry?.type === 'dir') {
-      void this._model.cd(this._model.pathOf(entry));
-      return;
-    } else {
-      return;
-    }
-    event.preventDefault();
-    this._list.scrollToIndex(next);
-    const target = rows[next];
-    if (target) {
-      this._model.selected = target; // a row still loading cannot be selected
-    }
+    const model = this._model;
+    moveSelection(event, model.rows, model.selected, {
+      select: entry => (model.selected = entry), // a row still loading cannot be selected
+      open: entry => void model.cd(model.pathOf(entry)),
+      scrollTo: index => this._list.scrollToIndex(index)
+    });
   };
-
-  private _button(label: string, title: string, onClick: () => void): HTMLButtonElement {
-    const b = el('button', 'jp-GlobusKit-button', [label]);
-    b.type = 'button';
-    b.title = title;
-    b.addEventListener('click', onClick);
-    return b;
-  }
 
   private _model: BrowserModel;
   private _commands: CommandRegistry;
@@ -360,23 +289,4 @@ export interface ICollectionBrowserOptions {
   commands: CommandRegistry;
   /** UI strings. */
   translator?: ITranslator;
-}
-
-/**
- * `1.2 MB`-style sizes (decimal units, as Globus shows them).
- *
- * @param bytes - a size.
- */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) {
-    return '';
-  }
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let i = 0;
-  while (value >= 1000 && i < units.length - 1) {
-    value /= 1000;
-    i++;
-  }
-  return `${i === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[i]}`;
 }

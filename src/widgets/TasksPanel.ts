@@ -3,7 +3,7 @@ import { ITranslator } from '@jupyterlab/translation';
 import { cancelTask } from '../api';
 import { ITask } from '../documents';
 import { taskProgress, TasksModel } from '../model/tasks-model';
-import { formatBytes } from './CollectionBrowser';
+import { formatBytes } from './browser-parts';
 import { ModelSection } from './model-section';
 import { el } from './element';
 

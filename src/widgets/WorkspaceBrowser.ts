@@ -1,11 +1,9 @@
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
-import { fileIcon, folderIcon } from '@jupyterlab/ui-components';
 import { Panel, Widget } from '@lumino/widgets';
 
-import { SortKey } from '../model/browser-model';
 import { WorkspaceModel } from '../model/workspace-model';
 import { IWorkspace, IWorkspaceEntry } from '../provider-documents';
-import { formatBytes } from './CollectionBrowser';
+import { breadcrumbNav, fileRow, moveSelection, sortHeaders, toolButton } from './browser-parts';
 import { el } from './element';
 import { VirtualList } from './VirtualList';
 
@@ -108,7 +106,7 @@ export class WorkspaceBrowser extends Panel {
   private _workspaceList(workspaces: readonly IWorkspace[]): HTMLElement {
     const t = this._trans;
     const box = el('div', 'jp-GlobusKit-workspaces-box');
-    const refresh = this._button(t.__('Refresh'), t.__('Reload the workspace list'), () => {
+    const refresh = toolButton(t.__('Refresh'), t.__('Reload the workspace list'), () => {
       void this._model.loadWorkspaces();
     });
     box.appendChild(el('div', 'jp-GlobusKit-folder-tools', [refresh]));
@@ -141,72 +139,29 @@ export class WorkspaceBrowser extends Panel {
   private _folderHeader(workspace: IWorkspace): HTMLElement {
     const t = this._trans;
     const model = this._model;
-    const back = this._button(t.__('Workspaces'), t.__('Back to the workspace list'), () =>
+    const back = toolButton(t.__('Workspaces'), t.__('Back to the workspace list'), () =>
       model.close()
     );
     const name = el('span', 'jp-GlobusKit-collection-name', [workspace.name]);
     const head = el('div', 'jp-GlobusKit-folder-head', [back, name]);
-    const crumbs = el('nav', 'jp-GlobusKit-breadcrumbs');
-    crumbs.setAttribute('aria-label', t.__('Workspace breadcrumbs'));
-    const list = model.breadcrumbs();
-    list.forEach((crumb, i) => {
-      if (i > 0) {
-        crumbs.appendChild(el('span', 'jp-GlobusKit-breadcrumb-sep', ['/']));
-      }
-      const b = this._button(crumb.label, crumb.prefix || '/', () => void model.cd(crumb.prefix));
-      b.className = 'jp-GlobusKit-breadcrumb';
-      if (i === list.length - 1) {
-        b.setAttribute('aria-current', 'location');
-      }
-      crumbs.appendChild(b);
-    });
+    const crumbs = breadcrumbNav(
+      t.__('Workspace breadcrumbs'),
+      model.breadcrumbs().map(c => ({ label: c.label, target: c.prefix, title: c.prefix || '/' })),
+      prefix => void model.cd(prefix)
+    );
     const tools = el('div', 'jp-GlobusKit-folder-tools', [
-      this._button(t.__('Up'), t.__('Open the parent folder'), () => void model.up()),
-      this._button(t.__('Refresh'), t.__('Reload this folder'), () => void model.reload())
+      toolButton(t.__('Up'), t.__('Open the parent folder'), () => void model.up()),
+      toolButton(t.__('Refresh'), t.__('Reload this folder'), () => void model.reload())
     ]);
-    const header = el('div', 'jp-GlobusKit-columns');
-    header.setAttribute('role', 'group');
-    header.setAttribute('aria-label', t.__('Sort by'));
-    const columns: Array<[SortKey, string]> = [
-      ['name', t.__('Name')],
-      ['size', t.__('Size')],
-      ['last_modified', t.__('Modified')]
-    ];
-    for (const [key, label] of columns) {
-      const b = this._button(label, t.__('Sort by %1', label), () => model.sortBy(key));
-      b.className = `jp-GlobusKit-column jp-GlobusKit-column-${key}`;
-      const active = model.sortKey === key;
-      b.classList.toggle('jp-mod-active', active);
-      b.setAttribute('aria-pressed', String(active));
-      if (active) {
-        b.appendChild(document.createTextNode(model.sortAscending ? ' ▲' : ' ▼'));
-      }
-      header.appendChild(b);
-    }
+    const header = sortHeaders(t, model, key => model.sortBy(key));
     return el('div', 'jp-GlobusKit-folder', [head, crumbs, tools, header]);
   }
 
   private _renderRow(entry: IWorkspaceEntry, index: number): HTMLElement {
-    const icon = (entry.type === 'dir' ? folderIcon : fileIcon).element({
-      tag: 'span',
-      className: 'jp-GlobusKit-fileRow-icon'
-    });
-    const row = el('div', 'jp-GlobusKit-fileRow', [
-      icon,
-      el('span', 'jp-GlobusKit-fileRow-name', [entry.name]),
-      el('span', 'jp-GlobusKit-fileRow-size', [
-        entry.type === 'dir' ? '' : formatBytes(entry.size)
-      ]),
-      el('span', 'jp-GlobusKit-fileRow-date', [(entry.last_modified ?? '').slice(0, 10)])
-    ]);
-    row.dataset.index = String(index);
+    const row = fileRow(entry, index, entry === this._model.selected);
     // Not `data-type`: the collection browser's context-menu selectors match that.
     row.dataset.entryType = entry.type;
     row.title = this._model.keyOf(entry);
-    if (entry === this._model.selected) {
-      row.classList.add('jp-mod-selected');
-      row.setAttribute('aria-selected', 'true');
-    }
     return row;
   }
 
@@ -227,34 +182,13 @@ export class WorkspaceBrowser extends Panel {
   };
 
   private _onKey = (event: KeyboardEvent): void => {
-    const entries = this._model.entries;
-    if (entries.length === 0) {
-      return;
-    }
-    const current = this._model.selected ? entries.indexOf(this._model.selected) : -1;
-    let next = current;
-    if (event.key === 'ArrowDown') {
-      next = Math.min(entries.length - 1, current + 1);
-    } else if (event.key === 'ArrowUp') {
-      next = Math.max(0, current - 1);
-    } else if (event.key === 'Enter' && current >= 0 && entries[current].type === 'dir') {
-      void this._model.cd(this._model.keyOf(entries[current]));
-      return;
-    } else {
-      return;
-    }
-    event.preventDefault();
-    this._model.selected = entries[next];
-    this._list.scrollToIndex(next);
+    const model = this._model;
+    moveSelection(event, model.entries, model.selected, {
+      select: entry => (model.selected = entry),
+      open: entry => void model.cd(model.keyOf(entry)),
+      scrollTo: index => this._list.scrollToIndex(index)
+    });
   };
-
-  private _button(label: string, title: string, onClick: () => void): HTMLButtonElement {
-    const b = el('button', 'jp-GlobusKit-button', [label]);
-    b.type = 'button';
-    b.title = title;
-    b.addEventListener('click', onClick);
-    return b;
-  }
 
   private _model: WorkspaceModel;
   private _trans: TranslationBundle;
