@@ -713,12 +713,10 @@ class CsvStreamParser {
     // With the body's size known (fetchCsv has Content-Length), size the typed columns for
     // the whole body at once from the bytes per record so far, instead of doubling them
     // (each doubling copies the column and leaves the old one to the garbage collector).
-    const total = this._options.totalBytes;
-    const parsed = this._bytes - this._pending.length;
-    if (total !== undefined && this._chunkDriver && this._records > 0 && parsed > 0) {
-      const expected = Math.ceil((total / parsed) * this._records * 1.03) + 1024;
+    const expected = this._rowsForBody(this._records, 1.03);
+    if (expected !== undefined) {
       for (const b of this._builders) {
-        b.expectRows(Math.min(expected, 1 << 26));
+        b.expectRows(expected);
       }
     }
     const sample = this._sample;
@@ -735,18 +733,29 @@ class CsvStreamParser {
    * spare third that the finished table would copy again to drop.
    */
   private _resize(adding: number): void {
-    const total = this._options.totalBytes;
-    const parsed = this._bytes - this._pending.length;
     const need = this._rows + adding;
-    if (total === undefined || !this._chunkDriver || parsed <= 0) {
-      return;
-    }
     for (const b of this._builders!) {
       if (b.capacity() < need) {
-        const expected = Math.ceil((total / parsed) * need * 1.04) + 1024;
-        b.expectRows(Math.min(Math.max(expected, need), 1 << 26));
+        const expected = this._rowsForBody(need, 1.04);
+        if (expected === undefined) {
+          return;
+        }
+        b.expectRows(Math.max(expected, need));
       }
     }
+  }
+
+  /**
+   * The rows the whole body holds, estimated from `rows` records in the bytes parsed so
+   * far, with a `margin`; undefined when the body's size is not known.
+   */
+  private _rowsForBody(rows: number, margin: number): number | undefined {
+    const total = this._options.totalBytes;
+    const parsed = this._bytes - this._pending.length;
+    if (total === undefined || !this._chunkDriver || rows <= 0 || parsed <= 0) {
+      return undefined;
+    }
+    return Math.min(Math.ceil((total / parsed) * rows * margin) + 1024, 1 << 26);
   }
 
   private _append(rows: string[][], rowNumbers: number[]): void {
