@@ -30,6 +30,7 @@ import { checkedProviderUrl } from '../oidc/oidc-config';
 import type { IWorkspaceDocument, PlatformClient } from './platform-client';
 import { WorkspaceCredentials } from './workspace-credentials';
 import { WorkspaceError } from './workspace-error';
+import { checkRelativeKey } from './workspace-keys';
 
 /** The AWS SDK modules used here. */
 interface IAwsSdk {
@@ -54,7 +55,6 @@ function awsSdk(): IAwsSdk {
   /* eslint-enable @typescript-eslint/no-require-imports */
   return awsSdkModules;
 }
-import { checkRelativeKey } from './workspace-keys';
 
 /** Progress of an upload or download. */
 export interface IWorkspaceProgress {
