@@ -82,13 +82,13 @@ function flush(id: number, a: IActive): void {
   }
 }
 
-function start(id: number, url: string, method: string, headers: Record<string, string>): void {
+function start(id: number, url: string, headers: Record<string, string>): void {
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
   const agent = target.protocol === 'https:' ? agents.https : agents.http;
   let req: http.ClientRequest;
   try {
-    req = client.request(target, { method, headers, agent });
+    req = client.request(target, { method: 'GET', headers, agent });
   } catch (error) {
     post({ type: 'error', id, code: undefined, message: (error as Error).message });
     return;
@@ -105,13 +105,7 @@ function start(id: number, url: string, method: string, headers: Record<string, 
   req.on('error', error => fail(id, error));
   req.on('response', res => {
     a.res = res;
-    const headersOut: Record<string, string> = {};
-    for (const [name, value] of Object.entries(res.headers)) {
-      if (value !== undefined) {
-        headersOut[name] = Array.isArray(value) ? value.join(', ') : value;
-      }
-    }
-    post({ type: 'response', id, status: res.statusCode ?? 0, headers: headersOut });
+    post({ type: 'response', id, status: res.statusCode ?? 0, headers: res.headers });
     res.on('data', (chunk: Buffer) => {
       a.pending.push(chunk);
       a.pendingBytes += chunk.byteLength;
@@ -139,7 +133,7 @@ function start(id: number, url: string, method: string, headers: Record<string, 
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'start') {
-    start(message.id, message.url, message.method, message.headers);
+    start(message.id, message.url, message.headers);
     return;
   }
   const a = active.get(message.id);

@@ -10,24 +10,17 @@
  * `request.ts`. One worker serves the process; it holds the process open only while a
  * request is in flight. If it cannot start, callers fall back to `node:http` here.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './off-thread-messages';
+import type { IWireBody } from './request';
 
-/** A response body, read chunk by chunk; `cancel` drops the rest. */
-export interface IOffThreadBody {
-  read(): Promise<{ done: boolean; value?: Uint8Array }>;
-  cancel(): Promise<void>;
-}
-
-/** The status line, headers and body of an off-thread response. */
+/** The status line, headers (as `node:http` gives them) and body of an off-thread response. */
 export interface IOffThreadResponse {
   status: number;
-  headers: {
-    get(name: string): string | null;
-    forEach(fn: (value: string, key: string) => void): void;
-  };
-  body: IOffThreadBody;
+  headers: IncomingHttpHeaders;
+  body: IWireBody;
 }
 
 /** Bytes taken before the worker is told (it pauses the socket at 4 MiB not yet taken). */
@@ -100,17 +93,15 @@ function untrack(id: number): void {
 }
 
 /**
- * Send a GET (or HEAD) from the worker thread. Resolves with the response once its
- * headers arrive; undefined when no worker can run here (the caller then uses `node:http`).
+ * Send a GET from the worker thread. Resolves with the response once its headers
+ * arrive; undefined when no worker can run here (the caller then uses `node:http`).
  *
  * @param url - where
- * @param method - GET or HEAD
  * @param headers - request headers, credentials included (they stay in this process)
  * @param signal - aborts the request, and later the body
  */
 export function sendOffThread(
   url: URL,
-  method: string,
   headers: Record<string, string>,
   signal: AbortSignal
 ): Promise<IOffThreadResponse> | undefined {
@@ -148,7 +139,7 @@ export function sendOffThread(
       send({ type: 'cancel', id });
       fail(Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }));
     };
-    const body: IOffThreadBody = {
+    const body: IWireBody = {
       read: async () => {
         for (;;) {
           const chunk = queue.shift();
@@ -187,19 +178,7 @@ export function sendOffThread(
     track(id, message => {
       if (message.type === 'response') {
         responded = true;
-        const raw = message.headers;
-        resolve({
-          status: message.status,
-          headers: {
-            get: name => raw[name.toLowerCase()] ?? null,
-            forEach: fn => {
-              for (const [key, value] of Object.entries(raw)) {
-                fn(value, key);
-              }
-            }
-          },
-          body
-        });
+        resolve({ status: message.status, headers: message.headers, body });
       } else if (message.type === 'chunk') {
         queue.push(
           Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength)
@@ -219,6 +198,6 @@ export function sendOffThread(
     }
     signal.addEventListener('abort', onAbort, { once: true });
     offThreadStats.requests++;
-    send({ type: 'start', id, url: url.toString(), method, headers });
+    send({ type: 'start', id, url: url.toString(), headers });
   });
 }

@@ -208,7 +208,7 @@ interface IWireHeaders {
 }
 
 /** A response body, read chunk by chunk; `cancel` drops the rest. */
-interface IWireBody {
+export interface IWireBody {
   read(): Promise<{ done: boolean; value?: Uint8Array }>;
   cancel(): Promise<void>;
 }
@@ -696,16 +696,14 @@ async function attemptOnce<T>(
       const streaming = stream !== undefined;
       let response: IWireResponse;
       try {
+        // A GET has no body (see above), so only the response can move to the worker.
         const offThread =
-          options.offThread === true &&
-          currentMethod === 'GET' &&
-          options.responseType === 'stream' &&
-          stream === undefined &&
-          body === undefined
-            ? sendOffThread(url, currentMethod, headers, controller.signal)
+          options.offThread === true && currentMethod === 'GET' && options.responseType === 'stream'
+            ? sendOffThread(url, headers, controller.signal)
             : undefined;
-        response = await (offThread ??
-          sendNode(url, currentMethod, headers, stream ?? body, options, controller.signal));
+        response = offThread
+          ? await offThread.then(r => ({ ...r, headers: new WireHeaders(r.headers) }))
+          : await sendNode(url, currentMethod, headers, stream ?? body, options, controller.signal);
       } catch (error) {
         throw mapFailure(error, 'connect');
       }
