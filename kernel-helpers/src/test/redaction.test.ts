@@ -40,28 +40,42 @@ function views(value: unknown): string[] {
   return out;
 }
 
+/**
+ * What a suite showed or threw, in every form a user could see it: `record` keeps a value's
+ * views, `failure` runs a call that must fail and keeps its error (a call that succeeds
+ * fails the test).
+ */
+function recorder(): {
+  outputs: Array<{ what: string; text: string }>;
+  record(what: string, value: unknown): void;
+  failure(what: string, run: () => Promise<unknown>): Promise<void>;
+} {
+  const outputs: Array<{ what: string; text: string }> = [];
+  const record = (what: string, value: unknown): void => {
+    for (const text of views(value)) {
+      outputs.push({ what, text });
+    }
+  };
+  const failure = async (what: string, run: () => Promise<unknown>): Promise<void> => {
+    let failed = false;
+    try {
+      await run();
+    } catch (error) {
+      failed = true;
+      record(what, error);
+    }
+    assert.ok(failed, `${what} should have failed`);
+  };
+  return { outputs, record, failure };
+}
+
 describe('redaction', () => {
   let mod: EmulatorModule;
   let emu: Emulator;
   let env: Record<string, string>;
   let session: GlobusSession;
   const secrets: string[] = [];
-  const outputs: Array<{ what: string; text: string }> = [];
-
-  function record(what: string, value: unknown): void {
-    for (const text of views(value)) {
-      outputs.push({ what, text });
-    }
-  }
-
-  async function failure(what: string, run: () => Promise<unknown>): Promise<void> {
-    try {
-      await run();
-      assert.fail(`${what} should have failed`);
-    } catch (error) {
-      record(what, error);
-    }
-  }
+  const { outputs, record, failure } = recorder();
 
   before(async () => {
     mod = await import('../../../emulator/dist/index.js');
@@ -181,22 +195,7 @@ describe('redaction (OIDC sessions and S3 workspaces)', () => {
   let mod: EmulatorModule;
   let emu: Emulator;
   const secrets: string[] = [];
-  const outputs: Array<{ what: string; text: string }> = [];
-
-  function record(what: string, value: unknown): void {
-    for (const text of views(value)) {
-      outputs.push({ what, text });
-    }
-  }
-
-  async function failure(what: string, run: () => Promise<unknown>): Promise<void> {
-    try {
-      await run();
-      assert.fail(`${what} should have failed`);
-    } catch (error) {
-      record(what, error);
-    }
-  }
+  const { outputs, record, failure } = recorder();
 
   before(async () => {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
