@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from '../http/request';
 import { Token } from '../tokens/token';
 import { isGlobusApiError } from '../errors/api-error';
@@ -556,6 +557,38 @@ describe('request', () => {
         streamed: '{"ok":true}',
         after: false
       });
+    });
+
+    it("should send the SDK's X-Globus-Client-Info plus ours without loading the whole SDK", () => {
+      // A child of its own: this process may have loaded the SDK already.
+      const script = `
+        const http = require('node:http');
+        const { request } = require(${JSON.stringify(require.resolve('../http/request'))});
+        const server = http.createServer((req, res) => {
+          req.resume();
+          req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(req.headers['x-globus-client-info'] ?? null)));
+        });
+        server.listen(0, '127.0.0.1', async () => {
+          const base = 'http://127.0.0.1:' + server.address().port;
+          const first = await request({ service: 'https', operation: 'get', path: base + '/a' });
+          const second = await request({ service: 'https', operation: 'get', path: base + '/b' });
+          const sdk = Object.keys(require.cache).filter(f => f.includes('@globus') && f.includes('sdk'));
+          server.close();
+          process.stdout.write(JSON.stringify({ first: first.data, second: second.data, sdk }));
+        });`;
+      const child = spawnSync(process.execPath, ['-e', script], {
+        encoding: 'utf8',
+        timeout: 30_000
+      });
+      assert.equal(child.status, 0, child.stderr);
+      const out = JSON.parse(child.stdout) as { first: string; second: string; sdk: string[] };
+      const sdkPackage = readFileSync(require.resolve('@globus/sdk/package.json'), 'utf8');
+      const sdkVersion = (JSON.parse(sdkPackage) as { version: string }).version;
+      const expected = `product=javascript-sdk,version=${sdkVersion};product=jupyterlab-globus-kit-kernel-helpers,version=0.1.0`;
+      assert.equal(out.first, expected);
+      assert.equal(out.second, expected);
+      assert.equal(out.sdk.length, 1, out.sdk.join(', '));
+      assert.match(out.sdk[0], /core[\\/]info[\\/]index\.js$/);
     });
 
     it('should reuse the connection after a body it read, one it dropped and a HEAD', async () => {
