@@ -302,34 +302,20 @@ class Unpickler {
       case 0x4c:
         this.push(this.textInt(true));
         return;
-      case 0x4a: {
-        this.need(4);
-        this.push(this.view.getInt32(this.pos, true));
-        this.pos += 4;
+      case 0x4a:
+        this.push(this.i32());
         return;
-      }
       case 0x4b:
         this.push(this.u8());
         return;
-      case 0x4d: {
-        this.need(2);
-        this.push(this.view.getUint16(this.pos, true));
-        this.pos += 2;
+      case 0x4d:
+        this.push(this.u16());
         return;
-      }
       case 0x8a:
         this.push(this.binaryLong(this.u8()));
         return;
       case 0x8b: {
-        this.need(4);
-        const n = this.view.getInt32(this.pos, true);
-        this.pos += 4;
-        if (n < 0) {
-          throw this.fail(
-            'bad-value',
-            `GLOBUS_DATA pickle has a negative length at ${this.where()}.`
-          );
-        }
+        const n = this.length32();
         if (n > MAX_LONG_BYTES) {
           throw this.fail(
             'too-large',
@@ -342,12 +328,9 @@ class Unpickler {
       case 0x46:
         this.push(this.textFloat());
         return;
-      case 0x47: {
-        this.need(8);
-        this.push(this.view.getFloat64(this.pos, false));
-        this.pos += 8;
+      case 0x47:
+        this.push(this.f64());
         return;
-      }
       // --- strings
       case 0x56:
         this.push(rawUnicodeEscape(this.line(), this));
@@ -364,19 +347,9 @@ class Unpickler {
       case 0x53:
         this.push(this.ascii(escapeDecode(this.quoted(), this)));
         return;
-      case 0x54: {
-        this.need(4);
-        const n = this.view.getInt32(this.pos, true);
-        this.pos += 4;
-        if (n < 0) {
-          throw this.fail(
-            'bad-value',
-            `GLOBUS_DATA pickle has a negative length at ${this.where()}.`
-          );
-        }
-        this.push(this.ascii(this.take(n)));
+      case 0x54:
+        this.push(this.ascii(this.take(this.length32())));
         return;
-      }
       case 0x55:
         this.push(this.ascii(this.take(this.u8())));
         return;
@@ -521,10 +494,41 @@ class Unpickler {
     return this.bytes[this.pos++];
   }
 
+  private u16(): number {
+    this.need(2);
+    const n = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return n;
+  }
+
   private u32(): number {
     this.need(4);
     const n = this.view.getUint32(this.pos, true);
     this.pos += 4;
+    return n;
+  }
+
+  private i32(): number {
+    this.need(4);
+    const n = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return n;
+  }
+
+  /** A big-endian double (BINFLOAT). */
+  private f64(): number {
+    this.need(8);
+    const x = this.view.getFloat64(this.pos, false);
+    this.pos += 8;
+    return x;
+  }
+
+  /** A signed 4-byte length (LONG4, BINSTRING): negative is refused. */
+  private length32(): number {
+    const n = this.i32();
+    if (n < 0) {
+      throw this.fail('bad-value', `GLOBUS_DATA pickle has a negative length at ${this.where()}.`);
+    }
     return n;
   }
 
