@@ -3,6 +3,16 @@ import { Widget } from '@lumino/widgets';
 
 import { LoginModel } from '../model/login-model';
 import { el } from './element';
+import {
+  alertBox,
+  codeForm,
+  credentialsLine,
+  openAuthorizeTab,
+  sectionButton
+} from './login-parts';
+
+/** The server route that finishes a Globus login itself. */
+const CALLBACK_PATH = '/globus-kit/login/callback';
 
 /** Options of {@link LoginPanel}. */
 export interface ILoginPanelOptions {
@@ -69,21 +79,11 @@ export class LoginPanel extends Widget {
     const root = this.node;
     root.replaceChildren();
     const source = summary?.source ?? 'none';
-    root.appendChild(
-      el('p', 'jp-GlobusKit-Login-source', [
-        el('span', 'jp-GlobusKit-label', [t.__('Credentials:') + ' ']),
-        this._sourceLabel(source)
-      ])
-    );
-    if (summary?.problem) {
-      const box = el('div', 'jp-GlobusKit-error', [summary.problem.message]);
-      box.setAttribute('role', 'alert');
-      root.appendChild(box);
-    }
-    if (model.error) {
-      const box = el('div', 'jp-GlobusKit-error', [model.error.message]);
-      box.setAttribute('role', 'alert');
-      root.appendChild(box);
+    root.appendChild(credentialsLine(t, this._sourceLabel(source)));
+    for (const problem of [summary?.problem, model.error]) {
+      if (problem) {
+        root.appendChild(alertBox(problem.message));
+      }
     }
     if (!summary) {
       return;
@@ -121,53 +121,26 @@ export class LoginPanel extends Widget {
 
     const pending = model.pending;
     const hint = pending
-      ? pending.redirectUri.includes('/globus-kit/login/callback')
+      ? pending.redirectUri.includes(CALLBACK_PATH)
         ? t.__('Finish logging in in the new tab; this panel updates when you are done.')
         : t.__('After approving, copy the code Globus shows and paste it here.')
       : t.__('Started a login in a notebook cell? Paste the code here.');
     root.appendChild(el('p', 'jp-GlobusKit-Login-hint', [hint]));
-    const form = el('form', 'jp-GlobusKit-Login-paste');
-    const input = el('input', 'jp-mod-styled jp-GlobusKit-Login-code');
-    input.type = 'text';
-    input.autocomplete = 'off';
-    input.spellcheck = false;
-    input.setAttribute('aria-label', t.__('Authorization code'));
-    input.placeholder = t.__('Authorization code');
-    const submit = el('button', 'jp-mod-styled jp-GlobusKit-button', [t.__('Complete login')]);
-    submit.type = 'submit';
-    submit.disabled = model.busy;
-    form.append(input, submit);
-    form.addEventListener('submit', event => {
-      event.preventDefault();
-      if (input.value.trim()) {
-        void model.complete(input.value);
-      }
-    });
-    root.appendChild(form);
+    root.appendChild(
+      codeForm(t, t.__('Authorization code'), model.busy, code => void model.complete(code))
+    );
   }
 
   private _button(label: string, onClick: () => void, extra = ''): HTMLButtonElement {
-    const button = el('button', `jp-mod-styled jp-GlobusKit-button ${extra}`.trim(), [label]);
-    button.type = 'button';
-    button.disabled = this._model.busy;
-    button.addEventListener('click', onClick);
-    return button;
+    return sectionButton(label, onClick, this._model.busy, extra);
   }
 
-  private async _start(addScopes?: readonly string[]): Promise<void> {
-    // Open the tab inside the click (popup blockers), then point it at the authorize URL.
-    const tab = window.open('', '_blank');
-    const started = await this._model.start(addScopes);
-    if (started && tab) {
-      tab.opener = null;
-      tab.location.href = started.url;
-      if (started.redirectUri.includes('/globus-kit/login/callback')) {
-        // The server finishes the login itself; when the user comes back, show it.
-        window.addEventListener('focus', () => void this._model.settle(), { once: true });
-      }
-    } else {
-      tab?.close();
-    }
+  private _start(addScopes?: readonly string[]): Promise<void> {
+    return openAuthorizeTab(
+      () => this._model.start(addScopes),
+      CALLBACK_PATH,
+      () => void this._model.settle()
+    );
   }
 
   private _model: LoginModel;

@@ -3,6 +3,13 @@ import { Widget } from '@lumino/widgets';
 
 import { OidcModel, tokenCountdown } from '../model/oidc-model';
 import { el } from './element';
+import {
+  alertBox,
+  codeForm,
+  credentialsLine,
+  openAuthorizeTab,
+  sectionButton
+} from './login-parts';
 import { formatDuration } from './GlobusSidebar';
 
 /** Options of {@link OidcPanel}. */
@@ -67,9 +74,7 @@ export class OidcPanel extends Widget {
     this._countdown = null;
     for (const error of [model.error, model.actionError]) {
       if (error) {
-        const box = el('div', 'jp-GlobusKit-error', [error.message]);
-        box.setAttribute('role', 'alert');
-        root.appendChild(box);
+        root.appendChild(alertBox(error.message));
       }
     }
     if (!status) {
@@ -83,12 +88,7 @@ export class OidcPanel extends Widget {
       status.issuer ?? ''
     ]);
     root.appendChild(provider);
-    root.appendChild(
-      el('p', 'jp-GlobusKit-Login-source', [
-        el('span', 'jp-GlobusKit-label', [t.__('Credentials:') + ' ']),
-        this._sourceLabel(status.source)
-      ])
-    );
+    root.appendChild(credentialsLine(t, this._sourceLabel(status.source)));
     if (status.problem) {
       const box = el('div', 'jp-GlobusKit-problem', [
         el('p', 'jp-GlobusKit-problem-message', [status.problem.message])
@@ -163,46 +163,22 @@ export class OidcPanel extends Widget {
         ])
       );
     }
-    const form = el('form', 'jp-GlobusKit-Login-paste');
-    const input = el('input', 'jp-mod-styled jp-GlobusKit-Login-code');
-    input.type = 'text';
-    input.autocomplete = 'off';
-    input.spellcheck = false;
-    input.placeholder = t.__('Authorization code');
-    input.setAttribute('aria-label', t.__('OIDC authorization code'));
-    const submit = el('button', 'jp-mod-styled jp-GlobusKit-button', [t.__('Complete login')]);
-    submit.type = 'submit';
-    submit.disabled = model.busy;
-    form.append(input, submit);
-    form.addEventListener('submit', event => {
-      event.preventDefault();
-      if (input.value.trim()) {
-        void model.complete(input.value);
-      }
-    });
-    box.appendChild(form);
+    box.appendChild(
+      codeForm(t, t.__('OIDC authorization code'), model.busy, code => void model.complete(code))
+    );
     return box;
   }
 
   private _button(label: string, onClick: () => void, extra = ''): HTMLButtonElement {
-    const button = el('button', `jp-mod-styled jp-GlobusKit-button ${extra}`.trim(), [label]);
-    button.type = 'button';
-    button.disabled = this._model.busy;
-    button.addEventListener('click', onClick);
-    return button;
+    return sectionButton(label, onClick, this._model.busy, extra);
   }
 
-  private async _start(): Promise<void> {
-    // Open the tab inside the click (popup blockers), then point it at the authorize URL.
-    const tab = window.open('', '_blank');
-    const started = await this._model.login('callback');
-    if (started && tab) {
-      tab.opener = null;
-      tab.location.href = started.url;
-      window.addEventListener('focus', () => void this._model.settle(), { once: true });
-    } else {
-      tab?.close();
-    }
+  private _start(): Promise<void> {
+    return openAuthorizeTab(
+      () => this._model.login('callback'),
+      '/globus-kit/oidc/login/callback',
+      () => void this._model.settle()
+    );
   }
 
   private _updateCountdown(): void {
