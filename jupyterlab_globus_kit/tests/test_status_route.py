@@ -4,102 +4,23 @@ available here, so the server runs as a subprocess with a known token)."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Iterator, Optional
 
 import pytest
-import requests
 
 from .conftest import AUTH_TOKEN, SECRETS, encode, shape_16
-
-ROOT = Path(__file__).resolve().parents[2]
-SERVER_TOKEN = "test-server-token-not-a-globus-token"
+from .processes import JupyterServer
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, globus_data: Optional[str]) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.tmp = tempfile.TemporaryDirectory(prefix="globus-kit-server-")
-        env: Dict[str, str] = {
-            k: v for k, v in os.environ.items()
-            if not k.startswith(("GLOBUS_", "JUPYTER_"))
-        }
-        for name in ("config", "data", "runtime"):
-            Path(self.tmp.name, name).mkdir()
-        env.update(
-            JUPYTER_CONFIG_DIR=str(Path(self.tmp.name, "config")),
-            JUPYTER_DATA_DIR=str(Path(self.tmp.name, "data")),
-            JUPYTER_RUNTIME_DIR=str(Path(self.tmp.name, "runtime")),
-            # The source tree wins over an installed wheel, so the tests test this code.
-            PYTHONPATH=str(ROOT),
-        )
-        if globus_data is not None:
-            env["GLOBUS_DATA"] = globus_data
-        self.log = open(Path(self.tmp.name, "server.log"), "w+")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable, "-m", "jupyter_server",
-                "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
-                "--ServerApp.port_retries=0",
-                f"--IdentityProvider.token={SERVER_TOKEN}",
-                f"--ServerApp.root_dir={self.tmp.name}",
-                # Only our extension: the others installed in the venv only slow the start.
-                "--ServerApp.jpserver_extensions={'jupyterlab_globus_kit': True, "
-                "'jupyterlab': False, 'jupyter_lsp': False, 'jupyter_server_terminals': False, "
-                "'notebook_shim': False}",
-            ] + (["--allow-root"] if os.geteuid() == 0 else []),
-            env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.tmp.name,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                requests.get(f"{self.url}/api", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        output = self.output()
-        self.stop()
-        raise RuntimeError(f"jupyter_server did not start:\n{output}")
-
-    def get(self, path: str, token: Optional[str] = SERVER_TOKEN) -> requests.Response:
-        headers = {"Authorization": f"token {token}"} if token else {}
-        return requests.get(f"{self.url}{path}", headers=headers, timeout=10)
-
-    def output(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.log.close()
-        self.tmp.cleanup()
+def start_server(globus_data: Optional[str]) -> JupyterServer:
+    """A jupyter_server with this extension, given GLOBUS_DATA (or none)."""
+    return JupyterServer({} if globus_data is None else {"GLOBUS_DATA": globus_data})
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    s = Server(encode(shape_16(iat=int(time.time())), 4))
+def server() -> Iterator[JupyterServer]:
+    s = start_server(encode(shape_16(iat=int(time.time())), 4))
     yield s
     s.stop()
 
@@ -139,7 +60,7 @@ class TestStatusRoute:
 
 
 def test_status_without_globus_data_says_what_to_do():
-    s = Server(None)
+    s = start_server(None)
     try:
         body = s.get("/globus-kit/status").json()
     finally:
@@ -155,7 +76,7 @@ def test_status_with_a_hostile_pickle_reports_a_typed_problem(tmp_path):
         def __reduce__(self):
             return (open, (str(tmp_path / "pwned"), "w"))
 
-    s = Server(encode(Evil(), 4))
+    s = start_server(encode(Evil(), 4))
     try:
         body = s.get("/globus-kit/status").json()
     finally:
