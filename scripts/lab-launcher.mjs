@@ -134,62 +134,61 @@ export function startEmulatorCli({ args = [], timeoutMs = 60_000, onOutput } = {
 }
 
 /**
- * Start `jupyter lab` from the venv with its own temporary config, data and runtime
- * folders (the user's own Jupyter settings are never read or written).
+ * Start a Jupyter app (`jupyter lab` or `jupyter server`) from the venv on 127.0.0.1 with a
+ * known token and its own temporary config, data and runtime folders (the user's own
+ * Jupyter settings are never read or written; kernelspecs come from the venv prefix), and
+ * wait until `/api/status` answers.
  *
  * @param {object} options
+ * @param {'lab'|'server'} options.app - the Jupyter subcommand.
+ * @param {string[]} options.argv - its arguments before the common ones (e.g. a path to open).
  * @param {number} options.port - the port (port_retries=0: a busy port is an error).
- * @param {Record<string, string>} options.env - extra environment (GLOBUS_* variables).
- * @param {string} options.rootDir - the folder the lab serves.
- * @param {string} [options.openPath] - a notebook path under rootDir to open.
+ * @param {Record<string, string>} [options.env] - extra environment for the server and kernels.
+ * @param {string} options.rootDir - the folder it serves.
  * @param {boolean} [options.openBrowser] - let jupyter open a browser.
  * @param {'inherit'|'pipe'} [options.output] - where the server log goes.
- * @param {string[]} [options.args] - more `jupyter lab` arguments (e.g. `--debug`).
- * @param {(chunk: Buffer) => void} [options.onOutput] - every chunk the server prints
- *   (with `output: 'pipe'`), from the first one on.
- * @returns {Promise<{ child, url: string, labUrl: string, token: string, stop: () => Promise<void> }>}
+ * @param {string[]} [options.args] - more arguments (e.g. `--debug`).
+ * @param {(chunk: Buffer) => void} [options.onOutput] - every chunk the server (and its
+ *   kernels, which inherit its output) prints with `output: 'pipe'`, from the first one on.
+ * @param {number} [options.timeoutMs] - how long to wait for `/api/status`.
+ * @param {(configDir: string) => void} [options.prepareConfig] - writes config before start.
+ * @returns {Promise<{ child, url: string, token: string, log: () => string, stop: () => Promise<void> }>}
  */
-export async function startLab({
+export async function startJupyter({
+  app,
+  argv: appArgv = [],
   port,
   env = {},
   rootDir,
-  openPath,
   openBrowser = false,
   output = 'pipe',
   args = [],
   onOutput,
-  timeoutMs = 120_000
+  timeoutMs = 120_000,
+  prepareConfig
 }) {
-  const tmp = mkdtempSync(join(tmpdir(), 'globus-kit-lab-'));
+  const tmp = mkdtempSync(join(tmpdir(), `globus-kit-${app}-`));
   const token = randomBytes(24).toString('hex');
   const childEnv = { ...process.env, ...env };
-  // The user's own Jupyter folders stay untouched; kernelspecs come from the venv prefix.
   childEnv.JUPYTER_CONFIG_DIR = join(tmp, 'config');
   childEnv.JUPYTER_DATA_DIR = join(tmp, 'data');
   childEnv.JUPYTER_RUNTIME_DIR = join(tmp, 'runtime');
   childEnv.JUPYTER_PLATFORM_DIRS = '1';
   childEnv.IPYTHONDIR = join(tmp, 'ipython');
-  // No "get notified about Jupyter news?" prompt: it needs the internet and covers the UI.
-  mkdirSync(join(childEnv.JUPYTER_CONFIG_DIR, 'labconfig'), { recursive: true });
-  writeFileSync(
-    join(childEnv.JUPYTER_CONFIG_DIR, 'labconfig/page_config.json'),
-    JSON.stringify({ disabledExtensions: { '@jupyterlab/apputils-extension:announcements': true } })
-  );
   delete childEnv.JUPYTER_PATH;
   delete childEnv.JUPYTER_CONFIG_PATH;
+  // `node --test`'s marker must not reach the kernels' node (it changes how node reports).
+  delete childEnv.NODE_TEST_CONTEXT;
+  prepareConfig?.(childEnv.JUPYTER_CONFIG_DIR);
   const argv = [
-    'lab',
-    ...(openPath ? [openPath] : []),
+    app,
+    ...appArgv,
     '--ip=127.0.0.1',
     `--port=${port}`,
     '--ServerApp.port_retries=0',
     `--ServerApp.root_dir=${rootDir}`,
     `--IdentityProvider.token=${token}`,
     `--ServerApp.open_browser=${openBrowser ? 'True' : 'False'}`,
-    // Offline-friendly: no news feed, no update check, no PyPI extension manager.
-    '--LabApp.news_url=None',
-    '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
-    '--LabApp.extension_manager=readonly',
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
     ...args
   ];
@@ -202,7 +201,7 @@ export async function startLab({
   let log = '';
   if (output === 'pipe') {
     const keep = c => {
-      log = (log + c).slice(-20_000);
+      log = (log + c).slice(-40_000);
       onOutput?.(c);
     };
     child.stdout.on('data', keep);
@@ -214,35 +213,58 @@ export async function startLab({
     rmSync(tmp, { recursive: true, force: true });
   };
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) break;
+  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
     try {
       const r = await fetch(`${url}/api/status`, {
         headers: { Authorization: `token ${token}` },
         signal: AbortSignal.timeout(2000)
       });
-      if (r.ok) {
-        const labPath = openPath
-          ? `/lab/tree/${openPath.split('/').map(encodeURIComponent).join('/')}`
-          : '/lab';
-        return {
-          child,
-          url,
-          labUrl: `${url}${labPath}?token=${token}`,
-          token,
-          stop,
-          log: () => log
-        };
-      }
+      if (r.ok) return { child, url, token, stop, log: () => log };
     } catch {
       // not listening yet
     }
-    await new Promise(r => setTimeout(r, 300));
+    await new Promise(r => setTimeout(r, 200));
   }
   const exited = child.exitCode !== null || child.signalCode !== null;
   await stop();
   throw new Error(
-    `jupyter lab ${exited ? `exited (${child.exitCode ?? child.signalCode})` : `did not answer within ${timeoutMs / 1000} s`}` +
+    `jupyter ${app} ${exited ? `exited (${child.exitCode ?? child.signalCode})` : `did not answer within ${timeoutMs / 1000} s`}` +
       (log ? `:\n${log.split('\n').slice(-30).join('\n')}` : '')
   );
+}
+
+/**
+ * Start `jupyter lab` (see `startJupyter`), offline-friendly: no news feed, no update
+ * check, no extension manager, no "get notified about Jupyter news?" prompt.
+ *
+ * @param {object} options - as `startJupyter`, plus:
+ * @param {string} [options.openPath] - a notebook path under rootDir to open.
+ * @returns {Promise<{ child, url: string, labUrl: string, token: string, log: () => string, stop: () => Promise<void> }>}
+ */
+export async function startLab({ openPath, args = [], ...options }) {
+  const lab = await startJupyter({
+    ...options,
+    app: 'lab',
+    argv: openPath ? [openPath] : [],
+    args: [
+      '--LabApp.news_url=None',
+      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+      '--LabApp.extension_manager=readonly',
+      ...args
+    ],
+    // The news prompt needs the internet and covers the UI.
+    prepareConfig: configDir => {
+      mkdirSync(join(configDir, 'labconfig'), { recursive: true });
+      writeFileSync(
+        join(configDir, 'labconfig/page_config.json'),
+        JSON.stringify({
+          disabledExtensions: { '@jupyterlab/apputils-extension:announcements': true }
+        })
+      );
+    }
+  });
+  const labPath = openPath
+    ? `/lab/tree/${openPath.split('/').map(encodeURIComponent).join('/')}`
+    : '/lab';
+  return { ...lab, labUrl: `${lab.url}${labPath}?token=${lab.token}` };
 }

@@ -10,59 +10,17 @@
 // Speaks the Jupyter REST API (sessions) and the kernel channels websocket (JSON messages,
 // `channel` field: the protocol every jupyter_server 2 accepts when no subprotocol is asked
 // for). Node 20 has no global WebSocket without a flag, hence the `ws` package.
-import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { freePort, root, startJupyter } from '../../scripts/lab-launcher.mjs';
 
-/** The repository root. */
-export const root = fileURLToPath(new URL('../..', import.meta.url));
-/** The project venv's bin folder (created by `node scripts/setup.mjs`). */
-export const venvBin = join(root, '.venv/bin');
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** SIGTERM to a detached child's process group (kernels included), SIGKILL after graceMs. */
-function stopGroup(child, graceMs = 4000) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const signal = sig => {
-    try {
-      process.kill(-child.pid, sig);
-    } catch {
-      // already gone
-    }
-  };
-  return new Promise(resolve => {
-    const timer = setTimeout(() => signal('SIGKILL'), graceMs);
-    timer.unref();
-    child.once('exit', () => {
-      clearTimeout(timer);
-      signal('SIGKILL'); // a kernel may outlive the server by a moment
-      resolve();
-    });
-    signal('SIGTERM');
-  });
-}
+export { root };
 
 /**
  * Start `jupyter server` from the venv on a free loopback port with a known token and
- * throw-away config/data/runtime folders (kernelspecs still come from the venv prefix,
- * where setup installed tslab's).
+ * throw-away config/data/runtime folders (see `startJupyter` in scripts/lab-launcher.mjs).
  *
  * @param {object} options
  * @param {Record<string, string>} [options.env] - extra environment for the server and its kernels
@@ -80,62 +38,15 @@ export async function startJupyterServer({
   args = [],
   onOutput
 } = {}) {
-  const port = await freePort();
-  const tmp = mkdtempSync(join(tmpdir(), 'globus-kit-nb-'));
-  const token = randomBytes(24).toString('hex');
-  const childEnv = { ...process.env, ...env };
-  childEnv.JUPYTER_CONFIG_DIR = join(tmp, 'config');
-  childEnv.JUPYTER_DATA_DIR = join(tmp, 'data');
-  childEnv.JUPYTER_RUNTIME_DIR = join(tmp, 'runtime');
-  childEnv.JUPYTER_PLATFORM_DIRS = '1';
-  childEnv.IPYTHONDIR = join(tmp, 'ipython');
-  delete childEnv.JUPYTER_PATH;
-  delete childEnv.JUPYTER_CONFIG_PATH;
-  delete childEnv.NODE_TEST_CONTEXT; // node --test's marker must not reach the kernel's node
-  const argv = [
-    'server',
-    '--ip=127.0.0.1',
-    `--port=${port}`,
-    '--ServerApp.port_retries=0',
-    `--ServerApp.root_dir=${rootDir}`,
-    `--IdentityProvider.token=${token}`,
-    '--ServerApp.open_browser=False',
-    ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
-    ...args
-  ];
-  const child = spawn(join(venvBin, 'jupyter'), argv, {
-    cwd: rootDir,
-    env: childEnv,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe']
+  return startJupyter({
+    app: 'server',
+    port: await freePort(),
+    env,
+    rootDir,
+    timeoutMs,
+    args,
+    onOutput
   });
-  let log = '';
-  const keep = c => {
-    log = (log + c).slice(-40_000);
-    onOutput?.(c);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    await stopGroup(child);
-    rmSync(tmp, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
-    try {
-      const r = await fetch(`${url}/api/status`, {
-        headers: { Authorization: `token ${token}` },
-        signal: AbortSignal.timeout(2000)
-      });
-      if (r.ok) return { url, token, child, log: () => log, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  await stop();
-  throw new Error(`jupyter server did not start:\n${log.split('\n').slice(-30).join('\n')}`);
 }
 
 async function api(server, method, path, body) {
