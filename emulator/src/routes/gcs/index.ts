@@ -221,6 +221,22 @@ function authorize(
   );
 }
 
+/** Where a request path is on disk, for `mode` access; refusals answer as GCS does. */
+async function fsPathOf(
+  deps: IServiceDeps,
+  spec: ICollectionSpec,
+  raw: string,
+  access: IAccess,
+  mode: 'r' | 'rw',
+  followFinal: boolean
+): Promise<string> {
+  try {
+    return (await deps.collections.locate(spec.id, raw, access.actor, mode, followFinal)).fsPath;
+  } catch (err) {
+    mapError(err);
+  }
+}
+
 async function serveFile(
   deps: IServiceDeps,
   spec: ICollectionSpec,
@@ -228,12 +244,7 @@ async function serveFile(
   raw: string,
   access: IAccess
 ): Promise<void> {
-  let fsPath: string;
-  try {
-    fsPath = (await deps.collections.locate(spec.id, raw, access.actor, 'r', true)).fsPath;
-  } catch (err) {
-    mapError(err);
-  }
+  const fsPath = await fsPathOf(deps, spec, raw, access, 'r', true);
   let st;
   try {
     st = await stat(fsPath);
@@ -363,12 +374,7 @@ async function deleteFile(
   raw: string,
   access: IAccess
 ): Promise<void> {
-  let fsPath: string;
-  try {
-    fsPath = (await deps.collections.locate(spec.id, raw, access.actor, 'rw', false)).fsPath;
-  } catch (err) {
-    mapError(err);
-  }
+  const fsPath = await fsPathOf(deps, spec, raw, access, 'rw', false);
   const st = await lstat(fsPath).catch(() => undefined);
   if (!st) throw gcsError(404, 'not_found', `No such file: ${raw}`);
   if (st.isDirectory()) throw gcsError(409, 'conflict', 'Directories cannot be deleted over HTTPS');
