@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { createEmulator, seed } from '../emulator/dist/index.js';
 import {
   allOutputText,
+  cellHtml as html,
+  cellStream as streams,
   root,
   runNotebook,
   startJupyterServer
@@ -45,20 +47,6 @@ function csvFields(line) {
   return [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map(m =>
     m[1].startsWith('"') ? m[1].slice(1, -1).replaceAll('""', '"') : m[1]
   );
-}
-
-function html(cell) {
-  return cell.outputs
-    .filter(o => o.data?.['text/html'])
-    .map(o => o.data['text/html'])
-    .join('\n');
-}
-
-function streams(cell, name) {
-  return cell.outputs
-    .filter(o => o.output_type === 'stream' && o.name === name)
-    .map(o => o.text)
-    .join('');
 }
 
 describe('notebooks/globus-data-flow.ipynb', () => {

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import kernelHelpers from '../kernel-helpers/dist/index.js';
 import {
   allOutputText,
+  cellHtml as html,
+  cellStream as streams,
   root,
   runNotebook,
   startJupyterServer
@@ -60,20 +62,6 @@ function startEmulatorCli() {
       }
     });
   });
-}
-
-function html(cell) {
-  return cell.outputs
-    .filter(o => o.data?.['text/html'])
-    .map(o => o.data['text/html'])
-    .join('\n');
-}
-
-function streams(cell, name) {
-  return cell.outputs
-    .filter(o => o.output_type === 'stream' && o.name === name)
-    .map(o => o.text)
-    .join('');
 }
 
 describe('notebooks/oidc-s3-workspace.ipynb', () => {

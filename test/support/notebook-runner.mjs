@@ -334,3 +334,19 @@ export async function runNotebook(
 export function allOutputText(cells) {
   return JSON.stringify(cells.map(c => ({ m: c.messages, o: c.outputs })));
 }
+
+/** A cell's HTML outputs, joined. */
+export function cellHtml(cell) {
+  return cell.outputs
+    .filter(o => o.data?.['text/html'])
+    .map(o => o.data['text/html'])
+    .join('\n');
+}
+
+/** A cell's `stdout` or `stderr` text. */
+export function cellStream(cell, name) {
+  return cell.outputs
+    .filter(o => o.output_type === 'stream' && o.name === name)
+    .map(o => o.text)
+    .join('');
+}
