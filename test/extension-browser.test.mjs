@@ -25,7 +25,10 @@ import { root, startEmulatorCli, stopProcessGroup } from '../scripts/lab-launche
 import {
   assertBrowserPrerequisites,
   globusDataSecrets,
-  openLabInChromium
+  openLabInChromium,
+  openSidebarSection,
+  openWeatherFolder,
+  showGlobusSidebar
 } from './support/lab-browser.mjs';
 
 const OUTPUT = join(root, 'test-output');
@@ -143,23 +146,8 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
       .catch(() => undefined);
   });
 
-  /** Show the sidebar (clicking its tab when it is open would close it). */
-  async function showSidebar() {
-    if (!(await sidebar.isVisible())) await page.getByRole('tab', { name: 'Globus' }).click();
-    await sidebar.waitFor({ state: 'visible' });
-  }
-
-  /** Expand one accordion section of the sidebar and collapse the others. */
-  async function openSection(title) {
-    await showSidebar();
-    const headers = sidebar.locator('.jp-AccordionPanel-title');
-    for (let i = 0; i < (await headers.count()); i++) {
-      const header = headers.nth(i);
-      const mine = ((await header.textContent()) ?? '').includes(title);
-      const expanded = (await header.getAttribute('aria-expanded')) === 'true';
-      if (mine !== expanded) await header.click();
-    }
-  }
+  const showSidebar = () => showGlobusSidebar(page);
+  const openSection = title => openSidebarSection(page, title);
 
   /** Open the palette (View menu) and type into it. */
   async function palette(text) {
@@ -361,21 +349,7 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
     const notebook = page.locator('.jp-NotebookPanel');
     await notebook.waitFor({ timeout: 60_000 });
     // The browser model is fresh after the reload: open the weather folder again.
-    await openSection('Collections');
-    await sidebar.getByRole('searchbox', { name: 'Search collections' }).fill('Tutorials Public');
-    await sidebar.getByRole('combobox', { name: 'Collection scope' }).selectOption('all');
-    await sidebar
-      .getByRole('list', { name: 'Collections' })
-      .getByRole('button', { name: 'Globus Tutorials Public Data' })
-      .click();
-    const files = sidebar.getByRole('list', { name: 'Files' });
-    for (const folder of ['portal', 'catalog', 'dataset_las']) {
-      await files.getByRole('listitem').filter({ hasText: folder }).first().dblclick();
-      await sidebar
-        .getByRole('navigation', { name: 'Breadcrumbs' })
-        .getByRole('button', { name: folder, exact: true })
-        .waitFor();
-    }
+    const files = await openWeatherFolder(page);
     // Make the notebook the current widget: the insert commands are enabled now.
     await notebook.locator('.jp-Cell').first().click();
     await palette('Globus whoami');

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { openLabInChromium, root } from '../support/lab-browser.mjs';
+import { openLabInChromium, openSidebarSection, root } from '../support/lab-browser.mjs';
 import { emulatorModule, helpersModule } from '../reliability/support.mjs';
 import {
   COLLECTION_NAME,
@@ -74,21 +74,7 @@ describe('sidebar with hostile names in Chromium', { timeout: 300_000 }, () => {
     if (labRoot) rmSync(labRoot, { recursive: true, force: true });
   });
 
-  async function showSidebar() {
-    if (!(await sidebar.isVisible())) await page.getByRole('tab', { name: 'Globus' }).click();
-    await sidebar.waitFor({ state: 'visible' });
-  }
-
-  async function openSection(title) {
-    await showSidebar();
-    const headers = sidebar.locator('.jp-AccordionPanel-title');
-    for (let i = 0; i < (await headers.count()); i++) {
-      const header = headers.nth(i);
-      const mine = ((await header.textContent()) ?? '').includes(title);
-      const expanded = (await header.getAttribute('aria-expanded')) === 'true';
-      if (mine !== expanded) await header.click();
-    }
-  }
+  const openSection = title => openSidebarSection(page, title);
 
   /**
    * A bidi control in a name is inside its own isolating span that shows its code point,

@@ -38,8 +38,12 @@ import { runNotebook } from '../support/notebook-runner.mjs';
 import {
   browserState,
   globusDataSecrets,
+  globusSidebar,
   openLabInChromium,
-  root
+  openSidebarSection,
+  openWeatherFolder,
+  root,
+  showGlobusSidebar
 } from '../support/lab-browser.mjs';
 import { startEmulatorCli, stopProcessGroup } from '../../scripts/lab-launcher.mjs';
 import { SecretScanner, tagOf, WINDOW } from './secret-scanner.mjs';
@@ -188,18 +192,9 @@ describe('secret scan', { timeout: 300_000 }, () => {
 
   /** Uses every section of the sidebar, including a step-up login in a popup. */
   async function exerciseSidebar(page, user, notebookDone) {
-    const sidebar = page.locator('#jp-GlobusKit-sidebar');
-    await page.getByRole('tab', { name: 'Globus' }).click();
-    await sidebar.waitFor({ state: 'visible' });
-    const openSection = async title => {
-      const headers = sidebar.locator('.jp-AccordionPanel-title');
-      for (let i = 0; i < (await headers.count()); i++) {
-        const header = headers.nth(i);
-        const mine = ((await header.textContent()) ?? '').includes(title);
-        const expanded = (await header.getAttribute('aria-expanded')) === 'true';
-        if (mine !== expanded) await header.click();
-      }
-    };
+    const sidebar = globusSidebar(page);
+    await showGlobusSidebar(page);
+    const openSection = title => openSidebarSection(page, title);
     // Identity and tokens.
     await sidebar.locator('.jp-GlobusKit-identity-name').getByText(user.name).waitFor();
     await sidebar.locator('li[data-resource-server="transfer.api.globus.org"]').waitFor();
@@ -210,21 +205,7 @@ describe('secret scan', { timeout: 300_000 }, () => {
       .locator('li[data-status="missing"]')
       .waitFor();
     // Collections: the public collection, down to the weather files.
-    await openSection('Collections');
-    await sidebar.getByRole('searchbox', { name: 'Search collections' }).fill('Tutorials Public');
-    await sidebar.getByRole('combobox', { name: 'Collection scope' }).selectOption('all');
-    await sidebar
-      .getByRole('list', { name: 'Collections' })
-      .getByRole('button', { name: 'Globus Tutorials Public Data' })
-      .click();
-    const files = sidebar.getByRole('list', { name: 'Files' });
-    for (const folder of ['portal', 'catalog', 'dataset_las']) {
-      await files.getByRole('listitem').filter({ hasText: folder }).first().dblclick();
-      await sidebar
-        .getByRole('navigation', { name: 'Breadcrumbs' })
-        .getByRole('button', { name: folder, exact: true })
-        .waitFor();
-    }
+    const files = await openWeatherFolder(page);
     await files.getByRole('listitem').filter({ hasText: '1952.csv' }).waitFor();
     // Login: a step-up login adding the missing consent, through the emulator's consent
     // page and the server's callback (authorization code + PKCE verifier + new tokens).

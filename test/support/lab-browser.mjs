@@ -253,3 +253,53 @@ print(json.dumps({"secrets": sorted(set(found)), "user": data.get("globus_user")
     })
   );
 }
+
+/** The Globus sidebar of a lab page. */
+export function globusSidebar(page) {
+  return page.locator('#jp-GlobusKit-sidebar');
+}
+
+/** Show the Globus sidebar (clicking its tab when it is open would close it). */
+export async function showGlobusSidebar(page) {
+  const sidebar = globusSidebar(page);
+  if (!(await sidebar.isVisible())) await page.getByRole('tab', { name: 'Globus' }).click();
+  await sidebar.waitFor({ state: 'visible' });
+}
+
+/** Expand one accordion section of the sidebar (by title) and collapse the others. */
+export async function openSidebarSection(page, title) {
+  await showGlobusSidebar(page);
+  const headers = globusSidebar(page).locator('.jp-AccordionPanel-title');
+  for (let i = 0; i < (await headers.count()); i++) {
+    const header = headers.nth(i);
+    const mine = ((await header.textContent()) ?? '').includes(title);
+    const expanded = (await header.getAttribute('aria-expanded')) === 'true';
+    if (mine !== expanded) await header.click();
+  }
+}
+
+/**
+ * In the Collections section, find the emulator's public tutorial collection and open
+ * `portal/catalog/dataset_las` (the weather CSVs), one double-click per folder.
+ *
+ * @returns the `Files` list
+ */
+export async function openWeatherFolder(page) {
+  const sidebar = globusSidebar(page);
+  await openSidebarSection(page, 'Collections');
+  await sidebar.getByRole('searchbox', { name: 'Search collections' }).fill('Tutorials Public');
+  await sidebar.getByRole('combobox', { name: 'Collection scope' }).selectOption('all');
+  await sidebar
+    .getByRole('list', { name: 'Collections' })
+    .getByRole('button', { name: 'Globus Tutorials Public Data' })
+    .click();
+  const files = sidebar.getByRole('list', { name: 'Files' });
+  for (const folder of ['portal', 'catalog', 'dataset_las']) {
+    await files.getByRole('listitem').filter({ hasText: folder }).first().dblclick();
+    await sidebar
+      .getByRole('navigation', { name: 'Breadcrumbs' })
+      .getByRole('button', { name: folder, exact: true })
+      .waitFor();
+  }
+  return files;
+}
