@@ -215,20 +215,9 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
   });
 
   it('should search the public collection and browse it with breadcrumbs', async () => {
-    await openSection('Collections');
-    const search = sidebar.getByRole('searchbox', { name: 'Search collections' });
-    await search.fill('Tutorials Public');
-    await sidebar.getByRole('combobox', { name: 'Collection scope' }).selectOption('all');
-    const results = sidebar.getByRole('list', { name: 'Collections' });
-    await results.getByRole('button', { name: 'Globus Tutorials Public Data' }).click();
-    const files = sidebar.getByRole('list', { name: 'Files' });
-    for (const folder of ['portal', 'catalog', 'dataset_las']) {
-      await files.getByRole('listitem').filter({ hasText: folder }).first().dblclick();
-      await sidebar
-        .getByRole('navigation', { name: 'Breadcrumbs' })
-        .getByRole('button', { name: folder, exact: true })
-        .waitFor();
-    }
+    // Search, pick the collection, then one double-click per folder, each shown in the
+    // breadcrumbs.
+    const files = await openWeatherFolder(page);
     await files.getByRole('listitem').filter({ hasText: '1948.csv' }).waitFor();
     // No notebook is open: the insert command is disabled and says why.
     await files.getByRole('listitem').filter({ hasText: '1948.csv' }).click({ button: 'right' });
