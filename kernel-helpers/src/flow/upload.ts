@@ -4,8 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { open } from 'node:fs/promises';
 import { formatBytes, joinHtml, keyValueHtml, linkHtml } from '../display/html';
 import { BadInputError } from '../errors/bad-input-error';
 import { isGlobusApiError } from '../errors/api-error';
@@ -14,7 +13,8 @@ import { callService } from '../services/service-context';
 import type { IEndpointDocument } from '../services/transfer/types';
 import { knownFolders } from './known-folders';
 import { linksFor } from './link';
-import { Chart } from './plot';
+import type { Chart } from './plot';
+import { prepareUpload } from './upload-input';
 import { collectionLabel, resolveCollection } from './resolve-collection';
 import type { ICollectionPath } from './fetch-csv';
 import type { IWorkspaceUploadResult, WorkspaceUploadInput } from '../workspaces/workspace';
@@ -62,16 +62,6 @@ export interface IUploadVerbResult {
   /** The Globus web app page of its folder. */
   webAppUrl: string;
 }
-
-const TYPES: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  svg: 'image/svg+xml',
-  csv: 'text/csv',
-  txt: 'text/plain; charset=utf-8',
-  json: 'application/json',
-  html: 'text/html; charset=utf-8',
-  pdf: 'application/pdf'
-};
 
 /**
  * Upload to a collection over HTTPS: `mkdir -p` of the parent folder through Transfer
@@ -138,59 +128,36 @@ function uploadToCollection(
   const name = path.slice(path.lastIndexOf('/') + 1);
   return runVerb(ctx, `Uploading ${name}`, async ({ progress }) => {
     const { signal } = options;
-    const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
     // A file is read through a factory, so a PUT can be sent again (retries, a folder
     // made again); each attempt hashes what it sends (one read, not two).
+    const prepared = await prepareUpload(data, name, options, message =>
+      progress.update({ message })
+    );
+    if (!prepared) {
+      throw new BadInputError(
+        'upload takes bytes (Uint8Array), a string, a chart, { file: path } or a file: URL',
+        { code: 'BAD_DATA' }
+      );
+    }
+    const { contentType } = prepared;
     let body: Uint8Array | (() => AsyncIterable<Uint8Array>);
     let size: number;
     let sha256: string;
     let hashing: IHashingRead | undefined;
     let file: string | undefined;
-    let contentType = options.contentType ?? TYPES[ext] ?? 'application/octet-stream';
-    if (data instanceof Chart) {
-      progress.update({ message: ext === 'svg' ? 'rendering SVG' : 'rendering PNG' });
-      const bytes =
-        ext === 'svg'
-          ? new Uint8Array(Buffer.from(await data.toSvg(), 'utf8'))
-          : await data.toPng({ scale: options.scale });
-      if (!options.contentType) {
-        contentType = ext === 'svg' ? TYPES.svg : TYPES.png;
-      }
-      body = bytes;
-      size = bytes.byteLength;
-      sha256 = hash(bytes);
-    } else if (typeof data === 'string') {
-      body = new Uint8Array(Buffer.from(data, 'utf8'));
-      size = body.byteLength;
-      sha256 = hash(body);
-      if (!options.contentType && !TYPES[ext]) {
-        contentType = TYPES.txt;
-      }
-    } else if (data instanceof Uint8Array) {
-      body = data;
-      size = data.byteLength;
-      sha256 = hash(data);
-    } else if (
-      data instanceof URL ||
-      (typeof data === 'object' && data !== null && 'file' in data)
-    ) {
-      const local = data instanceof URL ? localPath(data) : data.file;
-      const st = await stat(local).catch(() => undefined);
-      if (!st?.isFile()) {
-        throw new BadInputError(`upload: ${local} is not a readable file`, { code: 'BAD_FILE' });
-      }
-      size = st.size;
+    if (prepared.kind === 'bytes') {
+      body = prepared.bytes;
+      size = prepared.bytes.byteLength;
+      sha256 = prepared.sha256;
+    } else {
+      const local = prepared.file;
+      size = prepared.size;
       sha256 = '';
       file = local;
       body = () => {
         hashing = hashingRead(local);
         return hashing.chunks;
       };
-    } else {
-      throw new BadInputError(
-        'upload takes bytes (Uint8Array), a string, a chart, { file: path } or a file: URL',
-        { code: 'BAD_DATA' }
-      );
     }
     throwIfAborted(signal);
     progress.update({ message: 'creating folders' });
@@ -279,10 +246,6 @@ export function uploadCard(doc: IEndpointDocument, r: IUploadVerbResult) {
   );
 }
 
-function hash(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /** Size of each read of a local file while uploading it. */
 const READ_CHUNK = 1024 * 1024;
 
@@ -353,15 +316,6 @@ async function hashFile(file: string, signal: AbortSignal | undefined): Promise<
     h.update(chunk as Buffer);
   }
   return h.digest('hex');
-}
-
-function localPath(url: URL): string {
-  if (url.protocol !== 'file:') {
-    throw new BadInputError(`upload takes a file: URL for a local file (got ${url.protocol})`, {
-      code: 'BAD_FILE'
-    });
-  }
-  return fileURLToPath(url);
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -250,6 +251,15 @@ describe('Workspace', () => {
       const r = await ws.upload({ file }, 'tests/local.txt');
       assert.equal(r.bytes, 15);
       assert.equal(r.sha256, sha256(Buffer.from('local file body')));
+      assert.equal(r.contentType, 'text/plain; charset=utf-8');
+    });
+
+    it('should upload a stream with the content type of its key', async () => {
+      const body = Buffer.from('{"a":1}');
+      const r = await ws.upload(Readable.from([body]), 'tests/stream.json');
+      assert.equal(r.bytes, body.byteLength);
+      assert.equal(r.sha256, sha256(body));
+      assert.equal(r.contentType, 'application/json');
     });
   });
 

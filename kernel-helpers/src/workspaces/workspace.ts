@@ -11,10 +11,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { inspect, type InspectOptions } from 'node:util';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { formatBytes, joinHtml, keyValueHtml, linkHtml } from '../display/html';
@@ -23,7 +22,8 @@ import { tableHtml } from '../display/table-html';
 import { BadInputError } from '../errors/bad-input-error';
 import { redactSecrets } from '../errors/globus-kit-error';
 import { AbortError, isAbortError } from '../errors/network-error';
-import { Chart } from '../flow/plot';
+import type { Chart } from '../flow/plot';
+import { contentTypeFor, prepareUpload } from '../flow/upload-input';
 import { Table } from '../flow/table';
 import { runVerb, showHtml, throwIfAborted, type IVerbOptions } from '../flow/verb-context';
 import { checkedProviderUrl } from '../oidc/oidc-config';
@@ -170,16 +170,6 @@ export interface IWorkspaceOptions {
   /** Renew credentials that expire within this many seconds (default 60; at most a quarter of their lifetime). */
   renewWindowSeconds?: number;
 }
-
-const TYPES: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  svg: 'image/svg+xml',
-  csv: 'text/csv',
-  txt: 'text/plain; charset=utf-8',
-  json: 'application/json',
-  html: 'text/html; charset=utf-8',
-  pdf: 'application/pdf'
-};
 
 /** AWS's limit for a presigned URL's lifetime. */
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
@@ -844,58 +834,24 @@ async function uploadBody(
   options: IWorkspaceUploadOptions,
   say: (message: string) => void
 ): Promise<IUploadBody> {
-  const ext = key.includes('.') ? key.slice(key.lastIndexOf('.') + 1).toLowerCase() : '';
-  let contentType = options.contentType ?? TYPES[ext] ?? 'application/octet-stream';
-  const fixed = (bytes: Uint8Array): IUploadBody => {
-    const digest = createHash('sha256').update(bytes).digest('hex');
+  const prepared = await prepareUpload(data, key, options, say);
+  const contentType = prepared?.contentType ?? contentTypeFor(key, options.contentType);
+  if (prepared?.kind === 'bytes') {
+    const { bytes, sha256 } = prepared;
     return {
       body: bytes,
       size: bytes.byteLength,
       contentType,
       replayable: true,
       bytes: () => bytes.byteLength,
-      digest: () => digest
+      digest: () => sha256
     };
-  };
-  if (data instanceof Chart) {
-    say(ext === 'svg' ? 'rendering SVG' : 'rendering PNG');
-    const bytes =
-      ext === 'svg'
-        ? new Uint8Array(Buffer.from(await data.toSvg(), 'utf8'))
-        : await data.toPng({ scale: options.scale });
-    contentType = options.contentType ?? (ext === 'svg' ? TYPES.svg : TYPES.png);
-    return fixed(bytes);
-  }
-  if (typeof data === 'string') {
-    if (!options.contentType && !TYPES[ext]) {
-      contentType = TYPES.txt;
-    }
-    return fixed(new Uint8Array(Buffer.from(data, 'utf8')));
-  }
-  if (data instanceof Uint8Array) {
-    return fixed(data);
   }
   let source: AsyncIterable<Uint8Array>;
   let size: number | undefined;
-  if (
-    data instanceof URL ||
-    (typeof data === 'object' &&
-      data !== null &&
-      'file' in data &&
-      typeof (data as { file: unknown }).file === 'string')
-  ) {
-    if (data instanceof URL && data.protocol !== 'file:') {
-      throw new BadInputError(`upload takes a file: URL for a local file (got ${data.protocol})`, {
-        code: 'BAD_FILE'
-      });
-    }
-    const file = data instanceof URL ? fileURLToPath(data) : (data as { file: string }).file;
-    const st = await stat(file).catch(() => undefined);
-    if (!st?.isFile()) {
-      throw new BadInputError(`upload: ${file} is not a readable file`, { code: 'BAD_FILE' });
-    }
-    size = st.size;
-    source = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  if (prepared?.kind === 'file') {
+    size = prepared.size;
+    source = createReadStream(prepared.file, { highWaterMark: 1024 * 1024 });
   } else if (typeof data === 'object' && data !== null && Symbol.asyncIterator in data) {
     source = data as AsyncIterable<Uint8Array>;
   } else {
