@@ -29,7 +29,8 @@ from .globus_data import GlobusData, TokenInfo
 from .hub import fetch_hub_auth_state, hub_configured
 from .scopes import parse_scopes
 from .token_store import (
-    RELOGIN_REMEDY, TokenFile, TokenFileError, token_file_path, update_pending_logins,
+    REFRESH_WINDOW, RELOGIN_REMEDY, TokenFile, TokenFileError, renewed_elsewhere,
+    token_file_path, update_pending_logins, with_renewed,
 )
 
 PRODUCTION_AUTH = "https://auth.globus.org"
@@ -38,8 +39,6 @@ DEFAULT_LOGIN_SCOPES = (
     "urn:globus:auth:scope:auth.globus.org:view_identity_set",
     "urn:globus:auth:scope:transfer.api.globus.org:all",
 )
-#: Renew a stored token that expires within this many seconds.
-REFRESH_WINDOW = 60.0
 AUTH_TIMEOUT = 15.0
 #: Re-ask the hub at most this often, seconds.
 HUB_RECHECK = 300.0
@@ -279,10 +278,8 @@ class LoginManager:
                     "LOGIN_REQUIRED",
                     f"The stored Globus login has no token for {resource_server} any more.",
                     RELOGIN_REMEDY)
-            exp = entry.get("expires_at_seconds")
-            if entry["access_token"] != stale_access_token and (
-                    exp is None or exp - time.time() > REFRESH_WINDOW):
-                return None  # someone else renewed it
+            if renewed_elsewhere(entry, stale_access_token):
+                return None
             if not entry.get("refresh_token"):
                 raise TokenFileError(
                     "LOGIN_REQUIRED",
@@ -299,10 +296,7 @@ class LoginManager:
                             if t["resource_server"] == resource_server), None)
             if renewed is None:
                 raise refused
-            renewed["refresh_token"] = renewed["refresh_token"] or entry["refresh_token"]
-            new = dict(doc)
-            new["tokens"] = {**doc["tokens"], resource_server: renewed}
-            return new
+            return with_renewed(doc, resource_server, renewed, entry)
 
         with self._lock:
             self.file.update(change)

@@ -36,14 +36,15 @@ from jupyter_core.paths import jupyter_data_dir
 from .errors import GlobusKitError
 from .login import make_pkce_pair
 from .oidc_http import checked_url, fetch_json
-from .token_store import DELETE, TokenFile, TokenFileError, update_pending_logins
+from .token_store import (
+    DELETE, REFRESH_WINDOW, TokenFile, TokenFileError, fresh, renewed_elsewhere,
+    update_pending_logins, with_renewed,
+)
 
 #: Scopes asked for when ``GLOBUS_KIT_OIDC_SCOPES`` is not set (kernel-helpers' default).
 DEFAULT_OIDC_SCOPES = ("openid", "profile", "email", "offline_access", "platform")
 #: The token file's key (and ``resource_server``) of the provider's token.
 OIDC_RESOURCE_SERVER = "oidc"
-#: Renew a token that expires within this many seconds; status says ``expiring`` then.
-REFRESH_WINDOW = 60.0
 #: How long discovered metadata is reused, seconds.
 METADATA_TTL = 600.0
 #: Most logins waiting at once (older ones are dropped).
@@ -246,11 +247,11 @@ class OidcManager:
     async def _client_credentials(self) -> Dict[str, Any]:
         config = self.require_config()
         token = self._app_token
-        if token is not None and _fresh(token):
+        if token is not None and fresh(token):
             return token
         async with self._renewing:
             token = self._app_token
-            if token is not None and _fresh(token):
+            if token is not None and fresh(token):
                 return token
             failure = GlobusKitError(
                 "OIDC_TOKEN_FAILED",
@@ -278,8 +279,7 @@ class OidcManager:
         _doc, token = self._stored()
         if token is None:
             return None
-        exp = token.get("expires_at_seconds")
-        if exp is not None and exp - time.time() <= REFRESH_WINDOW:
+        if not fresh(token):
             token = await self.refresh(token["access_token"])
         return token
 
@@ -302,10 +302,8 @@ class OidcManager:
                 raise TokenFileError("OIDC_LOGIN_REQUIRED",
                                      f"There is no stored login at {config.label}.",
                                      RELOGIN_REMEDY)
-            exp = entry.get("expires_at_seconds")
-            if entry["access_token"] != stale_access_token and (
-                    exp is None or exp - time.time() > REFRESH_WINDOW):
-                return None  # someone else renewed it
+            if renewed_elsewhere(entry, stale_access_token):
+                return None
             if not entry.get("refresh_token"):
                 raise TokenFileError(
                     "OIDC_LOGIN_REQUIRED",
@@ -320,10 +318,7 @@ class OidcManager:
             response = asyncio.run_coroutine_threadsafe(self._token_request(
                 {"grant_type": "refresh_token", "refresh_token": entry["refresh_token"]},
                 failure), loop).result(limit)
-            renewed = _stored_token(response)
-            renewed["refresh_token"] = renewed["refresh_token"] or entry["refresh_token"]
-            new = dict(doc)
-            new["tokens"] = {**doc["tokens"], OIDC_RESOURCE_SERVER: renewed}
+            new = with_renewed(doc, OIDC_RESOURCE_SERVER, _stored_token(response), entry)
             if isinstance(response.get("id_token"), str):
                 new["id_token"] = response["id_token"]
             return new
@@ -612,12 +607,6 @@ class OidcManager:
         except GlobusKitError:
             return False
         return 200 <= res.status < 300
-
-
-def _fresh(token: Mapping[str, Any]) -> bool:
-    """Whether a token is good for more than the renewal window (no expiry: assume so)."""
-    exp = token.get("expires_at_seconds")
-    return exp is None or exp - time.time() > REFRESH_WINDOW
 
 
 def file_error(err: TokenFileError) -> GlobusKitError:

@@ -38,6 +38,32 @@ RELOGIN_REMEDY = (
 #: Sentinel a change function returns to delete the file.
 DELETE = object()
 
+#: A stored token is renewed when it expires within this many seconds (and a status
+#: calls it ``expiring`` then).
+REFRESH_WINDOW = 60.0
+
+
+def fresh(entry: Mapping[str, Any]) -> bool:
+    """Whether a stored token is good for more than the renewal window (no expiry: yes)."""
+    exp = entry.get("expires_at_seconds")
+    return exp is None or exp - time.time() > REFRESH_WINDOW
+
+
+def renewed_elsewhere(entry: Mapping[str, Any], stale_access_token: str) -> bool:
+    """Whether another process renewed the token since ``stale_access_token`` was read
+    (a different token that is fresh): it is adopted, not renewed again."""
+    return entry["access_token"] != stale_access_token and fresh(entry)
+
+
+def with_renewed(doc: Mapping[str, Any], resource_server: str, renewed: Dict[str, Any],
+                 previous: Mapping[str, Any]) -> Dict[str, Any]:
+    """``doc`` with ``renewed`` stored for ``resource_server``; a provider that did not
+    rotate the refresh token leaves the previous one in place."""
+    renewed["refresh_token"] = renewed.get("refresh_token") or previous["refresh_token"]
+    new = dict(doc)
+    new["tokens"] = {**doc["tokens"], resource_server: renewed}
+    return new
+
 
 class TokenFileError(Exception):
     """A token-file or login problem with a stable ``code`` (same codes as kernel-helpers'
