@@ -14,7 +14,6 @@ No answer ever holds a token or the PKCE verifier.
 
 from __future__ import annotations
 
-import html
 import ipaddress
 import json
 import os
@@ -26,6 +25,7 @@ from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 from tornado.ioloop import IOLoop
 
+from .callback_page import answer_page, error_word
 from .login import LoginManager
 from .token_store import TokenFileError
 
@@ -117,27 +117,22 @@ class LoginCallbackHandler(JupyterHandler):
 
     @tornado.web.authenticated
     async def get(self) -> None:
-        self.set_header("Cache-Control", "no-store")
-        self.set_header("Content-Type", "text/html; charset=utf-8")
         error = self.get_query_argument("error", None)
         code = self.get_query_argument("code", None)
         state = self.get_query_argument("state", None)
         if error or not code:
-            self.set_status(400)
-            self.finish(_page("Login failed", f"Globus answered: {error or 'no code'}. "
-                              "Close this tab and start the login again."))
+            answer_page(self, "Login failed", f"Globus answered: {error_word(error)}. "
+                        "Close this tab and start the login again.", 400)
             return
         try:
             result = await IOLoop.current().run_in_executor(
                 None, lambda: self.manager.complete(code, state))
         except TokenFileError as err:
-            self.set_status(_STATUS.get(err.code, 400))
-            self.finish(_page("Login failed", str(err)))
+            answer_page(self, "Login failed", str(err), _STATUS.get(err.code, 400))
             return
         who = (result.get("identity") or {}).get("preferred_username") or "you"
-        self.finish(_page("Logged in with Globus",
-                          f"Logged in as {who}. You can close this tab and return to "
-                          "JupyterLab."))
+        answer_page(self, "Logged in with Globus",
+                    f"Logged in as {who}. You can close this tab and return to JupyterLab.")
 
 
 class LogoutHandler(LoginBase):
@@ -159,12 +154,6 @@ def default_redirect_mode(auth_base: str) -> str:
     except ValueError:
         loopback = False
     return "callback" if loopback else "paste"
-
-
-def _page(title: str, text: str) -> str:
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
-            f"</title></head><body><h1>{html.escape(title)}</h1><p id='message'>"
-            f"{html.escape(text)}</p></body></html>")
 
 
 def routes(base_url: str, manager: LoginManager) -> List[Tuple[str, Any, dict]]:

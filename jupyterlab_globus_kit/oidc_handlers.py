@@ -13,7 +13,6 @@ Routes (under ``<base_url>/globus-kit/``)::
 
 from __future__ import annotations
 
-import html
 import json
 from typing import Any, Awaitable, Callable, List, Optional, Tuple
 
@@ -21,6 +20,7 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 
+from .callback_page import answer_page, error_word
 from .errors import GlobusKitError, bad_input, to_document
 from .oidc import OidcManager, file_error
 from .token_store import TokenFileError
@@ -147,40 +147,28 @@ class OidcLoginCallbackHandler(JupyterHandler):
 
     @tornado.web.authenticated
     async def get(self) -> None:
-        self.set_header("Cache-Control", "no-store")
-        self.set_header("Content-Type", "text/html; charset=utf-8")
         error = self.get_query_argument("error", None)
         code = self.get_query_argument("code", None)
         state = self.get_query_argument("state", None)
         iss = self.get_query_argument("iss", None)
         try:
             if error or not code:
-                word = error if error and error.replace("_", "").isalnum() else "no code"
                 raise GlobusKitError("OIDC_LOGIN_FAILED",
-                                     f"The provider answered: {word[:64]}. Close this tab and "
-                                     "start the login again.", 400)
+                                     f"The provider answered: {error_word(error)}. Close this "
+                                     "tab and start the login again.", 400)
             result = await self.oidc.complete_login(_code_text(code, "code"),
                                                     _code_text(state, "state") if state
                                                     else None, iss)
         except TokenFileError as err:
-            self._page(file_error(err))
+            failure = file_error(err)
+            answer_page(self, "Login failed", failure.message, failure.status)
             return
         except GlobusKitError as err:
-            self._page(err)
+            answer_page(self, "Login failed", err.message, err.status)
             return
         who = (result.get("identity") or {}).get("preferred_username") or "you"
-        self.finish(_html("Logged in", f"Logged in as {who}. You can close this tab and "
-                          "return to JupyterLab."))
-
-    def _page(self, err: GlobusKitError) -> None:
-        self.set_status(err.status)
-        self.finish(_html("Login failed", err.message))
-
-
-def _html(title: str, text: str) -> str:
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
-            f"</title></head><body><h1>{html.escape(title)}</h1><p id='message'>"
-            f"{html.escape(text)}</p></body></html>")
+        answer_page(self, "Logged in",
+                    f"Logged in as {who}. You can close this tab and return to JupyterLab.")
 
 
 def routes(base_url: str, oidc: OidcManager, globus_configured: Callable[[], bool]

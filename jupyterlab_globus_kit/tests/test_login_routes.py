@@ -108,6 +108,20 @@ def test_should_log_in_through_the_server_callback(server: JupyterServer) -> Non
     assert "Logged in" in page.text
 
 
+def test_should_show_only_an_oauth_error_code_on_the_callback_page(
+        server: JupyterServer) -> None:
+    # Anyone can send the user a callback link: only an OAuth error code is echoed.
+    for error, shown in [("access_denied", "access_denied"),
+                         ("Call 555-0100 to restore your account", "no code"),
+                         ("<b>bold</b>", "no code")]:
+        page = server.get("/globus-kit/login/callback?" + urllib.parse.urlencode(
+            {"error": error}))
+        assert page.status_code == 400
+        assert page.headers["Cache-Control"] == "no-store"
+        assert f"Globus answered: {shown}." in page.text
+        assert "555-0100" not in page.text and "bold" not in page.text
+
+
 def test_should_renew_an_expiring_token_and_write_the_rotated_refresh_back(
         server: JupyterServer) -> None:
     f = TokenFile(str(token_path(server)))

@@ -221,6 +221,16 @@ class TestOidcLogin:
                                   {"code": query["code"][0], "state": query["state"][0]})
         assert again.status_code == 409
 
+    def test_should_show_only_an_oauth_error_code_on_the_callback_page(
+            self, login_server: JupyterServer) -> None:
+        for error, shown in [("access_denied", "access_denied"),
+                             ("Call 555-0100 to restore your account", "no code")]:
+            r = login_server.get("/globus-kit/oidc/login/callback?" + urllib.parse.urlencode(
+                {"error": error}))
+            assert r.status_code == 400
+            assert f"The provider answered: {shown}." in r.text
+            assert "555-0100" not in r.text
+
     def test_should_refuse_a_callback_from_another_issuer(
             self, login_server: JupyterServer) -> None:
         start = login_server.post("/globus-kit/oidc/login", {}).json()
