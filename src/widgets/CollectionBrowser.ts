@@ -61,15 +61,6 @@ export class CollectionBrowser extends Panel {
     return this._list;
   }
 
-  /** Disconnect from the model. */
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this._model.changed.disconnect(this._render, this);
-    super.dispose();
-  }
-
   private _render(): void {
     const model = this._model;
     const top = this._top.node;

@@ -63,13 +63,12 @@ export class GlobusSidebar extends SidePanel {
     this._updateCountdowns();
   }
 
-  /** Stop the countdown timer and disconnect from the model. */
+  /** Stop the countdown timer (`Widget.dispose` disconnects the model's signal). */
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
     clearInterval(this._tick);
-    this._model.changed.disconnect(this._onModelChanged, this);
     super.dispose();
   }
 

@@ -49,15 +49,6 @@ export class LoginPanel extends Widget {
     this._render();
   }
 
-  /** Disconnect from the model. */
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this._model.changed.disconnect(this._render, this);
-    super.dispose();
-  }
-
   private _sourceLabel(source: string): string {
     const t = this._trans;
     switch (source) {

@@ -43,13 +43,12 @@ export class OidcPanel extends Widget {
     this._tick = setInterval(() => this._updateCountdown(), 1000);
   }
 
-  /** Stop the countdown and disconnect. */
+  /** Stop the countdown (the model's signal is disconnected by `Widget.dispose`). */
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
     clearInterval(this._tick);
-    this._model.changed.disconnect(this._render, this);
     super.dispose();
   }
 

@@ -51,15 +51,6 @@ export class ProviderSwitcher extends Widget {
     return this._shown;
   }
 
-  /** Disconnect from the model. */
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this._model.changed.disconnect(this._render, this);
-    super.dispose();
-  }
-
   private _render(): void {
     const model = this._model;
     this.setHidden(!model.hasChoice);

@@ -55,15 +55,6 @@ export class WorkspaceBrowser extends Panel {
     return this._list;
   }
 
-  /** Disconnect from the model. */
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this._model.changed.disconnect(this._render, this);
-    super.dispose();
-  }
-
   private _render(): void {
     const t = this._trans;
     const model = this._model;

@@ -10,8 +10,9 @@ export interface IChangingModel {
 }
 
 /**
- * A sidebar section drawn from one model: re-rendered on every `changed`, disconnected on
- * dispose. Subclasses call `this.render()` at the end of their constructor (after their
+ * A sidebar section drawn from one model: re-rendered on every `changed`. The section is
+ * the connection's receiver, so `Widget.dispose` (which clears a widget's signal data)
+ * disconnects it. Subclasses call `this.render()` at the end of their constructor (after their
  * own set-up), and may start a render with {@link resetWithError}.
  */
 export abstract class ModelSection<M extends IChangingModel> extends Widget {
@@ -26,15 +27,6 @@ export abstract class ModelSection<M extends IChangingModel> extends Widget {
     this.trans = (translator ?? nullTranslator).load('jupyterlab_globus_kit');
     this.addClass(className);
     this.model.changed.connect(this.render, this);
-  }
-
-  /** Disconnect from the model. */
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this.model.changed.disconnect(this.render, this);
-    super.dispose();
   }
 
   /** Draw the section from the model. */
