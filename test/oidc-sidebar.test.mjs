@@ -197,6 +197,11 @@ describe('ProviderSwitcher in JupyterLab', () => {
     await selected().filter({ hasText: names[1] }).waitFor();
     await page.keyboard.press('ArrowUp');
     await selected().filter({ hasText: names[0] }).waitFor();
+    // A right-click selects its row first: the context menu's commands act on the selection.
+    await files.getByRole('listitem').filter({ hasText: names[1] }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: /^Insert cell to fetch this file/ }).waitFor();
+    assert.equal(await selected().textContent(), names[1]);
+    await page.keyboard.press('Escape');
     await page.screenshot({ path: join(root, 'test-output', 'oidc-sidebar.png') });
   });
 

@@ -6,7 +6,7 @@ import { GlobusKitApiError } from '../api';
 import { ICollection, IFileEntry } from '../documents';
 import { BrowserModel, SEARCH_SCOPES, SearchScope } from '../model/browser-model';
 import { CommandIDs } from '../commands';
-import { breadcrumbNav, fileRow, moveSelection, sortHeaders, toolButton } from './browser-parts';
+import { breadcrumbNav, fileRow, listenToRows, sortHeaders, toolButton } from './browser-parts';
 import { el, externalLink } from './element';
 import { VirtualList } from './VirtualList';
 
@@ -48,10 +48,15 @@ export class CollectionBrowser extends Panel {
     this.addWidget(this._list);
     this.addWidget(this._footer);
 
-    this._list.node.addEventListener('click', this._onRowEvent);
-    this._list.node.addEventListener('dblclick', this._onRowEvent);
-    this._list.node.addEventListener('contextmenu', this._onRowEvent);
-    this._list.node.addEventListener('keydown', this._onKey);
+    const model = this._model;
+    listenToRows(this._list.node, {
+      rows: () => model.rows,
+      selected: () => model.selected,
+      // A row still loading cannot be selected (rows() has no entry for it yet).
+      select: entry => (model.selected = entry),
+      open: entry => void model.cd(model.pathOf(entry)),
+      scrollTo: index => this._list.scrollToIndex(index)
+    });
     this._model.changed.connect(this._render, this);
     this._render();
   }
@@ -232,35 +237,6 @@ export class CollectionBrowser extends Panel {
     row.setAttribute('aria-busy', 'true');
     return row;
   }
-
-  private _entryAt(event: Event): IFileEntry | null {
-    const row = (event.target as HTMLElement).closest<HTMLElement>('.jp-GlobusKit-fileRow');
-    if (!row) {
-      return null;
-    }
-    return this._model.rows[Number(row.dataset.index)] ?? null;
-  }
-
-  private _onRowEvent = (event: MouseEvent): void => {
-    const entry = this._entryAt(event);
-    if (!entry) {
-      return;
-    }
-    // Selecting before the app's context menu opens makes its commands act on this row.
-    this._model.selected = entry;
-    if (event.type === 'dblclick' && entry.type === 'dir') {
-      void this._model.cd(this._model.pathOf(entry));
-    }
-  };
-
-  private _onKey = (event: KeyboardEvent): void => {
-    const model = this._model;
-    moveSelection(event, model.rows, model.selected, {
-      select: entry => (model.selected = entry), // a row still loading cannot be selected
-      open: entry => void model.cd(model.pathOf(entry)),
-      scrollTo: index => this._list.scrollToIndex(index)
-    });
-  };
 
   private _model: BrowserModel;
   private _commands: CommandRegistry;

@@ -3,7 +3,7 @@ import { Panel, Widget } from '@lumino/widgets';
 
 import { WorkspaceModel } from '../model/workspace-model';
 import { IWorkspace, IWorkspaceEntry } from '../provider-documents';
-import { breadcrumbNav, fileRow, moveSelection, sortHeaders, toolButton } from './browser-parts';
+import { breadcrumbNav, fileRow, listenToRows, sortHeaders, toolButton } from './browser-parts';
 import { el } from './element';
 import { VirtualList } from './VirtualList';
 
@@ -43,9 +43,14 @@ export class WorkspaceBrowser extends Panel {
     this.addWidget(this._top);
     this.addWidget(this._list);
     this.addWidget(this._footer);
-    this._list.node.addEventListener('click', this._onRowEvent);
-    this._list.node.addEventListener('dblclick', this._onRowEvent);
-    this._list.node.addEventListener('keydown', this._onKey);
+    const model = this._model;
+    listenToRows(this._list.node, {
+      rows: () => model.entries,
+      selected: () => model.selected,
+      select: entry => (model.selected = entry),
+      open: entry => void model.cd(model.keyOf(entry)),
+      scrollTo: index => this._list.scrollToIndex(index)
+    });
     this._model.changed.connect(this._render, this);
     this._render();
   }
@@ -155,31 +160,6 @@ export class WorkspaceBrowser extends Panel {
     row.title = this._model.keyOf(entry);
     return row;
   }
-
-  private _entryAt(event: Event): IWorkspaceEntry | null {
-    const row = (event.target as HTMLElement).closest<HTMLElement>('.jp-GlobusKit-fileRow');
-    return row ? (this._model.entries[Number(row.dataset.index)] ?? null) : null;
-  }
-
-  private _onRowEvent = (event: MouseEvent): void => {
-    const entry = this._entryAt(event);
-    if (!entry) {
-      return;
-    }
-    this._model.selected = entry;
-    if (event.type === 'dblclick' && entry.type === 'dir') {
-      void this._model.cd(this._model.keyOf(entry));
-    }
-  };
-
-  private _onKey = (event: KeyboardEvent): void => {
-    const model = this._model;
-    moveSelection(event, model.entries, model.selected, {
-      select: entry => (model.selected = entry),
-      open: entry => void model.cd(model.keyOf(entry)),
-      scrollTo: index => this._list.scrollToIndex(index)
-    });
-  };
 
   private _model: WorkspaceModel;
   private _trans: TranslationBundle;

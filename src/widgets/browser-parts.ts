@@ -168,6 +168,49 @@ export function moveSelection<T extends { type: string }>(
   }
 }
 
+/** What a listing's rows do: the model behind {@link listenToRows}. */
+export interface IRowActions<T extends { type: string }> {
+  /** The listing (a row still loading is `undefined`). */
+  rows(): readonly (T | undefined)[];
+  /** The selected entry, if any. */
+  selected(): T | null | undefined;
+  select(entry: T): void;
+  /** Open a folder. */
+  open(entry: T): void;
+  scrollTo(index: number): void;
+}
+
+/**
+ * Mouse and keyboard on a listing of {@link fileRow}s: a click, a double-click and a
+ * right-click select their row (so the context menu's commands act on the row clicked), a
+ * double-click opens a folder, and the keys move the selection ({@link moveSelection}).
+ *
+ * @param list - the element holding the rows.
+ * @param actions - the listing and what selecting and opening do.
+ */
+export function listenToRows<T extends { type: string }>(
+  list: HTMLElement,
+  actions: IRowActions<T>
+): void {
+  const onMouse = (event: MouseEvent): void => {
+    const row = (event.target as HTMLElement).closest<HTMLElement>('.jp-GlobusKit-fileRow');
+    const entry = row ? actions.rows()[Number(row.dataset.index)] : undefined;
+    if (!entry) {
+      return;
+    }
+    actions.select(entry);
+    if (event.type === 'dblclick' && entry.type === 'dir') {
+      actions.open(entry);
+    }
+  };
+  for (const type of ['click', 'dblclick', 'contextmenu'] as const) {
+    list.addEventListener(type, onMouse);
+  }
+  list.addEventListener('keydown', event =>
+    moveSelection(event, actions.rows(), actions.selected(), actions)
+  );
+}
+
 /**
  * `1.2 MB`-style sizes (decimal units, as Globus shows them).
  *
