@@ -332,9 +332,9 @@ class LoginManager:
         taken: Dict[str, Any] = {}
 
         def take(pending: Dict[str, Any]) -> Dict[str, Any]:
-            # Without a state, only a Globus login (OIDC logins share this file).
+            # Only a Globus login: OIDC logins share this file, and a state names one.
             ours = [p for p in pending.values() if p.get("auth_base_url") == self.auth_base]
-            chosen = pending.get(state) if state else (
+            chosen = next((p for p in ours if p.get("state") == state), None) if state else (
                 max(ours, key=lambda p: p["created_at"]) if ours else None)
             if chosen:
                 taken.update(chosen)
@@ -452,9 +452,10 @@ class LoginManager:
 def _parse_code(code: Any, state: Optional[str]) -> "tuple[str, Optional[str]]":
     text = str(code or "").strip()
     if text.startswith(("http://", "https://")):
+        # The whole address of the code page: its code is checked like a pasted one.
         q = urllib.parse.parse_qs(urllib.parse.urlsplit(text).query)
         if q.get("code"):
-            return q["code"][0], state or (q.get("state") or [None])[0]
+            text, state = q["code"][0], state or (q.get("state") or [None])[0]
     if not text or len(text) > 512 or not all(c.isalnum() or c in "._~-" for c in text):
         raise TokenFileError("LOGIN_FAILED", "That does not look like an authorization code.",
                              "Copy the code shown on the Globus page after you log in.")

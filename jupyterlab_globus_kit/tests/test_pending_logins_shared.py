@@ -52,3 +52,26 @@ def test_logout_should_forget_globus_logins_only(manager: LoginManager) -> None:
                   entry("oidc-1", ISSUER, "notebook-client"))
     manager.logout()
     assert list(read_pending(manager)) == ["oidc-1"]
+
+
+def test_complete_with_an_oidc_state_should_not_take_that_login(manager: LoginManager) -> None:
+    write_pending(manager, entry("oidc-1", ISSUER, "notebook-client"))
+    with pytest.raises(TokenFileError) as err:
+        manager.complete("a-code", "oidc-1")
+    assert err.value.code == "NO_PENDING_LOGIN"
+    assert list(read_pending(manager)) == ["oidc-1"], "the OIDC login still waits"
+
+
+@pytest.mark.parametrize("pasted", [
+    "https://auth.globus.org/v2/web/auth-code?code=not%20a%20code&state=globus-1",
+    "https://auth.globus.org/v2/web/auth-code?code=" + "x" * 600,
+    "<script>alert(1)</script>",
+])
+def test_complete_should_refuse_what_is_not_a_code_and_keep_the_login(
+        manager: LoginManager, pasted: str) -> None:
+    write_pending(manager, entry("globus-1", AUTH, "globus-client"))
+    with pytest.raises(TokenFileError) as err:
+        manager.complete(pasted)
+    assert err.value.code == "LOGIN_FAILED"
+    assert "does not look like an authorization code" in str(err.value)
+    assert list(read_pending(manager)) == ["globus-1"], "the login still waits for its code"

@@ -18,6 +18,7 @@ import { IDisplaySink } from '../display/sink';
 import { escapeHtml } from '../display/html';
 import { serviceBaseUrl } from '../http/service-urls';
 import { parseScopes, formatScope } from '../tokens/scopes';
+import { type ICodeInput, parseCodeInput } from './code-input';
 import { LoginError } from './login-error';
 import {
   buildAuthorizeUrl,
@@ -370,28 +371,18 @@ async function scopesToAsk(options: ILoginOptions, path: string): Promise<string
   return [...byName.values()];
 }
 
-function parseCode(input: string): { code: string; state?: string } {
-  const text = String(input ?? '').trim();
-  if (/^https?:\/\//i.test(text)) {
-    try {
-      const url = new URL(text);
-      const code = url.searchParams.get('code');
-      if (code) {
-        return { code, state: url.searchParams.get('state') ?? undefined };
-      }
-    } catch {
-      // fall through: treat as a bare code
-    }
-  }
-  if (!/^[A-Za-z0-9._~-]{1,512}$/.test(text)) {
-    throw new LoginError({
-      code: 'LOGIN_FAILED',
-      message: 'That does not look like an authorization code.',
-      remedy:
-        'Copy the code shown on the Globus page after you log in (or the whole address of that page).'
-    });
-  }
-  return { code: text };
+function parseCode(input: string): ICodeInput {
+  return parseCodeInput(
+    input,
+    /^[A-Za-z0-9._~-]{1,512}$/,
+    () =>
+      new LoginError({
+        code: 'LOGIN_FAILED',
+        message: 'That does not look like an authorization code.',
+        remedy:
+          'Copy the code shown on the Globus page after you log in (or the whole address of that page).'
+      })
+  );
 }
 
 function identityOf(idToken: string | undefined): IStoredIdentity | null {

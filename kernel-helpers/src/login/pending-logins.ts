@@ -53,12 +53,12 @@ export interface IPendingLoginOwner {
 }
 
 /**
- * Take (remove and return) a pending login: the one with `state`, else the newest of the
- * given owner (never another provider's: Globus and OIDC logins share this file).
+ * Take (remove and return) a pending login of the given owner: the one with `state`, else
+ * the newest (never another provider's: Globus and OIDC logins share this file).
  *
  * @param path - the pending-logins file
  * @param state - which login (default: the owner's newest)
- * @param owner - only this client's logins are taken when no state is given
+ * @param owner - only this client's logins are taken
  */
 export async function takePendingLogin(
   path: string,
@@ -72,12 +72,13 @@ export async function takePendingLogin(
   }
   return withFileLock(path, async () => {
     const all = fresh(await readAll(path));
+    // Only the owner's: another provider's login cannot be finished here (its code goes to
+    // another token endpoint), and taking it would use it up.
+    const mine = Object.values(all).filter(p => owner === undefined || ownedBy(p, owner));
     const chosen =
       state !== undefined
-        ? all[state]
-        : Object.values(all)
-            .filter(p => owner === undefined || ownedBy(p, owner))
-            .sort((a, b) => b.created_at - a.created_at)[0];
+        ? mine.find(p => p.state === state)
+        : mine.sort((a, b) => b.created_at - a.created_at)[0];
     if (chosen) {
       delete all[chosen.state];
     }

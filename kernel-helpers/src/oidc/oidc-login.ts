@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { escapeHtml } from '../display/html';
 import type { IDisplaySink } from '../display/sink';
+import { type ICodeInput, parseCodeInput } from '../login/code-input';
 import { makePkcePair } from '../login/oauth';
 import { addPendingLogin, pendingLoginsPath, takePendingLogin } from '../login/pending-logins';
 import type { IStoredIdentity, TokenFile } from '../login/token-file';
@@ -116,7 +117,7 @@ export async function completeOidcLogin(
   input: string,
   state?: string
 ): Promise<{ result: IOidcLoginResult; grant: IOidcTokenGrant }> {
-  const parsed = parseCodeInput(input);
+  const parsed = parseCode(input);
   const pendingPath = pendingLoginsPath(file.path);
   const pending = await takePendingLogin(pendingPath, state ?? parsed.state, {
     auth_base_url: provider.issuer,
@@ -171,28 +172,18 @@ export async function completeOidcLogin(
 }
 
 // Module internals (not exported from the package).
-function parseCodeInput(input: string): { code: string; state?: string; url?: URL } {
-  const text = String(input ?? '').trim();
-  if (/^https?:\/\//i.test(text)) {
-    try {
-      const url = new URL(text);
-      const code = url.searchParams.get('code');
-      if (code) {
-        return { code, state: url.searchParams.get('state') ?? undefined, url };
-      }
-    } catch {
-      // not a URL after all: judged as a bare code below
-    }
-  }
-  if (!/^[A-Za-z0-9._~+/=-]{1,2048}$/.test(text)) {
-    throw new OidcError({
-      code: 'OIDC_LOGIN_FAILED',
-      message: 'That does not look like an authorization code.',
-      remedy:
-        'Copy the code the provider shows after you log in, or the whole address the browser ends on.'
-    });
-  }
-  return { code: text };
+function parseCode(input: string): ICodeInput {
+  return parseCodeInput(
+    input,
+    /^[A-Za-z0-9._~+/=-]{1,2048}$/,
+    () =>
+      new OidcError({
+        code: 'OIDC_LOGIN_FAILED',
+        message: 'That does not look like an authorization code.',
+        remedy:
+          'Copy the code the provider shows after you log in, or the whole address the browser ends on.'
+      })
+  );
 }
 
 function hostOf(url: string): string {

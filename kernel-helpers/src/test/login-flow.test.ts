@@ -105,6 +105,25 @@ describe('standalone login', () => {
       assert.equal(doc2.id, mod.seed.PUBLIC_COLLECTION_ID);
     });
 
+    it('should refuse a pasted address whose code is not one, keeping the login waiting', async () => {
+      const start = await startLogin({ env });
+      for (const pasted of [
+        `http://127.0.0.1:1/v2/web/auth-code?code=not%20a%20code&state=${start.state}`,
+        `http://127.0.0.1:1/v2/web/auth-code?code=${'x'.repeat(600)}`,
+        '<script>alert(1)</script>'
+      ]) {
+        await assert.rejects(
+          completeLogin(pasted, { env }),
+          (e: unknown) => isLoginError(e) && e.code === 'LOGIN_FAILED'
+        );
+      }
+      // The login was not used up: its real code (as the whole code-page address) finishes it.
+      const code = await approveInBrowserless(start.url);
+      const url = `http://127.0.0.1:1/v2/web/auth-code?code=${code}&state=${start.state}`;
+      const result = await completeLogin(url, { env });
+      assert.equal(result.identity?.sub, mod.seed.DEMO_IDENTITY_ID);
+    });
+
     it('should refuse a reused code with LOGIN_FAILED or NO_PENDING_LOGIN', async () => {
       const start = await startLogin({ env });
       const code = await approveInBrowserless(start.url);

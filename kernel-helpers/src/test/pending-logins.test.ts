@@ -51,11 +51,20 @@ describe('pending logins shared by Globus and OIDC', () => {
       assert.equal(oidc?.state, 'oidc-new');
     });
 
-    it('should still take any login by its state', async () => {
+    it("should take a login by its state, but not another provider's", async () => {
       path = join(dir, 'state.json');
       await addPendingLogin(path, entry('oidc-1', ISSUER, 'notebook-client'));
-      const taken = await takePendingLogin(path, 'oidc-1', { auth_base_url: GLOBUS });
-      assert.equal(taken?.state, 'oidc-1');
+      await addPendingLogin(path, entry('globus-1', GLOBUS, 'g'));
+      await addPendingLogin(path, entry('globus-2', GLOBUS, 'g'));
+      // A Globus completion given the OIDC login's state leaves it waiting.
+      assert.equal(await takePendingLogin(path, 'oidc-1', { auth_base_url: GLOBUS }), undefined);
+      const taken = await takePendingLogin(path, 'globus-1', { auth_base_url: GLOBUS });
+      assert.equal(taken?.state, 'globus-1', 'by state, not the newest');
+      const oidc = await takePendingLogin(path, 'oidc-1', {
+        auth_base_url: ISSUER,
+        client_id: 'notebook-client'
+      });
+      assert.equal(oidc?.state, 'oidc-1');
     });
   });
 
