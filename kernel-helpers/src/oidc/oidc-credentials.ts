@@ -7,6 +7,7 @@
  * the server extension can share one login.
  */
 import type { IStoredIdentity, IStoredToken, ITokenFileDocument } from '../login/token-file';
+import { tokenFromStored } from '../login/refresh-authorizer';
 import { TokenFile } from '../login/token-file';
 import { Token } from '../tokens/token';
 import { OIDC_RESOURCE_SERVER } from './oidc-config';
@@ -282,17 +283,7 @@ export function identityOf(claims: Record<string, unknown> | undefined): IStored
 }
 
 function tokenOf(t: IStoredToken): Token {
-  return new Token(
-    {
-      resourceServer: t.resource_server,
-      accessToken: t.access_token,
-      refreshToken: t.refresh_token ?? undefined,
-      scope: t.scope,
-      expiresAtSeconds: t.expires_at_seconds ?? undefined,
-      tokenType: t.token_type
-    },
-    { expiringWindowSeconds: 60 }
-  );
+  return tokenFromStored(t, 60);
 }
 
 function loginRequired(what: string): OidcError {
