@@ -29,7 +29,7 @@ from .errors import GlobusKitError, bad_input, to_document
 from .globus_api import GlobusApi
 from .validation import (
     TASK_STATUSES, parse_filter_scope, parse_int, parse_json_object, parse_path,
-    parse_query, parse_task_id, parse_uuid,
+    parse_query, parse_task_id, parse_uuid, query_arg,
 )
 
 
@@ -65,16 +65,8 @@ class GlobusApiHandler(APIHandler):
         return parse_json_object(self.request.body)
 
     def arg(self, name: str) -> Optional[str]:
-        """A query argument exactly as sent. Tornado's ``get_argument`` strips whitespace
-        and turns control characters into spaces; a path must reach validation unaltered,
-        so a NUL byte is refused instead of silently becoming a space."""
-        values = self.request.query_arguments.get(name)
-        if not values:
-            return None
-        try:
-            return values[-1].decode("utf-8")
-        except UnicodeDecodeError:
-            raise bad_input(f"'{name}' is not valid UTF-8") from None
+        """A query argument exactly as sent (see :func:`.validation.query_arg`)."""
+        return query_arg(self.request.query_arguments, name)
 
 
 async def _failed(err: GlobusKitError) -> Any:

@@ -24,7 +24,7 @@ from .callback_page import answer_page, error_word
 from .errors import GlobusKitError, bad_input, to_document
 from .oidc import OidcManager, file_error
 from .token_store import TokenFileError
-from .validation import parse_json_object
+from .validation import parse_json_object, query_arg
 
 #: Longest authorization code or state accepted.
 MAX_CODE_LENGTH = 2048
@@ -62,14 +62,8 @@ class ProviderHandler(APIHandler):
         self.finish(json.dumps(to_document(err)))
 
     def arg(self, name: str) -> Optional[str]:
-        """A query argument exactly as sent (see :meth:`.api_handlers.GlobusApiHandler.arg`)."""
-        values = self.request.query_arguments.get(name)
-        if not values:
-            return None
-        try:
-            return values[-1].decode("utf-8")
-        except UnicodeDecodeError:
-            raise bad_input(f"'{name}' is not valid UTF-8") from None
+        """A query argument exactly as sent (see :func:`.validation.query_arg`)."""
+        return query_arg(self.request.query_arguments, name)
 
 
 class ProvidersHandler(ProviderHandler):

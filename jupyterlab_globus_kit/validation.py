@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, Optional
+from typing import Any, Dict, List, Optional
 
 from .errors import GlobusKitError, bad_input
 
@@ -180,3 +180,17 @@ __all__ = [
     "parse_workspace_name", "parse_key_prefix", "parse_marker",
     "FILTER_SCOPES", "TASK_STATUSES",
 ]
+
+
+def query_arg(query_arguments: Dict[str, List[bytes]], name: str) -> Optional[str]:
+    """A query argument exactly as sent (the last one of that name). Tornado's
+    ``get_argument`` strips whitespace and turns control characters into spaces; a path
+    must reach validation unaltered, so a NUL byte is refused instead of silently becoming
+    a space."""
+    values = query_arguments.get(name)
+    if not values:
+        return None
+    try:
+        return values[-1].decode("utf-8")
+    except UnicodeDecodeError:
+        raise bad_input(f"'{name}' is not valid UTF-8") from None
