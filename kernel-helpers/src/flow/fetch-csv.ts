@@ -34,15 +34,26 @@ export interface ICollectionPath {
 export type CsvFetchSource = string | ICollectionPath | IWorkspaceKey;
 
 /** Options of `fetchCsv`: the parser's options plus the preview size. */
-export interface IFetchCsvOptions
-  extends
-    IVerbOptions,
-    Pick<
-      ICsvParseOptions,
-      'types' | 'inferRows' | 'delimiter' | 'nullValues' | 'maxWarnings' | 'maxErrors'
-    > {
+export interface IFetchCsvOptions extends IVerbOptions, Pick<ICsvParseOptions, CsvUserOption> {
   /** Rows shown from the start and the end of the table (default 5 each). */
   preview?: number;
+}
+
+/** The parser options a fetch verb passes on as the user gave them. */
+type CsvUserOption =
+  'types' | 'inferRows' | 'delimiter' | 'nullValues' | 'maxWarnings' | 'maxErrors';
+
+/**
+ * The parser options of a fetch verb's options (column types, delimiter, null markers,
+ * limits), for `parseCsvStream`.
+ *
+ * @param options - the verb's options
+ */
+export function csvParseOptionsOf(
+  options: IFetchCsvOptions
+): Pick<ICsvParseOptions, CsvUserOption> {
+  const { types, inferRows, delimiter, nullValues, maxWarnings, maxErrors } = options;
+  return { types, inferRows, delimiter, nullValues, maxWarnings, maxErrors };
 }
 
 /**
@@ -113,12 +124,7 @@ export function fetchCsv(
       title = `${collectionLabel(doc)} ${source.path}`;
     }
     const table = await parseCsvStream(stream, {
-      types: options.types,
-      inferRows: options.inferRows,
-      delimiter: options.delimiter,
-      nullValues: options.nullValues,
-      maxWarnings: options.maxWarnings,
-      maxErrors: options.maxErrors,
+      ...csvParseOptionsOf(options),
       totalBytes: size,
       signal,
       onProgress: p => {

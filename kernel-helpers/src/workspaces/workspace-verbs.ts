@@ -8,7 +8,7 @@ import type { IDisplaySink } from '../display/sink';
 import { tableHtml } from '../display/table-html';
 import { BadInputError } from '../errors/bad-input-error';
 import { parseCsvStream } from '../flow/csv';
-import type { IFetchCsvOptions } from '../flow/fetch-csv';
+import { csvParseOptionsOf, type IFetchCsvOptions } from '../flow/fetch-csv';
 import type { Table } from '../flow/table';
 import { runVerb, showHtml } from '../flow/verb-context';
 import {
@@ -100,12 +100,7 @@ export function fetchWorkspaceCsv(
     const dl = await ws.download(source.key, { signal: options.signal });
     const size = dl.size;
     const table = await parseCsvStream(dl.stream, {
-      types: options.types,
-      inferRows: options.inferRows,
-      delimiter: options.delimiter,
-      nullValues: options.nullValues,
-      maxWarnings: options.maxWarnings,
-      maxErrors: options.maxErrors,
+      ...csvParseOptionsOf(options),
       totalBytes: size,
       signal: options.signal,
       onProgress: p => progress.update({ bytes: p.bytes, totalBytes: size, rows: p.rows })
