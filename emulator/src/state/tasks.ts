@@ -678,8 +678,15 @@ export class TaskEngine {
         'rw',
         true
       );
-      // A missing parent is FILE_NOT_FOUND, not an UNKNOWN error quoting the host path.
-      const parentStat = await stat(parent.fsPath).catch(() => undefined);
+      // Missing destination folders are made, for a file item too: a transfer task creates
+      // the parent directories (a Globus SDK maintainer, globus/globus-sdk-python#273). One
+      // that cannot be made (a file in the way) is FILE_NOT_FOUND, not an UNKNOWN error
+      // quoting the host path.
+      const made = await mkdir(parent.fsPath, { recursive: true }).then(
+        () => true,
+        () => false
+      );
+      const parentStat = made ? await stat(parent.fsPath).catch(() => undefined) : undefined;
       if (!parentStat?.isDirectory()) {
         throw new CollectionError('ParentMissing', `No such directory: '${parentPath(file.dst)}'`);
       }
