@@ -126,7 +126,9 @@ export const NO_CREDENTIALS_MESSAGE =
 
 /**
  * Connect to Globus with the user's credentials: an explicit `globusData` option, else
- * `GLOBUS_DATA` in the environment, else the stored login (later).
+ * `GLOBUS_DATA` in the environment, else the stored login (the token file a login from the
+ * sidebar or a cell wrote). Unlike the server extension, it does not ask the hub API for a
+ * fresher `auth_state`: a kernel on a hub uses the `GLOBUS_DATA` its server started with.
  *
  * @param options - where to find credentials, display, required scopes
  * @returns the session
