@@ -48,10 +48,11 @@ import {
 } from './workspaces/workspace-verbs';
 import { whoami, type IWhoamiResult } from './flow/whoami';
 import { readStoredLogin, storedLoginAuthorizer } from './login/stored-login';
+import { fetchHubAuthState, hubConfigured, type HubAuthState } from './globus-data/hub-auth-state';
 import { login, type ILoginFunction, type ILoginOptions } from './login/native-login';
 
 /** Where a session's credentials came from. */
-export type SessionSource = 'option' | 'environment' | 'stored-login';
+export type SessionSource = 'option' | 'hub-api' | 'environment' | 'stored-login';
 
 /** Options of `connect()`. */
 export interface IConnectOptions {
@@ -125,10 +126,11 @@ export const NO_CREDENTIALS_MESSAGE =
   'in a cell and then `await login.complete(code)`; then run connect() again.';
 
 /**
- * Connect to Globus with the user's credentials: an explicit `globusData` option, else
- * `GLOBUS_DATA` in the environment, else the stored login (the token file a login from the
- * sidebar or a cell wrote). Unlike the server extension, it does not ask the hub API for a
- * fresher `auth_state`: a kernel on a hub uses the `GLOBUS_DATA` its server started with.
+ * Connect to Globus with the user's credentials: an explicit `globusData` option, else the
+ * hub's current `auth_state` (JupyterHub's user API, when `JUPYTERHUB_API_URL` and
+ * `JUPYTERHUB_API_TOKEN` are set and the token may read it; see `hub-auth-state.ts`), else
+ * `GLOBUS_DATA` in the environment (frozen when the server started), else the stored login
+ * (the token file a login from the sidebar or a cell wrote). The same order as the server.
  *
  * @param options - where to find credentials, display, required scopes
  * @returns the session
@@ -146,6 +148,10 @@ export async function connect(options: IConnectOptions = {}): Promise<GlobusSess
   let data: INormalisedGlobusData | undefined;
   let source: SessionSource;
   let credentialSource: CredentialSource;
+  const hub: HubAuthState | undefined =
+    options.globusData === undefined && hubConfigured(env)
+      ? await fetchHubAuthState(env)
+      : undefined;
   if (options.globusData !== undefined) {
     data =
       typeof options.globusData === 'string'
@@ -153,6 +159,10 @@ export async function connect(options: IConnectOptions = {}): Promise<GlobusSess
         : options.globusData;
     source = 'option';
     credentialSource = 'explicit';
+  } else if (hub && 'data' in hub) {
+    data = hub.data;
+    source = 'hub-api';
+    credentialSource = 'hub';
   } else if (env.GLOBUS_DATA !== undefined && env.GLOBUS_DATA.trim() !== '') {
     data = decodeGlobusData(env.GLOBUS_DATA);
     source = 'environment';

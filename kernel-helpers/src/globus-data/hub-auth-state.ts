@@ -1,0 +1,136 @@
+/**
+ * The hub's current `auth_state`, as the server extension reads it (its `hub.py`).
+ *
+ * `GLOBUS_DATA` is frozen when the hub starts the server, so its tokens can expire while
+ * the hub holds renewed ones. JupyterHub's `GET /user`, asked with the server's own
+ * `JUPYTERHUB_API_TOKEN` (which its kernels inherit), includes `auth_state` when that
+ * token has the `admin:auth_state` scope (JupyterHub >= 2). Without the scope, or when the
+ * hub cannot be reached, `connect()` falls back to `GLOBUS_DATA`.
+ *
+ * A plain `node:http(s)` GET: the hub is not a Globus service, so the Globus request layer
+ * (its error types, retries and client-info header) does not apply.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { GlobusDataError } from '../errors/globus-data-error';
+import { normaliseGlobusData } from './normalise';
+import type { INormalisedGlobusData, PickleValue } from './types';
+
+/** Largest user model read from the hub, in bytes. */
+const MAX_USER_MODEL = 4 * 1024 * 1024;
+
+/** The hub's auth state, or why there is none (never holding the hub token). */
+export type HubAuthState = { data: INormalisedGlobusData } | { why: string };
+
+/**
+ * Whether the hub's API URL and token are both in `env`.
+ *
+ * @param env - the environment
+ */
+export function hubConfigured(env: Readonly<Record<string, string | undefined>>): boolean {
+  return Boolean(env.JUPYTERHUB_API_URL && env.JUPYTERHUB_API_TOKEN);
+}
+
+/**
+ * Ask the hub for the user's current auth state.
+ *
+ * @param env - `JUPYTERHUB_API_URL` and `JUPYTERHUB_API_TOKEN`
+ * @param timeoutMs - how long to wait for the whole answer
+ * @returns the normalised auth state, or the reason there is none
+ */
+export async function fetchHubAuthState(
+  env: Readonly<Record<string, string | undefined>>,
+  timeoutMs = 3000
+): Promise<HubAuthState> {
+  const base = env.JUPYTERHUB_API_URL;
+  const token = env.JUPYTERHUB_API_TOKEN;
+  if (!base || !token) {
+    return { why: 'JUPYTERHUB_API_URL / JUPYTERHUB_API_TOKEN not set' };
+  }
+  let url: URL;
+  try {
+    url = new URL(`${base.replace(/\/+$/, '')}/user`);
+  } catch {
+    return { why: 'JUPYTERHUB_API_URL is not a URL' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { why: 'JUPYTERHUB_API_URL is not http(s)' };
+  }
+  const answer = await getJson(url, token, timeoutMs);
+  if ('why' in answer) {
+    return answer;
+  }
+  const body = answer.body as { auth_state?: unknown } | null;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { why: 'the hub user API answered something other than a user model' };
+  }
+  const state = body.auth_state;
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+    return {
+      why: 'the hub did not include auth_state (the server token needs the admin:auth_state scope)'
+    };
+  }
+  let data: INormalisedGlobusData;
+  try {
+    data = normaliseGlobusData(state as PickleValue);
+  } catch (error) {
+    const reason = error instanceof GlobusDataError ? error.reason : 'invalid';
+    return { why: `the hub's auth_state is not usable (${reason})` };
+  }
+  if (data.tokens.length === 0) {
+    return { why: "the hub's auth_state holds no tokens" };
+  }
+  return { data };
+}
+
+function getJson(
+  url: URL,
+  token: string,
+  timeoutMs: number
+): Promise<{ body: unknown } | { why: string }> {
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise(resolve => {
+    // One deadline for the whole answer (a socket timeout would reset on every byte).
+    const timer = setTimeout(() => {
+      req.destroy();
+      finish({ why: `the hub user API did not answer within ${timeoutMs} ms` });
+    }, timeoutMs);
+    const finish = (result: { body: unknown } | { why: string }): void => {
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const req = client.get(
+      url,
+      { headers: { Authorization: `token ${token}`, Accept: 'application/json' } },
+      res => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          finish({ why: `the hub answered ${res.statusCode ?? 0} to GET /user` });
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_USER_MODEL) {
+            req.destroy();
+            finish({ why: 'the hub user API answered more than 4 MiB' });
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => {
+          try {
+            finish({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+          } catch {
+            finish({ why: 'the hub user API answered something other than JSON' });
+          }
+        });
+        res.on('error', () => finish({ why: 'the hub user API answer was cut short' }));
+      }
+    );
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      finish({ why: `the hub user API is not reachable (${error.code ?? error.name})` })
+    );
+  });
+}
