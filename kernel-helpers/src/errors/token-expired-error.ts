@@ -23,7 +23,7 @@ export interface ITokenExpiredErrorInit {
 
 /** The remedy text for each credential source. */
 export const TOKEN_RENEWAL_REMEDY: Readonly<Record<CredentialSource, string>> = {
-  hub: 'On JupyterHub: restart your server from the hub control panel (File > Hub Control Panel), or log out of the hub and log in again, then reconnect.',
+  hub: "On JupyterHub: run connect() again (it takes the hub's current tokens when the hub shares them); if they have expired too, restart your server from the hub control panel (File > Hub Control Panel), or log out of the hub and log in again, then reconnect.",
   standalone: 'Refresh the login from the Globus sidebar (or log in again), then reconnect.',
   explicit: 'Obtain fresh tokens and call connect() again.',
   unknown:
