@@ -7,6 +7,7 @@ import { GlobusKitError } from './errors/globus-kit-error';
 import { BadInputError } from './errors/bad-input-error';
 import { CredentialSource } from './errors/token-expired-error';
 import { decodeGlobusData } from './globus-data';
+import { fetchHubAuthState, hubConfigured, type HubAuthState } from './globus-data/hub-auth-state';
 import { INormalisedGlobusData, INormalisedIdentity } from './globus-data/types';
 import { IDisplaySink, isDisplaySink } from './display/sink';
 import { IRetryPolicy } from './http/retry';
@@ -48,7 +49,6 @@ import {
 } from './workspaces/workspace-verbs';
 import { whoami, type IWhoamiResult } from './flow/whoami';
 import { readStoredLogin, storedLoginAuthorizer } from './login/stored-login';
-import { fetchHubAuthState, hubConfigured, type HubAuthState } from './globus-data/hub-auth-state';
 import { login, type ILoginFunction, type ILoginOptions } from './login/native-login';
 
 /** Where a session's credentials came from. */
@@ -58,7 +58,7 @@ export type SessionSource = 'option' | 'hub-api' | 'environment' | 'stored-login
 export interface IConnectOptions {
   /** A GLOBUS_DATA value (or an already decoded auth state); wins over the environment. */
   globusData?: string | INormalisedGlobusData;
-  /** Environment to read `GLOBUS_DATA` and `GLOBUS_SDK_*` from (default `process.env`). */
+  /** Environment to read `GLOBUS_DATA`, `GLOBUS_SDK_*` and `JUPYTERHUB_API_*` from (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
   /** tslab's display API (pass the `tslab` module) for the rich output of the notebook verbs. */
   display?: IDisplaySink;
