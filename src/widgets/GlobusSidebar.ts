@@ -4,7 +4,7 @@ import { AccordionPanel, Widget } from '@lumino/widgets';
 
 import { globusIcon } from '../icons';
 import { IGlobusStatusModel, IGlobusTokenStatus } from '../tokens';
-import { el } from './element';
+import { alertBox, el } from './element';
 
 /**
  * The Globus sidebar: who is logged in and, per resource server, the scopes, a live
@@ -87,13 +87,12 @@ export class GlobusSidebar extends SidePanel {
 
     if (error) {
       root.appendChild(
-        el('div', 'jp-GlobusKit-error', [
+        alertBox(
           status
             ? trans.__('Could not refresh (%1). Showing the last known status.', error.message)
             : trans.__('Could not load the Globus status: %1', error.message)
-        ])
+        )
       );
-      root.lastElementChild?.setAttribute('role', 'alert');
     }
     if (!status) {
       if (!error) {

@@ -2,14 +2,8 @@ import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/tran
 import { Widget } from '@lumino/widgets';
 
 import { LoginModel } from '../model/login-model';
-import { el } from './element';
-import {
-  alertBox,
-  codeForm,
-  credentialsLine,
-  openAuthorizeTab,
-  sectionButton
-} from './login-parts';
+import { alertBox, el } from './element';
+import { codeForm, credentialsLine, openAuthorizeTab, sectionButton } from './login-parts';
 
 /** The server route that finishes a Globus login itself. */
 const CALLBACK_PATH = '/globus-kit/login/callback';

@@ -2,14 +2,8 @@ import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/tran
 import { Widget } from '@lumino/widgets';
 
 import { OidcModel, tokenCountdown } from '../model/oidc-model';
-import { el } from './element';
-import {
-  alertBox,
-  codeForm,
-  credentialsLine,
-  openAuthorizeTab,
-  sectionButton
-} from './login-parts';
+import { alertBox, el } from './element';
+import { codeForm, credentialsLine, openAuthorizeTab, sectionButton } from './login-parts';
 import { formatDuration } from './GlobusSidebar';
 
 /** Options of {@link OidcPanel}. */

@@ -77,3 +77,14 @@ export function externalLink(url: string, label: string, className = ''): HTMLAn
   a.rel = 'noopener noreferrer';
   return a;
 }
+
+/**
+ * An error box (`jp-GlobusKit-error`) that screen readers announce.
+ *
+ * @param message - the text shown.
+ */
+export function alertBox(message: string): HTMLElement {
+  const box = el('div', 'jp-GlobusKit-error', [message]);
+  box.setAttribute('role', 'alert');
+  return box;
+}

@@ -1,6 +1,6 @@
 /**
  * Parts the two login sections share (Globus's `LoginPanel` and the OIDC provider's
- * `OidcPanel`): the credentials line, the alert box, a button, the form for a pasted
+ * `OidcPanel`): the credentials line, a button, the form for a pasted
  * authorization code, and opening the authorize page in a new tab.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
@@ -13,13 +13,6 @@ export function credentialsLine(t: TranslationBundle, label: string): HTMLElemen
     el('span', 'jp-GlobusKit-label', [t.__('Credentials:') + ' ']),
     label
   ]);
-}
-
-/** An error box screen readers announce. */
-export function alertBox(message: string): HTMLElement {
-  const box = el('div', 'jp-GlobusKit-error', [message]);
-  box.setAttribute('role', 'alert');
-  return box;
 }
 
 /** A section button, disabled while its model is busy. */

@@ -2,7 +2,7 @@ import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/tran
 import { ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
-import { el } from './element';
+import { alertBox } from './element';
 
 /** A model a section re-renders from whenever it says it changed. */
 export interface IChangingModel {
@@ -42,9 +42,7 @@ export abstract class ModelSection<M extends IChangingModel> extends Widget {
     const root = this.node;
     root.replaceChildren();
     if (message !== null) {
-      const box = el('div', 'jp-GlobusKit-error', [message]);
-      box.setAttribute('role', 'alert');
-      root.appendChild(box);
+      root.appendChild(alertBox(message));
     }
     return root;
   }
