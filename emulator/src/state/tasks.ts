@@ -682,12 +682,13 @@ export class TaskEngine {
       // the parent directories (a Globus SDK maintainer, globus/globus-sdk-python#273). One
       // that cannot be made (a file in the way) is FILE_NOT_FOUND, not an UNKNOWN error
       // quoting the host path.
+      // (`mkdir -p` succeeds only when the folder is there afterwards: a file in the way is
+      // EEXIST or ENOTDIR.)
       const made = await mkdir(parent.fsPath, { recursive: true }).then(
         () => true,
         () => false
       );
-      const parentStat = made ? await stat(parent.fsPath).catch(() => undefined) : undefined;
-      if (!parentStat?.isDirectory()) {
+      if (!made) {
         throw new CollectionError('ParentMissing', `No such directory: '${parentPath(file.dst)}'`);
       }
     } catch (err) {
