@@ -7,7 +7,7 @@ import { GlobusKitError } from './errors/globus-kit-error';
 import { BadInputError } from './errors/bad-input-error';
 import { CredentialSource } from './errors/token-expired-error';
 import { decodeGlobusData } from './globus-data';
-import { fetchHubAuthState, hubConfigured, type HubAuthState } from './globus-data/hub-auth-state';
+import { fetchHubAuthState, type HubAuthState } from './globus-data/hub-auth-state';
 import { INormalisedGlobusData, INormalisedIdentity } from './globus-data/types';
 import { IDisplaySink, isDisplaySink } from './display/sink';
 import { IRetryPolicy } from './http/retry';
@@ -149,9 +149,7 @@ export async function connect(options: IConnectOptions = {}): Promise<GlobusSess
   let source: SessionSource;
   let credentialSource: CredentialSource;
   const hub: HubAuthState | undefined =
-    options.globusData === undefined && hubConfigured(env)
-      ? await fetchHubAuthState(env)
-      : undefined;
+    options.globusData === undefined ? await fetchHubAuthState(env) : undefined;
   if (options.globusData !== undefined) {
     data =
       typeof options.globusData === 'string'

@@ -23,16 +23,7 @@ const MAX_USER_MODEL = 4 * 1024 * 1024;
 export type HubAuthState = { data: INormalisedGlobusData } | { why: string };
 
 /**
- * Whether the hub's API URL and token are both in `env`.
- *
- * @param env - the environment
- */
-export function hubConfigured(env: Readonly<Record<string, string | undefined>>): boolean {
-  return Boolean(env.JUPYTERHUB_API_URL && env.JUPYTERHUB_API_TOKEN);
-}
-
-/**
- * Ask the hub for the user's current auth state.
+ * Ask the hub for the user's current auth state (no request when the variables are unset).
  *
  * @param env - `JUPYTERHUB_API_URL` and `JUPYTERHUB_API_TOKEN`
  * @param timeoutMs - how long to wait for the whole answer
