@@ -1056,7 +1056,7 @@ export function parseDateCell(s: string): number {
     const y = Math.floor(v / 10000);
     const m = Math.floor(v / 100) % 100;
     const d = v % 100;
-    return y >= 1000 && validYmd(y, m, d) ? Date.UTC(y, m - 1, d) : Number.NaN;
+    return y >= 1000 && validYmd(y, m, d) ? utcDate(y, m, d) : Number.NaN;
   }
   const match = ISO_DATE_RE.exec(s);
   if (!match) {
