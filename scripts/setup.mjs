@@ -178,18 +178,9 @@ async function npmPackages() {
     return 'node_modules already matches package-lock.json';
   }
   // npm 11 does not run dependencies' install scripts unless approved; none is needed
-  // (zeromq, used by tslab, ships prebuilt binaries).
-  try {
-    await run('npm', ['ci', '--no-audit', '--no-fund']);
-  } catch (err) {
-    // The lockfile lacks other platforms' optional binaries (e.g. @rspack/binding-darwin-*)
-    // that the registry in use does not carry; `npm ci` then calls it out of sync, while
-    // `npm install` installs exactly the locked versions and leaves the lockfile as is.
-    if (!/in sync/.test(err.output ?? '')) throw err;
-    await run('npm', ['install', '--no-audit', '--no-fund']);
-    writeStamp(stamp, want);
-    return "npm install (npm ci refused the lockfile: other platforms' optional packages are missing)";
-  }
+  // (zeromq, used by tslab, ships prebuilt binaries). The lockfile lists every platform's
+  // optional binaries (e.g. @rspack/binding-darwin-*), so `npm ci` takes it as it is.
+  await run('npm', ['ci', '--no-audit', '--no-fund']);
   writeStamp(stamp, want);
   return 'npm ci';
 }

@@ -28,6 +28,19 @@ describe('scripts/setup.mjs', { timeout: 300_000 }, () => {
   });
 });
 
+describe('package-lock.json', { timeout: 120_000 }, () => {
+  it('should be accepted by npm ci as it is committed', async () => {
+    // npm ci refuses a lockfile that lacks other platforms' optional packages ("Missing:
+    // @rspack/binding-darwin-arm64 from lock file"); --dry-run checks it and installs nothing.
+    const { stdout, stderr } = await run(
+      'npm',
+      ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund'],
+      { cwd: root }
+    ).catch(err => assert.fail(`npm ci refused the lockfile:\n${err.stderr || err.message}`));
+    assert.doesNotMatch(`${stdout}${stderr}`, /Missing: .* from lock file/);
+  });
+});
+
 describe('the jupyterlab_globus_kit wheel', { timeout: 300_000 }, () => {
   let tmp;
   let env;
