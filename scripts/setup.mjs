@@ -265,6 +265,7 @@ const wheelInputs = [
   'pyproject.toml',
   'install.json',
   'README.md',
+  'LICENSE',
   'jupyter-config',
   'jupyterlab_globus_kit'
 ];

@@ -2,7 +2,7 @@
 // fresh venv where JupyterLab and jupyter_server see both halves of the extension enabled.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import { root } from '../scripts/lab-launcher.mjs';
 
 const run = promisify(execFile);
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const escaped = text => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // eslint-disable-next-line no-control-regex
 const stripAnsi = s => s.replace(/\x1b\[[0-9;]*m/g, '');
 
@@ -96,7 +98,9 @@ describe('the jupyterlab_globus_kit wheel', { timeout: 300_000 }, () => {
     const out = stripAnsi(stdout + stderr);
     assert.match(
       out,
-      /jupyterlab-globus-kit v0\.1\.0 enabled\s+OK \(python, jupyterlab_globus_kit\)/,
+      new RegExp(
+        `jupyterlab-globus-kit v${escaped(version)} enabled\\s+OK \\(python, jupyterlab_globus_kit\\)`
+      ),
       out
     );
     assert.doesNotMatch(out, /incompatible/, out);
@@ -108,6 +112,19 @@ describe('the jupyterlab_globus_kit wheel', { timeout: 300_000 }, () => {
     });
     const out = stripAnsi(stdout + stderr);
     assert.match(out, /jupyterlab_globus_kit enabled/, out);
-    assert.match(out, /jupyterlab_globus_kit 0\.1\.0 OK/, out);
+    assert.match(out, new RegExp(`jupyterlab_globus_kit ${escaped(version)} OK`), out);
+  });
+
+  it('should carry the licence text and the project version in its metadata', async () => {
+    const script = [
+      'import importlib.metadata as m',
+      "d = m.distribution('jupyterlab_globus_kit')",
+      "print(d.version, d.metadata['License-Expression'])",
+      "print(d.read_text('licenses/LICENSE'))"
+    ].join('\n');
+    const { stdout } = await run(join(bin, 'python'), ['-c', script], { env });
+    const [first, ...licence] = stdout.split('\n');
+    assert.equal(first, `${version} BSD-3-Clause`);
+    assert.equal(licence.join('\n').trim(), readFileSync(join(root, 'LICENSE'), 'utf8').trim());
   });
 });

@@ -104,6 +104,16 @@ export function serviceBaseUrl(
 }
 
 /**
+ * This package's version, read from its own package.json (the one version source the
+ * project's manifests share; `npm run set-version` writes them all).
+ */
+export function packageVersion(): string {
+  // From dist/http/ (and src/http/ under a TypeScript runner) the manifest is two levels up.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- JSON outside rootDir
+  return (require('../../package.json') as { version: string }).version;
+}
+
+/**
  * The `X-Globus-Client-Info` header the official SDK sends, so Globus can tell SDK-based
  * clients apart; empty when the SDK cannot be loaded. Only the SDK's small `core/info`
  * module is loaded for it: the whole SDK took about 20 ms at a session's first request.
@@ -121,7 +131,7 @@ export function clientInfoHeaders(): Record<string, string> {
     infoHeaders = Object.fromEntries(
       Object.entries(headers).map(([k, v]) => [
         k,
-        `${v};product=jupyterlab-globus-kit-kernel-helpers,version=0.1.0`
+        `${v};product=jupyterlab-globus-kit-kernel-helpers,version=${packageVersion()}`
       ])
     );
   }

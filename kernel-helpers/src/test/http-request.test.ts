@@ -584,7 +584,9 @@ describe('request', () => {
       const out = JSON.parse(child.stdout) as { first: string; second: string; sdk: string[] };
       const sdkPackage = readFileSync(require.resolve('@globus/sdk/package.json'), 'utf8');
       const sdkVersion = (JSON.parse(sdkPackage) as { version: string }).version;
-      const expected = `product=javascript-sdk,version=${sdkVersion};product=jupyterlab-globus-kit-kernel-helpers,version=0.1.0`;
+      const ownPackage = readFileSync(require.resolve('../../package.json'), 'utf8');
+      const ownVersion = (JSON.parse(ownPackage) as { version: string }).version;
+      const expected = `product=javascript-sdk,version=${sdkVersion};product=jupyterlab-globus-kit-kernel-helpers,version=${ownVersion}`;
       assert.equal(out.first, expected);
       assert.equal(out.second, expected);
       assert.equal(out.sdk.length, 1, out.sdk.join(', '));
