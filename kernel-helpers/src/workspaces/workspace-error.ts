@@ -22,7 +22,9 @@ export type WorkspaceErrorCode =
   /** Any other S3 failure (server error, unreachable, malformed answer). */
   | 'S3_REQUEST_FAILED'
   /** The temporary credentials expired and could not be renewed. */
-  | 'CREDENTIALS_EXPIRED';
+  | 'CREDENTIALS_EXPIRED'
+  /** AWS's S3 client (an optional dependency) is not installed. */
+  | 'S3_CLIENT_MISSING';
 
 /** What a {@link WorkspaceError} carries. */
 export interface IWorkspaceErrorInit {

@@ -27,34 +27,11 @@ import { contentTypeFor, prepareUpload } from '../flow/upload-input';
 import { Table } from '../flow/table';
 import { runVerb, showHtml, throwIfAborted, type IVerbOptions } from '../flow/verb-context';
 import { checkedProviderUrl } from '../oidc/oidc-config';
+import { awsSdk } from './aws-sdk';
 import type { IWorkspaceDocument, PlatformClient } from './platform-client';
 import { WorkspaceCredentials } from './workspace-credentials';
 import { WorkspaceError } from './workspace-error';
 import { checkRelativeKey } from './workspace-keys';
-
-/** The AWS SDK modules used here. */
-interface IAwsSdk {
-  s3: typeof import('@aws-sdk/client-s3');
-  storage: typeof import('@aws-sdk/lib-storage');
-  presigner: typeof import('@aws-sdk/s3-request-presigner');
-}
-
-let awsSdkModules: IAwsSdk | undefined;
-
-/**
- * The AWS SDK, loaded at the first call that needs it: loading it takes about 80 ms and
- * 10 MB, which a kernel that never opens a workspace should not pay at `require`.
- */
-function awsSdk(): IAwsSdk {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  awsSdkModules ??= {
-    s3: require('@aws-sdk/client-s3') as IAwsSdk['s3'],
-    storage: require('@aws-sdk/lib-storage') as IAwsSdk['storage'],
-    presigner: require('@aws-sdk/s3-request-presigner') as IAwsSdk['presigner']
-  };
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  return awsSdkModules;
-}
 
 /** Progress of an upload or download. */
 export interface IWorkspaceProgress {
