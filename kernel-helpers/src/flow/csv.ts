@@ -113,8 +113,9 @@ const SNIFF_BYTES = 8192;
  * The first record is the header. Column types (`integer`, `number`, `date`, `boolean`,
  * `string`) are inferred from the first `inferRows` data rows and enforced after: a later
  * cell that does not fit becomes null with a `BAD_VALUE` warning (an `integer` column
- * that meets a fraction just becomes `number`). Dates are `YYYYMMDD` or ISO 8601
- * (`YYYY-MM-DD`, optionally with a time; without a zone they are taken as UTC).
+ * that meets a fraction just becomes `number`). Dates are ISO 8601 (`YYYY-MM-DD`,
+ * optionally with a time; without a zone they are taken as UTC), or `YYYYMMDD` in a column
+ * whose header names a date ({@link namesADate}) or that `types` makes a date.
  *
  * Recoverable problems become warnings on the table with their record number (header =
  * row 1): ragged rows (missing cells → null, extra cells dropped), malformed quotes,
@@ -707,7 +708,7 @@ class CsvStreamParser {
     const header = this._header ?? [];
     const forced = this._options.types ?? {};
     this._builders = header.map((name, c) => {
-      const type = forced[name] ?? inferType(this._sample, c, this._nulls);
+      const type = forced[name] ?? inferType(this._sample, c, this._nulls, namesADate(name));
       return new ColumnBuilder(name, type, this._nulls);
     });
     // With the body's size known (fetchCsv has Content-Length), size the typed columns for
@@ -1097,11 +1098,31 @@ function parseBooleanCell(s: string): number {
 }
 
 /**
+ * Whether a header names a date: `date`, `day` or `time` as a word of it, in any case
+ * (`DATE`, `obs_date`, `Day`, `startTime`, `time-utc`; not `update`, `days` or `timestamp`).
+ * Only such a column's `YYYYMMDD` integers are inferred as dates: elsewhere an 8-digit id
+ * or code that happens to be a valid date keeps its integer type (pandas never guesses
+ * dates unless asked). ISO 8601 dates are inferred whatever the header.
+ */
+export function namesADate(header: string): boolean {
+  return header
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z]+/)
+    .some(word => /^(date|day|time)$/i.test(word));
+}
+
+/**
  * The narrowest type that fits every non-null sample value of column `c`:
  * date > boolean > integer > number > string. Integers with a leading zero (`007`, ZIP
  * codes) or beyond 2^53 make the column a string, since a number would lose digits.
+ * `YYYYMMDD` integers count as dates only when `compactDates` (see {@link namesADate}).
  */
-function inferType(sample: string[][], c: number, nulls: ReadonlySet<string>): ColumnType {
+function inferType(
+  sample: string[][],
+  c: number,
+  nulls: ReadonlySet<string>,
+  compactDates: boolean
+): ColumnType {
   let date = true;
   let bool = true;
   let integer = true;
@@ -1117,7 +1138,8 @@ function inferType(sample: string[][], c: number, nulls: ReadonlySet<string>): C
       continue;
     }
     any = true;
-    if (date && Number.isNaN(parseDateCell(s))) {
+    // An 8-character date can only be YYYYMMDD (ISO 8601 has dashes).
+    if (date && ((!compactDates && s.length === 8) || Number.isNaN(parseDateCell(s)))) {
       date = false;
     }
     if (bool && parseBooleanCell(s) < 0) {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { parseCsvStream, type ICsvProgress } from '../flow/csv';
+import { namesADate, parseCsvStream, type ICsvProgress } from '../flow/csv';
 import { isCsvError, type CsvError } from '../errors/csv-error';
 import { isAbortError } from '../errors/network-error';
 import { isBadInputError } from '../errors/bad-input-error';
@@ -28,6 +28,25 @@ const WEATHER =
   'USW00023169,19520101,56,33,0.1,clear,true\n' +
   'USW00023169,19520102,,30,0,,false\n' +
   'USW00023169,19520103,60,31,0.25,"windy, cold",TRUE\n';
+
+describe('namesADate', () => {
+  it('should find date, day or time as a word of the header, in any case', () => {
+    for (const yes of [
+      'DATE',
+      'date',
+      'obs_date',
+      'Day',
+      'startTime',
+      'time-utc',
+      'Date Of Birth'
+    ]) {
+      assert.equal(namesADate(yes), true, yes);
+    }
+    for (const no of ['id', 'update', 'days', 'timestamp', 'daytime', 'mandate', '']) {
+      assert.equal(namesADate(no), false, no);
+    }
+  });
+});
 
 describe('parseCsvStream', () => {
   describe('typed columns', () => {
@@ -63,8 +82,48 @@ describe('parseCsvStream', () => {
     });
 
     it('should not take impossible dates as dates', async () => {
-      const t = await parseCsvStream(chunks('d\n19520230\n19521301\n'));
-      assert.equal(t.types.d, 'integer');
+      const t = await parseCsvStream(chunks('date\n19520230\n19521301\n'));
+      assert.equal(t.types.date, 'integer');
+    });
+
+    it('regression #21: should keep 8-digit ids integers when the header names no date', async () => {
+      // every value is a valid YYYYMMDD date, and none of these headers names a date
+      const csv =
+        'id,code,update,timestamp,days\n' +
+        '20240101,19990101,20200202,20210303,20220404\n' +
+        '20240102,19990102,20200203,20210304,20220405\n';
+      const t = await parseCsvStream(chunks(csv));
+      assert.deepEqual(t.types, {
+        id: 'integer',
+        code: 'integer',
+        update: 'integer',
+        timestamp: 'integer',
+        days: 'integer'
+      });
+      assert.deepEqual(t.column('id'), [20240101, 20240102]);
+    });
+
+    it('should infer YYYYMMDD dates where the header names a date, in any case', async () => {
+      const csv =
+        'DATE,obs_date,Day,startTime,time-utc\n' + '19520101,19520102,19520103,19520104,19520105\n';
+      const t = await parseCsvStream(chunks(csv));
+      for (const name of ['DATE', 'obs_date', 'Day', 'startTime', 'time-utc']) {
+        assert.equal(t.types[name], 'date', name);
+      }
+      assert.equal((t.get(0, 'time-utc') as Date).toISOString(), '1952-01-05T00:00:00.000Z');
+    });
+
+    it('should infer ISO 8601 dates whatever the header', async () => {
+      const t = await parseCsvStream(chunks('id\n2024-01-01\n2024-01-02\n'));
+      assert.equal(t.types.id, 'date');
+    });
+
+    it('should let types make YYYYMMDD a date, or a date-named column an integer', async () => {
+      const csv = 'id,DATE\n20240101,19520101\n20240102,19520102\n';
+      const t = await parseCsvStream(chunks(csv), { types: { id: 'date', DATE: 'integer' } });
+      assert.deepEqual(t.types, { id: 'date', DATE: 'integer' });
+      assert.equal((t.get(1, 'id') as Date).toISOString(), '2024-01-02T00:00:00.000Z');
+      assert.deepEqual(t.column('DATE'), [19520101, 19520102]);
     });
 
     it('should keep zero-padded codes and huge ids as strings', async () => {
