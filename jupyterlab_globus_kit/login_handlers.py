@@ -26,8 +26,10 @@ from jupyter_server.utils import url_path_join
 from tornado.ioloop import IOLoop
 
 from .callback_page import answer_page, error_word
+from .errors import GlobusKitError, to_document
 from .login import LoginManager
 from .token_store import TokenFileError
+from .validation import body_choice, body_object, body_str, body_str_list, parse_json_object
 
 _STATUS = {
     "NO_CLIENT_ID": 400, "LOGIN_FAILED": 400, "NO_PENDING_LOGIN": 409,
@@ -36,23 +38,20 @@ _STATUS = {
 }
 
 
-def _strings(value: Any, name: str) -> Optional[List[str]]:
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) < 2000
-                                              for v in value) or len(value) > 50:
-        raise TokenFileError("BAD_INPUT", f"'{name}' must be a list of scope strings.",
-                             "Fix the request.")
-    return value
-
-
 class LoginBase(APIHandler):
-    """Holds the manager; turns :class:`TokenFileError` into ``{code, message}``."""
+    """Holds the manager; turns :class:`TokenFileError` and :class:`GlobusKitError` (a bad
+    request body) into ``{code, message}``."""
+
+    #: The fields of the JSON body a POST reads (``()``: it reads none). Every handler with
+    #: a POST declares it; the route fuzz test sends malformed bodies to those that read one.
+    body_fields: Tuple[str, ...]
 
     def initialize(self, manager: LoginManager) -> None:
         self.manager = manager
 
     async def run(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn`` (body validation included) in a worker thread; send its result or its
+        typed error."""
         self.set_header("Cache-Control", "no-store")
         try:
             result = await IOLoop.current().run_in_executor(None, fn)
@@ -61,51 +60,51 @@ class LoginBase(APIHandler):
             self.finish(json.dumps({"code": err.code, "message": str(err),
                                     "remedy": err.remedy}))
             return
+        except GlobusKitError as err:
+            self.set_status(err.status)
+            self.finish(json.dumps(to_document(err)))
+            return
         self.finish(json.dumps(result))
-
-    def body(self) -> dict:
-        try:
-            doc = json.loads(self.request.body or b"{}")
-        except ValueError:
-            doc = None
-        if not isinstance(doc, dict):
-            raise tornado.web.HTTPError(400, "body must be a JSON object")
-        return doc
 
 
 class LoginHandler(LoginBase):
+    body_fields = ("scopes", "addScopes", "redirect", "authorizationParameters")
+
     @tornado.web.authenticated
     async def get(self) -> None:
         await self.run(self.manager.summary)
 
     @tornado.web.authenticated
     async def post(self) -> None:
-        doc = self.body()
-        try:
-            scopes = _strings(doc.get("scopes"), "scopes")
-            add = _strings(doc.get("addScopes"), "addScopes")
-        except TokenFileError as err:
-            self.set_status(400)
-            self.finish(json.dumps({"code": "BAD_INPUT", "message": str(err)}))
-            return
-        params = doc.get("authorizationParameters")
-        params = params if isinstance(params, dict) else None
-        redirect = doc.get("redirect") or default_redirect_mode(self.manager.auth_base)
-        callback = None
-        if redirect == "callback":
-            callback = "{}://{}{}".format(
-                self.request.protocol, self.request.host,
-                url_path_join(self.settings["base_url"], "globus-kit", "login", "callback"))
-        await self.run(lambda: self.manager.start(scopes, add, callback, params))
+        def work() -> Any:
+            doc = parse_json_object(self.request.body)
+            scopes = body_str_list(doc, "scopes")
+            add = body_str_list(doc, "addScopes")
+            params = body_object(doc, "authorizationParameters")
+            redirect = body_choice(doc, "redirect", ("callback", "paste")) \
+                or default_redirect_mode(self.manager.auth_base)
+            callback = None
+            if redirect == "callback":
+                callback = "{}://{}{}".format(
+                    self.request.protocol, self.request.host,
+                    url_path_join(self.settings["base_url"], "globus-kit", "login", "callback"))
+            return self.manager.start(scopes, add, callback, params)
+
+        await self.run(work)
 
 
 class LoginCompleteHandler(LoginBase):
+    body_fields = ("code", "state")
+
     @tornado.web.authenticated
     async def post(self) -> None:
-        doc = self.body()
-        code = doc.get("code")
-        state = doc.get("state") if isinstance(doc.get("state"), str) else None
-        await self.run(lambda: self.manager.complete(str(code or ""), state))
+        def work() -> Any:
+            doc = parse_json_object(self.request.body)
+            code = body_str(doc, "code", required=True, what="the code Globus showed")
+            state = body_str(doc, "state", max_length=512)
+            return self.manager.complete(code or "", state)
+
+        await self.run(work)
 
 
 class LoginCallbackHandler(JupyterHandler):
@@ -136,6 +135,8 @@ class LoginCallbackHandler(JupyterHandler):
 
 
 class LogoutHandler(LoginBase):
+    body_fields = ()  # takes no body
+
     @tornado.web.authenticated
     async def post(self) -> None:
         await self.run(self.manager.logout)

@@ -24,7 +24,7 @@ from .callback_page import answer_page, error_word
 from .errors import GlobusKitError, bad_input, to_document
 from .oidc import OidcManager, file_error
 from .token_store import TokenFileError
-from .validation import parse_json_object, query_arg
+from .validation import body_choice, parse_json_object, query_arg
 
 #: Longest authorization code or state accepted.
 MAX_CODE_LENGTH = 2048
@@ -32,6 +32,10 @@ MAX_CODE_LENGTH = 2048
 
 class ProviderHandler(APIHandler):
     """Base: holds the manager; typed errors become ``{code, message, …}`` answers."""
+
+    #: The fields of the JSON body a POST reads (``()``: it reads none). Every handler with
+    #: a POST declares it; the route fuzz test sends malformed bodies to those that read one.
+    body_fields: Tuple[str, ...]
 
     def initialize(self, oidc: OidcManager, **extra: Any) -> None:
         self.oidc = oidc
@@ -87,20 +91,21 @@ class OidcStatusHandler(ProviderHandler):
 
 
 def _code_text(value: Any, name: str) -> str:
+    """A code or state: printable ASCII (RFC 6749 Appendix A: VSCHAR, no space)."""
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_CODE_LENGTH \
-            or any(ord(c) < 0x21 or ord(c) == 0x7F for c in value.strip()):
+            or any(not 0x21 <= ord(c) <= 0x7E for c in value.strip()):
         raise bad_input(f"'{name}' must be the code the provider showed")
     return value.strip()
 
 
 class OidcLoginHandler(ProviderHandler):
+    body_fields = ("redirect",)
+
     @tornado.web.authenticated
     async def post(self) -> None:
         async def work() -> Any:
             doc = parse_json_object(self.request.body)
-            mode = doc.get("redirect") or "callback"
-            if mode not in ("callback", "paste"):
-                raise bad_input("'redirect' must be 'callback' or 'paste'")
+            mode = body_choice(doc, "redirect", ("callback", "paste")) or "callback"
             config = self.oidc.require_config()
             if mode == "paste":
                 redirect = config.paste_redirect_uri
@@ -115,6 +120,8 @@ class OidcLoginHandler(ProviderHandler):
 
 
 class OidcLoginCompleteHandler(ProviderHandler):
+    body_fields = ("code", "state")
+
     @tornado.web.authenticated
     async def post(self) -> None:
         async def work() -> Any:
@@ -128,6 +135,8 @@ class OidcLoginCompleteHandler(ProviderHandler):
 
 
 class OidcLogoutHandler(ProviderHandler):
+    body_fields = ()  # takes no body
+
     @tornado.web.authenticated
     async def post(self) -> None:
         await self.answer(self.oidc.logout)

@@ -7,9 +7,10 @@ make the server call an arbitrary URL.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from .errors import GlobusKitError, bad_input
 
@@ -161,24 +162,140 @@ def parse_marker(value: Optional[str]) -> Optional[str]:
     return value
 
 
-def parse_json_object(body: bytes) -> dict:
-    """The request body as a JSON object, or ``BAD_INPUT``."""
-    import json
+#: Largest request body read, bytes. The largest legitimate one (a login asking for 50
+#: scopes of 2,000 characters) is about 100 KiB.
+MAX_BODY_BYTES = 256 * 1024
+#: Deepest nesting of a request body; the routes' bodies are at most 3 levels deep.
+MAX_BODY_DEPTH = 16
 
+
+def _too_deep(text: str, limit: int) -> bool:
+    """Whether ``text`` nests arrays/objects deeper than ``limit`` (brackets inside JSON
+    strings do not count). Scanned before parsing: Python's ``json`` recurses once per
+    level and a deep body would raise ``RecursionError`` (or exhaust the C stack)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for c in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif c in "]}":
+            depth -= 1
+    return False
+
+
+def parse_json_object(body: Optional[bytes]) -> Dict[str, Any]:
+    """The request body as a JSON object (an empty body is ``{}``), or ``BAD_INPUT``: at
+    most :data:`MAX_BODY_BYTES` of UTF-8, nested at most :data:`MAX_BODY_DEPTH` levels.
+    Every handler that reads a body reads it here; its fields are then taken with the
+    typed getters below (:func:`body_str`, :func:`body_str_list`, :func:`body_object`)."""
+    if not body:
+        return {}
+    if len(body) > MAX_BODY_BYTES:
+        raise bad_input(f"the request body is larger than {MAX_BODY_BYTES} bytes")
     try:
-        doc: Any = json.loads(body or b"{}")
-    except ValueError:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise bad_input("the request body must be JSON in UTF-8") from None
+    if _too_deep(text, MAX_BODY_DEPTH):
+        raise bad_input(f"the request body is nested deeper than {MAX_BODY_DEPTH} levels")
+    try:
+        doc: Any = json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: belt and braces, see _too_deep
         raise bad_input("the request body must be JSON") from None
     if not isinstance(doc, dict):
         raise bad_input("the request body must be a JSON object")
     return doc
 
 
+def _text(value: str, name: str, max_length: int) -> str:
+    if len(value) > max_length:
+        raise bad_input(f"'{name}' is longer than {max_length} characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape
+        raise bad_input(f"'{name}' is not valid Unicode") from None
+    return value
+
+
+def body_str(doc: Mapping[str, Any], name: str, *, required: bool = False,
+             max_length: int = MAX_PATH_LENGTH, what: str = "a string") -> Optional[str]:
+    """Field ``name`` of a body: a string of at most ``max_length`` characters, or None
+    when absent (``null`` counts as absent). ``what`` names the expected value in the
+    message (``"an absolute path"``)."""
+    value = doc.get(name)
+    if value is None:
+        if required:
+            raise bad_input(f"'{name}' is required ({what})")
+        return None
+    if not isinstance(value, str):
+        raise bad_input(f"'{name}' must be {what}, not {_json_type(value)}")
+    return _text(value, name, max_length)
+
+
+def body_str_list(doc: Mapping[str, Any], name: str, *, max_items: int = 50,
+                  max_length: int = 2000) -> Optional[List[str]]:
+    """Field ``name`` of a body: a list of at most ``max_items`` non-empty strings, or None
+    when absent."""
+    value = doc.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > max_items or not all(
+            isinstance(v, str) and v for v in value):
+        raise bad_input(f"'{name}' must be a list of at most {max_items} non-empty strings")
+    return [_text(v, name, max_length) for v in value]
+
+
+def body_object(doc: Mapping[str, Any], name: str) -> Optional[Dict[str, Any]]:
+    """Field ``name`` of a body: a JSON object, or None when absent."""
+    value = doc.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise bad_input(f"'{name}' must be an object, not {_json_type(value)}")
+    return value
+
+
+def body_choice(doc: Mapping[str, Any], name: str, choices: Sequence[str]) -> Optional[str]:
+    """Field ``name`` of a body: one of ``choices``, or None when absent."""
+    value = doc.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or value not in choices:
+        raise bad_input(f"'{name}' must be one of {', '.join(repr(c) for c in choices)}")
+    return value
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "a string" if isinstance(value, str) else "null"
+
+
 __all__ = [
     "GlobusKitError", "parse_uuid", "parse_path", "parse_name", "parse_int",
     "parse_filter_scope", "parse_query", "parse_task_id", "parse_json_object",
     "parse_workspace_name", "parse_key_prefix", "parse_marker",
-    "FILTER_SCOPES", "TASK_STATUSES",
+    "body_str", "body_str_list", "body_object", "body_choice",
+    "FILTER_SCOPES", "TASK_STATUSES", "MAX_BODY_BYTES", "MAX_BODY_DEPTH",
 ]
 
 

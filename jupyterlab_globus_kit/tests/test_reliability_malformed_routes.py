@@ -49,3 +49,32 @@ def test_wrong_shape_or_deep_json_from_globus_is_a_typed_error_not_a_500(
     if r.status_code >= 300:
         assert isinstance(r.json()["code"], str)
     assert "Traceback" not in server.output()
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize("route,body", [
+    (f"/globus-kit/collections/{PUBLIC}/mkdir", '{"path": 5}'),
+    (f"/globus-kit/collections/{PUBLIC}/mkdir", '["/a"]'),
+    (f"/globus-kit/collections/{PUBLIC}/mkdir", '{"a": 1}'),
+    (f"/globus-kit/collections/{PUBLIC}/mkdir", '{"path": ["/a"]}'),
+    (f"/globus-kit/collections/{PUBLIC}/rename", '{"old_path": "/a", "new_path": 5}'),
+    (f"/globus-kit/collections/{PUBLIC}/rename", '{"old_path": {}, "new_path": "/b"}'),
+    (f"/globus-kit/collections/{PUBLIC}/mkdir", DEEP),
+    (f"/globus-kit/collections/{PUBLIC}/rename", DEEP),
+    ("/globus-kit/login", DEEP),
+    ("/globus-kit/login", '{"scopes": "openid"}'),
+    ("/globus-kit/login/complete", DEEP),
+    ("/globus-kit/login/complete", '{"code": {"a": 1}}'),
+    ("/globus-kit/oidc/login", DEEP),
+    ("/globus-kit/oidc/login/complete", DEEP),
+    ("/globus-kit/oidc/login/complete", '{"code": "\\ud800"}'),
+])
+def test_regression_15_malformed_request_body_is_400_bad_input_not_500(
+        server, route, body):
+    r = server.request("POST", route, data=body.encode(),
+                       headers={"Content-Type": "application/json"})
+    assert r.status_code == 400, r.text[:300]
+    assert r.json()["code"] == "BAD_INPUT", r.text[:300]
+    assert "Traceback" not in server.output()
