@@ -32,6 +32,7 @@ from .token_store import (
     REFRESH_WINDOW, RELOGIN_REMEDY, TokenFile, TokenFileError, renewed_elsewhere,
     token_file_path, update_pending_logins, with_renewed,
 )
+from .validation import AUTHORIZATION_PARAMETERS
 
 PRODUCTION_AUTH = "https://auth.globus.org"
 DEFAULT_LOGIN_SCOPES = (
@@ -68,7 +69,8 @@ def authorize_url(auth_base: str, client_id: str, redirect_uri: str, scopes: Seq
         "code_challenge_method": "S256", "access_type": "offline",
     }
     for key, value in (parameters or {}).items():
-        if key == "required_scopes" or value is None:
+        # Only a GARE's step-up parameters: the ones above are the login's own.
+        if key not in AUTHORIZATION_PARAMETERS or value is None:
             continue
         if isinstance(value, bool):
             q[key] = "true" if value else "false"

@@ -4,7 +4,8 @@ Routes (under ``<base_url>/globus-kit/``)::
 
     GET  login                  source in use, whether login is possible, problems
     POST login                  {scopes?, addScopes?, redirect?: "callback"|"paste",
-                                 authorizationParameters?} -> {url, state, scopes, redirectUri}
+                                 authorizationParameters?: {session_required_*?,
+                                 session_message?, prompt?}} -> {url, state, scopes, redirectUri}
     GET  login/callback?code=&state=   the browser comes back here (HTML answer)
     POST login/complete         {code, state?} -> {identity, resourceServers}
     POST logout                 -> {revoked, failed, removed, source}
@@ -29,7 +30,9 @@ from .callback_page import answer_page, error_word
 from .errors import GlobusKitError, to_document
 from .login import LoginManager
 from .token_store import TokenFileError
-from .validation import body_choice, body_object, body_str, body_str_list, parse_json_object
+from .validation import (
+    body_authorization_parameters, body_choice, body_str, body_str_list, parse_json_object,
+)
 
 _STATUS = {
     "NO_CLIENT_ID": 400, "LOGIN_FAILED": 400, "NO_PENDING_LOGIN": 409,
@@ -80,7 +83,7 @@ class LoginHandler(LoginBase):
             doc = parse_json_object(self.request.body)
             scopes = body_str_list(doc, "scopes")
             add = body_str_list(doc, "addScopes")
-            params = body_object(doc, "authorizationParameters")
+            params = body_authorization_parameters(doc)
             redirect = body_choice(doc, "redirect", ("callback", "paste")) \
                 or default_redirect_mode(self.manager.auth_base)
             callback = None

@@ -278,6 +278,43 @@ def body_choice(doc: Mapping[str, Any], name: str, choices: Sequence[str]) -> Op
     return value
 
 
+#: What a Globus login may add to its authorize URL: the step-up parameters of a Globus Auth
+#: Requirements Error, the same list kernel-helpers' ``buildAuthorizeUrl`` copies. Anything
+#: else (``redirect_uri``, ``client_id``, ``code_challenge``, ``state``…) is the server's.
+#: See https://docs.globus.org/guides/overviews/gares/
+AUTHORIZATION_PARAMETERS = (
+    "session_message", "session_required_identities", "session_required_mfa",
+    "session_required_policies", "session_required_single_domain", "prompt",
+)
+
+
+def body_authorization_parameters(doc: Mapping[str, Any], name: str = "authorizationParameters"
+                                  ) -> Optional[Dict[str, Any]]:
+    """Field ``name`` of a body: an object holding only :data:`AUTHORIZATION_PARAMETERS`
+    (lists of strings, ``session_required_mfa`` a boolean, the others strings), or None."""
+    params = body_object(doc, name)
+    if params is None:
+        return None
+    unknown = sorted(k for k in params if k not in AUTHORIZATION_PARAMETERS)
+    if unknown:
+        shown = ", ".join(repr(k[:40]) for k in unknown[:3])
+        raise bad_input(f"'{name}' may hold only {', '.join(AUTHORIZATION_PARAMETERS)} "
+                        f"(not {shown}); ask for scopes with 'addScopes'")
+    out: Dict[str, Any] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if key == "session_required_mfa":
+            if not isinstance(value, bool):
+                raise bad_input(f"'{name}.{key}' must be true or false")
+            out[key] = value
+        elif key.startswith("session_required_"):
+            out[key] = body_str_list(params, key, max_length=512)
+        else:
+            out[key] = body_str(params, key, max_length=1000)
+    return out
+
+
 def _json_type(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
@@ -295,6 +332,7 @@ __all__ = [
     "parse_filter_scope", "parse_query", "parse_task_id", "parse_json_object",
     "parse_workspace_name", "parse_key_prefix", "parse_marker",
     "body_str", "body_str_list", "body_object", "body_choice",
+    "body_authorization_parameters", "AUTHORIZATION_PARAMETERS",
     "FILTER_SCOPES", "TASK_STATUSES", "MAX_BODY_BYTES", "MAX_BODY_DEPTH",
 ]
 

@@ -122,6 +122,52 @@ def test_should_show_only_an_oauth_error_code_on_the_callback_page(
         assert "555-0100" not in page.text and "bold" not in page.text
 
 
+@pytest.mark.parametrize("key,value", [
+    ("redirect_uri", "https://attacker.example/cb"), ("client_id", "attacker-client"),
+    ("code_challenge", "attacker-challenge"), ("code_challenge_method", "plain"),
+    ("state", "attacker-state"), ("scope", "openid"), ("access_type", "online"),
+    ("response_type", "token"), ("required_scopes", ["openid"]),
+])
+def test_regression_15_authorization_parameters_cannot_overwrite_the_logins_own(
+        server: JupyterServer, key: str, value: object) -> None:
+    r = server.post("/globus-kit/login", {"redirect": "paste",
+                                          "authorizationParameters": {key: value}})
+    assert r.status_code == 400, r.text
+    body = r.json()
+    assert body["code"] == "BAD_INPUT"
+    for allowed in ("session_required_identities", "session_required_mfa", "session_message",
+                    "prompt"):
+        assert allowed in body["message"]
+
+
+@pytest.mark.parametrize("params", [
+    {"session_required_mfa": "yes"}, {"session_required_identities": "a,b"},
+    {"session_required_policies": [5]}, {"session_message": {"a": 1}}, {"prompt": ["login"]},
+])
+def test_regression_15_authorization_parameters_of_the_wrong_type_are_bad_input(
+        server: JupyterServer, params: dict) -> None:
+    r = server.post("/globus-kit/login", {"redirect": "paste", "authorizationParameters": params})
+    assert r.status_code == 400 and r.json()["code"] == "BAD_INPUT", r.text
+
+
+def test_should_put_the_step_up_parameters_into_the_authorize_url(
+        server: JupyterServer) -> None:
+    r = server.post("/globus-kit/login", {"redirect": "paste", "authorizationParameters": {
+        "session_required_identities": ["id-1", "id-2"], "session_required_mfa": True,
+        "session_required_single_domain": ["example.edu"],
+        "session_required_policies": ["policy-1"], "session_message": "Use your campus login",
+        "prompt": "login"}})
+    assert r.status_code == 200, r.text
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(r.json()["url"]).query)
+    assert q["session_required_identities"] == ["id-1,id-2"]
+    assert q["session_required_mfa"] == ["true"]
+    assert q["session_required_single_domain"] == ["example.edu"]
+    assert q["session_required_policies"] == ["policy-1"]
+    assert q["session_message"] == ["Use your campus login"] and q["prompt"] == ["login"]
+    assert q["client_id"] == [NATIVE_CLIENT_ID] and q["code_challenge_method"] == ["S256"]
+    assert q["redirect_uri"][0].endswith("/v2/web/auth-code")
+
+
 def test_should_renew_an_expiring_token_and_write_the_rotated_refresh_back(
         server: JupyterServer) -> None:
     f = TokenFile(str(token_path(server)))

@@ -221,6 +221,23 @@ class TestOidcLogin:
                                   {"code": query["code"][0], "state": query["state"][0]})
         assert again.status_code == 409
 
+    def test_issue_15_login_body_cannot_set_the_authorize_urls_parameters(
+            self, login_server: JupyterServer) -> None:
+        """oidc/login reads only ``redirect``: its authorize URL comes from the server's
+        configuration, whatever else the body holds (checked for issue 15's hole in the
+        Globus login route; this route never had it)."""
+        evil = "https://attacker.example/cb"
+        r = login_server.post("/globus-kit/oidc/login", {
+            "redirect": "paste", "redirect_uri": evil, "client_id": "attacker",
+            "code_challenge": "x", "authorizationParameters": {"redirect_uri": evil,
+                                                               "code_challenge": "x"}})
+        assert r.status_code == 200, r.text
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(r.json()["url"]).query)
+        assert q["redirect_uri"][0].endswith("/protocol/openid-connect/oob")
+        assert q["client_id"] == [NOTEBOOK_CLIENT]
+        assert q["code_challenge"] != ["x"] and q["code_challenge_method"] == ["S256"]
+        assert evil not in r.text
+
     def test_should_show_only_an_oauth_error_code_on_the_callback_page(
             self, login_server: JupyterServer) -> None:
         for error, shown in [("access_denied", "access_denied"),
