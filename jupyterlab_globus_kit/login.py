@@ -328,25 +328,39 @@ class LoginManager:
                             parameters)
         return {"url": url, "state": state, "scopes": wanted, "redirectUri": redirect}
 
-    def complete(self, code: str, state: Optional[str] = None) -> Dict[str, Any]:
-        """Exchange a pasted code (or the whole code-page URL) and store the tokens."""
-        code, state = _parse_code(code, state)
-        taken: Dict[str, Any] = {}
+    def complete(self, code: str, state: Optional[str] = None,
+                 iss: Optional[str] = None) -> Dict[str, Any]:
+        """Exchange a pasted code (or the whole code-page URL) and store the tokens.
 
-        def take(pending: Dict[str, Any]) -> Dict[str, Any]:
+        Without ``state`` the newest waiting Globus login is meant (the paste box: Globus's
+        code page shows only the code). The waiting login is only read here; it is
+        dropped once Auth has accepted the code, so a wrong code, a code from someone
+        else's link or a refused exchange leaves it waiting for the right one.
+
+        :param iss: the ``iss`` of a redirect back (RFC 9207), checked before anything
+            else when given.
+        """
+        code, state = _parse_code(code, state)
+        if iss is not None and iss.rstrip("/") != self.auth_base:
+            raise TokenFileError(
+                "LOGIN_FAILED", "The sign-in answer came from another issuer than this "
+                "server's Globus Auth; nothing was changed.", "Start the login again.")
+        chosen: Dict[str, Any] = {}
+
+        def find(pending: Dict[str, Any]) -> Dict[str, Any]:
             # Only a Globus login: OIDC logins share this file, and a state names one.
             ours = [p for p in pending.values() if p.get("auth_base_url") == self.auth_base]
-            chosen = next((p for p in ours if p.get("state") == state), None) if state else (
+            found = next((p for p in ours if p.get("state") == state), None) if state else (
                 max(ours, key=lambda p: p["created_at"]) if ours else None)
-            if chosen:
-                taken.update(chosen)
-                pending = {k: v for k, v in pending.items() if k != chosen["state"]}
+            chosen.update(found or {})
             return pending
 
-        self._pending_update(take)
-        if not taken:
+        self._pending_update(find)
+        if not chosen:
             raise TokenFileError(
                 "NO_PENDING_LOGIN",
+                "No login is waiting for this code: it was used already, is older than 15 "
+                "minutes, or was started elsewhere." if state else
                 "There is no login waiting for a code (none was started, or it is older "
                 "than 15 minutes).", "Start the login again and paste the new code.")
         refused = TokenFileError(
@@ -354,11 +368,13 @@ class LoginManager:
             "Globus Auth did not accept the authorization code (it is single-use and "
             "short-lived, and must come from the latest login link).",
             "Start the login again and paste the new code.")
-        response = _token_call(taken["auth_base_url"], {
+        response = _token_call(chosen["auth_base_url"], {
             "grant_type": "authorization_code", "code": code,
-            "code_verifier": taken["code_verifier"], "redirect_uri": taken["redirect_uri"],
-            "client_id": taken["client_id"]}, refused)
-        doc = self.store_response(response, taken["client_id"], taken["auth_base_url"])
+            "code_verifier": chosen["code_verifier"], "redirect_uri": chosen["redirect_uri"],
+            "client_id": chosen["client_id"]}, refused)
+        self._pending_update(lambda pending: {
+            k: v for k, v in pending.items() if k != chosen["state"]})
+        doc = self.store_response(response, chosen["client_id"], chosen["auth_base_url"])
         self.select_source()
         return {"identity": (doc or {}).get("identity"),
                 "resourceServers": sorted((doc or {}).get("tokens", {}))}

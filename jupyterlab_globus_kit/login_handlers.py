@@ -6,7 +6,8 @@ Routes (under ``<base_url>/globus-kit/``)::
     POST login                  {scopes?, addScopes?, redirect?: "callback"|"paste",
                                  authorizationParameters?: {session_required_*?,
                                  session_message?, prompt?}} -> {url, state, scopes, redirectUri}
-    GET  login/callback?code=&state=   the browser comes back here (HTML answer)
+    GET  login/callback?code=&state=&iss?   the browser comes back here (HTML answer);
+                                 state required
     POST login/complete         {code, state?} -> {identity, resourceServers}
     POST logout                 -> {revoked, failed, removed, source}
 
@@ -26,7 +27,9 @@ from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 from tornado.ioloop import IOLoop
 
-from .callback_page import answer_page, error_word
+from .callback_page import (
+    MISSING_STATE, NO_CODE, NOT_WAITING, START_AGAIN, answer_page, error_word,
+)
 from .errors import GlobusKitError, to_document
 from .login import LoginManager
 from .token_store import TokenFileError
@@ -112,7 +115,8 @@ class LoginCompleteHandler(LoginBase):
 
 class LoginCallbackHandler(JupyterHandler):
     """The browser lands here after Auth; answer a small HTML page (not JSON, hence not an
-    APIHandler), never a token."""
+    APIHandler), never a token. A ``state`` is required: it names the waiting login, and
+    only that one is used, once Auth has accepted the code (see :mod:`.callback_page`)."""
 
     def initialize(self, manager: LoginManager) -> None:
         self.manager = manager
@@ -122,19 +126,36 @@ class LoginCallbackHandler(JupyterHandler):
         error = self.get_query_argument("error", None)
         code = self.get_query_argument("code", None)
         state = self.get_query_argument("state", None)
-        if error or not code:
+        iss = self.get_query_argument("iss", None)
+        if error:
             answer_page(self, "Login failed", f"Globus answered: {error_word(error)}. "
-                        "Close this tab and start the login again.", 400)
+                        f"{START_AGAIN}", 400)
+            return
+        if not code:
+            answer_page(self, "Login failed", NO_CODE, 400)
+            return
+        if not state:
+            answer_page(self, "Login failed", MISSING_STATE, 400)
             return
         try:
             result = await IOLoop.current().run_in_executor(
-                None, lambda: self.manager.complete(code, state))
+                None, lambda: self.manager.complete(code, state, iss))
         except TokenFileError as err:
-            answer_page(self, "Login failed", str(err), _STATUS.get(err.code, 400))
+            answer_page(self, "Login failed", _callback_text(err), _STATUS.get(err.code, 400))
             return
         who = (result.get("identity") or {}).get("preferred_username") or "you"
         answer_page(self, "Logged in with Globus",
                     f"Logged in as {who}. You can close this tab and return to JupyterLab.")
+
+
+def _callback_text(err: TokenFileError) -> str:
+    """What the callback page says for ``err``: the paste box's remedy does not fit."""
+    if err.code == "NO_PENDING_LOGIN":
+        return NOT_WAITING
+    text = str(err)
+    if text.endswith(err.remedy):
+        text = text[: len(text) - len(err.remedy)].rstrip()
+    return f"{text} {START_AGAIN}"
 
 
 class LogoutHandler(LoginBase):

@@ -480,38 +480,54 @@ class OidcManager:
                 "scopes": list(config.scopes)}
 
     async def complete_login(self, code: str, state: Optional[str],
-                             iss: Optional[str] = None) -> Dict[str, Any]:
+                             iss: Optional[str] = None, callback: bool = False
+                             ) -> Dict[str, Any]:
         """Exchange the code (with the PKCE verifier), check the id_token's claims, store
         the login in the token file.
 
+        Without ``state`` the newest waiting login of this client is meant (the paste box).
+        The waiting login is only read here and dropped once the code was exchanged and its
+        id_token checked, so a wrong code or a code from someone else's link leaves it
+        waiting for the right one.
+
+        :param iss: the ``iss`` of the redirect back (RFC 9207), checked before anything
+            else; with ``callback`` it is required when the provider advertises
+            ``authorization_response_iss_parameter_supported``.
         :raises GlobusKitError: ``OIDC_NO_PENDING_LOGIN``, ``OIDC_LOGIN_FAILED``,
             ``OIDC_ID_TOKEN_INVALID``.
         """
         config = self.require_config()
-        taken: Dict[str, Any] = {}
+        if callback and iss is None \
+                and (await self.metadata()).get("authorization_response_iss_parameter_supported") \
+                is True:
+            raise GlobusKitError(
+                "OIDC_LOGIN_FAILED", "The sign-in answer does not name its issuer, though "
+                f"{config.label} always does (RFC 9207); nothing was changed.", 400)
+        # RFC 9207: when the provider names itself, it must be the one the login went to.
+        if iss is not None and iss.rstrip("/") != config.issuer.rstrip("/"):
+            raise GlobusKitError(
+                "OIDC_LOGIN_FAILED", f"The sign-in answer came from another issuer than "
+                f"{config.label}; nothing was changed.", 400)
+        found: Dict[str, Any] = {}
 
-        def take(pending: Dict[str, Any]) -> Dict[str, Any]:
+        def find(pending: Dict[str, Any]) -> Dict[str, Any]:
             ours = {k: v for k, v in pending.items()
                     if v.get("client_id") == config.client_id
                     and v.get("auth_base_url") == config.issuer}
             key = state if state else (max(ours, key=lambda k: ours[k]["created_at"])
                                        if ours else None)
             if key in ours:
-                taken.update(pending.pop(key))
+                found.update(ours[key])
             return pending
 
-        await self._pending_update(take)
-        pending = taken or None
+        await self._pending_update(find)
+        pending = found or None
         if pending is None or not isinstance(pending.get("code_verifier"), str) \
                 or not isinstance(pending.get("redirect_uri"), str):
             raise GlobusKitError(
                 "OIDC_NO_PENDING_LOGIN",
-                "There is no login waiting for this code (none was started, or it is older "
-                "than 15 minutes). Start the login again.", 409)
-        # RFC 9207: when the provider names itself, it must be the one the login went to.
-        if iss is not None and iss.rstrip("/") != config.issuer.rstrip("/"):
-            raise GlobusKitError("OIDC_LOGIN_FAILED",
-                                 "The login answer came from another issuer; start again.", 400)
+                "There is no login waiting for this code (none was started, it was used "
+                "already, or it is older than 15 minutes). Start the login again.", 409)
         failure = GlobusKitError(
             "OIDC_LOGIN_FAILED",
             f"The OIDC provider at {config.label} did not accept the authorization code (it "
@@ -526,6 +542,9 @@ class OidcManager:
             # (OIDC Core §3.1.3.7, item 6) the server's TLS identity stands in for its
             # signature; the claims are still checked.
             _check_id_token(claims, config, pending.get("nonce"))
+        taken = pending["state"]
+        await self._pending_update(lambda waiting: {
+            k: v for k, v in waiting.items() if k != taken})
         token = _stored_token(response)
         bearer = Bearer(token["access_token"], "stored-login", "new",
                         token["expires_at_seconds"], token["scope"].split())

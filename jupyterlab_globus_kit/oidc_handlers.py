@@ -6,7 +6,8 @@ Routes (under ``<base_url>/globus-kit/``)::
     GET  providers               [{id: "globus", …}, {id: "oidc", label, issuer, …}]
     GET  oidc/status             source, identity, token {expires_in, scopes, status}
     POST oidc/login              {redirect?: "callback"|"paste"} -> {url, state, redirectUri}
-    GET  oidc/login/callback?code=&state=&iss=    the browser comes back here (HTML)
+    GET  oidc/login/callback?code=&state=&iss=    the browser comes back here (HTML);
+                                  state required, iss too when the provider says it sends it
     POST oidc/login/complete     {code, state?} -> {identity, source}
     POST oidc/logout             -> {revoked, failed, removed, source}
 """
@@ -20,7 +21,9 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 
-from .callback_page import answer_page, error_word
+from .callback_page import (
+    MALFORMED, MISSING_STATE, NO_CODE, NOT_WAITING, START_AGAIN, answer_page, error_word,
+)
 from .errors import GlobusKitError, bad_input, to_document
 from .oidc import OidcManager, file_error
 from .token_store import TokenFileError
@@ -143,7 +146,9 @@ class OidcLogoutHandler(ProviderHandler):
 
 
 class OidcLoginCallbackHandler(JupyterHandler):
-    """The browser lands here after the provider: a small HTML page, never a token."""
+    """The browser lands here after the provider: a small HTML page, never a token. A
+    ``state`` is required: it names the waiting login, and only that one is used, once its
+    code was accepted (see :mod:`.callback_page`)."""
 
     def initialize(self, oidc: OidcManager) -> None:
         self.oidc = oidc
@@ -154,24 +159,39 @@ class OidcLoginCallbackHandler(JupyterHandler):
         code = self.get_query_argument("code", None)
         state = self.get_query_argument("state", None)
         iss = self.get_query_argument("iss", None)
+        if error:
+            answer_page(self, "Login failed", f"The provider answered: {error_word(error)}. "
+                        f"{START_AGAIN}", 400)
+            return
+        if not code:
+            answer_page(self, "Login failed", NO_CODE, 400)
+            return
+        if not state:
+            answer_page(self, "Login failed", MISSING_STATE, 400)
+            return
         try:
-            if error or not code:
-                raise GlobusKitError("OIDC_LOGIN_FAILED",
-                                     f"The provider answered: {error_word(error)}. Close this "
-                                     "tab and start the login again.", 400)
-            result = await self.oidc.complete_login(_code_text(code, "code"),
-                                                    _code_text(state, "state") if state
-                                                    else None, iss)
+            result = await self.oidc.complete_login(
+                _code_text(code, "code"), _code_text(state, "state"), iss, callback=True)
         except TokenFileError as err:
             failure = file_error(err)
-            answer_page(self, "Login failed", failure.message, failure.status)
+            answer_page(self, "Login failed", f"{failure.message} {START_AGAIN}",
+                        failure.status)
             return
         except GlobusKitError as err:
-            answer_page(self, "Login failed", err.message, err.status)
+            answer_page(self, "Login failed", _callback_text(err), err.status)
             return
         who = (result.get("identity") or {}).get("preferred_username") or "you"
         answer_page(self, "Logged in",
                     f"Logged in as {who}. You can close this tab and return to JupyterLab.")
+
+
+def _callback_text(err: GlobusKitError) -> str:
+    """What the callback page says for ``err`` (the provider's own words for a refusal)."""
+    if err.code == "BAD_INPUT":
+        return MALFORMED
+    if err.code == "OIDC_NO_PENDING_LOGIN":
+        return NOT_WAITING
+    return f"{err.message} {START_AGAIN}"
 
 
 def routes(base_url: str, oidc: OidcManager, globus_configured: Callable[[], bool]

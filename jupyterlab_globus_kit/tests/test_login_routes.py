@@ -168,6 +168,64 @@ def test_should_put_the_step_up_parameters_into_the_authorize_url(
     assert q["redirect_uri"][0].endswith("/v2/web/auth-code")
 
 
+def start_callback_login(server: JupyterServer) -> "tuple[str, str]":
+    """Start a callback login and let Auth approve it: (the callback path with the real
+    code and state the browser would open, the state)."""
+    start = server.post("/globus-kit/login", {"redirect": "callback"})
+    assert start.status_code == 200, start.text
+    location = approve(start.json()["url"])
+    return urllib.parse.urlsplit(location)._replace(scheme="", netloc="").geturl(), \
+        start.json()["state"]
+
+
+@pytest.mark.parametrize("crafted", [
+    {"code": "AttackersOwnCode0123456789"},  # no state: the newest login used to be taken
+    {"code": "AttackersOwnCode0123456789", "state": "a-state-this-server-never-made"},
+    {"code": "AttackersOwnCode0123456789", "iss": "https://attacker.example"},
+])
+def test_regression_15_a_crafted_callback_link_does_not_spoil_the_real_login(
+        server: JupyterServer, crafted: dict) -> None:
+    real, state = start_callback_login(server)
+    if "iss" in crafted:
+        crafted = {**crafted, "state": state}  # even with the real state: iss is checked first
+    page = server.get("/globus-kit/login/callback?" + urllib.parse.urlencode(crafted))
+    done = server.get(real)
+    assert done.status_code == 200, done.text
+    assert "Logged in" in done.text
+    assert page.status_code in (400, 409), page.text
+    assert "Login failed" in page.text and "Start the login again from the sidebar." in page.text
+    if "state" not in crafted:
+        assert "missing its state" in page.text
+
+
+def test_regression_15_a_refused_code_keeps_the_login_waiting(server: JupyterServer) -> None:
+    """Only an accepted code uses the login up: a wrong code with the real state (callback)
+    or without one (paste box) leaves it for the right code."""
+    real, state = start_callback_login(server)
+    page = server.get("/globus-kit/login/callback?" + urllib.parse.urlencode(
+        {"code": "NotTheRightCode0123456789", "state": state}))
+    assert server.get(real).status_code == 200
+    assert page.status_code == 400 and "did not accept" in page.text, page.text
+    assert "Start the login again from the sidebar." in page.text
+
+    start = server.post("/globus-kit/login", {"redirect": "paste"}).json()
+    code = urllib.parse.parse_qs(urllib.parse.urlsplit(approve(start["url"])).query)["code"][0]
+    wrong = server.post("/globus-kit/login/complete", {"code": "NotTheRightCode0123456789"})
+    assert wrong.status_code == 400 and wrong.json()["code"] == "LOGIN_FAILED", wrong.text
+    done = server.post("/globus-kit/login/complete", {"code": code})
+    assert done.status_code == 200, done.text
+
+
+def test_callback_pages_should_say_what_happened_and_what_to_do(server: JupyterServer) -> None:
+    for query, says in [({"code": "abc"}, "This sign-in link is missing its state"),
+                        ({"state": "abc"}, "carries no authorization code"),
+                        ({"code": "abc", "state": "unknown"}, "No login is waiting for this "
+                                                              "sign-in link")]:
+        page = server.get("/globus-kit/login/callback?" + urllib.parse.urlencode(query))
+        assert page.status_code in (400, 409), page.text
+        assert says in page.text and "Start the login again from the sidebar." in page.text
+
+
 def test_should_renew_an_expiring_token_and_write_the_rotated_refresh_back(
         server: JupyterServer) -> None:
     f = TokenFile(str(token_path(server)))

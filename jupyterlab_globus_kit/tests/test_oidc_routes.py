@@ -248,6 +248,56 @@ class TestOidcLogin:
             assert f"The provider answered: {shown}." in r.text
             assert "555-0100" not in r.text
 
+    @staticmethod
+    def approved(server: JupyterServer) -> Dict[str, str]:
+        """Start a callback login and let the realm approve it: the query the browser
+        comes back with (code, state, iss)."""
+        start = server.post("/globus-kit/oidc/login", {})
+        assert start.status_code == 200, start.text
+        r = requests.get(start.json()["url"], allow_redirects=False, timeout=10)
+        assert r.status_code == 302, r.text
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(r.headers["Location"]).query)
+        return {k: v[0] for k, v in query.items()}
+
+    @staticmethod
+    def callback(server: JupyterServer, query: Dict[str, str]) -> requests.Response:
+        return server.get("/globus-kit/oidc/login/callback?" + urllib.parse.urlencode(query))
+
+    @pytest.mark.parametrize("crafted", [
+        lambda real: {"code": "AttackersOwnCode", "iss": real["iss"]},  # no state
+        lambda real: {"code": "AttackersOwnCode", "state": "never-made", "iss": real["iss"]},
+        lambda real: {"code": "AttackersOwnCode", "state": real["state"],
+                      "iss": "http://127.0.0.1:1/realms/evil"},
+        # the realm advertises authorization_response_iss_parameter_supported: iss required
+        lambda real: {"code": real["code"], "state": real["state"]},
+        lambda real: {"code": "NotTheRightCode", "state": real["state"], "iss": real["iss"]},
+    ])
+    def test_regression_15_a_crafted_callback_link_does_not_spoil_the_real_login(
+            self, login_server: JupyterServer, crafted) -> None:
+        real = self.approved(login_server)
+        query = crafted(real)
+        page = self.callback(login_server, query)
+        done = self.callback(login_server, real)
+        assert done.status_code == 200, done.text
+        assert "Logged in as alice" in done.text
+        assert page.status_code in (400, 409), page.text
+        assert "Login failed" in page.text
+        assert "Start the login again from the sidebar." in page.text
+        if "state" not in query:
+            assert "missing its state" in page.text
+        if "iss" not in query:
+            assert "does not name its issuer" in page.text
+
+    def test_regression_15_a_refused_pasted_code_keeps_the_login_waiting(
+            self, login_server: JupyterServer) -> None:
+        start = login_server.post("/globus-kit/oidc/login", {"redirect": "paste"}).json()
+        r = requests.get(start["url"], allow_redirects=False, timeout=10)
+        code = urllib.parse.parse_qs(urllib.parse.urlsplit(r.headers["Location"]).query)
+        wrong = login_server.post("/globus-kit/oidc/login/complete", {"code": "NotTheRightCode"})
+        assert wrong.status_code == 400 and wrong.json()["code"] == "OIDC_LOGIN_FAILED", wrong.text
+        done = login_server.post("/globus-kit/oidc/login/complete", {"code": code["code"][0]})
+        assert done.status_code == 200, done.text
+
     def test_should_refuse_a_callback_from_another_issuer(
             self, login_server: JupyterServer) -> None:
         start = login_server.post("/globus-kit/oidc/login", {}).json()

@@ -75,3 +75,23 @@ def test_complete_should_refuse_what_is_not_a_code_and_keep_the_login(
     assert err.value.code == "LOGIN_FAILED"
     assert "does not look like an authorization code" in str(err.value)
     assert list(read_pending(manager)) == ["globus-1"], "the login still waits for its code"
+
+
+def test_regression_15_a_refused_exchange_keeps_the_login(manager: LoginManager) -> None:
+    """The login is only dropped once Auth accepted the code (here Auth cannot be reached,
+    as a refused code would be refused): the right code can still finish it."""
+    write_pending(manager, entry("globus-1", AUTH, "globus-client"))
+    for state in (None, "globus-1"):
+        with pytest.raises(TokenFileError) as err:
+            manager.complete("a-code", state)
+        assert err.value.code == "LOGIN_FAILED"
+        assert list(read_pending(manager)) == ["globus-1"], "the login still waits"
+
+
+def test_regression_15_an_issuer_that_is_not_auth_is_refused_first(
+        manager: LoginManager) -> None:
+    write_pending(manager, entry("globus-1", AUTH, "globus-client"))
+    with pytest.raises(TokenFileError) as err:
+        manager.complete("a-code", "globus-1", iss="https://attacker.example")
+    assert err.value.code == "LOGIN_FAILED" and "another issuer" in str(err.value)
+    assert list(read_pending(manager)) == ["globus-1"]
