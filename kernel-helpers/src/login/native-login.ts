@@ -32,7 +32,8 @@ import {
   addPendingLogin,
   forgetPendingLogins,
   pendingLoginsPath,
-  takePendingLogin
+  dropPendingLogin,
+  findPendingLogin
 } from './pending-logins';
 import { IStoredIdentity, ITokenFileDocument, TokenFile, tokenFilePath } from './token-file';
 
@@ -177,7 +178,8 @@ export async function completeLogin(
   const path = options.tokenFile ?? tokenFilePath(env);
   const parsed = parseCode(code);
   // Without a state, only a Globus login is taken (OIDC logins share the file).
-  const pending = await takePendingLogin(pendingLoginsPath(path), options.state ?? parsed.state, {
+  const pendingPath = pendingLoginsPath(path);
+  const pending = await findPendingLogin(pendingPath, options.state ?? parsed.state, {
     auth_base_url: serviceBaseUrl('auth', env)
   });
   if (!pending) {
@@ -196,6 +198,8 @@ export async function completeLogin(
     redirectUri: pending.redirect_uri,
     signal: options.signal
   });
+  // Only an accepted code uses the login up: a wrong or crafted one leaves it waiting.
+  await dropPendingLogin(pendingPath, pending.state);
   const doc = await storeTokenResponse(new TokenFile(path), response, {
     clientId: pending.client_id,
     authBaseUrl: pending.auth_base_url

@@ -53,14 +53,16 @@ export interface IPendingLoginOwner {
 }
 
 /**
- * Take (remove and return) a pending login of the given owner: the one with `state`, else
- * the newest (never another provider's: Globus and OIDC logins share this file).
+ * Find a pending login of the given owner, leaving it in the file: the one with `state`,
+ * else the newest (never another provider's: Globus and OIDC logins share this file). A
+ * caller drops it with {@link dropPendingLogin} only once its code was accepted, so a
+ * wrong or crafted code does not use up the user's real login.
  *
  * @param path - the pending-logins file
  * @param state - which login (default: the owner's newest)
- * @param owner - only this client's logins are taken
+ * @param owner - only this client's logins are found
  */
-export async function takePendingLogin(
+export async function findPendingLogin(
   path: string,
   state?: string,
   owner?: IPendingLoginOwner
@@ -70,20 +72,31 @@ export async function takePendingLogin(
   } catch {
     return undefined;
   }
-  return withFileLock(path, async () => {
+  const all = fresh(await withFileLock(path, () => readAll(path)));
+  // Only the owner's: another provider's login cannot be finished here (its code goes to
+  // another token endpoint).
+  const mine = Object.values(all).filter(p => owner === undefined || ownedBy(p, owner));
+  return state !== undefined
+    ? mine.find(p => p.state === state)
+    : mine.sort((a, b) => b.created_at - a.created_at)[0];
+}
+
+/**
+ * Remove the pending login with `state` (its code was exchanged: it cannot be used again).
+ *
+ * @param path - the pending-logins file
+ * @param state - the login's state
+ */
+export async function dropPendingLogin(path: string, state: string): Promise<void> {
+  try {
+    await fs.access(path);
+  } catch {
+    return;
+  }
+  await withFileLock(path, async () => {
     const all = fresh(await readAll(path));
-    // Only the owner's: another provider's login cannot be finished here (its code goes to
-    // another token endpoint), and taking it would use it up.
-    const mine = Object.values(all).filter(p => owner === undefined || ownedBy(p, owner));
-    const chosen =
-      state !== undefined
-        ? mine.find(p => p.state === state)
-        : mine.sort((a, b) => b.created_at - a.created_at)[0];
-    if (chosen) {
-      delete all[chosen.state];
-    }
+    delete all[state];
     await writeAll(path, all);
-    return chosen;
   });
 }
 

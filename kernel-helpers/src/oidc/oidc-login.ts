@@ -9,7 +9,12 @@ import { escapeHtml } from '../display/html';
 import type { IDisplaySink } from '../display/sink';
 import { type ICodeInput, parseCodeInput } from '../login/code-input';
 import { makePkcePair } from '../login/oauth';
-import { addPendingLogin, pendingLoginsPath, takePendingLogin } from '../login/pending-logins';
+import {
+  addPendingLogin,
+  dropPendingLogin,
+  findPendingLogin,
+  pendingLoginsPath
+} from '../login/pending-logins';
 import type { IStoredIdentity, TokenFile } from '../login/token-file';
 import { identityOf, storedOf } from './oidc-credentials';
 import { OIDC_RESOURCE_SERVER } from './oidc-config';
@@ -119,7 +124,8 @@ export async function completeOidcLogin(
 ): Promise<{ result: IOidcLoginResult; grant: IOidcTokenGrant }> {
   const parsed = parseCode(input);
   const pendingPath = pendingLoginsPath(file.path);
-  const pending = await takePendingLogin(pendingPath, state ?? parsed.state, {
+  // Only this provider's and client's logins are found.
+  const pending = await findPendingLogin(pendingPath, state ?? parsed.state, {
     auth_base_url: provider.issuer,
     client_id: provider.clientId
   });
@@ -129,15 +135,6 @@ export async function completeOidcLogin(
       message:
         'There is no login waiting for a code (none was started here, or it is older than 15 minutes).',
       remedy: 'Start the login again with `await oidc.login()` and use the new code.'
-    });
-  }
-  if (pending.client_id !== provider.clientId || pending.auth_base_url !== provider.issuer) {
-    await addPendingLogin(pendingPath, pending); // someone else's login: leave it waiting
-    throw new OidcError({
-      code: 'OIDC_NO_PENDING_LOGIN',
-      message: `The newest waiting login is not for ${provider.issuer}.`,
-      remedy:
-        'Pass the whole address the browser ended on (it names the login), or start again with `await oidc.login()`.'
     });
   }
   const current = parsed.url ?? new URL(pending.redirect_uri);
@@ -153,6 +150,9 @@ export async function completeOidcLogin(
     state: pending.state,
     idTokenExpected: pending.scopes.includes('openid')
   });
+  // Only an accepted code (and a valid id_token) uses the login up: a wrong or crafted one
+  // leaves it waiting for the user's real code.
+  await dropPendingLogin(pendingPath, pending.state);
   const identity = identityOf(grant.claims);
   await file.update(() => ({
     format: 'jupyterlab-globus-kit/tokens',

@@ -124,6 +124,24 @@ describe('standalone login', () => {
       assert.equal(result.identity?.sub, mod.seed.DEMO_IDENTITY_ID);
     });
 
+    it('regression #15: should keep the login waiting when Auth refuses a well-formed code', async () => {
+      const start = await startLogin({ env });
+      // A code Auth never issued (an attacker's, or a typo): the exchange fails...
+      await assert.rejects(
+        completeLogin('AttackersCode0123456789abcdef', { env, state: start.state }),
+        (e: unknown) => isLoginError(e) && e.code === 'LOGIN_FAILED'
+      );
+      // ...and the user's real code still finishes the same login (before: NO_PENDING_LOGIN).
+      const code = await approveInBrowserless(start.url);
+      const result = await completeLogin(code, { env, state: start.state });
+      assert.equal(result.identity?.sub, mod.seed.DEMO_IDENTITY_ID);
+      // Used up once accepted.
+      await assert.rejects(
+        completeLogin(code, { env, state: start.state }),
+        (e: unknown) => isLoginError(e) && e.code === 'NO_PENDING_LOGIN'
+      );
+    });
+
     it('should refuse a reused code with LOGIN_FAILED or NO_PENDING_LOGIN', async () => {
       const start = await startLogin({ env });
       const code = await approveInBrowserless(start.url);

@@ -333,6 +333,23 @@ describe('connectOidc', () => {
       await expectOidcError(() => oidc.login.complete(stale.toString()), 'OIDC_LOGIN_FAILED');
     });
 
+    it('regression #15: should keep the login waiting when the provider refuses a code', async () => {
+      const oidc = await connectOidc({
+        issuer,
+        clientId: mod.PLATFORM_NOTEBOOK_CLIENT_ID,
+        tokenFile,
+        env: {}
+      });
+      const start = await oidc.login();
+      const location = await redirectOf(start.url);
+      const crafted = new URL(location);
+      crafted.searchParams.set('code', 'AttackersCode0123456789abcdef');
+      await expectOidcError(() => oidc.login.complete(crafted.toString()), 'OIDC_LOGIN_FAILED');
+      // The user's real redirect still finishes the same login (before: OIDC_NO_PENDING_LOGIN).
+      const result = await oidc.login.complete(location);
+      assert.equal(result.identity?.sub, mod.PLATFORM_ALICE.sub);
+    });
+
     it('should use the stored login in a new session and rotate its refresh token on renewal', async () => {
       // The code replay above ended that login's session (as a provider should): log in anew.
       const first = await connectOidc({

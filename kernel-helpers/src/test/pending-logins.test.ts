@@ -6,9 +6,10 @@ import { after, before, describe, it } from 'node:test';
 
 import {
   addPendingLogin,
+  dropPendingLogin,
+  findPendingLogin,
   forgetPendingLogins,
-  type IPendingLogin,
-  takePendingLogin
+  type IPendingLogin
 } from '../login/pending-logins';
 
 const GLOBUS = 'http://127.0.0.1:9';
@@ -36,35 +37,46 @@ describe('pending logins shared by Globus and OIDC', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  describe('#takePendingLogin', () => {
-    it("should take the owner's newest login without a state, never another provider's", async () => {
-      path = join(dir, 'take.json');
+  describe('#findPendingLogin', () => {
+    it("should find the owner's newest login without a state, never another provider's", async () => {
+      path = join(dir, 'find.json');
       await addPendingLogin(path, entry('globus-old', GLOBUS, 'g', 60));
       await addPendingLogin(path, entry('oidc-new', ISSUER, 'notebook-client'));
-      const taken = await takePendingLogin(path, undefined, { auth_base_url: GLOBUS });
-      assert.equal(taken?.state, 'globus-old');
-      assert.equal(await takePendingLogin(path, undefined, { auth_base_url: GLOBUS }), undefined);
-      const oidc = await takePendingLogin(path, undefined, {
+      const found = await findPendingLogin(path, undefined, { auth_base_url: GLOBUS });
+      assert.equal(found?.state, 'globus-old');
+      const oidc = await findPendingLogin(path, undefined, {
         auth_base_url: ISSUER,
         client_id: 'notebook-client'
       });
       assert.equal(oidc?.state, 'oidc-new');
+      assert.equal(
+        await findPendingLogin(path, undefined, { auth_base_url: ISSUER, client_id: 'other' }),
+        undefined
+      );
     });
 
-    it("should take a login by its state, but not another provider's", async () => {
+    it("should find a login by its state, but not another provider's", async () => {
       path = join(dir, 'state.json');
       await addPendingLogin(path, entry('oidc-1', ISSUER, 'notebook-client'));
       await addPendingLogin(path, entry('globus-1', GLOBUS, 'g'));
       await addPendingLogin(path, entry('globus-2', GLOBUS, 'g'));
-      // A Globus completion given the OIDC login's state leaves it waiting.
-      assert.equal(await takePendingLogin(path, 'oidc-1', { auth_base_url: GLOBUS }), undefined);
-      const taken = await takePendingLogin(path, 'globus-1', { auth_base_url: GLOBUS });
-      assert.equal(taken?.state, 'globus-1', 'by state, not the newest');
-      const oidc = await takePendingLogin(path, 'oidc-1', {
-        auth_base_url: ISSUER,
-        client_id: 'notebook-client'
-      });
-      assert.equal(oidc?.state, 'oidc-1');
+      assert.equal(await findPendingLogin(path, 'oidc-1', { auth_base_url: GLOBUS }), undefined);
+      const found = await findPendingLogin(path, 'globus-1', { auth_base_url: GLOBUS });
+      assert.equal(found?.state, 'globus-1', 'by state, not the newest');
+    });
+
+    it('regression #15: should leave the login waiting until it is dropped', async () => {
+      path = join(dir, 'drop.json');
+      await addPendingLogin(path, entry('globus-1', GLOBUS, 'g'));
+      await addPendingLogin(path, entry('globus-2', GLOBUS, 'g'));
+      assert.equal((await findPendingLogin(path, 'globus-1'))?.state, 'globus-1');
+      assert.equal((await findPendingLogin(path, 'globus-1'))?.state, 'globus-1', 'found twice');
+      await dropPendingLogin(path, 'globus-1');
+      assert.equal(await findPendingLogin(path, 'globus-1'), undefined);
+      assert.equal((await findPendingLogin(path, 'globus-2'))?.state, 'globus-2', 'others stay');
+      await dropPendingLogin(path, 'globus-2');
+      await assert.rejects(fs.access(path), 'the file goes with the last login');
+      await dropPendingLogin(path, 'globus-2'); // no file: nothing to do
     });
   });
 
