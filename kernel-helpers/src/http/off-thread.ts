@@ -14,7 +14,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './off-thread-messages';
-import type { IWireBody } from './request';
+import type { IWireBody } from './wire-body';
 
 /** The status line, headers (as `node:http` gives them) and body of an off-thread response. */
 export interface IOffThreadResponse {

@@ -45,6 +45,7 @@ import {
   resolveRetryPolicy
 } from './retry';
 import { API_PREFIX, clientInfoHeaders, serviceBaseUrl } from './service-urls';
+import type { IWireBody } from './wire-body';
 
 /** Progress of a body moving over the wire. */
 export interface IProgress {
@@ -205,12 +206,6 @@ export async function request<T = unknown>(options: IRequestOptions): Promise<IH
 interface IWireHeaders {
   get(name: string): string | null;
   forEach(fn: (value: string, key: string) => void): void;
-}
-
-/** A response body, read chunk by chunk; `cancel` drops the rest. */
-export interface IWireBody {
-  read(): Promise<{ done: boolean; value?: Uint8Array }>;
-  cancel(): Promise<void>;
 }
 
 /** A response from `node:http`, as the rest of this module reads it. */

@@ -8,7 +8,7 @@ import { inspect, type InspectOptions } from 'node:util';
 import { keyValueHtml, joinHtml } from '../display/html';
 import { isDisplaySink, type IDisplaySink } from '../display/sink';
 import { BadInputError } from '../errors/bad-input-error';
-import type { IFetchCsvOptions } from '../flow/fetch-csv';
+import type { IFetchCsvOptions } from '../flow/read-csv';
 import type { Chart, IPlotSpec, VegaLiteSpec } from '../flow/plot';
 import { plot } from '../flow/plot-chart';
 import type { Table } from '../flow/table';

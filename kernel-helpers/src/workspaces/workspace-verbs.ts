@@ -5,10 +5,8 @@
  * names (an OIDC session).
  */
 import type { IDisplaySink } from '../display/sink';
-import { tableHtml } from '../display/table-html';
 import { BadInputError } from '../errors/bad-input-error';
-import { parseCsvStream } from '../flow/csv';
-import { csvParseOptionsOf, type IFetchCsvOptions } from '../flow/fetch-csv';
+import { type ICsvSource, type IFetchCsvOptions, readCsv } from '../flow/read-csv';
 import type { Table } from '../flow/table';
 import { runVerb, showHtml } from '../flow/verb-context';
 import {
@@ -93,23 +91,25 @@ export function fetchWorkspaceCsv(
   source: IWorkspaceKey,
   options: IFetchCsvOptions = {}
 ): Promise<Table> {
+  return readCsv(ctx, workspaceCsvSource(ctx, source), options);
+}
+
+/**
+ * The `fetchCsv` adapter of a workspace object: the workspace's download as the body.
+ *
+ * @param ctx - the session
+ * @param source - `{ workspace, key }`
+ */
+export function workspaceCsvSource(ctx: IWorkspaceVerbContext, source: IWorkspaceKey): ICsvSource {
   const key = typeof source.key === 'string' ? source.key : '';
-  const name = key.slice(key.lastIndexOf('/') + 1) || 'CSV';
-  return runVerb(ctx, `Fetching ${name}`, async ({ progress }) => {
-    const ws = await resolveWorkspace(ctx, source);
-    const dl = await ws.download(source.key, { signal: options.signal });
-    const size = dl.size;
-    const table = await parseCsvStream(dl.stream, {
-      ...csvParseOptionsOf(options),
-      totalBytes: size,
-      signal: options.signal,
-      onProgress: p => progress.update({ bytes: p.bytes, totalBytes: size, rows: p.rows })
-    });
-    progress.update({ rows: table.numRows, bytes: size });
-    const n = options.preview ?? 5;
-    showHtml(ctx.display, tableHtml(table, { head: n, tail: n, title: `${ws.name}: ${key}` }));
-    return table;
-  });
+  return {
+    name: key.slice(key.lastIndexOf('/') + 1) || 'CSV',
+    open: async ({ signal }) => {
+      const ws = await resolveWorkspace(ctx, source);
+      const dl = await ws.download(source.key, { signal });
+      return { stream: dl.stream, size: dl.size, title: `${ws.name}: ${key}` };
+    }
+  };
 }
 
 /**
