@@ -128,9 +128,13 @@ export class Router {
       if (err instanceof EmulatorHttpError) {
         ctx.send(err.status, err.body, err.headers);
       } else {
+        // Never the error's message: a Node error quotes host paths (`ENOENT: …, open
+        // '/tmp/…'`). Routes map the errors they expect to their service's format; this is
+        // the backstop for a bug, named by its errno code at most.
+        const code = (err as NodeJS.ErrnoException | undefined)?.code;
         ctx.send(500, {
           code: 'InternalError',
-          message: `Emulator internal error: ${(err as Error)?.message ?? String(err)}`,
+          message: `Emulator internal error${typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? ` (${code})` : ''}`,
           request_id: ctx.requestId,
           resource: url.pathname
         });

@@ -17,7 +17,9 @@ export type CollectionErrorCode =
   | 'ParentMissing'
   | 'PermissionDenied'
   | 'NotFunctional'
-  | 'NotSupported';
+  | 'NotSupported'
+  | 'NameTooLong'
+  | 'StorageError';
 
 /** A refused collection operation, with a stable `code` (never carries tokens). */
 export class CollectionError extends Error {
@@ -41,6 +43,64 @@ export function isCollectionError(err: unknown): err is CollectionError {
 
 /** Longest path we accept; real servers have similar limits (PATH_MAX). */
 export const maxPathLength = 4096;
+
+/** Longest name of one file or folder, in UTF-8 bytes (NAME_MAX of Linux file systems). */
+export const maxNameBytes = 255;
+
+/**
+ * Refuses a path with a name the storage cannot hold (over `maxNameBytes`), before the
+ * file system answers ENAMETOOLONG with the host path in its message. It is the storage's
+ * limit, not Transfer's path grammar, so `normalizePath` does not apply it: a transfer
+ * submission naming such a destination is accepted and its task fails, as on Globus.
+ * @param path - a normalised virtual path
+ * @throws CollectionError `NameTooLong`
+ */
+export function checkNameLengths(path: string): void {
+  for (const name of path.split('/')) {
+    const bytes = Buffer.byteLength(name, 'utf8');
+    if (bytes > maxNameBytes) {
+      const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+      throw new CollectionError(
+        'NameTooLong',
+        `File name too long: '${shown}' is ${bytes} bytes; a file or folder name may have at most ${maxNameBytes} bytes`
+      );
+    }
+  }
+}
+
+/**
+ * Turns a file system error into a `CollectionError` that names the virtual path only:
+ * Node's messages carry the host path (`ENAMETOOLONG: name too long, mkdir '/tmp/…'`),
+ * which must never reach a client, an event or a log.
+ * @param err - what an `fs` call threw (a `CollectionError` is returned unchanged)
+ * @param virtualPath - the collection path the operation was on
+ */
+export function fsFailure(err: unknown, virtualPath: string): CollectionError {
+  if (isCollectionError(err)) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENAMETOOLONG':
+      return new CollectionError('NameTooLong', `File name too long: '${virtualPath}'`);
+    case 'ENOENT':
+      return new CollectionError('NotFound', `No such file or directory: '${virtualPath}'`);
+    case 'ENOTDIR':
+      return new CollectionError('ParentMissing', `Not a directory: a parent of '${virtualPath}'`);
+    case 'EEXIST':
+    case 'ENOTEMPTY':
+      return new CollectionError('Exists', `Path already exists: '${virtualPath}'`);
+    case 'EISDIR':
+      return new CollectionError('IsDirectory', `Is a directory: '${virtualPath}'`);
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new CollectionError('PermissionDenied', `Permission denied: '${virtualPath}'`);
+    default:
+      return new CollectionError(
+        'StorageError',
+        `The storage failed on '${virtualPath}'${typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? ` (${code})` : ''}`
+      );
+  }
+}
 
 /**
  * Normalises a Globus path to an absolute virtual path without trailing slash (`/` for the

@@ -22,8 +22,10 @@ import {
 import {
   CollectionError,
   baseName,
+  checkNameLengths,
   childPath,
   echoDirPath,
+  fsFailure,
   isInside,
   normalizePath,
   parentPath,
@@ -177,6 +179,7 @@ export class CollectionStore {
     ) {
       throw new CollectionError('BadPath', `Invalid seed path '${path}'`);
     }
+    checkNameLengths(segs.join('/'));
     const target = join(root, ...segs);
     if (!isInside(target, root))
       throw new CollectionError('BadPath', `Invalid seed path '${path}'`);
@@ -473,6 +476,7 @@ export class CollectionStore {
     }
     const home = this.home(id, actor);
     const path = normalizePath(rawPath, home);
+    checkNameLengths(path);
     if (!this.mayAccess(spec, path, actor, mode)) {
       throw new CollectionError(
         'PermissionDenied',
@@ -586,7 +590,9 @@ export class CollectionStore {
       throw new CollectionError('Exists', `Path already exists: '${loc.path}/'`);
     }
     await this.requireParentDir(loc);
-    await mkdir(loc.fsPath);
+    await mkdir(loc.fsPath).catch((err: unknown) => {
+      throw fsFailure(err, loc.path);
+    });
     return loc.path;
   }
 
@@ -613,7 +619,9 @@ export class CollectionStore {
       throw new CollectionError('Exists', `Destination already exists: '${to.path}'`);
     }
     await this.requireParentDir(to);
-    await rename(from.fsPath, to.fsPath);
+    await rename(from.fsPath, to.fsPath).catch((err: unknown) => {
+      throw fsFailure(err, to.path);
+    });
   }
 
   /** Real path of a collection's folder (undefined for endpoints). */

@@ -21,13 +21,15 @@ import {
   rmdir,
   stat,
   unlink,
-  utimes
+  utimes,
+  type FileHandle
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { IActor } from './actor.js';
-import { childPath, normalizePath, parentPath } from './collection-paths.js';
+import { childPath, fsFailure, normalizePath, parentPath } from './collection-paths.js';
 import { CollectionError, isCollectionError, type CollectionStore } from './collections.js';
 import { globToRegExp, hasGlob } from './name-glob.js';
+import { transferTempName } from './temp-names.js';
 import { isoMicros, isoSeconds, uuidFromRandom } from './transfer-format.js';
 import type { IClock } from './types.js';
 
@@ -518,22 +520,32 @@ export class TaskEngine {
     });
   }
 
-  /** Maps a store error to a task failure with the event code Transfer uses. */
-  private failure(err: unknown, collectionId: string, path: string, op: string): TaskFailure {
+  /**
+   * Maps a store or file system error to a task failure with the event code Transfer uses.
+   * A file system error is named by `fsFailure` (the collection path, never the host path).
+   * Codes from Transfer's event inventory, as a Globus engineer listed it (`FILE_NOT_FOUND`,
+   * `INVALID_PATH_NAME`, `PERMISSION_DENIED`, `ENDPOINT_ERROR`, …;
+   * https://groups.google.com/a/globus.org/g/archive-developer-discuss/c/NR2guXS-9SI, and
+   * https://docs.globus.org/api/transfer/task_events/).
+   */
+  private failure(raw: unknown, collectionId: string, path: string, op: string): TaskFailure {
     const spec = this.options.collections.get(collectionId);
     const where = `Error (${op})\nEndpoint: ${spec?.displayName ?? collectionId} (${collectionId})\nFile: ${path}\n`;
-    if (isCollectionError(err)) {
-      const code =
-        err.code === 'PermissionDenied' || err.code === 'NotFunctional'
-          ? 'PERMISSION_DENIED'
-          : err.code === 'NotFound' || err.code === 'ParentMissing'
-            ? 'FILE_NOT_FOUND'
-            : err.code === 'Exists'
-              ? 'FILE_EXISTS'
-              : 'INVALID_PATH';
-      return new TaskFailure(code, `${where}Message: ${err.message}`);
-    }
-    return new TaskFailure('UNKNOWN', `${where}Message: ${(err as Error)?.message ?? 'failed'}`);
+    const err = fsFailure(raw, path);
+    const codes: Partial<Record<typeof err.code, string>> = {
+      PermissionDenied: 'PERMISSION_DENIED',
+      NotFunctional: 'PERMISSION_DENIED',
+      NotFound: 'FILE_NOT_FOUND',
+      ParentMissing: 'FILE_NOT_FOUND',
+      Exists: 'FILE_EXISTS',
+      IsDirectory: 'IS_A_DIRECTORY',
+      NotDirectory: 'NOT_A_DIRECTORY',
+      StorageError: 'ENDPOINT_ERROR'
+    };
+    return new TaskFailure(
+      codes[err.code] ?? 'INVALID_PATH_NAME',
+      `${where}Message: ${err.message}`
+    );
   }
 
   private async runTransfer(task: ITask, req: ITransferRequest): Promise<void> {
@@ -580,7 +592,12 @@ export class TaskEngine {
           );
         }
         dirs.push(dstPath);
-        await this.walk(task, src.fsPath, src.path, dstPath, req.filterRules, dirs, files);
+        try {
+          await this.walk(task, src.fsPath, src.path, dstPath, req.filterRules, dirs, files);
+        } catch (err) {
+          if (err instanceof TaskStopped) throw err;
+          throw this.failure(err, req.sourceId, src.path, 'transfer');
+        }
       } else if (st.isFile()) {
         files.push({ src: src.path, dst: dstPath, size: st.size, mtimeMs: st.mtimeMs });
       }
@@ -698,13 +715,19 @@ export class TaskEngine {
       c.files_skipped++;
       return;
     }
-    const tmp = join(dirname(dstFs), `.${basename(dstFs)}.part-${task.id.slice(0, 8)}`);
+    // A 250-byte destination name still gets a temporary name that fits (cut, not failed).
+    const tmp = join(dirname(dstFs), transferTempName(basename(dstFs), task.id));
     const hash = req.verifyChecksum ? createHash('md5') : undefined;
     const signal = this.aborts.get(task.id)?.signal;
     const chunkSize = Number.isFinite(this.rate)
       ? Math.max(1024, Math.min(65536, Math.floor(this.rate / 20)))
       : 65536;
-    const fh = await open(tmp, 'w');
+    let fh: FileHandle;
+    try {
+      fh = await open(tmp, 'w');
+    } catch (err) {
+      throw this.failure(err, req.destinationId, file.dst, 'transfer');
+    }
     let ok = false;
     try {
       for await (const chunk of createReadStream(srcFs, { highWaterMark: chunkSize, signal })) {
@@ -830,20 +853,31 @@ export class TaskEngine {
         );
       }
       if (st.isDirectory()) {
-        const counts = await countTree(fsPath);
+        let counts: { files: number; dirs: number };
+        try {
+          counts = await countTree(fsPath);
+        } catch (err) {
+          throw this.failure(err, req.endpointId, path, 'delete');
+        }
         if (!req.recursive && counts.files + counts.dirs > 0) {
           throw new TaskFailure(
             'DIRECTORY_NOT_EMPTY',
             `Error (delete)\nFile: ${path}/\nMessage: Directory not empty; submit with "recursive": true`
           );
         }
-        if (req.recursive) await rm(fsPath, { recursive: true, force: true });
-        else await rmdir(fsPath);
+        try {
+          if (req.recursive) await rm(fsPath, { recursive: true, force: true });
+          else await rmdir(fsPath);
+        } catch (err) {
+          throw this.failure(err, req.endpointId, path, 'delete');
+        }
         c.files += counts.files;
         c.directories += counts.dirs + 1;
         c.subtasks_total += counts.files + counts.dirs;
       } else {
-        await unlink(fsPath);
+        await unlink(fsPath).catch((err: unknown) => {
+          throw this.failure(err, req.endpointId, path, 'delete');
+        });
         if (st.isSymbolicLink()) c.symlinks++;
         else c.files++;
       }

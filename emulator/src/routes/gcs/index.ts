@@ -11,16 +11,16 @@
  * GARE naming the scopes. Anonymous GET/HEAD work where an `anonymous` access rule allows.
  * @see https://docs.globus.org/globus-connect-server/v5.4/https-access-collections/
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { EmulatorHttpError, Router, type IRequestContext } from '../../http/router.js';
+import { uploadTempName } from '../../state/temp-names.js';
 import { actorFromCheck, type IActor } from '../../state/actor.js';
 import {
   CollectionError,
-  isCollectionError,
+  fsFailure,
   normalizePath,
   parentPath
 } from '../../state/collection-paths.js';
@@ -84,11 +84,19 @@ function gcsError(
   );
 }
 
-function mapError(err: unknown): never {
-  if (!isCollectionError(err)) throw err;
+/**
+ * Maps a store error, or a file system error (named without the host path by `fsFailure`),
+ * to a GCS error; an `EmulatorHttpError` passes unchanged.
+ */
+function mapError(raw: unknown, virtualPath = '(the requested path)'): never {
+  if (raw instanceof EmulatorHttpError) throw raw;
+  const err = fsFailure(raw, virtualPath);
   switch (err.code) {
     case 'BadPath':
+    case 'NameTooLong':
       throw gcsError(400, 'bad_request', err.message);
+    case 'StorageError':
+      throw gcsError(502, 'storage_error', err.message);
     case 'PermissionDenied':
     case 'NotFunctional':
       throw gcsError(403, 'permission_denied', err.message);
@@ -345,10 +353,7 @@ async function receiveFile(
   const existing = await lstat(loc.fsPath).catch(() => undefined);
   if (existing?.isDirectory()) throw gcsError(409, 'conflict', `${loc.path} is a directory`);
   const declared = ctx.req.headers['content-length'];
-  const tmp = join(
-    dirname(loc.fsPath),
-    `.${basename(loc.fsPath)}.upload-${randomBytes(6).toString('hex')}`
-  );
+  const tmp = join(dirname(loc.fsPath), uploadTempName(basename(loc.fsPath)));
   const out = createWriteStream(tmp, { flags: 'wx' });
   try {
     await pipeline(ctx.req, out);
@@ -378,7 +383,7 @@ async function deleteFile(
   const st = await lstat(fsPath).catch(() => undefined);
   if (!st) throw gcsError(404, 'not_found', `No such file: ${raw}`);
   if (st.isDirectory()) throw gcsError(409, 'conflict', 'Directories cannot be deleted over HTTPS');
-  await unlink(fsPath);
+  await unlink(fsPath).catch((err: unknown) => mapError(err, raw));
   ctx.res.writeHead(204, corsHeaders);
   ctx.res.end();
 }

@@ -6,7 +6,8 @@
  */
 import { EmulatorHttpError, type IRequestContext } from '../../http/router.js';
 import { actorFromCheck, type IActor } from '../../state/actor.js';
-import { isCollectionError, type ICollectionSpec } from '../../state/collections.js';
+import { fsFailure } from '../../state/collection-paths.js';
+import type { ICollectionSpec } from '../../state/collections.js';
 import type { IIssuedToken, IServiceDeps, TokenRefusal } from '../../state/types.js';
 
 /** Transfer's resource server (token audience). */
@@ -151,20 +152,31 @@ export interface IErrorCodes {
 }
 
 /**
- * Maps a store error to the Transfer error for an operation; rethrows anything else.
+ * Maps a store error, or a file system error (as `fsFailure` names it, without the host
+ * path), to the Transfer error for an operation; an `EmulatorHttpError` passes unchanged.
  */
 export function mapCollectionError(
   ctx: IRequestContext,
-  err: unknown,
+  raw: unknown,
   spec: ICollectionSpec,
   codes: IErrorCodes
 ): never {
-  if (!isCollectionError(err)) throw err;
+  if (raw instanceof EmulatorHttpError) throw raw;
+  const err = fsFailure(raw, '(the requested path)');
   const detail = `Error (${codes.op})\nEndpoint: ${spec.displayName} (${spec.id})\nMessage: ${err.message}`;
   const pick = (fallback: [number, string], chosen?: [number, string]) => chosen ?? fallback;
   switch (err.code) {
     case 'BadPath':
       throw transferError(ctx, 400, 'ClientError.BadRequest', err.message);
+    case 'NameTooLong':
+      // "Depending on the collection's underlying filesystem, other characters or strings
+      // may be disallowed. […] Globus attempts to classify such errors with code
+      // InvalidPath" (https://docs.globus.org/api/transfer/file_operations/ §2.1 Invalid
+      // Path Names). The status is not documented; 400, as for the other refused paths.
+      throw transferError(ctx, 400, 'InvalidPath', `Invalid path, ${detail}`);
+    case 'StorageError':
+      // The same section names the generic code for what it cannot classify.
+      throw transferError(ctx, 502, 'EndpointError', `Storage error, ${detail}`);
     case 'NotFunctional':
       throw transferError(ctx, 400, 'NotSupported', err.message);
     case 'NotSupported':
