@@ -4,9 +4,10 @@
  * users' bookmarks. Routes stay thin: they parse a request, call one method here, and map a
  * `CollectionError` to their service's error format.
  *
- * Create it with `await CollectionStore.create({ dataDir, clock, random, seed })`: it seeds
- * the tutorial world (files are only written where missing, so a reused `--data` folder keeps
- * what users stored in it).
+ * Create it with `await CollectionStore.create({ dataDir, clock, random, seed })`: it removes
+ * the temporary files a killed run left (`removeLeftoverTempFiles`) and seeds the tutorial
+ * world (files are only written where missing, so a reused `--data` folder keeps what users
+ * stored in it).
  */
 import { existsSync, lstatSync } from 'node:fs';
 import { lstat, mkdir, readdir, realpath, rename, stat, writeFile } from 'node:fs/promises';
@@ -31,6 +32,7 @@ import {
   parentPath,
   resolveInside
 } from './collection-paths.js';
+import { removeLeftoverTempFiles } from './temp-names.js';
 import { isoSeconds, lsTime, uuidFromRandom } from './transfer-format.js';
 import type { IClock } from './types.js';
 
@@ -123,6 +125,8 @@ export class CollectionStore {
     const store = new CollectionStore(options);
     const base = join(options.dataDir, 'collections');
     await mkdir(base, { recursive: true });
+    // A run killed mid-copy (a reused `--data` folder) left its temporary files behind.
+    await removeLeftoverTempFiles(base);
     for (const spec of seedCollections(options.seed ?? 0)) await store.install(spec);
     return store;
   }
