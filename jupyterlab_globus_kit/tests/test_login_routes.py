@@ -263,7 +263,10 @@ def test_should_renew_on_401_once_and_retry_the_request(
         rules = requests.get(f"{emulator.admin}/faults", timeout=10).json()["rules"]
         assert [x["hits"] for x in rules if x["id"] == "expire-on-401"] == [1]
     finally:
-        requests.delete(f"{emulator.admin}/faults", timeout=10)
+        # The admin origin needs a JSON content type on every state-changing request.
+        requests.delete(
+            f"{emulator.admin}/faults", headers={"Content-Type": "application/json"}, timeout=10
+        )
 
 
 def test_should_unlock_the_mapped_collection_after_a_step_up_login(server: JupyterServer) -> None:

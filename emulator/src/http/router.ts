@@ -75,11 +75,13 @@ export class Router {
   /**
    * @param onBadJson - builds the service's own error body for a malformed JSON request body
    * @param onNotFound - builds the service's own error for an unknown route
+   * @param guard - runs before routing, for every request; throws to refuse it
    */
   constructor(
     private readonly options: {
       onBadJson: (ctx: IRequestContext, message: string) => EmulatorHttpError;
       onNotFound: (ctx: IRequestContext) => EmulatorHttpError;
+      guard?: (ctx: IRequestContext) => void;
     }
   ) {}
 
@@ -109,6 +111,7 @@ export class Router {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const ctx = createContext(req, res, url, this.options.onBadJson);
     try {
+      this.options.guard?.(ctx);
       for (const route of this.routes) {
         if (route.method !== '*' && route.method !== req.method) continue;
         const m = route.pattern.exec(url.pathname);

@@ -419,6 +419,8 @@ describe('createAdminRouter', () => {
     await Promise.all([admin.close(), svc.close()]);
   });
 
+  // The admin origin needs a JSON content type on every state-changing request.
+  const adminDelete = { method: 'DELETE', headers: { 'Content-Type': 'application/json' } };
   const post = (path: string, body: unknown): ReturnType<typeof rawRequest> =>
     rawRequest(`${admin.url}${path}`, {
       method: 'POST',
@@ -444,7 +446,7 @@ describe('createAdminRouter', () => {
     });
 
     it('should add a batch, all or nothing', async () => {
-      await rawRequest(`${admin.url}/faults`, { method: 'DELETE' });
+      await rawRequest(`${admin.url}/faults`, adminDelete);
       const bad = await post('/faults', {
         rules: [
           { kind: 'reset', id: 'r1' },
@@ -468,14 +470,18 @@ describe('createAdminRouter', () => {
       const body = jsonOf(r);
       assert.equal(body.code, 'FaultRuleInvalid');
       assert.equal(body.field, 'rule.ms');
-      const j = await rawRequest(`${admin.url}/faults`, { method: 'POST', body: '{' });
+      const j = await rawRequest(`${admin.url}/faults`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{'
+      });
       assert.equal(j.status, 400);
     });
   });
 
   describe('GET /faults', () => {
     it('should list rules with hits', async () => {
-      await rawRequest(`${admin.url}/faults`, { method: 'DELETE' });
+      await rawRequest(`${admin.url}/faults`, adminDelete);
       await post('/faults', { kind: 'latency', ms: 1, id: 'l', count: 5 });
       await rawRequest(`${svc.url}/x`);
       const rules = jsonOf(await rawRequest(`${admin.url}/faults`)).rules as Record<
@@ -490,16 +496,16 @@ describe('createAdminRouter', () => {
 
   describe('DELETE /faults', () => {
     it('should clear one rule or all', async () => {
-      await rawRequest(`${admin.url}/faults`, { method: 'DELETE' });
+      await rawRequest(`${admin.url}/faults`, adminDelete);
       await post('/faults', [
         { kind: 'reset', id: 'a' },
         { kind: 'reset', id: 'b' }
       ]);
-      assert.deepEqual(jsonOf(await rawRequest(`${admin.url}/faults/a`, { method: 'DELETE' })), {
+      assert.deepEqual(jsonOf(await rawRequest(`${admin.url}/faults/a`, adminDelete)), {
         removed: 1
       });
-      assert.equal((await rawRequest(`${admin.url}/faults/a`, { method: 'DELETE' })).status, 404);
-      assert.deepEqual(jsonOf(await rawRequest(`${admin.url}/faults`, { method: 'DELETE' })), {
+      assert.equal((await rawRequest(`${admin.url}/faults/a`, adminDelete)).status, 404);
+      assert.deepEqual(jsonOf(await rawRequest(`${admin.url}/faults`, adminDelete)), {
         removed: 1
       });
       assert.equal((await rawRequest(`${svc.url}/x`)).status, 200);

@@ -11,8 +11,15 @@
  *   (test-only: a leak scan searches logs and pages for each of them)
  *
  * Errors: `{ "code": "...", "message": "...", "field"?: "..." }`.
+ *
+ * Only local programs may use it (issue #15): every request needs a loopback `Host`
+ * (`127.0.0.1`, `localhost` or `[::1]` with this origin's port, against DNS rebinding) and,
+ * when it has an `Origin`, a loopback one; a state-changing request (POST, PUT, PATCH,
+ * DELETE) also needs `Content-Type: application/json`, which a page on another origin
+ * cannot send without a CORS preflight this origin never grants (a `text/plain` form post
+ * can be sent from any page). Anything else is 403 `Forbidden` before any route runs.
  */
-import { EmulatorHttpError, Router } from '../../http/router.js';
+import { EmulatorHttpError, Router, type IRequestContext } from '../../http/router.js';
 import type { FaultEngine } from '../../faults/fault-engine.js';
 import {
   FaultRuleError,
@@ -46,6 +53,7 @@ export interface IAdminRouterOptions {
 export function createAdminRouter(options: IAdminRouterOptions): Router {
   const { faults, clock, issuedSecrets } = options;
   const router = new Router({
+    guard: requireLocalCaller,
     onBadJson: (_ctx, message) => new EmulatorHttpError(400, { code: 'BadRequest', message }),
     onNotFound: ctx =>
       new EmulatorHttpError(404, {
@@ -128,6 +136,51 @@ export function createAdminRouter(options: IAdminRouterOptions): Router {
   });
 
   return router;
+}
+
+const loopbackHosts = ['127.0.0.1', 'localhost', '[::1]'];
+const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function forbidden(message: string): EmulatorHttpError {
+  return new EmulatorHttpError(403, { code: 'Forbidden', message });
+}
+
+/**
+ * Refuses a request that may come from a web page rather than a local program (see the
+ * module comment).
+ * @throws 403 `Forbidden`
+ */
+export function requireLocalCaller(ctx: IRequestContext): void {
+  const port = ctx.req.socket.localPort;
+  const host = (ctx.req.headers.host ?? '').toLowerCase();
+  if (!loopbackHosts.some(h => host === `${h}:${port}`)) {
+    throw forbidden(
+      `The admin origin answers only requests for a loopback host (127.0.0.1:${port}, localhost:${port} or [::1]:${port})`
+    );
+  }
+  const origin = ctx.req.headers.origin;
+  if (origin !== undefined && !isLoopbackOrigin(origin)) {
+    throw forbidden('The admin origin answers no request from a web page on another host');
+  }
+  const method = ctx.req.method ?? 'GET';
+  const type = (ctx.req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (stateChanging.has(method) && type !== 'application/json') {
+    throw forbidden(`${method} on the admin origin needs 'Content-Type: application/json'`);
+  }
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    loopbackHosts.includes(url.hostname) &&
+    `${url.protocol}//${url.host}` === origin.toLowerCase()
+  );
 }
 
 function clockDocument(clock: IClock): { now: number; iso: string } {
