@@ -30,6 +30,11 @@ export const HUB_CLIENT_ID = 'c0a8e2f4-1b3d-4e5f-8a9b-0c1d2e3f4a55';
 export const HUB_CLIENT_SECRET = 'emulator-hub-client-secret';
 /** A native app client (PKCE, no secret) for standalone login. */
 export const NATIVE_CLIENT_ID = 'd1b9f3a5-2c4e-4f6a-9b0c-1d2e3f4a5b66';
+/**
+ * The Globus CLI's native app, which `globus login` makes an instance of (its client id in
+ * the CLI's source, `login_manager/storage.py`), so the real CLI can log in to the emulator.
+ */
+export const GLOBUS_CLI_CLIENT_ID = '95fdeba8-fac2-42bd-a357-e068d82ff78e';
 
 /** Where the weather CSVs live on the public collection. */
 export const WEATHER_DIR = '/portal/catalog/dataset_las/';

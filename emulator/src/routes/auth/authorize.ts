@@ -77,7 +77,9 @@ function redirectAllowed(client: IOAuthClient, uri: string, authBase: string): b
   if (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
     return !(url.origin === authBase && url.pathname !== AUTH_CODE_PAGE);
   }
-  return !client.confidential && uri === `${authBase}${AUTH_CODE_PAGE}`;
+  // The code page is for apps a person runs: native apps and their instances (`globus login
+  // --no-local-server` sends its instance there).
+  return (!client.confidential || !!client.parentClient) && uri === `${authBase}${AUTH_CODE_PAGE}`;
 }
 
 async function authorize(

@@ -8,6 +8,7 @@ import { EmulatorHttpError, Router, type Handler } from '../../http/router.js';
 import type { AuthState } from '../../state/auth/auth-state.js';
 import { addApiRoutes } from './api.js';
 import { addAuthorizeRoutes, type IAuthorizeOptions } from './authorize.js';
+import { addClientRoutes } from './clients.js';
 import { addOAuthRoutes } from './oauth.js';
 import { applyCors, authApiError, preflightHeaders } from './responses.js';
 
@@ -42,6 +43,7 @@ export function createAuthRouter(auth: AuthState, options: IAuthRouterOptions): 
   addAuthorizeRoutes(inner, auth, options);
   addOAuthRoutes(inner, auth);
   addApiRoutes(inner, auth);
+  addClientRoutes(inner, auth);
 
   // The outer router adds CORS headers, then hands every request to the inner one.
   const outer = new Router({

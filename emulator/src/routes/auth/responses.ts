@@ -18,7 +18,7 @@ export const corsHeaders: Record<string, string> = {
 /** Headers of a CORS preflight answer. */
 export const preflightHeaders: Record<string, string> = {
   ...corsHeaders,
-  'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+  'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
   'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, X-Requested-With',
   'Access-Control-Max-Age': '600'
 };

@@ -10,7 +10,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { IAuthority, IClock, IIdentity, IIssuedToken, IUser, TokenCheck } from '../types.js';
 import { AuthStateError } from './auth-error.js';
 import { ConsentStore, type IConsent } from './consents.js';
-import { Directory, type IOAuthClient } from './directory.js';
+import { Directory, type IClientCredential, type IOAuthClient } from './directory.js';
 import {
   AUTH_RESOURCE_SERVER,
   dataAccessCollectionOf,
@@ -160,6 +160,12 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** True when `secret` is the client's secret or one of its credentials' secrets. */
+function secretMatches(client: IOAuthClient, secret: string): boolean {
+  const secrets = [client.secret, ...(client.credentials ?? []).map(c => c.secret)];
+  return secrets.some(s => s !== undefined && safeEqual(secret, s));
+}
+
 /** Globus Auth's state. Create with `AuthState.create()` (key generation is asynchronous). */
 export class AuthState implements IAuthority {
   /** Identities, users, clients and groups. */
@@ -184,6 +190,8 @@ export class AuthState implements IAuthority {
   private readonly issuedCodes: string[] = [];
   private readonly receivedVerifiers: string[] = [];
   private readonly issuedIdTokens: string[] = [];
+  /** Secrets of client credentials made over the API (kept after a credential is deleted). */
+  private readonly issuedClientSecrets: string[] = [];
 
   private constructor(options: IAuthStateOptions, signingKey: SigningKey) {
     this.clock = options.clock;
@@ -274,7 +282,7 @@ export class AuthState implements IAuthority {
       const id = decodeURIComponent(colon >= 0 ? decoded.slice(0, colon) : decoded);
       const secret = decodeURIComponent(colon >= 0 ? decoded.slice(colon + 1) : '');
       const client = this.client(id);
-      if (!client || !client.confidential || !client.secret || !safeEqual(secret, client.secret)) {
+      if (!client || !client.confidential || !secretMatches(client, secret)) {
         throw new AuthStateError('invalid_client', 'Client authentication failed', 401);
       }
       return client;
@@ -537,6 +545,65 @@ export class AuthState implements IAuthority {
     return true;
   }
 
+  // ---- client registration (native app instances) ----------------------------------------
+
+  /**
+   * Makes an instance of a native app, as `globus login` does on first use: a new
+   * confidential client whose `parent_client` is the template, with one credential.
+   * @param template - a registered native app with `templatable`
+   * @param name - the instance's name
+   * @see https://docs.globus.org/api/auth/reference/#create_client
+   */
+  createNativeAppInstance(
+    template: IOAuthClient,
+    name: string
+  ): { client: IOAuthClient; credential: IClientCredential } {
+    const client: IOAuthClient = {
+      id: randomUUID(),
+      name,
+      confidential: true,
+      redirectUris: [],
+      parentClient: template.id,
+      credentials: []
+    };
+    this.directory.addClient(client);
+    const credential = this.addClientCredential(client, 'Auto-created at client creation');
+    return { client, credential };
+  }
+
+  /** Adds a credential (a new secret) to a native app instance. */
+  addClientCredential(client: IOAuthClient, name: string): IClientCredential {
+    const credential: IClientCredential = {
+      id: randomUUID(),
+      name,
+      secret: randomBytes(32).toString('base64'),
+      created: new Date(this.clock.now()).toISOString().replace(/Z$/, '000+00:00')
+    };
+    client.credentials = [...(client.credentials ?? []), credential];
+    this.issuedClientSecrets.push(credential.secret);
+    return credential;
+  }
+
+  /** Removes a credential; its secret stops working at once. */
+  removeClientCredential(
+    client: IOAuthClient,
+    credentialId: string
+  ): IClientCredential | undefined {
+    const found = (client.credentials ?? []).find(c => c.id === credentialId);
+    if (found) client.credentials = (client.credentials ?? []).filter(c => c !== found);
+    return found;
+  }
+
+  /**
+   * Deletes a native app instance (`globus logout`): the client, its identity and every
+   * token issued to it stop working.
+   */
+  deleteClient(client: IOAuthClient): void {
+    for (const t of this.accessTokens.values()) if (t.clientId === client.id) t.revoked = true;
+    for (const t of this.refreshTokens.values()) if (t.clientId === client.id) t.revoked = true;
+    this.directory.removeClient(client.id);
+  }
+
   /**
    * Makes an access token expire now (the faults helper's "token expiry now").
    * @returns whether the token was known
@@ -676,6 +743,7 @@ export class AuthState implements IAuthority {
     for (const client of this.directory.clients.values()) {
       if (client.secret) clientSecrets.push(client.secret);
     }
+    clientSecrets.push(...this.issuedClientSecrets);
     return {
       accessTokens: [...this.accessTokens.keys()],
       refreshTokens: [...this.refreshTokens.keys()],

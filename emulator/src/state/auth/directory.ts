@@ -6,6 +6,7 @@ import {
   COLLEAGUE_IDENTITY_ID,
   DEMO_IDENTITY_ID,
   DEMO_LINKED_IDENTITY_ID,
+  GLOBUS_CLI_CLIENT_ID,
   HUB_CLIENT_ID,
   HUB_CLIENT_SECRET,
   NATIVE_CLIENT_ID,
@@ -46,6 +47,21 @@ export interface IOAuthClient {
    * Auth service's own `/v2/web/auth-code` page.
    */
   redirectUris: string[];
+  /** A native app that instances may be made of (`POST /v2/api/clients` with `template_id`). */
+  templatable?: boolean;
+  /** A native app instance: the native app it was made from (its `parent_client`). */
+  parentClient?: string;
+  /** Client credentials (native app instances): each is a secret the client may use. */
+  credentials?: IClientCredential[];
+}
+
+/** One client credential (`/v2/api/clients/{id}/credentials`). */
+export interface IClientCredential {
+  id: string;
+  name: string;
+  secret: string;
+  /** ISO 8601 with microseconds and `+00:00`, as Auth writes it. */
+  created: string;
 }
 
 /** A Globus group. */
@@ -130,7 +146,15 @@ export class Directory {
       id: NATIVE_CLIENT_ID,
       name: 'JupyterLab Globus Kit',
       confidential: false,
-      redirectUris: []
+      redirectUris: [],
+      templatable: true
+    });
+    this.addClient({
+      id: GLOBUS_CLI_CLIENT_ID,
+      name: 'Globus CLI',
+      confidential: false,
+      redirectUris: [],
+      templatable: true
     });
 
     this.groups.set(TUTORIAL_GROUP_ID, {
@@ -176,6 +200,12 @@ export class Directory {
       identity_type: 'client',
       status: 'used'
     });
+  }
+
+  /** Unregisters a client and its client identity (a deleted native app instance). */
+  removeClient(id: string): void {
+    this.clients.delete(id);
+    this.identities.delete(id);
   }
 
   /** Looks up an identity by id or username (usernames are case-insensitive). */

@@ -73,6 +73,21 @@ const groupsScopes = new Set([
 ]);
 
 /**
+ * Services the emulator does not serve, whose scopes `globus login` asks for (the CLI's
+ * `login_manager/scopes.py`: Search, Timers with a Transfer dependency, Flows); resource
+ * servers as the Globus SDK names them (`globus_sdk/scopes/data/*.py`). Tokens for them are
+ * issued so the CLI's login completes; nothing answers them.
+ */
+const otherServiceScopes = new Map<string, string>([
+  ['urn:globus:auth:scope:search.api.globus.org:all', 'search.api.globus.org'],
+  [
+    'https://auth.globus.org/scopes/524230d7-ea86-4a52-8312-86065a9e0417/timer',
+    '524230d7-ea86-4a52-8312-86065a9e0417'
+  ],
+  ['https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/all', 'flows.globus.org']
+]);
+
+/**
  * Parses a `scope` request parameter.
  * @param text - e.g. `openid transfer:all[*https://auth.globus.org/scopes/<C>/data_access]`
  * @throws ScopeSyntaxError on unbalanced brackets or stray characters
@@ -133,6 +148,8 @@ export function resourceServerOf(scope: string): string | undefined {
   if (authScopes.has(scope)) return AUTH_RESOURCE_SERVER;
   if (transferScopes.has(scope)) return TRANSFER_RESOURCE_SERVER;
   if (groupsScopes.has(scope)) return GROUPS_RESOURCE_SERVER;
+  const other = otherServiceScopes.get(scope);
+  if (other) return other;
   const collection = collectionScopePattern.exec(scope);
   if (collection) return collection[1].toLowerCase();
   const endpoint = endpointScopePattern.exec(scope);
