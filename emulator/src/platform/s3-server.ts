@@ -431,9 +431,11 @@ function checkGrant(
   };
   const { bucket, key } = splitPath(path);
   if (bucket !== grant.bucket) deny();
+  checkKeyLength(key);
   if (copySource !== undefined) {
     const source = splitPath(`/${String(copySource).replace(/^\//, '').split('?')[0]}`);
     if (source.bucket !== grant.bucket || !underPrefix(source.key, grant.prefix)) deny();
+    checkKeyLength(source.key);
   }
   if (key) {
     if (!underPrefix(key, grant.prefix)) deny();
@@ -444,6 +446,41 @@ function checkGrant(
   if (method === 'GET' && (params.get('prefix') ?? '').startsWith(grant.prefix)) return;
   if (method === 'POST' && params.has('delete')) return; // keys in the body are not checked
   deny();
+}
+
+/** Longest object key S3 accepts, in UTF-8 bytes. */
+const maxKeyBytes = 1024;
+/**
+ * s3rver keeps an object as files named after its key: each `/`-separated part is a folder
+ * or file name, the last one with `._S3rver_metadata.json` (22 bytes) appended, and a name
+ * may have 255 bytes.
+ */
+const maxKeyPartBytes = 255;
+const maxLastKeyPartBytes = maxKeyPartBytes - '._S3rver_metadata.json'.length;
+
+/**
+ * Refuses a key S3 would refuse (over 1024 bytes) and one the file-backed store cannot hold
+ * (a part over 255 bytes, the last over 233), before s3rver meets ENAMETOOLONG and answers
+ * 500: 400 `KeyTooLongError`, S3's code for a long key
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+ * @throws S3AuthError 400 `KeyTooLongError`
+ */
+function checkKeyLength(key: string): void {
+  if (!key) return;
+  if (Buffer.byteLength(key, 'utf8') > maxKeyBytes) {
+    throw new S3AuthError(400, 'KeyTooLongError', 'Your key is too long');
+  }
+  const parts = key.split('/');
+  parts.forEach((part, i) => {
+    const limit = i === parts.length - 1 ? maxLastKeyPartBytes : maxKeyPartBytes;
+    if (Buffer.byteLength(part, 'utf8') > limit) {
+      throw new S3AuthError(
+        400,
+        'KeyTooLongError',
+        `Your key is too long for this emulator's file-backed store: each '/'-separated part may have ${maxKeyPartBytes} bytes, the last ${maxLastKeyPartBytes}`
+      );
+    }
+  });
 }
 
 function underPrefix(key: string, prefix: string): boolean {

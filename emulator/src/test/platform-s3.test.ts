@@ -127,6 +127,36 @@ describe('Platform S3', () => {
     await emu.close();
   });
 
+  describe('#long keys', () => {
+    it('regression #15: should answer a key part the store cannot hold with 400 KeyTooLongError, not 500', async () => {
+      const long = `alice/${'n'.repeat(300)}`;
+      const put = await s3Error(
+        s3.send(new PutObjectCommand({ Bucket: 'demo-workspaces', Key: long, Body: 'x' }))
+      );
+      assert.deepEqual(put, { name: 'KeyTooLongError', status: 400 });
+      const get = await s3Error(
+        s3.send(new GetObjectCommand({ Bucket: 'demo-workspaces', Key: long }))
+      );
+      assert.deepEqual(get, { name: 'KeyTooLongError', status: 400 });
+      const folder = await s3Error(
+        s3.send(
+          new PutObjectCommand({ Bucket: 'demo-workspaces', Key: `${long}/x.txt`, Body: 'x' })
+        )
+      );
+      assert.deepEqual(folder, { name: 'KeyTooLongError', status: 400 });
+      const overS3Limit = `alice/${'d/'.repeat(520)}x`;
+      const tooLong = await s3Error(
+        s3.send(new PutObjectCommand({ Bucket: 'demo-workspaces', Key: overS3Limit, Body: 'x' }))
+      );
+      assert.deepEqual(tooLong, { name: 'KeyTooLongError', status: 400 });
+      // The longest last part the store holds works.
+      const fits = `alice/${'f'.repeat(233)}`;
+      await s3.send(new PutObjectCommand({ Bucket: 'demo-workspaces', Key: fits, Body: 'fits' }));
+      const back = await s3.send(new GetObjectCommand({ Bucket: 'demo-workspaces', Key: fits }));
+      assert.equal(await back.Body?.transformToString(), 'fits');
+    });
+  });
+
   describe('#seed', () => {
     it('should list and serve the seeded CSV in alice/', async () => {
       const list = await s3.send(
