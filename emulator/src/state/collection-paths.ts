@@ -68,6 +68,12 @@ export function checkNameLengths(path: string): void {
   }
 }
 
+/** True for an error a Node file system call throws (`code` `ENOENT`, `ENAMETOOLONG`, …). */
+export function isFsError(err: unknown): err is NodeJS.ErrnoException {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code);
+}
+
 /**
  * Turns a file system error into a `CollectionError` that names the virtual path only:
  * Node's messages carry the host path (`ENAMETOOLONG: name too long, mkdir '/tmp/…'`),

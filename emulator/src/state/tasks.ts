@@ -26,7 +26,7 @@ import {
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { IActor } from './actor.js';
-import { childPath, fsFailure, normalizePath, parentPath } from './collection-paths.js';
+import { childPath, fsFailure, isFsError, normalizePath, parentPath } from './collection-paths.js';
 import { CollectionError, isCollectionError, type CollectionStore } from './collections.js';
 import { globToRegExp, hasGlob } from './name-glob.js';
 import { transferTempName } from './temp-names.js';
@@ -531,6 +531,9 @@ export class TaskEngine {
   private failure(raw: unknown, collectionId: string, path: string, op: string): TaskFailure {
     const spec = this.options.collections.get(collectionId);
     const where = `Error (${op})\nEndpoint: ${spec?.displayName ?? collectionId} (${collectionId})\nFile: ${path}\n`;
+    if (!isCollectionError(raw) && !isFsError(raw)) {
+      return new TaskFailure('UNKNOWN', `${where}Message: Internal error in the emulator`);
+    }
     const err = fsFailure(raw, path);
     const codes: Partial<Record<typeof err.code, string>> = {
       PermissionDenied: 'PERMISSION_DENIED',

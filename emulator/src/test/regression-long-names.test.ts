@@ -9,6 +9,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Router } from '../http/router.js';
+import { startService } from '../http/service.js';
+import { fsFailure, isFsError } from '../state/collection-paths.js';
 import { GUEST_COLLECTION_ID, PUBLIC_COLLECTION_ID } from '../state/seed.js';
 import { readResponse, startWorld, waitForTask, type IWorld } from './transfer-fixture.js';
 
@@ -157,5 +160,59 @@ describe('regression #15: names over the file system limit', () => {
 
   it('should have scanned every error body above', () => {
     assert.ok(bodies.length >= 7, `${bodies.length} bodies`);
+  });
+});
+
+describe('regression #15: file system errors never carry the host path', () => {
+  const hostPath = '/srv/emulator-data/collections/c0ffee/secret-folder/x';
+  const errnoError = (code: string): NodeJS.ErrnoException =>
+    Object.assign(new Error(`${code}: failed, open '${hostPath}'`), { code, syscall: 'open' });
+
+  it('should name each errno by its collection path only', () => {
+    const expected: Record<string, string> = {
+      ENAMETOOLONG: 'NameTooLong',
+      ENOENT: 'NotFound',
+      ENOTDIR: 'ParentMissing',
+      EEXIST: 'Exists',
+      ENOTEMPTY: 'Exists',
+      EISDIR: 'IsDirectory',
+      EACCES: 'PermissionDenied',
+      EPERM: 'PermissionDenied',
+      EROFS: 'PermissionDenied',
+      ENOSPC: 'StorageError',
+      EIO: 'StorageError'
+    };
+    for (const [errno, code] of Object.entries(expected)) {
+      const err = errnoError(errno);
+      assert.ok(isFsError(err));
+      const mapped = fsFailure(err, '/data/x');
+      assert.equal(mapped.code, code, errno);
+      assert.ok(mapped.message.includes('/data/x'), mapped.message);
+      assert.ok(!mapped.message.includes(hostPath), mapped.message);
+    }
+    assert.ok(!isFsError(new TypeError('a bug')));
+  });
+
+  it("should answer a route's unexpected error with a 500 that quotes no message", async () => {
+    const router = new Router({
+      onBadJson: () => {
+        throw new Error('unused');
+      },
+      onNotFound: () => {
+        throw new Error('unused');
+      }
+    });
+    router.add('GET', '/boom', () => {
+      throw errnoError('EIO');
+    });
+    const svc = await startService('test', router);
+    try {
+      const res = await readResponse(await fetch(`${svc.url}/boom`));
+      assert.equal(res.status, 500);
+      assert.ok(!res.text.includes(hostPath), res.text);
+      assert.equal(res.body.message, 'Emulator internal error (EIO)');
+    } finally {
+      await svc.close();
+    }
   });
 });

@@ -21,6 +21,8 @@ import { actorFromCheck, type IActor } from '../../state/actor.js';
 import {
   CollectionError,
   fsFailure,
+  isCollectionError,
+  isFsError,
   normalizePath,
   parentPath
 } from '../../state/collection-paths.js';
@@ -86,10 +88,10 @@ function gcsError(
 
 /**
  * Maps a store error, or a file system error (named without the host path by `fsFailure`),
- * to a GCS error; an `EmulatorHttpError` passes unchanged.
+ * to a GCS error; anything else is rethrown.
  */
 function mapError(raw: unknown, virtualPath = '(the requested path)'): never {
-  if (raw instanceof EmulatorHttpError) throw raw;
+  if (!isCollectionError(raw) && !isFsError(raw)) throw raw;
   const err = fsFailure(raw, virtualPath);
   switch (err.code) {
     case 'BadPath':

@@ -6,7 +6,7 @@
  */
 import { EmulatorHttpError, type IRequestContext } from '../../http/router.js';
 import { actorFromCheck, type IActor } from '../../state/actor.js';
-import { fsFailure } from '../../state/collection-paths.js';
+import { fsFailure, isCollectionError, isFsError } from '../../state/collection-paths.js';
 import type { ICollectionSpec } from '../../state/collections.js';
 import type { IIssuedToken, IServiceDeps, TokenRefusal } from '../../state/types.js';
 
@@ -153,7 +153,7 @@ export interface IErrorCodes {
 
 /**
  * Maps a store error, or a file system error (as `fsFailure` names it, without the host
- * path), to the Transfer error for an operation; an `EmulatorHttpError` passes unchanged.
+ * path), to the Transfer error for an operation; anything else is rethrown.
  */
 export function mapCollectionError(
   ctx: IRequestContext,
@@ -161,7 +161,7 @@ export function mapCollectionError(
   spec: ICollectionSpec,
   codes: IErrorCodes
 ): never {
-  if (raw instanceof EmulatorHttpError) throw raw;
+  if (!isCollectionError(raw) && !isFsError(raw)) throw raw;
   const err = fsFailure(raw, '(the requested path)');
   const detail = `Error (${codes.op})\nEndpoint: ${spec.displayName} (${spec.id})\nMessage: ${err.message}`;
   const pick = (fallback: [number, string], chosen?: [number, string]) => chosen ?? fallback;
