@@ -58,7 +58,7 @@ export type SessionSource = 'option' | 'hub-api' | 'environment' | 'stored-login
 export interface IConnectOptions {
   /** A GLOBUS_DATA value (or an already decoded auth state); wins over the environment. */
   globusData?: string | INormalisedGlobusData;
-  /** Environment to read `GLOBUS_DATA`, `GLOBUS_SDK_*` and `JUPYTERHUB_API_*` from (default `process.env`). */
+  /** Environment to read `GLOBUS_DATA`, `GLOBUS_SDK_*`, `JUPYTERHUB_API_*` and `JUPYTERHUB_USER` from (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
   /** tslab's display API (pass the `tslab` module) for the rich output of the notebook verbs. */
   display?: IDisplaySink;
@@ -127,8 +127,9 @@ export const NO_CREDENTIALS_MESSAGE =
 
 /**
  * Connect to Globus with the user's credentials: an explicit `globusData` option, else the
- * hub's current `auth_state` (JupyterHub's user API, when `JUPYTERHUB_API_URL` and
- * `JUPYTERHUB_API_TOKEN` are set and the token may read it; see `hub-auth-state.ts`), else
+ * hub's current `auth_state` (JupyterHub's `GET /users/{JUPYTERHUB_USER}`, when
+ * `JUPYTERHUB_API_URL`, `JUPYTERHUB_API_TOKEN` and `JUPYTERHUB_USER` are set and the token
+ * may read it; see `hub-auth-state.ts`; why it was not used is in `warnings`), else
  * `GLOBUS_DATA` in the environment (frozen when the server started), else the stored login
  * (the token file a login from the sidebar or a cell wrote). The same order as the server.
  *
@@ -173,6 +174,10 @@ export async function connect(options: IConnectOptions = {}): Promise<GlobusSess
   if (!data) {
     throw new GlobusKitError(NO_CREDENTIALS_MESSAGE, { code: 'NO_CREDENTIALS' });
   }
+  const warnings =
+    hub && 'why' in hub && !hub.offHub
+      ? [`The hub's current auth_state was not used: ${hub.why}.`, ...data.warnings]
+      : [...data.warnings];
   const authBaseUrl = serviceBaseUrl('auth', env);
   const baseUrls = {
     auth: authBaseUrl,
@@ -187,6 +192,7 @@ export async function connect(options: IConnectOptions = {}): Promise<GlobusSess
     authBaseUrl,
     baseUrls,
     verification,
+    warnings,
     options
   });
 }
@@ -199,6 +205,8 @@ interface ISessionInit {
   authBaseUrl: string;
   baseUrls: Readonly<Record<FixedServiceName, string>>;
   verification: IIdentityVerification;
+  /** The decoder's warnings, and why the hub's auth state was not used. */
+  warnings: readonly string[];
   options: IConnectOptions;
 }
 
@@ -262,7 +270,7 @@ export class GlobusSession {
     this.clientId = data.clientId;
     this.groups = [...data.groups];
     this.source = init.source;
-    this.warnings = [...data.warnings];
+    this.warnings = [...init.warnings];
     this.requiredScopes = [...(options.requiredScopes ?? [])];
     this.display = options.display;
     this.consentUrlOptions = {
