@@ -3,7 +3,13 @@
  *
  * Public surface only: everything here is re-exported from the modules that own it.
  */
-export { connect, GlobusSession, loadStoredLogin, NO_CREDENTIALS_MESSAGE } from './session';
+export {
+  connect,
+  GlobusSession,
+  hubNoTokensMessage,
+  loadStoredLogin,
+  NO_CREDENTIALS_MESSAGE
+} from './session';
 export type {
   IConnectOptions,
   IIdentityVerification,
@@ -67,7 +73,7 @@ export { GlobusDataError, isGlobusDataError } from './errors/globus-data-error';
 export { CsvError, isCsvError } from './errors/csv-error';
 export type { CsvErrorReason, ICsvErrorOptions } from './errors/csv-error';
 
-export { decodeGlobusData } from './globus-data';
+export { decodeGlobusData, HUB_GAVE_NO_TOKENS } from './globus-data';
 export type { INormalisedGlobusData, INormalisedIdentity, INormalisedToken } from './globus-data';
 
 export {

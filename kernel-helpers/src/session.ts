@@ -7,6 +7,7 @@ import { GlobusKitError } from './errors/globus-kit-error';
 import { BadInputError } from './errors/bad-input-error';
 import { CredentialSource } from './errors/token-expired-error';
 import { decodeGlobusData } from './globus-data';
+import { HUB_GAVE_NO_TOKENS } from './globus-data/normalise';
 import { fetchHubAuthState, type HubAuthState } from './globus-data/hub-auth-state';
 import { INormalisedGlobusData, INormalisedIdentity } from './globus-data/types';
 import { IDisplaySink, isDisplaySink } from './display/sink';
@@ -126,6 +127,21 @@ export const NO_CREDENTIALS_MESSAGE =
   'in a cell and then `await login.complete(code)`; then run connect() again.';
 
 /**
+ * What to do when the hub's auth state holds no tokens (`tokens` is `{}` or `''`, as the
+ * hub's Globus authenticator leaves it after a logout that revoked them), in the words the
+ * server and the sidebar use. A consent link would be built on the hub's confidential
+ * client, which a user cannot complete, so none is offered.
+ *
+ * @param env - the environment (`GLOBUS_KIT_CLIENT_ID`: a native client for a login here)
+ */
+export function hubNoTokensMessage(env: Readonly<Record<string, string | undefined>>): string {
+  const login = env.GLOBUS_KIT_CLIENT_ID
+    ? ', or log in with Globus (login() in a cell, or the sidebar)'
+    : '';
+  return `${HUB_GAVE_NO_TOKENS} Log out of the hub and log in again${login}; then run connect() again.`;
+}
+
+/**
  * Connect to Globus with the user's credentials: an explicit `globusData` option, else the
  * hub's current `auth_state` (JupyterHub's `GET /users/{JUPYTERHUB_USER}`, when
  * `JUPYTERHUB_API_URL`, `JUPYTERHUB_API_TOKEN` and `JUPYTERHUB_USER` are set and the token
@@ -135,7 +151,8 @@ export const NO_CREDENTIALS_MESSAGE =
  *
  * @param options - where to find credentials, display, required scopes
  * @returns the session
- * @throws GlobusKitError `NO_CREDENTIALS` when there is nothing to use;
+ * @throws GlobusKitError `NO_CREDENTIALS` when there is nothing to use (and, from the first
+ *   verb, when the hub's auth state holds no tokens: `hubNoTokensMessage`);
  *   GlobusDataError when GLOBUS_DATA cannot be decoded
  */
 export async function connect(options: IConnectOptions = {}): Promise<GlobusSession> {
@@ -178,6 +195,9 @@ export async function connect(options: IConnectOptions = {}): Promise<GlobusSess
     hub && 'why' in hub && !hub.offHub
       ? [`The hub's current auth_state was not used: ${hub.why}.`, ...data.warnings]
       : [...data.warnings];
+  // A hub auth state without tokens (revoked at logout): every Globus call says so.
+  const noCredentials =
+    source !== 'stored-login' && data.tokens.length === 0 ? hubNoTokensMessage(env) : undefined;
   const authBaseUrl = serviceBaseUrl('auth', env);
   const baseUrls = {
     auth: authBaseUrl,
@@ -193,6 +213,7 @@ export async function connect(options: IConnectOptions = {}): Promise<GlobusSess
     baseUrls,
     verification,
     warnings,
+    noCredentials,
     options
   });
 }
@@ -207,6 +228,8 @@ interface ISessionInit {
   verification: IIdentityVerification;
   /** The decoder's warnings, and why the hub's auth state was not used. */
   warnings: readonly string[];
+  /** The `NO_CREDENTIALS` message when the hub gave no tokens. */
+  noCredentials: string | undefined;
   options: IConnectOptions;
 }
 
@@ -287,7 +310,8 @@ export class GlobusSession {
       authorizer:
         init.source === 'stored-login'
           ? storedLoginAuthorizer(options.env ?? process.env, options.expiringWindowSeconds)
-          : undefined
+          : undefined,
+      noCredentials: init.noCredentials
     };
     const env = options.env ?? process.env;
     const display = options.display;
@@ -307,12 +331,17 @@ export class GlobusSession {
   }
 
   /**
-   * Each required scope, granted or missing (with a consent URL for a missing one).
+   * Each required scope, granted or missing (with a consent URL for a missing one, except
+   * when the hub gave no tokens: see `hubNoTokensMessage`).
    *
    * @param requiredScopes - scopes to check (default: those given to `connect()`)
    */
   consentStatus(requiredScopes: readonly string[] = this.requiredScopes): IConsentStatusEntry[] {
-    return consentStatus(requiredScopes, this.tokens, this.consentUrlOptions);
+    const entries = consentStatus(requiredScopes, this.tokens, this.consentUrlOptions);
+    // No tokens from the hub: a consent link on the hub's client cannot be completed.
+    return this.context.noCredentials === undefined
+      ? entries
+      : entries.map(e => ({ ...e, consentUrl: undefined }));
   }
 
   // ---- Notebook verbs (src/flow/): each shows progress in one updatable display and a

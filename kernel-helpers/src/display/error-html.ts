@@ -102,7 +102,7 @@ function describe(err: unknown): IErrorView {
   if (isWorkspaceError(err)) {
     return { ...base, title: 'Workspace storage problem' };
   }
-  return { ...base, title: 'Error' };
+  return { ...base, title: base.code === 'NO_CREDENTIALS' ? 'No Globus credentials' : 'Error' };
 }
 
 function cut(text: string): string {

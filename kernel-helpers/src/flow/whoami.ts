@@ -5,6 +5,7 @@
 import { joinHtml, keyValueHtml, linkHtml } from '../display/html';
 import type { IConsentStatusEntry } from '../tokens/consents';
 import type { TokenStatus } from '../tokens/token';
+import { requireCredentials } from '../services/service-context';
 import { formatDuration, gridHtml } from './verb-html';
 import { type IVerbContext, type IVerbOptions, runVerb, showHtml } from './verb-context';
 
@@ -52,6 +53,7 @@ export interface IWhoamiResult {
  */
 export function whoami(ctx: IVerbContext, options: IVerbOptions = {}): Promise<IWhoamiResult> {
   return runVerb(ctx, 'Who am I', async () => {
+    requireCredentials(ctx.context);
     let identity: IWhoamiIdentity | null = null;
     let linked: IWhoamiIdentity[] = [];
     let identitySource: IWhoamiResult['identitySource'] = 'none';

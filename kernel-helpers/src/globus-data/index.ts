@@ -7,7 +7,7 @@ import type { INormalisedGlobusData } from './types';
 import { unpickle, type IUnpickleOptions } from './unpickle';
 
 export { decodeGlobusDataText, type IDecodeTextOptions } from './decode-text';
-export { normaliseGlobusData } from './normalise';
+export { HUB_GAVE_NO_TOKENS, normaliseGlobusData } from './normalise';
 export { DEFAULT_MAX_INPUT_BYTES, unpickle, type IUnpickleOptions } from './unpickle';
 export type {
   GlobusDataShape,

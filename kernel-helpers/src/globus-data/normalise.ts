@@ -23,6 +23,9 @@ import type {
   PickleValue
 } from './types';
 
+/** What the kernel, the server and the sidebar say when the hub's auth state holds no tokens. */
+export const HUB_GAVE_NO_TOKENS = 'The hub gave this server no Globus tokens.';
+
 /** The part of `jose` used here (see {@link jose}). */
 interface IJoseDecode {
   decodeJwt(jwt: string): Record<string, unknown>;
@@ -72,6 +75,11 @@ export function normaliseGlobusData(state: PickleValue): INormalisedGlobusData {
   const iat = idClaims !== undefined && isSafeNumber(idClaims.iat) ? idClaims.iat : undefined;
 
   const tokens = normaliseTokenMap(state.tokens);
+  if (tokens.length === 0) {
+    // `{}` or `''`: what the hub's Globus authenticator leaves after a logout that revoked
+    // the tokens (or a hub that never stored any). Said in the server's words.
+    warnings.push(`${HUB_GAVE_NO_TOKENS} (its auth state's tokens is empty: revoked at logout?)`);
+  }
   if (response !== undefined && tokens.length > 0) {
     addResponseTokens(response, tokens, warnings);
   } else if (response !== undefined) {

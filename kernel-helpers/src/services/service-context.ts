@@ -1,10 +1,12 @@
 /**
  * What every service client shares: the tokens, how to build consent URLs, where the
  * tokens came from, request defaults, and one `call()` that picks the right token and
- * turns a missing one into a `ConsentRequiredError`.
+ * turns a missing one into a `ConsentRequiredError` (or, when the hub gave no tokens at
+ * all, a `NO_CREDENTIALS` error saying so).
  */
 import { CredentialSource } from '../errors/token-expired-error';
 import { ConsentRequiredError } from '../errors/consent-required-error';
+import { GlobusKitError } from '../errors/globus-kit-error';
 import { GlobusServiceName } from '../errors/api-error';
 import { IHttpResponse, IRequestOptions, request } from '../http/request';
 import { IRetryPolicy } from '../http/retry';
@@ -41,6 +43,24 @@ export interface IServiceContext {
   readonly baseUrls?: Readonly<Partial<Record<FixedServiceName, string>>>;
   /** Renews tokens of a stored login before expiry and on 401 (standalone login only). */
   readonly authorizer?: IRequestAuthorizer;
+  /**
+   * Set when the hub gave no tokens (revoked at logout): the message of the
+   * `NO_CREDENTIALS` error every Globus call then throws before any request, instead of a
+   * consent link built on the hub's client, which the user cannot complete.
+   */
+  readonly noCredentials?: string;
+}
+
+/**
+ * Throw the session's `NO_CREDENTIALS` error when the hub gave it no tokens.
+ *
+ * @param ctx - the service context
+ * @throws GlobusKitError `NO_CREDENTIALS`
+ */
+export function requireCredentials(ctx: Pick<IServiceContext, 'noCredentials'>): void {
+  if (ctx.noCredentials !== undefined) {
+    throw new GlobusKitError(ctx.noCredentials, { code: 'NO_CREDENTIALS' });
+  }
 }
 
 /** Resource servers of the fixed services. */
@@ -73,6 +93,7 @@ export function requireServiceToken(
   if (token) {
     return token;
   }
+  requireCredentials(ctx);
   const scopes = SCOPE_FOR[service].split(' ');
   throw new ConsentRequiredError({
     requiredScopes: scopes,
@@ -100,6 +121,10 @@ export function callService<T>(
   service: GlobusServiceName,
   req: IServiceRequest
 ): Promise<IHttpResponse<T>> {
+  if (service !== 'https') {
+    // A plain https URL (fetchCsv of a web address) needs no Globus token.
+    requireCredentials(ctx);
+  }
   const fixedBase = service === 'https' ? undefined : ctx.baseUrls?.[service];
   const options: IRequestOptions = {
     timeoutMs: ctx.defaults?.timeoutMs,

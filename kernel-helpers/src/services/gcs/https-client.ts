@@ -4,13 +4,19 @@
  * The client resolves the collection's `https_server` through Transfer (cached per client)
  * and its token through `tokens.forCollection(id)`; without one it tries anonymously (public
  * collections), and a 401 becomes a `ConsentRequiredError` naming the collection's `https`
- * scope. Redirects are followed only within the same origin.
+ * scope. When the hub gave no tokens at all, data access throws `NO_CREDENTIALS` first. Redirects are followed only within the same origin.
  */
 import { Readable } from 'node:stream';
 import { BadInputError } from '../../errors/bad-input-error';
 import { IProgress, RawBody } from '../../http/request';
 import { GlobusScopes } from '../../tokens/scopes';
-import { callOptions, callService, ICallOptions, IServiceContext } from '../service-context';
+import {
+  callOptions,
+  callService,
+  ICallOptions,
+  IServiceContext,
+  requireCredentials
+} from '../service-context';
 import { collectionId } from '../transfer/collection-names';
 import { TransferClient } from '../transfer/transfer-client';
 import { CollectionRef } from '../transfer/types';
@@ -165,6 +171,7 @@ export class HttpsClient {
     path: string,
     options: IDownloadOptions = {}
   ): Promise<IDownload> {
+    requireCredentials(this.#ctx);
     const url = await this.url(collection, path, callOptions(options));
     const headers: Record<string, string> = {};
     if (options.range) {
@@ -218,6 +225,7 @@ export class HttpsClient {
     path: string,
     options: IDownloadOptions = {}
   ): Promise<Uint8Array> {
+    requireCredentials(this.#ctx);
     const url = await this.url(collection, path, callOptions(options));
     const headers: Record<string, string> = {};
     if (options.range) {
@@ -253,6 +261,7 @@ export class HttpsClient {
     data: UploadData,
     options: IUploadOptions = {}
   ): Promise<IUploadResult> {
+    requireCredentials(this.#ctx);
     const url = await this.url(collection, path, callOptions(options));
     let sent = 0;
     const onUploadProgress = (p: IProgress): void => {
