@@ -11,7 +11,8 @@
  * Strict where the hub's contract is (`tokens` entries: a bad one is a `bad-shape` error
  * naming its key path); lenient about the extras (an undecodable id_token or a malformed
  * `token_response` entry becomes a warning). Expiry is never guessed: an issue time is
- * taken only from the id_token of the same token response.
+ * taken only from the id_token of the same token response, and an expiry that is not a
+ * finite number (`NaN`, `inf`) is unknown, with a warning.
  */
 import { GlobusDataError } from '../errors/globus-data-error';
 import type {
@@ -74,7 +75,7 @@ export function normaliseGlobusData(state: PickleValue): INormalisedGlobusData {
   }
   const iat = idClaims !== undefined && isSafeNumber(idClaims.iat) ? idClaims.iat : undefined;
 
-  const tokens = normaliseTokenMap(state.tokens);
+  const tokens = normaliseTokenMap(state.tokens, warnings);
   if (tokens.length === 0) {
     // `{}` or `''`: what the hub's Globus authenticator leaves after a logout that revoked
     // the tokens (or a hub that never stored any). Said in the server's words.
@@ -168,9 +169,23 @@ function optionalString(dict: IPickleDict, key: string, path: string): string | 
   return value;
 }
 
-function optionalSeconds(dict: IPickleDict, key: string, path: string): number | undefined {
+/**
+ * A number of seconds; a number that is not finite (`NaN`, `±inf`: a Python float can be)
+ * or an integer too large for a double is an unknown expiry, with a warning, not an error:
+ * the token itself is still good.
+ */
+function optionalSeconds(
+  dict: IPickleDict,
+  key: string,
+  path: string,
+  warnings: string[]
+): number | undefined {
   const value = dict[key];
   if (value === undefined || value === null) {
+    return undefined;
+  }
+  if (typeof value === 'bigint' || (typeof value === 'number' && !Number.isFinite(value))) {
+    warnings.push(`${path} is not a finite number of seconds; that token's expiry is unknown.`);
     return undefined;
   }
   if (!isSafeNumber(value)) {
@@ -191,7 +206,8 @@ function normaliseToken(
   entry: PickleValue,
   path: string,
   fallbackResourceServer: string | undefined,
-  source: INormalisedToken['source']
+  source: INormalisedToken['source'],
+  warnings: string[]
 ): INormalisedToken {
   if (!isDict(entry)) {
     throw badShape(path, 'a token dict');
@@ -212,11 +228,16 @@ function normaliseToken(
     tokenType: optionalString(entry, 'token_type', `${path}.token_type`) ?? 'Bearer',
     source
   };
-  const expiresAt = optionalSeconds(entry, 'expires_at_seconds', `${path}.expires_at_seconds`);
+  const expiresAt = optionalSeconds(
+    entry,
+    'expires_at_seconds',
+    `${path}.expires_at_seconds`,
+    warnings
+  );
   if (expiresAt !== undefined) {
     token.expiresAtSeconds = expiresAt;
   }
-  const expiresIn = optionalSeconds(entry, 'expires_in', `${path}.expires_in`);
+  const expiresIn = optionalSeconds(entry, 'expires_in', `${path}.expires_in`, warnings);
   if (expiresIn !== undefined) {
     token.expiresIn = expiresIn;
   }
@@ -228,7 +249,7 @@ function normaliseToken(
 }
 
 /** `tokens`: a dict by resource server; `''`, `{}`, `None` or absent mean none. */
-function normaliseTokenMap(value: PickleValue | undefined): INormalisedToken[] {
+function normaliseTokenMap(value: PickleValue | undefined, warnings: string[]): INormalisedToken[] {
   if (value === undefined || value === null || value === '') {
     return [];
   }
@@ -236,7 +257,7 @@ function normaliseTokenMap(value: PickleValue | undefined): INormalisedToken[] {
     throw badShape('tokens', 'a dict of tokens by resource server');
   }
   return Object.keys(value).map((key, i) =>
-    normaliseToken(value[key], keyPath('tokens', key, i), key, 'tokens')
+    normaliseToken(value[key], keyPath('tokens', key, i), key, 'tokens', warnings)
   );
 }
 
@@ -264,7 +285,7 @@ function addResponseTokens(
   for (const [entry, path] of candidates) {
     let token: INormalisedToken;
     try {
-      token = normaliseToken(entry, path, undefined, 'token_response');
+      token = normaliseToken(entry, path, undefined, 'token_response', warnings);
     } catch (error) {
       const where = error instanceof GlobusDataError && error.path ? error.path : path;
       warnings.push(`${where} is malformed; that token_response entry was ignored.`);

@@ -11,6 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { isGlobusApiError } from '../errors/api-error';
 import { IAuthorizationParameters } from '../errors/consent-required-error';
 import { request } from '../http/request';
+import { finiteSeconds } from '../tokens/token';
 import { LoginError, RELOGIN_REMEDY } from './login-error';
 import { IStoredToken } from './token-file';
 
@@ -199,15 +200,19 @@ export function storedTokensOf(
   nowSeconds: number = Date.now() / 1000
 ): IStoredToken[] {
   const all = [response, ...(response.other_tokens ?? [])];
-  return all.map(t => ({
-    resource_server: t.resource_server,
-    access_token: t.access_token,
-    refresh_token: t.refresh_token ?? null,
-    scope: t.scope ?? '',
-    expires_at_seconds:
-      typeof t.expires_in === 'number' ? Math.floor(nowSeconds + t.expires_in) : null,
-    token_type: t.token_type ?? 'Bearer'
-  }));
+  return all.map(t => {
+    // A lifetime that is not a finite number (JSON's 1e400 parses as Infinity) is unknown.
+    const lifetime = finiteSeconds(t.expires_in);
+    return {
+      resource_server: t.resource_server,
+      access_token: t.access_token,
+      refresh_token: t.refresh_token ?? null,
+      scope: t.scope ?? '',
+      expires_at_seconds:
+        lifetime === undefined ? null : (finiteSeconds(Math.floor(nowSeconds + lifetime)) ?? null),
+      token_type: t.token_type ?? 'Bearer'
+    };
+  });
 }
 
 // Module internals (not exported).

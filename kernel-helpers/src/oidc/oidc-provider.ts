@@ -9,6 +9,7 @@
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html
  */
 import { redactSecrets } from '../errors/globus-kit-error';
+import { finiteSeconds } from '../tokens/token';
 import { checkedProviderUrl } from './oidc-config';
 import { OidcError, type OidcErrorCode } from './oidc-error';
 
@@ -336,7 +337,7 @@ function grantOf(
   return {
     access_token: r.access_token,
     refresh_token: r.refresh_token,
-    expires_in: typeof r.expires_in === 'number' ? r.expires_in : undefined,
+    expires_in: finiteSeconds(r.expires_in),
     scope: r.scope,
     token_type: r.token_type || 'Bearer',
     id_token: r.id_token,

@@ -105,14 +105,20 @@ export function pickleBytes(v: { pickle_b64: string }): Uint8Array {
 /**
  * GLOBUS_DATA text for JSON values, pickled by CPython at `protocol` (one python3 run for
  * all of them), exactly as the hub writes it: `base64.b64encode(pickle.dumps(v)).decode()`.
+ * `NaN` and `±Infinity` become Python's `nan` and `±inf` floats.
  */
 export function pickleJsonTexts(values: unknown[], protocol = 4): string[] {
+  // Python's json reads NaN / Infinity / -Infinity literals, which JSON.stringify cannot write.
+  const marker = (x: number): string => `\u0000float:${x}`;
+  const text = JSON.stringify(values, (_k, x: unknown) =>
+    typeof x === 'number' && !Number.isFinite(x) ? marker(x) : x
+  ).replace(/"\\u0000float:(NaN|-?Infinity)"/g, '$1');
   const script =
     'import sys, json, pickle, base64\n' +
     'for v in json.load(sys.stdin):\n' +
     `    print(base64.b64encode(pickle.dumps(v, protocol=${protocol})).decode())\n`;
   const out = spawnSync('python3', ['-c', script], {
-    input: JSON.stringify(values),
+    input: text,
     encoding: 'utf8',
     timeout: 60_000
   });

@@ -113,11 +113,16 @@ export class Token {
     this.fingerprint = fingerprintOf(init.accessToken);
     this.expiringWindowSeconds = options.expiringWindowSeconds ?? DEFAULT_EXPIRING_WINDOW_SECONDS;
     this.scopes = parseScopesLeniently(init.scope);
-    if (isFiniteNumber(init.expiresAtSeconds)) {
-      this.expiresAt = new Date(init.expiresAtSeconds * 1000);
+    const absolute = expiryDate(init.expiresAtSeconds);
+    const relative =
+      isFiniteNumber(init.issuedAtSeconds) && isFiniteNumber(init.expiresIn)
+        ? expiryDate(init.issuedAtSeconds + init.expiresIn)
+        : undefined;
+    if (absolute) {
+      this.expiresAt = absolute;
       this.expiresAtSource = 'expires_at_seconds';
-    } else if (isFiniteNumber(init.issuedAtSeconds) && isFiniteNumber(init.expiresIn)) {
-      this.expiresAt = new Date((init.issuedAtSeconds + init.expiresIn) * 1000);
+    } else if (relative) {
+      this.expiresAt = relative;
       this.expiresAtSource = 'issued_at_plus_expires_in';
     } else {
       this.expiresAt = undefined;
@@ -221,6 +226,34 @@ export class Token {
   [inspect.custom](_depth: number, options: InspectOptions): string {
     return `Token ${inspect(this.toJSON(), { ...options, depth: 2 })}`;
   }
+}
+
+/** Largest distance from the epoch a `Date` can hold, in ms (ECMA-262 §21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * An expiry time in epoch seconds as a `Date`, or `undefined` (unknown) when it is not a
+ * number, not finite (`NaN`, `±Infinity`, as a hand-edited or garbled source can hold) or
+ * beyond what a `Date` holds, so every view of it (status, countdown, `toJSON`) stays
+ * defined: an invalid `Date` would make `toISOString()` throw and countdowns `NaN`.
+ *
+ * @param seconds - epoch seconds, or anything
+ */
+export function expiryDate(seconds: unknown): Date | undefined {
+  if (!isFiniteNumber(seconds)) {
+    return undefined;
+  }
+  const ms = seconds * 1000;
+  return Math.abs(ms) <= MAX_DATE_MS ? new Date(ms) : undefined;
+}
+
+/**
+ * A number of seconds when it is a finite number, else `undefined` (unknown).
+ *
+ * @param value - anything
+ */
+export function finiteSeconds(value: unknown): number | undefined {
+  return isFiniteNumber(value) ? value : undefined;
 }
 
 function isFiniteNumber(value: unknown): value is number {
