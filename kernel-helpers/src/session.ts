@@ -25,7 +25,11 @@ import { link, type ILinkResult } from './flow/link';
 import { ls, type ILsVerbOptions } from './flow/ls';
 import type { Chart, IPlotSpec, VegaLiteSpec } from './flow/plot';
 import { plot } from './flow/plot-chart';
-import type { CollectionInput } from './flow/resolve-collection';
+import {
+  isCollectionPath,
+  type CollectionInput,
+  type ICollectionPath
+} from './flow/resolve-collection';
 import { share, type IShareOptions, type IShareResult } from './flow/share';
 import type { Table } from './flow/table';
 import { transfer } from './flow/transfer-task';
@@ -421,13 +425,24 @@ export class GlobusSession {
    * @param options - `expiresIn` seconds
    */
   link(target: IWorkspaceKey, options?: IWorkspaceLinkOptions): Promise<ISignedUrl>;
+  /**
+   * Show and return the HTTPS URL and the web app link of `{ collection, path }` (the form
+   * `fetchCsv` and `upload` take).
+   *
+   * @param target - `{ collection, path }`
+   * @param options - signal
+   */
+  link(target: ICollectionPath, options?: IVerbOptions): Promise<ILinkResult>;
   link(
-    target: CollectionInput | IWorkspaceKey,
-    path?: string | IWorkspaceLinkOptions,
+    target: CollectionInput | ICollectionPath | IWorkspaceKey,
+    path?: string | IWorkspaceLinkOptions | IVerbOptions,
     options?: IVerbOptions
   ): Promise<ILinkResult | ISignedUrl> {
-    return isWorkspaceKey(target)
-      ? link(this, target, typeof path === 'object' ? path : options)
+    if (isWorkspaceKey(target)) {
+      return link(this, target, typeof path === 'object' ? path : options);
+    }
+    return isCollectionPath(target)
+      ? link(this, target, path as IVerbOptions | undefined)
       : link(this, target, path as string, options);
   }
 
@@ -438,8 +453,22 @@ export class GlobusSession {
    * @param path - folder path
    * @param options - `identity` or `group`, `permissions`, signal
    */
-  share(collection: CollectionInput, path: string, options: IShareOptions): Promise<IShareResult> {
-    return share(this, collection, path, options);
+  share(collection: CollectionInput, path: string, options: IShareOptions): Promise<IShareResult>;
+  /**
+   * Share a folder given as `{ collection, path }` (the form `fetchCsv` and `upload` take).
+   *
+   * @param target - `{ collection, path }` on a guest collection
+   * @param options - `identity` or `group`, `permissions`, signal
+   */
+  share(target: ICollectionPath, options: IShareOptions): Promise<IShareResult>;
+  share(
+    target: CollectionInput | ICollectionPath,
+    path: string | IShareOptions,
+    options?: IShareOptions
+  ): Promise<IShareResult> {
+    return isCollectionPath(target)
+      ? share(this, target, path as IShareOptions)
+      : share(this, target, path as string, options as IShareOptions);
   }
 
   /**
@@ -449,8 +478,22 @@ export class GlobusSession {
    * @param path - folder path (default `/~/`)
    * @param options - hidden files, preview size, signal
    */
-  ls(collection: CollectionInput, path?: string, options?: ILsVerbOptions): Promise<Table> {
-    return ls(this, collection, path, options);
+  ls(collection: CollectionInput, path?: string, options?: ILsVerbOptions): Promise<Table>;
+  /**
+   * List a folder given as `{ collection, path }` (the form `fetchCsv` and `upload` take).
+   *
+   * @param target - `{ collection, path }` (path default `/~/`)
+   * @param options - hidden files, preview size, signal
+   */
+  ls(target: ICollectionPath, options?: ILsVerbOptions): Promise<Table>;
+  ls(
+    target: CollectionInput | ICollectionPath,
+    path?: string | ILsVerbOptions,
+    options?: ILsVerbOptions
+  ): Promise<Table> {
+    return isCollectionPath(target)
+      ? ls(this, target, path as ILsVerbOptions | undefined)
+      : ls(this, target, path as string | undefined, options);
   }
 
   /** The redacted, JSON-safe view. */

@@ -8,8 +8,8 @@ import { BadInputError } from '../errors/bad-input-error';
 import { isWebUrl } from '../display/html';
 import { callService } from '../services/service-context';
 import { warmOffThread } from '../http/off-thread';
-import { collectionLabel, type CollectionInput, resolveCollection } from './resolve-collection';
 import { type ICsvSource, type IFetchCsvOptions, readCsv } from './read-csv';
+import { collectionLabel, type ICollectionPath, resolveCollection } from './resolve-collection';
 import type { Table } from './table';
 import type { IVerbContext } from './verb-context';
 import {
@@ -20,13 +20,7 @@ import {
 
 export type { IFetchCsvOptions } from './read-csv';
 
-/** A file on a collection. */
-export interface ICollectionPath {
-  /** Collection id or display name. */
-  collection: CollectionInput;
-  /** Absolute path on the collection. */
-  path: string;
-}
+export type { ICollectionPath } from './resolve-collection';
 
 /**
  * Where `fetchCsv` reads from: an http(s) URL (fetched without credentials), a file on a

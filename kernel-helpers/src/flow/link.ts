@@ -1,11 +1,19 @@
 /**
- * `globus.link(collection, path)`: the file's HTTPS URL and its Globus web app page.
+ * `globus.link(collection, path)` or `globus.link({ collection, path })`: the file's HTTPS
+ * URL and its Globus web app page.
  */
 import { joinHtml, keyValueHtml, linkHtml } from '../display/html';
 import { BadInputError } from '../errors/bad-input-error';
 import { encodeCollectionPath } from '../services/gcs/https-client';
 import type { IEndpointDocument } from '../services/transfer/types';
-import { collectionLabel, type CollectionInput, resolveCollection } from './resolve-collection';
+import {
+  collectionArguments,
+  collectionLabel,
+  type CollectionInput,
+  type ICollectionPath,
+  labelPath,
+  resolveCollection
+} from './resolve-collection';
 import { type IVerbContext, type IVerbOptions, runVerb, showHtml } from './verb-context';
 import type { ISignedUrl } from '../workspaces/workspace';
 import {
@@ -94,25 +102,43 @@ export function link(
   target: IWorkspaceKey,
   options?: IWorkspaceLinkOptions
 ): Promise<ISignedUrl>;
+/**
+ * Show and return the links of a path given as `{ collection, path }` (the form
+ * `fetchCsv` and `upload` take).
+ *
+ * @param ctx - the session
+ * @param target - `{ collection, path }`
+ * @param options - signal
+ */
 export function link(
   ctx: IVerbContext,
-  collection: CollectionInput | IWorkspaceKey,
-  path?: string | IWorkspaceLinkOptions,
-  options: IVerbOptions = {}
+  target: ICollectionPath,
+  options?: IVerbOptions
+): Promise<ILinkResult>;
+export function link(
+  ctx: IVerbContext,
+  collection: CollectionInput | ICollectionPath | IWorkspaceKey,
+  path?: string | IWorkspaceLinkOptions | IVerbOptions,
+  options?: IVerbOptions
 ): Promise<ILinkResult | ISignedUrl> {
   if (isWorkspaceKey(collection)) {
-    return linkWorkspace(ctx, collection, typeof path === 'object' ? path : options);
+    return linkWorkspace(
+      ctx,
+      collection,
+      typeof path === 'object' ? (path as IWorkspaceLinkOptions) : (options ?? {})
+    );
   }
-  return linkCollection(ctx, collection, path as string, options);
+  return linkCollection(ctx, collection, path as string | IVerbOptions | undefined, options);
 }
 
 function linkCollection(
   ctx: IVerbContext,
-  collection: CollectionInput,
-  path: string,
-  options: IVerbOptions
+  first: CollectionInput | ICollectionPath,
+  second: string | IVerbOptions | undefined,
+  third: IVerbOptions | undefined
 ): Promise<ILinkResult> {
-  return runVerb(ctx, `Link to ${path}`, async () => {
+  return runVerb(ctx, `Link to ${labelPath(first, second)}`, async () => {
+    const { collection, path, options = {} } = collectionArguments('link', first, second, third);
     const doc = await resolveCollection(ctx.transfer, collection, { signal: options.signal });
     const result = linksFor(doc, path);
     showHtml(ctx.display, linksCard(doc, result));

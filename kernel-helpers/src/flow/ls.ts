@@ -1,9 +1,17 @@
 /**
- * `globus.ls(collection, path)`: a folder listing as a `Table`.
+ * `globus.ls(collection, path)` or `globus.ls({ collection, path })`: a folder listing as a
+ * `Table`.
  */
 import { tableHtml } from '../display/table-html';
 import type { ILsOptions } from '../services/transfer/file-operations';
-import { collectionLabel, type CollectionInput, resolveCollection } from './resolve-collection';
+import {
+  collectionArguments,
+  collectionLabel,
+  type CollectionInput,
+  type ICollectionPath,
+  labelPath,
+  resolveCollection
+} from './resolve-collection';
 import { Table } from './table';
 import { type IVerbContext, type IVerbOptions, runVerb, showHtml } from './verb-context';
 
@@ -20,17 +28,38 @@ export interface ILsVerbOptions extends IVerbOptions {
  * `last_modified` (a date) and `permissions`, folders first then by name.
  *
  * @param ctx - the session
- * @param collection - id or display name
+ * @param collection - id, display name or document
  * @param path - absolute folder path (default the collection's default folder, `/~/`)
  * @param options - hidden files, preview size, signal
  */
 export function ls(
   ctx: IVerbContext,
   collection: CollectionInput,
-  path = '/~/',
-  options: ILsVerbOptions = {}
+  path?: string,
+  options?: ILsVerbOptions
+): Promise<Table>;
+/**
+ * List a folder given as `{ collection, path }` (the form `fetchCsv` and `upload` take).
+ *
+ * @param ctx - the session
+ * @param target - `{ collection, path }` (path default `/~/`)
+ * @param options - hidden files, preview size, signal
+ */
+export function ls(
+  ctx: IVerbContext,
+  target: ICollectionPath,
+  options?: ILsVerbOptions
+): Promise<Table>;
+export function ls(
+  ctx: IVerbContext,
+  first: CollectionInput | ICollectionPath,
+  second?: string | ILsVerbOptions,
+  third?: ILsVerbOptions
 ): Promise<Table> {
-  return runVerb(ctx, `Listing ${path}`, async ({ progress }) => {
+  return runVerb(ctx, `Listing ${labelPath(first, second, '/~/')}`, async ({ progress }) => {
+    const args = collectionArguments('ls', first, second, third, '/~/');
+    const { collection, path } = args;
+    const options = args.options ?? {};
     const doc = await resolveCollection(ctx.transfer, collection, { signal: options.signal });
     const lsOptions: ILsOptions = {
       signal: options.signal,

@@ -1,13 +1,20 @@
 /**
- * `globus.share(collection, path, { identity | group, permissions })`: an access rule on a
- * guest collection.
+ * `globus.share(collection, path, { identity | group, permissions })` (or
+ * `globus.share({ collection, path }, { … })`): an access rule on a guest collection.
  */
 import { joinHtml, keyValueHtml, linkHtml } from '../display/html';
 import { BadInputError } from '../errors/bad-input-error';
 import { callService, requireServiceToken } from '../services/service-context';
 import type { IEndpointDocument } from '../services/transfer/types';
 import { webAppUrl } from './link';
-import { collectionLabel, type CollectionInput, resolveCollection } from './resolve-collection';
+import {
+  collectionArguments,
+  collectionLabel,
+  type CollectionInput,
+  type ICollectionPath,
+  labelPath,
+  resolveCollection
+} from './resolve-collection';
 import { type IVerbContext, type IVerbOptions, runVerb, showHtml } from './verb-context';
 
 /** Options of `share()`: exactly one of `identity` and `group`. */
@@ -70,8 +77,27 @@ export function share(
   collection: CollectionInput,
   path: string,
   options: IShareOptions
+): Promise<IShareResult>;
+/**
+ * Share a folder given as `{ collection, path }` (the form `fetchCsv` and `upload` take).
+ *
+ * @param ctx - the session
+ * @param target - `{ collection, path }` on a guest collection
+ * @param options - `identity` or `group`, `permissions`, signal
+ */
+export function share(
+  ctx: IVerbContext,
+  target: ICollectionPath,
+  options: IShareOptions
+): Promise<IShareResult>;
+export function share(
+  ctx: IVerbContext,
+  first: CollectionInput | ICollectionPath,
+  second: string | IShareOptions,
+  third?: IShareOptions
 ): Promise<IShareResult> {
-  return runVerb(ctx, `Sharing ${path}`, async () => {
+  return runVerb(ctx, `Sharing ${labelPath(first, second)}`, async () => {
+    const { collection, path, options } = collectionArguments('share', first, second, third);
     const { signal } = options ?? {};
     if (!options || (options.identity === undefined) === (options.group === undefined)) {
       throw new BadInputError('share needs exactly one of { identity } or { group }', {

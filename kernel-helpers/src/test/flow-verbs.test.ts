@@ -37,11 +37,13 @@ describe('GlobusSession notebook verbs', () => {
   let withSink: GlobusSession;
   let plain: GlobusSession;
   let tmp: string;
+  /** Every request the emulator answered (method and path, never tokens). */
+  const requests: Array<{ service: string; method: string; path: string }> = [];
 
   before(async () => {
     mod = await loadEmulator();
     seed = mod.seed;
-    emu = await mod.createEmulator();
+    emu = await mod.createEmulator({ log: line => requests.push(line) });
     const env = await emu.env();
     sink = new RecordingSink();
     withSink = await connect({ env, display: sink, requestDefaults: { retry: FAST_RETRY } });
@@ -334,6 +336,81 @@ describe('GlobusSession notebook verbs', () => {
         );
         assert.match(e.message, /11111111-1111-4111-8111-111111111111/);
         return true;
+      });
+    });
+  });
+
+  describe('regression #15: collection argument shapes', () => {
+    it('should take { collection, path } in ls, link and share, as fetchCsv and upload do', async () => {
+      const target = { collection: 'Tutorial Guest Collection', path: '/verbs/' };
+      const listed = await plain.ls(target);
+      assert.deepEqual(
+        listed.column('name'),
+        (await plain.ls(seed.GUEST_COLLECTION_ID, '/verbs/')).column('name')
+      );
+      assert.ok(listed.column('name').includes('t.txt'));
+      const hidden = await plain.ls(
+        { collection: seed.GUEST_COLLECTION_ID, path: '/verbs/' },
+        {
+          showHidden: true
+        }
+      );
+      assert.ok(hidden.numRows >= listed.numRows);
+      const linked = await plain.link({
+        collection: seed.GUEST_COLLECTION_ID,
+        path: '/verbs/t.txt'
+      });
+      assert.deepEqual(linked, await plain.link(seed.GUEST_COLLECTION_ID, '/verbs/t.txt'));
+      const shared = await plain.share(
+        { collection: seed.GUEST_COLLECTION_ID, path: '/verbs/' },
+        { identity: seed.COLLEAGUE_IDENTITY_ID }
+      );
+      assert.equal(shared.path, '/verbs/');
+      assert.equal(shared.principal, seed.COLLEAGUE_IDENTITY_ID);
+    });
+
+    it('should refuse any other collection shape with BAD_COLLECTION, asking nothing', async () => {
+      const before = requests.length;
+      const inner = { collection: seed.GUEST_COLLECTION_ID, path: '/verbs/t.txt' };
+      const wrong: Array<[string, () => Promise<unknown>]> = [
+        ['ls({ path })', () => plain.ls({ path: '/verbs/' } as never)],
+        ['ls({ id: 42 })', () => plain.ls({ id: 42 } as never, '/verbs/')],
+        ['ls(null)', () => plain.ls(null as never, '/verbs/')],
+        ['ls(42)', () => plain.ls(42 as never, '/verbs/')],
+        ['ls([id])', () => plain.ls([seed.GUEST_COLLECTION_ID] as never, '/verbs/')],
+        ['link({ id: "" })', () => plain.link({ id: '' } as never, '/verbs/t.txt')],
+        ['share({})', () => plain.share({} as never, '/verbs/', { identity: 'x@y.org' })],
+        ['fetchCsv nested', () => plain.fetchCsv({ collection: inner as never, path: '/a.csv' })],
+        [
+          'upload nested',
+          () => plain.upload('a', { collection: inner as never, path: '/v/a.txt' })
+        ],
+        [
+          'transfer from',
+          () =>
+            plain.transfer({
+              from: inner as never,
+              to: seed.GUEST_COLLECTION_ID,
+              items: [{ source: '/a', destination: '/b' }]
+            })
+        ],
+        ['files.ls({})', () => plain.transfer.files.ls({} as never, '/')],
+        ['path twice', () => plain.ls(inner as never, '/verbs/' as never)]
+      ];
+      for (const [what, call] of wrong) {
+        await assert.rejects(call(), (e: unknown) => {
+          assert.ok(isBadInputError(e), `${what}: ${String(e)}`);
+          assert.equal(e.code, 'BAD_COLLECTION', `${what}: ${e.message}`);
+          return true;
+        });
+      }
+      assert.deepEqual(requests.slice(before), [], 'no request made');
+      assert.ok(!requests.some(r => r.path.includes('undefined')));
+      await assert.rejects(plain.fetchCsv({ collection: inner as never, path: '/a.csv' }), {
+        message:
+          "A collection must be an id, a display name, or a collection document (an object with a string 'id') " +
+          '(got an object with "collection", "path"). A { collection, path } object goes in place of both ' +
+          'arguments: ls({ collection, path }), link({ collection, path }), share({ collection, path }, options).'
       });
     });
   });

@@ -2,6 +2,7 @@
  * Names of collections a client has seen, so messages say `collection 'Tutorial 1'` rather
  * than a bare UUID. One cache per client (never process-wide), filled by `get` and `search`.
  */
+import { BadInputError } from '../../errors/bad-input-error';
 import { CollectionRef } from './types';
 
 /** Display names by collection id, per client. */
@@ -14,7 +15,13 @@ export class CollectionNames {
    * @param ref - a collection document (ids alone teach nothing)
    */
   remember(ref: CollectionRef): void {
-    if (typeof ref !== 'string' && typeof ref.display_name === 'string' && ref.display_name) {
+    if (
+      typeof ref === 'object' &&
+      ref !== null &&
+      typeof ref.id === 'string' &&
+      typeof ref.display_name === 'string' &&
+      ref.display_name
+    ) {
       this.#names.set(ref.id, ref.display_name);
     }
   }
@@ -38,7 +45,21 @@ export class CollectionNames {
  * The id of a collection reference.
  *
  * @param ref - an id or a document
+ * @throws BadInputError `BAD_COLLECTION` for anything else (a `{ collection, path }` object
+ *   here would otherwise become a request for `/endpoint/undefined/…`)
  */
 export function collectionId(ref: CollectionRef): string {
-  return typeof ref === 'string' ? ref : ref.id;
+  const id: unknown =
+    typeof ref === 'string'
+      ? ref
+      : typeof ref === 'object' && ref !== null
+        ? (ref as { id?: unknown }).id
+        : undefined;
+  if (typeof id !== 'string' || id.trim() === '') {
+    throw new BadInputError(
+      "A collection must be an id or a collection document (an object with a string 'id')",
+      { code: 'BAD_COLLECTION' }
+    );
+  }
+  return id;
 }
