@@ -15,8 +15,10 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { connect as tcpConnect, createServer as createTcpServer, type Socket } from 'node:net';
 import { connect } from '../session';
 import { isBadInputError } from '../errors/bad-input-error';
+import { isNetworkError } from '../errors/network-error';
 import { connectOidc, OidcSession } from '../oidc/oidc-session';
 import { Workspace } from '../workspaces/workspace';
 import { isWorkspaceError } from '../workspaces/workspace-error';
@@ -36,6 +38,66 @@ async function expectCode(run: () => Promise<unknown>, code: string): Promise<Er
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * A loopback TCP proxy in front of an S3 server that passes each response's head and its
+ * first `bodyBytes` body bytes, then closes both sockets: a download killed mid-body.
+ */
+async function cuttingProxy(
+  target: string,
+  bodyBytes: number
+): Promise<{ url: string; cuts: () => number; close: () => Promise<void> }> {
+  const { hostname, port } = new URL(target);
+  let cuts = 0;
+  const sockets = new Set<Socket>();
+  const server = createTcpServer(client => {
+    const upstream = tcpConnect(Number(port), hostname);
+    for (const sock of [client, upstream]) {
+      sockets.add(sock);
+      sock.on('close', () => sockets.delete(sock));
+      sock.on('error', () => undefined);
+    }
+    client.pipe(upstream);
+    let head = Buffer.alloc(0);
+    let inBody = false;
+    let sent = 0;
+    upstream.on('data', (chunk: Buffer) => {
+      let body = chunk;
+      if (!inBody) {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) {
+          return;
+        }
+        client.write(head.subarray(0, end + 4));
+        inBody = true;
+        body = head.subarray(end + 4);
+      }
+      const room = bodyBytes - sent;
+      if (body.length < room) {
+        client.write(body);
+        sent += body.length;
+        return;
+      }
+      cuts++;
+      client.write(body.subarray(0, room), () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    });
+    upstream.on('end', () => client.end());
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const address = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    cuts: () => cuts,
+    close: async () => {
+      for (const sock of sockets) sock.destroy();
+      await new Promise(r => server.close(r));
+    }
+  };
 }
 
 describe('the AWS SDK', () => {
@@ -353,6 +415,63 @@ describe('Workspace', () => {
         () => globus.fetchCsv({ workspace: mod.SERVICE_WORKSPACE, key: 'tests/globus.csv' }),
         'BAD_WORKSPACE'
       );
+    });
+  });
+
+  describe('regression #15: a download killed mid-body', () => {
+    it('should fail download, downloadFile and fetchCsv with TRUNCATED_BODY, leaving no file', async () => {
+      const rows = Array.from({ length: 8000 }, (_, i) => `${i},${(i * 7) % 1000}`).join('\n');
+      const csv = `n,v\n${rows}\n`;
+      await ws.upload(csv, 'tests/cut.csv');
+      const proxy = await cuttingProxy(emu.platformEnv().GLOBUS_KIT_S3_ENDPOINT, 1000);
+      const doc = {
+        ...ws.document,
+        end_point: proxy.url,
+        properties: { ...ws.document.properties, service_url: [proxy.url] }
+      };
+      const cut = new Workspace(doc, app.platform);
+      const expectTruncated = (what: string) => (e: unknown) => {
+        assert.ok(isNetworkError(e), `${what}: ${String(e)}`);
+        assert.equal(e.code, 'TRUNCATED_BODY', what);
+        assert.match(
+          e.message,
+          /S3 GetObject of .+:tests\/cut\.csv failed: the response body was cut short \(1000 of \d+ bytes/
+        );
+        assert.ok(!e.message.includes(proxy.url), `${what}: no URL`);
+        return true;
+      };
+      try {
+        const dl = await cut.download('tests/cut.csv');
+        assert.equal(dl.size, Buffer.byteLength(csv));
+        await assert.rejects(async () => {
+          for await (const _chunk of dl.stream) {
+            // read until the cut
+          }
+        }, expectTruncated('download'));
+        const target = join(dir, 'cut.csv');
+        await assert.rejects(
+          cut.downloadFile('tests/cut.csv', target),
+          expectTruncated('downloadFile')
+        );
+        await assert.rejects(fs.stat(target), /ENOENT/);
+        assert.deepEqual(
+          (await fs.readdir(dir)).filter(n => n.startsWith('cut.csv')),
+          []
+        );
+        const globus = await connect({ env: await emu.env() });
+        await assert.rejects(
+          globus.fetchCsv({ workspace: cut, key: 'tests/cut.csv' }),
+          expectTruncated('fetchCsv')
+        );
+        assert.equal(proxy.cuts(), 3, 'each request was cut');
+        const whole = await ws.download('tests/cut.csv');
+        const chunks: Buffer[] = [];
+        for await (const c of whole.stream) chunks.push(c as Buffer);
+        assert.equal(Buffer.concat(chunks).toString(), csv, 'the same object reads whole directly');
+      } finally {
+        cut.dispose();
+        await proxy.close();
+      }
     });
   });
 });

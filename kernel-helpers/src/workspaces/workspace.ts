@@ -21,7 +21,7 @@ import type { IDisplaySink } from '../display/sink';
 import { tableHtml } from '../display/table-html';
 import { BadInputError } from '../errors/bad-input-error';
 import { redactSecrets } from '../errors/globus-kit-error';
-import { AbortError, isAbortError } from '../errors/network-error';
+import { AbortError, isAbortError, NetworkError } from '../errors/network-error';
 import type { Chart } from '../flow/plot';
 import { contentTypeFor, prepareUpload } from '../flow/upload-input';
 import { Table } from '../flow/table';
@@ -460,7 +460,9 @@ export class Workspace implements IWorkspaceInfo {
   }
 
   /**
-   * Open an object for reading (a stream; nothing is buffered).
+   * Open an object for reading (a stream; nothing is buffered). A body cut short (the
+   * connection dropped mid-body, or fewer bytes than its Content-Length) fails the stream
+   * with `NetworkError` `TRUNCATED_BODY`, as `fetchCsv` does for a collection.
    *
    * @param key - relative key
    * @param options - signal
@@ -477,14 +479,19 @@ export class Workspace implements IWorkspaceInfo {
         }),
       options.signal
     );
-    const stream =
+    const body =
       res.Body instanceof Readable
         ? res.Body
         : Readable.from(res.Body as AsyncIterable<Uint8Array>);
+    const size = res.ContentLength;
+    const stream = Readable.from(
+      checkedBody(body, `S3 GetObject of ${this.name}:${key}`, size, options.signal),
+      { objectMode: false }
+    );
     return {
       key,
       stream,
-      size: res.ContentLength,
+      size,
       contentType: res.ContentType,
       etag: res.ETag
     };
@@ -524,14 +531,7 @@ export class Workspace implements IWorkspaceInfo {
           createWriteStream(tmp, { mode: 0o644 }),
           { signal: options.signal }
         );
-        if (size !== undefined && bytes !== size) {
-          throw new WorkspaceError({
-            code: 'S3_REQUEST_FAILED',
-            message: `The download of ${this.name}:${key} ended after ${bytes} of ${size} bytes.`,
-            remedy: 'Try again.',
-            workspace: this.name
-          });
-        }
+        // A short body already failed the stream (TRUNCATED_BODY, see `download`).
         await rename(tmp, path);
       } catch (error) {
         await rm(tmp, { force: true });
@@ -856,6 +856,51 @@ async function uploadBody(
     bytes: () => count,
     digest: () => (digest ??= h.digest('hex'))
   };
+}
+
+/**
+ * An S3 object body that fails typed: `TRUNCATED_BODY` when the connection drops mid-body
+ * (the raw `Error: aborted`, `ECONNRESET`) or the body ends short of its Content-Length;
+ * `AbortError` when the caller cancelled. Destroying the result destroys the body.
+ *
+ * @param body - the SDK's body stream
+ * @param what - the request, for messages (no URL: a signed one carries credentials)
+ * @param size - Content-Length, when sent
+ * @param signal - the caller's signal
+ */
+async function* checkedBody(
+  body: Readable,
+  what: string,
+  size: number | undefined,
+  signal: AbortSignal | undefined
+): AsyncGenerator<Buffer> {
+  let loaded = 0;
+  const cutShort = (why: string, cause?: unknown): NetworkError =>
+    new NetworkError(
+      `${what} failed: the response body was cut short (${loaded} of ${size ?? 'unknown'} bytes${why}). Run the cell again.`,
+      { code: 'TRUNCATED_BODY', cause }
+    );
+  try {
+    for await (const chunk of body) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      loaded += bytes.length;
+      yield bytes;
+    }
+  } catch (error) {
+    if (
+      signal?.aborted ||
+      isAbortError(error) ||
+      (error as { name?: unknown })?.name === 'AbortError'
+    ) {
+      throw new AbortError();
+    }
+    throw cutShort(`, ${networkCode(error)}`, error);
+  } finally {
+    body.destroy();
+  }
+  if (size !== undefined && loaded !== size) {
+    throw cutShort('');
+  }
 }
 
 function isCredentialRefusal(error: unknown): boolean {
