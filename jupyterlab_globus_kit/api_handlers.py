@@ -25,7 +25,7 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
-from .errors import GlobusKitError, bad_input, to_document
+from .errors import GlobusKitError, bad_input, strict_json, to_document
 from .globus_api import GlobusApi
 from .validation import (
     TASK_STATUSES, body_str, parse_filter_scope, parse_int, parse_json_object, parse_path,
@@ -43,14 +43,15 @@ class GlobusApiHandler(APIHandler):
         """Await ``work`` and send its result, or the typed error it raised."""
         self.set_header("Cache-Control", "no-store")
         try:
-            result = await work
+            text = strict_json(await work)
         except GlobusKitError as err:
             self.set_status(err.status)
             self.finish(json.dumps(to_document(err)))
             return
         except (TypeError, AttributeError, KeyError, IndexError, ValueError):
-            # Valid JSON of the wrong shape from Globus (or a proxy): a typed 502, not a 500
-            # with a traceback; the details are not sent (they may quote the response).
+            # Valid JSON of the wrong shape from Globus (or a proxy), or a NaN / Infinity
+            # in it (Python's JSON reader takes them, the browser's does not): a typed 502,
+            # not a 500 with a traceback; the details are not sent (they may quote it).
             err = GlobusKitError(
                 "MALFORMED_RESPONSE",
                 "Globus answered in an unexpected shape; try again later.",
@@ -59,7 +60,7 @@ class GlobusApiHandler(APIHandler):
             self.set_status(err.status)
             self.finish(json.dumps(to_document(err)))
             return
-        self.finish(json.dumps(result))
+        self.finish(text)
 
     #: The fields of the JSON body a POST reads (``()``: it reads none). Every handler with
     #: a POST declares it; the route fuzz test sends malformed bodies to those that read one.

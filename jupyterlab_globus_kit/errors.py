@@ -45,6 +45,12 @@ def to_document(err: GlobusKitError) -> Dict[str, Any]:
     return doc
 
 
+def strict_json(doc: Any) -> str:
+    """``doc`` as standard JSON. ``NaN`` and ``Infinity`` raise ``ValueError`` instead of
+    being written as tokens no JSON parser (the browser's ``JSON.parse``) accepts."""
+    return json.dumps(doc, allow_nan=False)
+
+
 def _str(value: Any) -> Optional[str]:
     return value if isinstance(value, str) and value else None
 

@@ -23,6 +23,7 @@ import base64
 import binascii
 import io
 import json
+import math
 import pickle
 import pickletools
 import re
@@ -270,10 +271,17 @@ def _jwt_claims(token: Any) -> Optional[Dict[str, Any]]:
     return claims if isinstance(claims, dict) else None
 
 
-def _number(value: Any) -> Optional[float]:
+def finite_number(value: Any) -> Optional[float]:
+    """``value`` as a float when it is a finite int or float, else None: a NaN or infinite
+    expiry (a pickle can hold both) is an unknown expiry, never a number we compute or send
+    as JSON with."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _scopes(value: Any) -> Tuple[str, ...]:
@@ -315,11 +323,11 @@ def normalise(data: Mapping[str, Any], reference_time: Optional[float] = None) -
     token_response = data.get("token_response")
     token_response = token_response if isinstance(token_response, Mapping) else {}
     id_claims = _jwt_claims(token_response.get("id_token"))
-    issued_at = _number(id_claims.get("iat")) if id_claims else None
+    issued_at = finite_number(id_claims.get("iat")) if id_claims else None
 
     def make(rs: str, t: Mapping[str, Any], origin: str) -> TokenInfo:
-        absolute = _number(t.get("expires_at_seconds"))
-        expires_in = _number(t.get("expires_in"))
+        absolute = finite_number(t.get("expires_at_seconds"))
+        expires_in = finite_number(t.get("expires_in"))
         if absolute is not None:
             expires_at, source = absolute, "absolute"
         elif expires_in is not None and issued_at is not None:
@@ -327,6 +335,8 @@ def normalise(data: Mapping[str, Any], reference_time: Optional[float] = None) -
         elif expires_in is not None:
             expires_at, source = reference_time + expires_in, "estimated"
         else:
+            expires_at, source = None, "unknown"
+        if expires_at is not None and not math.isfinite(expires_at):  # 1e308 + 1e308
             expires_at, source = None, "unknown"
         access = t.get("access_token")
         refresh = t.get("refresh_token")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, List, Tuple
 
 import tornado.web
@@ -10,6 +9,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
 from .api_handlers import routes as api_routes
+from .errors import GlobusKitError, strict_json, to_document
 from .globus_api import GlobusApi
 from .login import LoginManager
 from .login_handlers import routes as login_routes
@@ -29,7 +29,18 @@ class StatusHandler(APIHandler):
     @tornado.web.authenticated
     def get(self) -> None:
         self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps(self.state.status()))
+        try:
+            text = strict_json(self.state.status())
+        except ValueError:
+            # A non-finite number slipped into the status: a typed error the sidebar shows,
+            # never a body the browser cannot parse (and so loses the whole status over).
+            self.log.error("jupyterlab_globus_kit: the status held a value JSON cannot "
+                           "carry (NaN or infinity); answered STATUS_NOT_JSON")
+            err = GlobusKitError("STATUS_NOT_JSON", "The Globus status could not be written "
+                                 "as JSON; see the server log.", 500)
+            self.set_status(err.status)
+            text = strict_json(to_document(err))
+        self.finish(text)
 
 
 def setup_handlers(web_app: Any, state: GlobusState) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import os
 import secrets
 import threading
@@ -25,11 +26,11 @@ import urllib.parse
 import urllib.request
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from .globus_data import GlobusData, TokenInfo
+from .globus_data import GlobusData, TokenInfo, finite_number
 from .hub import fetch_hub_auth_state, hub_configured
 from .scopes import parse_scopes
 from .token_store import (
-    REFRESH_WINDOW, RELOGIN_REMEDY, TokenFile, TokenFileError, renewed_elsewhere,
+    REFRESH_WINDOW, RELOGIN_REMEDY, TokenFile, TokenFileError, expiry_of, renewed_elsewhere,
     token_file_path, update_pending_logins, with_renewed,
 )
 from .validation import AUTHORIZATION_PARAMETERS
@@ -116,14 +117,15 @@ def stored_tokens_of(response: Mapping[str, Any], now: Optional[float] = None
     now = time.time() if now is None else now
     out = []
     for t in [response, *(response.get("other_tokens") or [])]:
-        expires_in = t.get("expires_in")
+        expires_in = finite_number(t.get("expires_in"))
+        expires_at = now + expires_in if expires_in is not None else None
         out.append({
             "resource_server": t["resource_server"],
             "access_token": t["access_token"],
             "refresh_token": t.get("refresh_token") or None,
             "scope": t.get("scope") or "",
-            "expires_at_seconds": int(now + expires_in) if isinstance(expires_in, (int, float))
-            else None,
+            "expires_at_seconds": int(expires_at) if expires_at is not None
+            and math.isfinite(expires_at) else None,
             "token_type": t.get("token_type") or "Bearer",
         })
     return out
@@ -148,12 +150,11 @@ def stored_to_globus_data(doc: Mapping[str, Any]) -> GlobusData:
     """The token file as the :class:`GlobusData` the other routes use."""
     tokens = {}
     for rs, t in doc["tokens"].items():
+        expires_at = expiry_of(t)
         tokens[rs] = TokenInfo(
             resource_server=rs, scopes=tuple(t["scope"].split()),
-            expires_at=float(t["expires_at_seconds"]) if t.get("expires_at_seconds") is not None
-            else None,
-            expires_at_source="absolute" if t.get("expires_at_seconds") is not None
-            else "unknown",
+            expires_at=expires_at,
+            expires_at_source="absolute" if expires_at is not None else "unknown",
             origin="tokens", token_type=t.get("token_type") or "Bearer",
             access_token=t["access_token"], refresh_token=t.get("refresh_token"))
     return GlobusData(shape="stored-login", client_id=doc.get("client_id"),

@@ -21,6 +21,8 @@ from typing import Any, Callable, Dict, Mapping, Optional
 
 from jupyter_core.paths import jupyter_data_dir
 
+from .globus_data import finite_number
+
 #: The ``format`` marker of the token file.
 TOKEN_FILE_FORMAT = "jupyterlab-globus-kit/tokens"
 #: The format version written (and the newest read).
@@ -43,9 +45,15 @@ DELETE = object()
 REFRESH_WINDOW = 60.0
 
 
+def expiry_of(entry: Mapping[str, Any]) -> Optional[float]:
+    """A stored token's ``expires_at_seconds``, or None when it is absent or not a finite
+    number (JSON readers accept ``NaN`` and ``Infinity``: both mean an unknown expiry)."""
+    return finite_number(entry.get("expires_at_seconds"))
+
+
 def fresh(entry: Mapping[str, Any]) -> bool:
-    """Whether a stored token is good for more than the renewal window (no expiry: yes)."""
-    exp = entry.get("expires_at_seconds")
+    """Whether a stored token is good for more than the renewal window (unknown expiry: yes)."""
+    exp = expiry_of(entry)
     return exp is None or exp - time.time() > REFRESH_WINDOW
 
 

@@ -84,3 +84,17 @@ def test_regression_15_malformed_request_body_is_400_bad_input_not_500(
     assert r.status_code == 400, r.text[:300]
     assert r.json()["code"] == "BAD_INPUT", r.text[:300]
     assert "Traceback" not in server.output()
+@pytest.mark.parametrize("word", ["NaN", "Infinity", "-Infinity"])
+def test_a_non_finite_number_from_globus_is_a_typed_error_not_invalid_json(
+        server, emulator, word):
+    """regression #15: Python's JSON reader takes `NaN` and `Infinity`, so a Globus answer
+    holding one was passed on as a route body the browser's JSON.parse refuses."""
+    emulator.clear_faults()
+    emulator.add_fault({"service": "transfer", "path": "/v0.10/task_list", "kind": "status",
+                        "status": 200, "bodyText": '{"DATA": [], "total": %s}' % word,
+                        "count": 1})
+    r = server.get("/globus-kit/tasks")
+    emulator.clear_faults()
+    for bad in ("NaN", "Infinity"):
+        assert bad not in r.text
+    assert r.status_code == 502 and r.json()["code"] == "MALFORMED_RESPONSE", r.text

@@ -84,3 +84,33 @@ def test_status_with_a_hostile_pickle_reports_a_typed_problem(tmp_path):
     assert body["available"] is False
     assert body["problem"]["code"] == "globus-data-forbidden-class"
     assert not (tmp_path / "pwned").exists()
+
+
+def strict_loads(text: str):
+    """JSON.parse's rules: NaN and Infinity are not JSON."""
+    def refuse(word: str):
+        raise ValueError(f"{word} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("field,value", [("expires_in", float("nan")),
+                                         ("expires_at_seconds", float("inf")),
+                                         ("expires_at_seconds", float("-inf"))])
+def test_status_with_a_non_finite_expiry_is_valid_json_with_an_unknown_expiry(field, value):
+    """regression #15: `expires_in: NaN` (or an infinite `expires_at_seconds`) in GLOBUS_DATA
+    made /globus-kit/status write `NaN` / `Infinity`, which the sidebar cannot parse."""
+    data = shape_16(iat=int(time.time()))
+    data["tokens"]["transfer.api.globus.org"].pop("expires_in")
+    data["tokens"]["transfer.api.globus.org"][field] = value
+    s = start_server(encode(data, 4))
+    try:
+        r = s.get("/globus-kit/status")
+    finally:
+        s.stop()
+    assert r.status_code == 200
+    body = strict_loads(r.text)
+    rows = {t["resourceServer"]: t for t in body["tokens"]}
+    assert rows["transfer.api.globus.org"]["expiresAt"] is None
+    assert rows["transfer.api.globus.org"]["status"] == "unknown"
+    assert rows["transfer.api.globus.org"]["expiresAtSource"] == "unknown"
+    assert rows["auth.globus.org"]["status"] == "active"  # the other tokens are untouched

@@ -149,3 +149,37 @@ def test_node_should_move_a_file_python_rejects_the_same_way(tmp_path: Path) -> 
     assert json.loads(out.stdout) == {"error": "TOKEN_FILE_CORRUPT"}
     assert not path.exists()
     assert any(p.name.startswith("tokens.json.bad-") for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("word", ["NaN", "Infinity", "-Infinity"])
+def test_a_non_finite_stored_expiry_is_an_unknown_expiry(tmp_path: Path, word: str) -> None:
+    """regression #15: a token file with `"expires_at_seconds": NaN` (JSON readers take it)
+    gave the status a NaN expiry; it is an unknown expiry, never renewed for being near."""
+    from jupyterlab_globus_kit.login import stored_to_globus_data
+    from jupyterlab_globus_kit.token_store import fresh
+
+    path = tmp_path / "tokens.json"
+    TokenFile(str(path)).update(lambda cur: sample())
+    path.write_text(path.read_text().replace('"expires_at_seconds": 2000000000',
+                                             f'"expires_at_seconds": {word}'))
+    doc = TokenFile(str(path)).read()
+    entry = doc["tokens"]["transfer.api.globus.org"]
+    assert fresh(entry) is True
+    token = stored_to_globus_data(doc).tokens["transfer.api.globus.org"]
+    assert token.expires_at is None and token.expires_at_source == "unknown"
+    status = stored_to_globus_data(doc).public_status()
+    assert json.loads(json.dumps(status, allow_nan=False))["tokens"][0]["status"] == "unknown"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 10 ** 400])
+def test_a_non_finite_expires_in_from_auth_is_stored_as_unknown(value: float) -> None:
+    """regression #15: `int(now + NaN)` raised, so a token response with a NaN `expires_in`
+    failed the login or renewal with a ValueError."""
+    from jupyterlab_globus_kit.errors import strict_json
+    from jupyterlab_globus_kit.login import stored_tokens_of
+
+    stored = stored_tokens_of({"resource_server": "auth.globus.org", "access_token": "a",
+                               "scope": "openid", "expires_in": value}, now=1000.0)
+    assert stored[0]["expires_at_seconds"] is None
+    with pytest.raises(ValueError):
+        strict_json({"expiresAt": float("nan")})
