@@ -25,7 +25,7 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     from .status import GlobusState
 
     state = GlobusState()
-    setup_handlers(server_app.web_app, state)
+    setup_handlers(server_app.web_app, state, server_app.log)
     if state.error is not None:
         # The error text names the problem, never payload content.
         server_app.log.warning("jupyterlab_globus_kit: %s", state.error)

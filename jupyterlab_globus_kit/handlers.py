@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Tuple
+import logging
+from typing import Any, List, Optional, Tuple
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
@@ -43,15 +44,16 @@ class StatusHandler(APIHandler):
         self.finish(text)
 
 
-def setup_handlers(web_app: Any, state: GlobusState) -> None:
-    """Register the routes under the server's base URL."""
+def setup_handlers(web_app: Any, state: GlobusState, log: Optional[logging.Logger] = None
+                   ) -> None:
+    """Register the routes under the server's base URL (``log``: the server's log)."""
     base_url = web_app.settings["base_url"]
     routes: List[Tuple[str, Any, dict]] = [
         (url_path_join(base_url, "globus-kit", "status"), StatusHandler, {"state": state}),
     ]
     # The login manager picks the credential source (hub API, GLOBUS_DATA, stored login)
     # and renews stored-login tokens; the API routes take their tokens from it.
-    manager = LoginManager(state)
+    manager = LoginManager(state, log=log)
     routes += login_routes(base_url, manager)
     routes += api_routes(base_url, GlobusApi(state, token_source=manager.token,
                                            on_unauthorized=manager.renew_after_401))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import math
 import os
 import secrets
@@ -170,9 +171,11 @@ class LoginManager:
     :param environ: environment (default ``os.environ``).
     """
 
-    def __init__(self, state: Any, environ: Optional[Mapping[str, str]] = None) -> None:
+    def __init__(self, state: Any, environ: Optional[Mapping[str, str]] = None,
+                 log: Optional[logging.Logger] = None) -> None:
         env = os.environ if environ is None else environ
         self.state = state
+        self.log = log or logging.getLogger("jupyterlab_globus_kit")
         self.environ = env
         self.token_path = token_file_path(env)
         self.file = TokenFile(self.token_path)
@@ -195,6 +198,11 @@ class LoginManager:
             if force_hub or time.time() - self._hub_checked > HUB_RECHECK:
                 self._hub_checked = time.time()
                 data, why = fetch_hub_auth_state(self.environ)
+                if why and why != self.hub_note:
+                    self.log.warning("jupyterlab_globus_kit: the hub's auth_state is not used: "
+                                     "%s; falling back to %s", why,
+                                     "GLOBUS_DATA" if self._frozen is not None
+                                     else "the stored login")
                 self.hub_note = why
                 if data is not None:
                     return self._publish("hub-api", data)

@@ -7,6 +7,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, Dict, Iterator, List, Optional
+from urllib.parse import quote
 
 import pytest
 
@@ -18,11 +19,18 @@ from .conftest import encode, shape_16
 
 HUB_TOKEN = "hub-api-token-not-globus"
 FRESH = "AgFreshFromHubSecret012345"
+USER = "demo@example.edu"  # quoted in the URL: demo%40example.edu
 
 
 class FakeHub:
-    def __init__(self) -> None:
+    """Answers like a real JupyterHub (5.3.0, 3.0): ``GET /user`` always has
+    ``"auth_state": null`` (jupyterhub/jupyterhub#5103); ``GET /users/{name}`` has the
+    auth_state when the token holds ``admin:auth_state`` (``scoped``), else no such key."""
+
+    def __init__(self, name: str = USER) -> None:
         self.auth_state: Optional[Dict[str, Any]] = None
+        self.scoped = True
+        self.name = name
         self.seen: List[str] = []
         hub = self
 
@@ -33,9 +41,16 @@ class FakeHub:
                     self.send_response(403)
                     self.end_headers()
                     return
-                body: Dict[str, Any] = {"kind": "user", "name": "demo"}
-                if hub.auth_state is not None:
-                    body["auth_state"] = hub.auth_state
+                body: Dict[str, Any] = {"kind": "user", "name": hub.name}
+                if self.path == "/hub/api/user":
+                    body["auth_state"] = None
+                elif self.path == "/hub/api/users/" + quote(hub.name, safe=""):
+                    if hub.scoped:
+                        body["auth_state"] = hub.auth_state
+                else:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
                 data = json.dumps(body).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -63,6 +78,14 @@ def hub() -> Iterator[FakeHub]:
     h.close()
 
 
+def hub_env(hub: FakeHub, tmp_path: Any, **extra: str) -> Dict[str, str]:
+    env = {"GLOBUS_DATA": encode(shape_16(1600000000)), "JUPYTERHUB_API_URL": hub.url,
+           "JUPYTERHUB_API_TOKEN": HUB_TOKEN, "JUPYTERHUB_USER": USER,
+           "GLOBUS_KIT_TOKEN_FILE": str(tmp_path / "t.json")}
+    env.update(extra)
+    return {k: v for k, v in env.items() if v}
+
+
 def fresh_state(iat: int) -> Dict[str, Any]:
     st = shape_16(iat)
     st["tokens"]["transfer.api.globus.org"]["access_token"] = FRESH
@@ -71,33 +94,78 @@ def fresh_state(iat: int) -> Dict[str, Any]:
 
 def test_should_prefer_the_hub_auth_state_over_globus_data(hub: FakeHub, tmp_path) -> None:
     hub.auth_state = fresh_state(1700000000)
-    env = {"GLOBUS_DATA": encode(shape_16(1600000000)), "JUPYTERHUB_API_URL": hub.url,
-           "JUPYTERHUB_API_TOKEN": HUB_TOKEN, "GLOBUS_KIT_TOKEN_FILE": str(tmp_path / "t.json")}
+    env = hub_env(hub, tmp_path)
     state = GlobusState(env)
     manager = LoginManager(state, env)
     assert state.source == "hub-api"
     assert manager.token("transfer.api.globus.org").access_token == FRESH
     assert state.status()["source"] == "hub-api"
-    assert hub.seen and hub.seen[0].startswith("/hub/api/user token ")
+    assert [x.split()[0] for x in hub.seen] == ["/hub/api/users/demo%40example.edu"]
     assert FRESH not in json.dumps(state.status())
 
 
 def test_should_fall_back_to_globus_data_without_the_auth_state_scope(hub: FakeHub,
                                                                       tmp_path) -> None:
-    hub.auth_state = None  # the hub omits auth_state without admin:auth_state
-    env = {"GLOBUS_DATA": encode(shape_16(1600000000)), "JUPYTERHUB_API_URL": hub.url,
-           "JUPYTERHUB_API_TOKEN": HUB_TOKEN, "GLOBUS_KIT_TOKEN_FILE": str(tmp_path / "t.json")}
+    hub.auth_state = fresh_state(1700000000)
+    hub.scoped = False  # the hub omits auth_state without admin:auth_state
+    env = hub_env(hub, tmp_path)
     state = GlobusState(env)
     manager = LoginManager(state, env)
     assert state.source == "GLOBUS_DATA"
     assert "admin:auth_state" in (manager.hub_note or "")
+    assert "GET /users/demo%40example.edu" in (manager.hub_note or "")
     assert state.status()["source"] == "GLOBUS_DATA"
 
 
 def test_should_explain_a_refused_or_unreachable_hub(hub: FakeHub) -> None:
     data, why = fetch_hub_auth_state({"JUPYTERHUB_API_URL": hub.url,
-                                      "JUPYTERHUB_API_TOKEN": "wrong"})
+                                      "JUPYTERHUB_API_TOKEN": "wrong", "JUPYTERHUB_USER": USER})
     assert data is None and "403" in (why or "") and "wrong" not in (why or "")
     data, why = fetch_hub_auth_state({"JUPYTERHUB_API_URL": "http://127.0.0.1:9/hub/api",
-                                      "JUPYTERHUB_API_TOKEN": HUB_TOKEN}, timeout=2)
+                                      "JUPYTERHUB_API_TOKEN": HUB_TOKEN,
+                                      "JUPYTERHUB_USER": USER}, timeout=2)
     assert data is None and "not reachable" in (why or "")
+
+
+def test_should_use_the_hub_auth_state_that_only_users_name_returns(hub: FakeHub, tmp_path,
+                                                                    caplog) -> None:
+    """regression #15: a real hub answers `GET /user` with `"auth_state": null` even when the
+    server token holds admin:auth_state (jupyterhub/jupyterhub#5103); only
+    `GET /users/{name}` carries it. The server asked `/user`, so it never used the hub's
+    renewed tokens and logged that the scope was missing."""
+    hub.auth_state = fresh_state(1700000000)
+    env = hub_env(hub, tmp_path)
+    with caplog.at_level("WARNING", logger="jupyterlab_globus_kit"):
+        state = GlobusState(env)
+        manager = LoginManager(state, env)
+    assert state.source == "hub-api"
+    assert manager.token("transfer.api.globus.org").access_token == FRESH
+    assert manager.hub_note is None
+    assert "admin:auth_state" not in caplog.text
+
+
+def test_should_say_which_answer_lacked_what_and_that_jupyterhub_user_is_unset(
+        hub: FakeHub, tmp_path, caplog) -> None:
+    """regression #15: the log named the scope as missing when it was not; it now names the
+    request and what its answer lacked, and says when JUPYTERHUB_USER is unset."""
+    hub.auth_state = fresh_state(1700000000)
+    hub.scoped = False
+    with caplog.at_level("WARNING", logger="jupyterlab_globus_kit"):
+        manager = LoginManager(GlobusState(hub_env(hub, tmp_path)), hub_env(hub, tmp_path))
+    assert manager.state.source == "GLOBUS_DATA"
+    assert "the hub's answer to GET /users/demo%40example.edu has no auth_state" in caplog.text
+    assert "falling back to GLOBUS_DATA" in caplog.text
+    caplog.clear()
+    seen = len(hub.seen)
+    env = hub_env(hub, tmp_path, JUPYTERHUB_USER="")
+    with caplog.at_level("WARNING", logger="jupyterlab_globus_kit"):
+        manager = LoginManager(GlobusState(env), env)
+    assert manager.state.source == "GLOBUS_DATA"
+    assert "JUPYTERHUB_USER is not set" in caplog.text
+    assert len(hub.seen) == seen  # nothing asked without a name
+    assert HUB_TOKEN not in caplog.text and FRESH not in caplog.text
+    hub.auth_state = {"client_id": "hub-client", "tokens": {}}
+    hub.scoped = True
+    data, why = fetch_hub_auth_state(hub_env(hub, tmp_path))
+    assert data is None and why == ("the auth_state in the hub's answer to "
+                                    "GET /users/demo%40example.edu holds no tokens")
