@@ -15,7 +15,7 @@ import asyncio
 import json
 import os
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
 from urllib.parse import quote, urlencode
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
@@ -77,7 +77,8 @@ class GlobusApi:
         or 20.
     :param connect_timeout: seconds to connect.
     :param token_source: replaces where tokens come from (the standalone login plugs in
-        here); returns the token for a resource server or None.
+        here): a coroutine function that returns the token for a resource server or None,
+        and must not block the event loop.
     :param on_unauthorized: called (in a worker thread: it may block on the token file lock
         and Globus Auth) with the resource server and the access token Globus refused with
         401; returns True when a renewed token is now available. The request is then sent
@@ -90,7 +91,7 @@ class GlobusApi:
         *,
         timeout: Optional[float] = None,
         connect_timeout: float = 5.0,
-        token_source: Optional[Callable[[str], Optional[TokenInfo]]] = None,
+        token_source: Optional[Callable[[str], Awaitable[Optional[TokenInfo]]]] = None,
         on_unauthorized: Optional[Callable[[str, str], bool]] = None,
     ) -> None:
         self.state = state
@@ -109,10 +110,10 @@ class GlobusApi:
 
     # ------------------------------------------------------------------ plumbing
 
-    def token(self, resource_server: str) -> Optional[TokenInfo]:
+    async def token(self, resource_server: str) -> Optional[TokenInfo]:
         """The token for ``resource_server``, or None."""
         if self._token_source is not None:
-            return self._token_source(resource_server)
+            return await self._token_source(resource_server)
         data = self.state.data
         return data.tokens.get(resource_server) if data else None
 
@@ -132,8 +133,8 @@ class GlobusApi:
         return consent_url(scopes, auth_base=self.state.service_urls.get("auth"),
                            client_id=client_id, parameters=parameters)
 
-    def _require_token(self, resource_server: str) -> TokenInfo:
-        token = self.token(resource_server)
+    async def _require_token(self, resource_server: str) -> TokenInfo:
+        token = await self.token(resource_server)
         if token is None or not token.access_token:
             if self.state.data is None:
                 raise GlobusKitError(
@@ -171,7 +172,7 @@ class GlobusApi:
         resource: Optional[str] = None,
         resource_server: str = TRANSFER_RS,
     ) -> Any:
-        token = self._require_token(resource_server)
+        token = await self._require_token(resource_server)
         url = self.base_url(service) + path
         if query:
             url += "?" + urlencode({k: v for k, v in query.items() if v is not None})
@@ -224,7 +225,7 @@ class GlobusApi:
                 fresh = await asyncio.get_running_loop().run_in_executor(
                     None, self._on_unauthorized, resource_server, stale)
                 if fresh:
-                    token = self._require_token(resource_server)
+                    token = await self._require_token(resource_server)
                     headers["Authorization"] = (
                         f"{token.token_type or 'Bearer'} {token.access_token}")
                     continue
@@ -403,7 +404,7 @@ class GlobusApi:
 
         entries = []
         for scope in parsed:
-            holder = self._token_with_scope(scope.name)
+            holder = await self._token_with_scope(scope.name)
             entry: Dict[str, Any] = {
                 "scope": scope.format(),
                 "name": scope.name,
@@ -427,18 +428,18 @@ class GlobusApi:
             entries.append(entry)
         return {"consents": entries}
 
-    def _token_with_scope(self, name: str) -> Optional[TokenInfo]:
+    async def _token_with_scope(self, name: str) -> Optional[TokenInfo]:
         data = self.state.data
         if not data:
             return None
         for rs in sorted(data.tokens):
-            token = self.token(rs)
+            token = await self.token(rs)
             if token is not None and name in token.scopes:
                 return token
         return None
 
     async def _consent_forest(self) -> "tuple[Optional[List[Dict[str, Any]]], Optional[str]]":
-        token = self.token(AUTH_RS)
+        token = await self.token(AUTH_RS)
         identity = (self.state.data.identity or {}) if self.state.data else {}
         sub = identity.get("sub")
         view = "urn:globus:auth:scope:auth.globus.org:view_consents"

@@ -55,7 +55,7 @@ def setup_handlers(web_app: Any, state: GlobusState, log: Optional[logging.Logge
     # and renews stored-login tokens; the API routes take their tokens from it.
     manager = LoginManager(state, log=log)
     routes += login_routes(base_url, manager)
-    routes += api_routes(base_url, GlobusApi(state, token_source=manager.token,
+    routes += api_routes(base_url, GlobusApi(state, token_source=manager.token_async,
                                            on_unauthorized=manager.renew_after_401))
     # Issue #9: a generic OIDC provider and its platform's S3 workspaces (off unless
     # GLOBUS_KIT_OIDC_ISSUER and GLOBUS_KIT_OIDC_CLIENT_ID are set).

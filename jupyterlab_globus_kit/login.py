@@ -6,13 +6,16 @@ Source order: the hub user API (fresher auth_state) when ``JUPYTERHUB_API_*`` ar
 the hub shares it, then ``GLOBUS_DATA``, then the stored login. The result is written
 into :class:`~.status.GlobusState` (``data`` and ``source``), which the other routes use.
 
-HTTP to Globus Auth here is synchronous ``urllib`` with short time limits: the token
-source hook of :class:`~.globus_api.GlobusApi` is synchronous, and a refresh happens at
-most once per token lifetime. The login routes run these calls in a thread.
+HTTP to Globus Auth and the hub here is synchronous ``urllib`` with short time limits,
+and the token file is locked with a polling wait: none of it may run on the server's event
+loop. The routes get tokens through :meth:`LoginManager.token_async` (a worker thread,
+shared by concurrent routes, when a renewal or re-check is due) and the login routes run
+these calls in a thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -188,6 +191,8 @@ class LoginManager:
         self._frozen = state.data  # GLOBUS_DATA as decoded at start
         self._lock = threading.Lock()
         self._stamp = (0, 0)
+        #: resource server → the :meth:`token` run in a worker thread (event loop only).
+        self._in_flight: Dict[str, "asyncio.Future[Optional[TokenInfo]]"] = {}
         self.select_source()
 
     # -- source selection
@@ -237,18 +242,15 @@ class LoginManager:
 
     def token(self, resource_server: str) -> Optional[TokenInfo]:
         """The token for ``resource_server`` from the current source; a stored-login token
-        that expires within a minute is renewed first (under the shared file lock)."""
-        if self.state.source == "hub-api" or (self._frozen is None and hub_configured(self.environ)):
-            self.select_source(force_hub=False)
-        elif self._frozen is None and self._file_stamp() != self._stamp:
-            # The kernel (or another server) logged in, renewed or logged out.
-            self.select_source(force_hub=False)
+        that expires within a minute is renewed first (under the shared file lock).
+
+        Blocks (hub API, token-file lock, Globus Auth): the routes call
+        :meth:`token_async`, which runs this off the server's event loop."""
+        self._refresh_source()
         data = self.state.data
         token = data.tokens.get(resource_server) if data else None
-        if self.state.source != "stored-login" or token is None:
-            return token
-        if token.refresh_token and token.expires_at is not None \
-                and token.expires_at - time.time() <= REFRESH_WINDOW:
+        if self._needs_renewal(token):
+            assert token is not None
             try:
                 self.refresh(resource_server, token.access_token)
             except TokenFileError as err:
@@ -257,6 +259,62 @@ class LoginManager:
             data = self.state.data
             token = data.tokens.get(resource_server) if data else None
         return token
+
+    async def token_async(self, resource_server: str) -> Optional[TokenInfo]:
+        """:meth:`token` without blocking the event loop that serves every route, kernel
+        websocket and ``/api/status``: when the token is at hand it is returned at once;
+        when a hub re-check, a changed token file or a renewal is due, :meth:`token` runs
+        in a worker thread, and concurrent callers for the same resource server share that
+        one run (one request to Auth, not one per route)."""
+        if not self._source_stale():
+            data = self.state.data
+            token = data.tokens.get(resource_server) if data else None
+            if not self._needs_renewal(token):
+                return token
+        running = self._in_flight.get(resource_server)
+        if running is None:
+            loop = asyncio.get_running_loop()
+            running = loop.run_in_executor(None, self.token, resource_server)
+            self._in_flight[resource_server] = running
+
+            def forget(done: "asyncio.Future[Optional[TokenInfo]]") -> None:
+                if self._in_flight.get(resource_server) is done:
+                    del self._in_flight[resource_server]
+
+            running.add_done_callback(forget)
+        # shield: a caller that goes away (the browser closed the request) does not cancel
+        # the run the other callers wait for.
+        return await asyncio.shield(running)
+
+    def _hub_path(self) -> bool:
+        """Whether the hub API is (or may become) the source, so it is re-asked now and then."""
+        return self.state.source == "hub-api" or (
+            self._frozen is None and hub_configured(self.environ))
+
+    def _refresh_source(self) -> None:
+        """Re-pick the source when the hub may have fresher tokens or the file changed."""
+        if self._hub_path():
+            self.select_source(force_hub=False)
+        elif self._frozen is None and self._file_stamp() != self._stamp:
+            # The kernel (or another server) logged in, renewed or logged out.
+            self.select_source(force_hub=False)
+
+    def _source_stale(self) -> bool:
+        """Whether :meth:`_refresh_source` would do more than look: a hub re-check is due
+        (HTTP), or the token file changed (a read)."""
+        if self._hub_path():
+            if time.time() - self._hub_checked > HUB_RECHECK:
+                return True
+            if self.state.source == "hub-api":
+                return False
+        return self._frozen is None and self._file_stamp() != self._stamp
+
+    def _needs_renewal(self, token: Optional[TokenInfo]) -> bool:
+        """Whether ``token`` is a stored-login token to renew before use (within a minute
+        of its expiry, with a refresh token)."""
+        return (self.state.source == "stored-login" and token is not None
+                and bool(token.refresh_token) and token.expires_at is not None
+                and token.expires_at - time.time() <= REFRESH_WINDOW)
 
     # -- refresh
 

@@ -8,15 +8,32 @@
 // (test/security/secret-scan.test.mjs), which searches everything the cells produced:
 // `texts.errors` (String, inspect and stack of every thrown error), `texts.displays` (every
 // display a verb made), the server's route bodies (`server.bodies`) and the logs.
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { bounded, FAST_RETRY, table } from './support.mjs';
+import { bounded, FAST_RETRY, startServer, table } from './support.mjs';
 
 const CELL_MS = 12_000;
 const UPLOAD_BYTES = 100_000;
+/** How long Auth's token endpoint holds a renewal in the `renewal stuck` column. */
+const RENEWAL_STALL_MS = 2500;
+/** `/api/status` must answer within this while a renewal is stuck (the loop is free). */
+const STATUS_DURING_RENEWAL_MS = 500;
+const TRANSFER_RS = 'transfer.api.globus.org';
 
-/** fault name → rule on a target (or null: not applicable to that target). */
+/**
+ * fault name → rules on a target (or null: not applicable to that target); `part` is
+ * `verb` or `route`.
+ */
 const FAULTS = {
   none: () => [],
   latency: t => [{ ...t, kind: 'latency', ms: 250, count: 1 }],
@@ -50,6 +67,22 @@ const FAULTS = {
             }
           }
         ],
+  // Routes only, on the server with a stored login (`loginServer`) whose Transfer token is
+  // put inside the 60 s renewal window before each cell: Auth's token endpoint hangs, so
+  // the route waits for the renewal while `/api/status` must still answer at once.
+  'renewal stuck': (_t, part) =>
+    part === 'route'
+      ? [
+          {
+            id: 'renewal-stuck',
+            service: 'auth',
+            method: 'POST',
+            path: '/v2/oauth2/token',
+            kind: 'latency',
+            ms: RENEWAL_STALL_MS
+          }
+        ]
+      : null,
   // last: on the server, an expired token stays expired for the rest of the run
   expiry: t => [{ ...(t.consentTarget ?? t), kind: 'expireToken', count: 1 }]
 };
@@ -57,13 +90,66 @@ const FAULTS = {
 export const FAULT_NAMES = Object.keys(FAULTS);
 
 /** Fault rule fields without our own helper keys. */
-function rules(fault, target) {
-  const made = FAULTS[fault](target);
+function rules(fault, target, part) {
+  const made = FAULTS[fault](target, part);
   if (made === null) return null;
   return made.map(r => {
     const { consentTarget: _unused, ...rule } = r;
     return rule;
   });
+}
+
+/** A route's answer as a cell: `ok`, the typed error's code, or `FAIL …`. */
+function routeOutcome(r) {
+  if (/Traceback|File "\//.test(r.text)) return `FAIL traceback (${r.status})`;
+  if (r.json === undefined) return `FAIL not JSON (${r.status})`;
+  if (r.status < 300) return 'ok';
+  if (r.status === 500) return `FAIL 500 ${r.json?.code}`;
+  if (typeof r.json?.code !== 'string' || typeof r.json?.message !== 'string') {
+    return `FAIL untyped ${r.status}`;
+  }
+  return r.json.code;
+}
+
+/** Move the stored Transfer token's expiry 30 s ahead: inside the 60 s renewal window. */
+function putInsideRenewalWindow(tokenFile) {
+  const doc = JSON.parse(readFileSync(tokenFile, 'utf8'));
+  doc.tokens[TRANSFER_RS].expires_at_seconds = Math.floor(Date.now() / 1000) + 30;
+  doc.revision += 1;
+  const tmp = `${tokenFile}.tmp-matrix`;
+  writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, tokenFile);
+}
+
+/**
+ * A jupyter_server with no GLOBUS_DATA and a stored login (the standalone login of
+ * docs/login.md, completed through its own routes against the emulator), for the
+ * `renewal stuck` column.
+ *
+ * @param {object} emu - a running emulator from `createEmulator`
+ * @param {object} mod - the emulator module (for the seeded native client id)
+ * @returns {Promise<object>} the server of support.mjs `startServer`, plus `tokenFile`
+ */
+export async function startStoredLoginServer(emu, mod) {
+  const env = await emu.env();
+  const { GLOBUS_DATA: _unused, ...services } = env;
+  const tokenFile = join(mkdtempSync(join(tmpdir(), 'globus-kit-matrix-')), 'tokens.json');
+  const server = await startServer(services, {
+    GLOBUS_KIT_CLIENT_ID: mod.seed.NATIVE_CLIENT_ID,
+    GLOBUS_KIT_TOKEN_FILE: tokenFile
+  });
+  const wasAutoApprove = emu.autoApprove;
+  emu.autoApprove = true;
+  try {
+    const start = await server.request('POST', '/globus-kit/login', { redirect: 'paste' });
+    const auth = await fetch(start.json.url, { redirect: 'manual' });
+    const code = new URL(auth.headers.get('location')).searchParams.get('code');
+    const done = await server.request('POST', '/globus-kit/login/complete', { code });
+    if (done.status !== 200) throw new Error(`stored login failed: ${done.status}`);
+  } finally {
+    emu.autoApprove = wasAutoApprove;
+  }
+  return { ...server, tokenFile };
 }
 
 /** Files under a folder (hidden ones too), relative, with sizes. */
@@ -100,7 +186,7 @@ function filesUnder(dir) {
  *   problems: string[], texts: { errors: string[], displays: string[] },
  *   globusDataSeen: string[], print: () => string }}
  */
-export function createFaultMatrix({ mod, kh, emu, server, faults = FAULT_NAMES }) {
+export function createFaultMatrix({ mod, kh, emu, server, loginServer, faults = FAULT_NAMES }) {
   const seedIds = {
     PUBLIC: mod.seed.PUBLIC_COLLECTION_ID,
     GUEST: mod.seed.GUEST_COLLECTION_ID,
@@ -194,7 +280,7 @@ export function createFaultMatrix({ mod, kh, emu, server, faults = FAULT_NAMES }
   }
 
   async function verbCell(verb, fault) {
-    const made = rules(fault, verb.target);
+    const made = rules(fault, verb.target, 'verb');
     if (made === null) return '—';
     emu.faults.clear();
     const env = await emu.env();
@@ -312,8 +398,9 @@ export function createFaultMatrix({ mod, kh, emu, server, faults = FAULT_NAMES }
   };
 
   async function routeCell(route, fault) {
-    const made = rules(fault, route.target);
+    const made = rules(fault, route.target, 'route');
     if (made === null) return '—';
+    if (fault === 'renewal stuck') return renewalCell(route, made);
     emu.faults.clear();
     const safe = fault.replace(/\W/g, '_');
     const prepared = (await route.prepare?.(safe)) ?? {};
@@ -322,13 +409,7 @@ export function createFaultMatrix({ mod, kh, emu, server, faults = FAULT_NAMES }
     try {
       const [method, path, body] = route.call(safe, prepared);
       const r = await bounded(server.request(method, path, body, CELL_MS), CELL_MS, route.name);
-      if (/Traceback|File "\//.test(r.text)) cell = `FAIL traceback (${r.status})`;
-      else if (r.json === undefined) cell = `FAIL not JSON (${r.status})`;
-      else if (r.status < 300) cell = 'ok';
-      else if (r.status === 500) cell = `FAIL 500 ${r.json?.code}`;
-      else if (typeof r.json?.code !== 'string' || typeof r.json?.message !== 'string') {
-        cell = `FAIL untyped ${r.status}`;
-      } else cell = r.json.code;
+      cell = routeOutcome(r);
     } catch (e) {
       texts.errors.push(String(e), inspect(e));
       cell = `FAIL ${String(e?.message ?? e).slice(0, 80)}`;
@@ -336,6 +417,47 @@ export function createFaultMatrix({ mod, kh, emu, server, faults = FAULT_NAMES }
       emu.faults.clear();
     }
     const status = await server.request('GET', '/globus-kit/status');
+    if (!Array.isArray(status.json?.tokens) || status.json.tokens.length === 0) {
+      cell = 'FAIL token lost';
+    }
+    return cell;
+  }
+
+  /**
+   * A route on `loginServer` while the renewal of its stored Transfer token is stuck at
+   * Auth. A second route that needs the token runs at the same time (so `status`, which
+   * needs none, also meets a renewal in flight); both must share ONE token request, and
+   * `/api/status` must answer within STATUS_DURING_RENEWAL_MS meanwhile.
+   */
+  async function renewalCell(route, made) {
+    if (!loginServer) return '—';
+    emu.faults.clear();
+    const prepared = (await route.prepare?.('renewal_stuck')) ?? {};
+    putInsideRenewalWindow(loginServer.tokenFile);
+    for (const r of made) emu.faults.add(r);
+    let cell;
+    try {
+      const [method, path, body] = route.call('renewal_stuck', prepared);
+      const routeCall = loginServer.request(method, path, body, CELL_MS);
+      const other = loginServer.request('GET', '/globus-kit/tasks?limit=1', undefined, CELL_MS);
+      await new Promise(resolve => setTimeout(resolve, 300));
+      const started = Date.now();
+      const probe = await loginServer.request('GET', '/api/status', undefined, CELL_MS);
+      const probeMs = Date.now() - started;
+      const [r, o] = await bounded(Promise.all([routeCall, other]), CELL_MS, route.name);
+      const hits = emu.faults.list().find(x => x.id === 'renewal-stuck')?.hits;
+      if (probe.status !== 200 || probeMs > STATUS_DURING_RENEWAL_MS) {
+        cell = `FAIL /api/status took ${probeMs} ms (${probe.status})`;
+      } else if (hits !== 1) cell = `FAIL ${hits} token requests`;
+      else if (o.status !== 200) cell = `FAIL the second route answered ${o.status}`;
+      else cell = routeOutcome(r);
+    } catch (e) {
+      texts.errors.push(String(e), inspect(e));
+      cell = `FAIL ${String(e?.message ?? e).slice(0, 80)}`;
+    } finally {
+      emu.faults.clear();
+    }
+    const status = await loginServer.request('GET', '/globus-kit/status');
     if (!Array.isArray(status.json?.tokens) || status.json.tokens.length === 0) {
       cell = 'FAIL token lost';
     }

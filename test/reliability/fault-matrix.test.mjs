@@ -1,17 +1,19 @@
 // The fault matrix: every notebook verb (kernel-helpers) and every server-extension route,
 // each under every emulator fault (the runner and the cell rules are in fault-matrix.mjs).
-// One emulator and one jupyter_server serve the whole matrix; faults are count-limited.
+// One emulator and one jupyter_server (GLOBUS_DATA) serve the whole matrix, plus a second
+// jupyter_server with a stored login for the `renewal stuck` column; faults are count-limited.
 // Everything the cells produced (errors, displays, route bodies, both logs) is then searched
 // for every token the emulator issued.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SecretScanner } from '../security/secret-scanner.mjs';
-import { createFaultMatrix } from './fault-matrix.mjs';
+import { createFaultMatrix, startStoredLoginServer } from './fault-matrix.mjs';
 import { emulatorModule, helpersModule, issuedSecrets, startServer } from './support.mjs';
 
 describe('fault matrix', () => {
   let emu;
   let server;
+  let loginServer;
   let fm;
   const accessLog = [];
 
@@ -24,12 +26,14 @@ describe('fault matrix', () => {
     });
     const env = await emu.env();
     server = await startServer(env);
-    fm = createFaultMatrix({ mod, kh, emu, server });
+    loginServer = await startStoredLoginServer(emu, mod);
+    fm = createFaultMatrix({ mod, kh, emu, server, loginServer });
     fm.globusDataSeen.push(env.GLOBUS_DATA);
   });
 
   after(async () => {
     await server?.stop();
+    await loginServer?.stop();
     await emu?.close();
   });
 
@@ -54,6 +58,14 @@ describe('fault matrix', () => {
       `no-fault column: ${baseline}`
     );
     assert.deepEqual(fm.problems, []);
+    // regression #15: a renewal stuck at Auth froze every route and /api/status
+    const renewal = [...fm.matrix.entries()]
+      .filter(([k]) => k.startsWith('route'))
+      .map(([, r]) => r['renewal stuck']);
+    assert.ok(
+      renewal.length === 9 && renewal.every(c => c === 'ok'),
+      `renewal stuck column: ${renewal}`
+    );
   });
 
   it('should print the matrix and leave no token in any output', async () => {
@@ -68,6 +80,8 @@ describe('fault matrix', () => {
       'verb displays': fm.texts.displays,
       'route bodies': server.bodies,
       'server log': [server.output()],
+      'stored-login route bodies': loginServer.bodies,
+      'stored-login server log': [loginServer.output()],
       'emulator access log': accessLog
     };
     for (const [name, texts] of Object.entries(sources)) {

@@ -1,0 +1,130 @@
+"""A stored-login token renewal must not freeze the server: the renewal (Globus Auth's
+token endpoint, the token-file lock) runs in a worker thread, and concurrent routes that
+need the same token share one renewal. Real jupyter_server, real emulator (its token
+endpoint made slow with a latency fault)."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from typing import Dict, Iterator, List
+
+import pytest
+
+from jupyterlab_globus_kit.token_store import FileLock, TokenFile
+
+from .processes import Emulator, JupyterServer
+from .test_login_routes import NATIVE_CLIENT_ID, PUBLIC, TRANSFER, login_with_paste, token_path
+
+STALL_MS = 4000
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    emu = Emulator("--auto-approve")
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="module")
+def server(emulator: Emulator) -> Iterator[JupyterServer]:
+    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_SERVICE_URL_")}
+    env["GLOBUS_KIT_CLIENT_ID"] = NATIVE_CLIENT_ID
+    srv = JupyterServer(env)
+    yield srv
+    srv.stop()
+
+
+def put_inside_the_renewal_window(server: JupyterServer) -> str:
+    """Make the stored Transfer token expire in 30 s (renewed before use); its access token."""
+    f = TokenFile(str(token_path(server)))
+
+    def near_expiry(doc: dict) -> dict:
+        doc["tokens"][TRANSFER]["expires_at_seconds"] = int(time.time()) + 30
+        return doc
+
+    return f.update(near_expiry)["tokens"][TRANSFER]["access_token"]
+
+
+def test_api_status_answers_within_100_ms_while_a_renewal_is_stuck(
+        emulator: Emulator, server: JupyterServer) -> None:
+    """regression #15: the renewal ran on the event loop, so every route, /api/status and
+    the kernels' websockets stalled for as long as Auth took (12.0 s measured with a 12 s
+    latency on the token endpoint). Two concurrent routes now share ONE token request."""
+    login_with_paste(server)
+    stale = put_inside_the_renewal_window(server)
+    emulator.clear_faults()
+    emulator.add_fault({"id": "stuck-renewal", "service": "auth", "method": "POST",
+                        "path": "/v2/oauth2/token", "kind": "latency", "ms": STALL_MS})
+    routes: Dict[str, object] = {}
+
+    def call(path: str) -> None:
+        started = time.monotonic()
+        r = server.get(path)
+        routes[path] = (r.status_code, time.monotonic() - started, time.monotonic())
+
+    paths = [f"/globus-kit/collections/{PUBLIC}", "/globus-kit/tasks?limit=1"]
+    threads = [threading.Thread(target=call, args=(p,)) for p in paths]
+    fired = time.monotonic()
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(0.5)  # both routes are now waiting for the stuck renewal
+        samples: List[float] = []
+        for _ in range(5):
+            started = time.monotonic()
+            r = server.get("/api/status")
+            samples.append(time.monotonic() - started)
+            assert r.status_code == 200
+            time.sleep(0.2)
+        sampled_until = time.monotonic()
+        for t in threads:
+            t.join(30)
+        hits = [x["hits"] for x in emulator.admin_call("GET", "/faults")["rules"]
+                if x["id"] == "stuck-renewal"]
+    finally:
+        emulator.clear_faults()
+    print(f"/api/status during a {STALL_MS} ms renewal: "
+          + ", ".join(f"{s * 1000:.0f} ms" for s in samples)
+          + "; routes: " + ", ".join(f"{v[0]} in {v[1]:.1f} s" for v in routes.values()))
+    assert max(samples) < 1.0, samples
+    assert statistics.median(samples) < 0.1, samples
+    assert sorted(routes) == sorted(paths)
+    for status, took, ended in routes.values():
+        assert status == 200
+        assert took >= STALL_MS / 1000 - 0.5, "the renewal was not stuck"
+        assert ended > sampled_until, "every sample was taken while the renewal was stuck"
+    assert sampled_until - fired < STALL_MS / 1000
+    assert hits == [1], "two concurrent routes, one token request"
+    renewed = TokenFile(str(token_path(server))).read()["tokens"][TRANSFER]
+    assert renewed["access_token"] != stale
+    assert renewed["expires_at_seconds"] > time.time() + 600
+
+
+def test_api_status_answers_while_another_process_holds_the_token_file_lock(
+        server: JupyterServer) -> None:
+    """regression #15: waiting for the token-file lock (another process renewing) ran on the
+    event loop too (10.1 s measured)."""
+    login_with_paste(server)
+    stale = put_inside_the_renewal_window(server)
+    done: List[object] = []
+    route = threading.Thread(target=lambda: done.append(
+        server.get(f"/globus-kit/collections/{PUBLIC}").status_code))
+    samples: List[float] = []
+    with FileLock(str(token_path(server))):  # as a kernel renewing the same login would
+        route.start()
+        time.sleep(0.5)
+        for _ in range(5):
+            started = time.monotonic()
+            assert server.get("/api/status").status_code == 200
+            samples.append(time.monotonic() - started)
+            time.sleep(0.2)
+        assert not done, "the route waited for the lock"
+    route.join(30)
+    print("/api/status while the lock was held: "
+          + ", ".join(f"{s * 1000:.0f} ms" for s in samples))
+    assert max(samples) < 1.0, samples
+    assert statistics.median(samples) < 0.1, samples
+    assert done == [200]
+    assert TokenFile(str(token_path(server))).read()["tokens"][TRANSFER]["access_token"] != stale
