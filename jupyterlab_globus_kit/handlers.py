@@ -24,12 +24,14 @@ from .workspaces_handlers import routes as workspace_routes
 class StatusHandler(APIHandler):
     """``GET /globus-kit/status``: identity and per-resource-server token status, never a token."""
 
-    def initialize(self, state: GlobusState) -> None:
+    def initialize(self, state: GlobusState, manager: LoginManager) -> None:
         self.state = state
+        self.manager = manager
 
     @tornado.web.authenticated
-    def get(self) -> None:
+    async def get(self) -> None:
         self.set_header("Cache-Control", "no-store")
+        await self.manager.refresh_source_async()
         try:
             text = strict_json(self.state.status())
         except ValueError:
@@ -48,12 +50,13 @@ def setup_handlers(web_app: Any, state: GlobusState, log: Optional[logging.Logge
                    ) -> None:
     """Register the routes under the server's base URL (``log``: the server's log)."""
     base_url = web_app.settings["base_url"]
-    routes: List[Tuple[str, Any, dict]] = [
-        (url_path_join(base_url, "globus-kit", "status"), StatusHandler, {"state": state}),
-    ]
     # The login manager picks the credential source (hub API, GLOBUS_DATA, stored login)
     # and renews stored-login tokens; the API routes take their tokens from it.
     manager = LoginManager(state, log=log)
+    routes: List[Tuple[str, Any, dict]] = [
+        (url_path_join(base_url, "globus-kit", "status"), StatusHandler,
+         {"state": state, "manager": manager}),
+    ]
     routes += login_routes(base_url, manager)
     routes += api_routes(base_url, GlobusApi(state, token_source=manager.token_async,
                                            on_unauthorized=manager.renew_after_401))

@@ -28,7 +28,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from .globus_data import GlobusData, TokenInfo, finite_number
 from .hub import fetch_hub_auth_state, hub_configured
@@ -150,8 +150,10 @@ def _identity_of(id_token: Any) -> Optional[Dict[str, Any]]:
     return {k: claims[k] for k in keys if isinstance(claims.get(k), str)}
 
 
-def stored_to_globus_data(doc: Mapping[str, Any]) -> GlobusData:
-    """The token file as the :class:`GlobusData` the other routes use."""
+def stored_to_globus_data(doc: Mapping[str, Any], log: Optional[logging.Logger] = None
+                          ) -> GlobusData:
+    """The token file as the :class:`GlobusData` the other routes use (``log``: where a
+    dropped identity field is reported)."""
     tokens = {}
     for rs, t in doc["tokens"].items():
         expires_at = expiry_of(t)
@@ -162,7 +164,36 @@ def stored_to_globus_data(doc: Mapping[str, Any]) -> GlobusData:
             origin="tokens", token_type=t.get("token_type") or "Bearer",
             access_token=t["access_token"], refresh_token=t.get("refresh_token"))
     return GlobusData(shape="stored-login", client_id=doc.get("client_id"),
-                      identity=doc.get("identity"), tokens=tokens, groups=[])
+                      identity=stored_identity(doc.get("identity"), log), tokens=tokens,
+                      groups=[])
+
+
+#: The identity fields the token file may carry (all strings), as the status shows them.
+IDENTITY_KEYS = ("sub", "preferred_username", "name", "email", "organization",
+                 "identity_provider", "identity_provider_display_name")
+
+
+def stored_identity(value: Any, log: Optional[logging.Logger] = None
+                    ) -> Optional[Dict[str, str]]:
+    """The token file's ``identity`` with only string fields: any other value (a number, a
+    list, an object; written by hand or by another program) is dropped with a log line
+    naming the field, never passed on to ``/globus-kit/status`` and the sidebar."""
+    log = log or logging.getLogger("jupyterlab_globus_kit")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        log.warning("jupyterlab_globus_kit: the token file's identity is a %s, not an "
+                    "object; it was not used", type(value).__name__)
+        return None
+    out: Dict[str, str] = {}
+    for key in IDENTITY_KEYS:
+        field = value.get(key)
+        if isinstance(field, str):
+            out[key] = field
+        elif field is not None:
+            log.warning("jupyterlab_globus_kit: the token file's identity.%s is a %s, not a "
+                        "string; it was dropped", key, type(field).__name__)
+    return out or None
 
 
 # ---------------------------------------------------------------------- the manager
@@ -181,7 +212,7 @@ class LoginManager:
         self.log = log or logging.getLogger("jupyterlab_globus_kit")
         self.environ = env
         self.token_path = token_file_path(env)
-        self.file = TokenFile(self.token_path)
+        self.file = TokenFile(self.token_path, log=self.log)
         self.pending_path = os.path.join(os.path.dirname(self.token_path), "pending-logins.json")
         self.client_id = env.get("GLOBUS_KIT_CLIENT_ID") or None
         self.auth_base = (env.get("GLOBUS_SDK_SERVICE_URL_AUTH") or PRODUCTION_AUTH).rstrip("/")
@@ -191,8 +222,8 @@ class LoginManager:
         self._frozen = state.data  # GLOBUS_DATA as decoded at start
         self._lock = threading.Lock()
         self._stamp = (0, 0)
-        #: resource server → the :meth:`token` run in a worker thread (event loop only).
-        self._in_flight: Dict[str, "asyncio.Future[Optional[TokenInfo]]"] = {}
+        #: key → the :meth:`_shared` run in a worker thread (touched on the event loop only).
+        self._in_flight: Dict[str, "asyncio.Future[Any]"] = {}
         self.select_source()
 
     # -- source selection
@@ -223,7 +254,7 @@ class LoginManager:
             self.problem = {"code": err.code, "message": str(err)}
             doc = None
         if doc and doc.get("tokens"):
-            return self._publish("stored-login", stored_to_globus_data(doc))
+            return self._publish("stored-login", stored_to_globus_data(doc, self.log))
         self.state.data = None
         self.state.source = "none"
         return "none"
@@ -271,15 +302,26 @@ class LoginManager:
             token = data.tokens.get(resource_server) if data else None
             if not self._needs_renewal(token):
                 return token
-        running = self._in_flight.get(resource_server)
-        if running is None:
-            loop = asyncio.get_running_loop()
-            running = loop.run_in_executor(None, self.token, resource_server)
-            self._in_flight[resource_server] = running
+        return await self._shared(resource_server, lambda: self.token(resource_server))
 
-            def forget(done: "asyncio.Future[Optional[TokenInfo]]") -> None:
-                if self._in_flight.get(resource_server) is done:
-                    del self._in_flight[resource_server]
+    async def refresh_source_async(self) -> None:
+        """Re-pick the source, off the event loop, when the token file changed (the kernel
+        logged in, renewed or logged out) or a hub re-check is due: the status route calls
+        this so it never shows a source the file no longer holds."""
+        if self._source_stale():
+            await self._shared("", self._refresh_source)
+
+    async def _shared(self, key: str, work: Callable[[], Any]) -> Any:
+        """``work()`` in a worker thread; callers with the same ``key`` while it runs share
+        that one run."""
+        running = self._in_flight.get(key)
+        if running is None:
+            running = asyncio.get_running_loop().run_in_executor(None, work)
+            self._in_flight[key] = running
+
+            def forget(done: "asyncio.Future[Any]") -> None:
+                if self._in_flight.get(key) is done:
+                    del self._in_flight[key]
 
             running.add_done_callback(forget)
         # shield: a caller that goes away (the browser closed the request) does not cancel

@@ -13,9 +13,11 @@ Same format, same lock protocol, same rules on both sides:
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import socket
+import stat
 import time
 from typing import Any, Callable, Dict, Mapping, Optional
 
@@ -190,20 +192,40 @@ def update_pending_logins(path: str, change: Callable[[Dict[str, Any]], Dict[str
 
 
 class TokenFile:
-    """The token file at one path: validated reads, locked atomic updates, removal."""
+    """The token file at one path: validated reads, locked atomic updates, removal.
 
-    def __init__(self, path: str, lock_timeout: float = LOCK_TIMEOUT) -> None:
+    :param log: where a file readable by others is reported (default: this package's logger).
+    """
+
+    def __init__(self, path: str, lock_timeout: float = LOCK_TIMEOUT,
+                 log: Optional[logging.Logger] = None) -> None:
         self.path = path
         self.lock_timeout = lock_timeout
+        self.log = log or logging.getLogger("jupyterlab_globus_kit")
 
     def read(self) -> Optional[Dict[str, Any]]:
-        """The document, or None when there is no file (raises :class:`TokenFileError`)."""
+        """The document, or None when there is no file (raises :class:`TokenFileError`).
+        A file that group or others may read or write is put back to 0600, with a warning."""
         try:
             with open(self.path, encoding="utf-8") as fh:
+                self._tighten(fh.fileno())
                 text = fh.read()
         except FileNotFoundError:
             return None
         return self._validate(text)
+
+    def _tighten(self, fd: int) -> None:
+        mode = stat.S_IMODE(os.fstat(fd).st_mode)
+        if not mode & 0o077:
+            return
+        try:
+            os.fchmod(fd, 0o600)
+            done = "its mode was set to 0600"
+        except OSError as err:  # not our file (another owner), or a read-only file system
+            done = f"its mode could not be changed ({type(err).__name__})"
+        self.log.warning("jupyterlab_globus_kit: the Globus token file %s had mode %s, so "
+                         "other users of this machine could read or change it; %s. "
+                         "Check who else had access.", self.path, oct(mode), done)
 
     def update(self, change: Callable[[Optional[Dict[str, Any]]], Any]) -> Optional[Dict[str, Any]]:
         """Read-modify-write under the lock. ``change`` returns the new document, None to

@@ -419,3 +419,25 @@ def test_should_report_a_corrupt_token_file_and_keep_it_aside(server: JupyterSer
     assert body["source"] == "none"
     assert not path.exists()
     assert any(p.name.startswith("tokens.json.bad-") for p in path.parent.iterdir())
+
+
+def test_status_should_follow_the_token_file_when_another_process_changes_it(
+        server: JupyterServer) -> None:
+    """regression #15: /globus-kit/status kept the source and identity it had last read
+    until some other route looked at the file; it now re-reads the file when its mtime
+    changes (here: a kernel logs in as someone else, then logs out)."""
+    login_with_paste(server)
+    assert server.get("/globus-kit/status").json()["source"] == "stored-login"
+    f = TokenFile(str(token_path(server)))
+
+    def other_login(doc: dict) -> dict:
+        doc["identity"] = {"sub": "kernel-sub", "preferred_username": "kernel@example.org"}
+        return doc
+
+    f.update(other_login)
+    body = server.get("/globus-kit/status").json()
+    assert body["source"] == "stored-login"
+    assert body["identity"]["preferred_username"] == "kernel@example.org"
+    f.remove()
+    body = server.get("/globus-kit/status").json()
+    assert body["source"] == "none" and body["identity"] is None and body["tokens"] == []

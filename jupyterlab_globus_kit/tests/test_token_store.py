@@ -183,3 +183,48 @@ def test_a_non_finite_expires_in_from_auth_is_stored_as_unknown(value: float) ->
     assert stored[0]["expires_at_seconds"] is None
     with pytest.raises(ValueError):
         strict_json({"expiresAt": float("nan")})
+
+
+def test_a_token_file_others_may_read_is_put_back_to_0600_with_a_warning(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """regression #15: a 0666 token file was used silently."""
+    path = tmp_path / "tokens.json"
+    f = TokenFile(str(path))
+    f.update(lambda cur: sample())
+    os.chmod(path, 0o666)
+    with caplog.at_level("WARNING", logger="jupyterlab_globus_kit"):
+        assert f.read()["tokens"]["transfer.api.globus.org"]["access_token"] == SECRET
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert "had mode 0o666" in caplog.text and str(path) in caplog.text
+    assert SECRET not in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="jupyterlab_globus_kit"):
+        f.read()
+    assert caplog.text == ""  # 0600 now: nothing more to say
+
+
+def test_non_string_identity_fields_are_dropped_with_a_log_line(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """regression #15: identity fields of any type went from the token file to /status."""
+    from jupyterlab_globus_kit.login import LoginManager
+    from jupyterlab_globus_kit.status import GlobusState
+
+    path = tmp_path / "tokens.json"
+    doc = sample()
+    doc["identity"] = {"sub": "user-sub", "name": {"html": "<b>x</b>"}, "email": 5,
+                       "preferred_username": ["a", "b"], "organization": "Org"}
+    TokenFile(str(path)).update(lambda cur: doc)
+    env = {"GLOBUS_KIT_TOKEN_FILE": str(path)}
+    with caplog.at_level("WARNING", logger="jupyterlab_globus_kit"):
+        state = GlobusState(env)
+        LoginManager(state, env)
+    assert state.status()["identity"] == {"sub": "user-sub", "organization": "Org"}
+    for field, kind in [("name", "dict"), ("email", "int"), ("preferred_username", "list")]:
+        assert f"identity.{field} is a {kind}" in caplog.text
+    assert "<b>" not in caplog.text
+    TokenFile(str(path)).update(lambda cur: {**cur, "identity": "someone"})
+    with caplog.at_level("WARNING", logger="jupyterlab_globus_kit"):
+        state = GlobusState(env)
+        LoginManager(state, env)
+    assert state.status()["identity"] is None
+    assert "identity is a str, not an object" in caplog.text
