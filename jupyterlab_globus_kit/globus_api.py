@@ -23,7 +23,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from .errors import GlobusKitError, bad_input, from_globus_response
 from .globus_data import TokenInfo
 from .scopes import consent_url, parse_scopes, resource_server_of
-from .status import GlobusState
+from .status import GlobusState, no_hub_tokens_message
 
 TRANSFER_RS = "transfer.api.globus.org"
 AUTH_RS = "auth.globus.org"
@@ -143,6 +143,10 @@ class GlobusApi:
                     "be read). See the Globus sidebar for what to do.",
                     401,
                 )
+            if not self.state.data.tokens and self.state.source != "stored-login":
+                raise GlobusKitError(
+                    "NO_CREDENTIALS", no_hub_tokens_message(self.state.login_available), 401,
+                    resourceServer=resource_server)
             raise GlobusKitError(
                 "NO_CREDENTIALS",
                 f"No token for {resource_server} in GLOBUS_DATA; ask the hub admin to add its "

@@ -358,8 +358,10 @@ def normalise(data: Mapping[str, Any], reference_time: Optional[float] = None) -
         rs = t.get("resource_server") if isinstance(t.get("resource_server"), str) else key
         tokens[rs] = make(rs, t, "tokens")
     # Since 16.0 the unfiltered token response is also present; it holds the Auth (and
-    # Groups) tokens that `exclude_tokens` removed from `tokens`.
-    if token_response:
+    # Groups) tokens that `exclude_tokens` removed from `tokens`. An empty `tokens` is what
+    # revoke-on-logout leaves, with the same (revoked) tokens still in token_response: they
+    # are not offered as usable (as kernel-helpers' normalise does).
+    if token_response and tokens:
         others = token_response.get("other_tokens")
         candidates = [token_response] + (list(others) if isinstance(others, list) else [])
         for t in candidates:

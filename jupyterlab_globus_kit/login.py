@@ -220,6 +220,9 @@ class LoginManager:
         self.problem: Optional[Dict[str, str]] = None
         self._hub_checked = 0.0
         self._frozen = state.data  # GLOBUS_DATA as decoded at start
+        #: Whether GLOBUS_DATA holds tokens; when it holds none (the hub revoked them at a
+        #: logout, or gave none) a stored login is used, and the token file watched.
+        self._frozen_tokens = bool(state.data is not None and state.data.tokens)
         self._lock = threading.Lock()
         self._stamp = (0, 0)
         #: key → the :meth:`_shared` run in a worker thread (touched on the event loop only).
@@ -237,14 +240,14 @@ class LoginManager:
                 if why and why != self.hub_note:
                     self.log.warning("jupyterlab_globus_kit: the hub's auth_state is not used: "
                                      "%s; falling back to %s", why,
-                                     "GLOBUS_DATA" if self._frozen is not None
+                                     "GLOBUS_DATA" if self._frozen_tokens
                                      else "the stored login")
                 self.hub_note = why
                 if data is not None:
                     return self._publish("hub-api", data)
             elif self.state.source == "hub-api":
                 return "hub-api"
-        if self._frozen is not None:
+        if self._frozen_tokens:
             return self._publish("GLOBUS_DATA", self._frozen)
         self.problem = None
         self._stamp = self._file_stamp()
@@ -255,6 +258,10 @@ class LoginManager:
             doc = None
         if doc and doc.get("tokens"):
             return self._publish("stored-login", stored_to_globus_data(doc, self.log))
+        if self._frozen is not None:
+            # GLOBUS_DATA without tokens and no stored login: the status says the hub gave
+            # none (status.NO_HUB_TOKENS), with what to do.
+            return self._publish("GLOBUS_DATA", self._frozen)
         self.state.data = None
         self.state.source = "none"
         return "none"
@@ -331,13 +338,13 @@ class LoginManager:
     def _hub_path(self) -> bool:
         """Whether the hub API is (or may become) the source, so it is re-asked now and then."""
         return self.state.source == "hub-api" or (
-            self._frozen is None and hub_configured(self.environ))
+            not self._frozen_tokens and hub_configured(self.environ))
 
     def _refresh_source(self) -> None:
         """Re-pick the source when the hub may have fresher tokens or the file changed."""
         if self._hub_path():
             self.select_source(force_hub=False)
-        elif self._frozen is None and self._file_stamp() != self._stamp:
+        elif not self._frozen_tokens and self._file_stamp() != self._stamp:
             # The kernel (or another server) logged in, renewed or logged out.
             self.select_source(force_hub=False)
 
@@ -349,7 +356,7 @@ class LoginManager:
                 return True
             if self.state.source == "hub-api":
                 return False
-        return self._frozen is None and self._file_stamp() != self._stamp
+        return not self._frozen_tokens and self._file_stamp() != self._stamp
 
     def _needs_renewal(self, token: Optional[TokenInfo]) -> bool:
         """Whether ``token`` is a stored-login token to renew before use (within a minute
@@ -537,7 +544,7 @@ class LoginManager:
 
     def summary(self) -> Dict[str, Any]:
         """What the sidebar shows: source, whether logins are possible, problems (no tokens)."""
-        if self._frozen is None and self._file_stamp() != self._stamp:
+        if not self._frozen_tokens and self._file_stamp() != self._stamp:
             self.select_source(force_hub=False)
         return {
             "source": self.state.source,

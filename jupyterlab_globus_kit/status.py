@@ -26,6 +26,18 @@ NO_DATA_MESSAGE = (
 )
 
 
+#: ``problem.code`` when the hub's auth_state holds no tokens (``tokens: {}`` or ``''``, as
+#: JupyterHub's Globus authenticator leaves it after a logout that revokes them).
+NO_HUB_TOKENS = "no-hub-tokens"
+
+
+def no_hub_tokens_message(login_available: bool) -> str:
+    """What the status, the routes and kernel-helpers say when the hub gave no tokens: only
+    what is known (not why: revoked at a logout, or never given), and what to do."""
+    return ("The hub gave this server no Globus tokens. Log out of the hub and log in again"
+            + (", or log in with Globus from the sidebar." if login_available else "."))
+
+
 class GlobusState:
     """Decodes ``GLOBUS_DATA`` once per server process and remembers the outcome.
 
@@ -41,6 +53,8 @@ class GlobusState:
         self.error: Optional[GlobusDataError] = None
         self.present = bool(env.get("GLOBUS_DATA", "").strip())
         self.service_urls = {k: env.get(v) or None for k, v in SERVICE_URL_VARS.items()}
+        #: Whether a standalone login is possible (a native client id is configured).
+        self.login_available = bool(env.get("GLOBUS_KIT_CLIENT_ID"))
         #: Set by :class:`~.login.LoginManager`: ``hub-api``, ``GLOBUS_DATA``,
         #: ``stored-login`` or ``none``; None until a manager decides (then GLOBUS_DATA rules).
         self.source: Optional[str] = None
@@ -80,4 +94,7 @@ class GlobusState:
         else:
             assert self.data is not None
             doc.update(self.data.public_status(now))
+            if not self.data.tokens:
+                doc["problem"] = {"code": NO_HUB_TOKENS,
+                                  "message": no_hub_tokens_message(self.login_available)}
         return doc

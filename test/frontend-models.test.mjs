@@ -28,7 +28,8 @@ const {
 } = await lib('model/browser-model.js');
 const { TasksModel, taskProgress } = await lib('model/tasks-model.js');
 const { ConsentModel } = await lib('model/consent-model.js');
-const { GlobusStatusModel } = await lib('model/status-model.js');
+const { GlobusStatusModel, NO_HUB_TOKENS, problemTitle, tokenSection } =
+  await lib('model/status-model.js');
 const { visibleRange } = await lib('model/virtual-range.js');
 const snippets = await lib('model/cell-snippets.js');
 
@@ -565,6 +566,40 @@ describe('ConsentModel', () => {
       assert.equal(stub.calls.length, 0);
       assert.deepEqual(model.entries, []);
     });
+  });
+});
+
+describe('status problems', () => {
+  // regression #15: after a hub logout that revokes the tokens, the sidebar said they "were
+  // revoked at hub logout", a cause it cannot know; the server's no-hub-tokens problem now
+  // says what is known, under its own heading, and no token list claims a cause.
+  const hubGaveNone = {
+    serverTime: 0,
+    source: 'GLOBUS_DATA',
+    available: true,
+    tokens: [],
+    problem: {
+      code: 'no-hub-tokens',
+      message:
+        'The hub gave this server no Globus tokens. Log out of the hub and log in again, or log in with Globus from the sidebar.'
+    }
+  };
+
+  it('should title the no-hub-tokens problem with what is known, and no cause', () => {
+    assert.equal(NO_HUB_TOKENS, 'no-hub-tokens');
+    assert.equal(problemTitle(NO_HUB_TOKENS), 'The hub gave this server no Globus tokens');
+    assert.equal(problemTitle('no-globus-data'), 'No Globus login in this server');
+    assert.equal(problemTitle('globus-data-malformed'), 'Globus login data could not be read');
+    for (const code of [NO_HUB_TOKENS, 'no-globus-data', 'globus-data-malformed']) {
+      assert.doesNotMatch(problemTitle(code), /revoked/i);
+    }
+  });
+
+  it('should leave the token list out when the problem already says there are none', () => {
+    assert.equal(tokenSection(hubGaveNone), 'none');
+    assert.equal(tokenSection({ ...hubGaveNone, problem: null }), 'empty');
+    assert.equal(tokenSection({ ...hubGaveNone, tokens: [{ resourceServer: 'x' }] }), 'list');
+    assert.equal(tokenSection({ ...hubGaveNone, available: false }), 'none');
   });
 });
 

@@ -114,3 +114,55 @@ def test_status_with_a_non_finite_expiry_is_valid_json_with_an_unknown_expiry(fi
     assert rows["transfer.api.globus.org"]["status"] == "unknown"
     assert rows["transfer.api.globus.org"]["expiresAtSource"] == "unknown"
     assert rows["auth.globus.org"]["status"] == "active"  # the other tokens are untouched
+
+
+HUB_GAVE_NONE = "The hub gave this server no Globus tokens. Log out of the hub and log in again"
+
+
+@pytest.mark.parametrize("empty", [{}, ""])
+def test_status_with_no_hub_tokens_says_only_what_is_known(empty):
+    """regression #15: after a hub logout that revokes the tokens (`tokens: {}`, or `""`
+    before 0.12) the sidebar said they "were revoked at hub logout" and the routes that the
+    hub admin should "add the scope": causes the server cannot know. The status now has its
+    own code and says what is known and what to do; the revoked copies in token_response
+    are not offered as tokens."""
+    data = shape_16(iat=int(time.time()))
+    data["tokens"] = empty
+    s = start_server(encode(data, 4))
+    try:
+        body = strict_loads(s.get("/globus-kit/status").text)
+        r = s.get("/globus-kit/collections/a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01")
+    finally:
+        s.stop()
+    assert body["source"] == "GLOBUS_DATA" and body["tokens"] == []
+    assert body["problem"] == {"code": "no-hub-tokens", "message": HUB_GAVE_NONE + "."}
+    assert body["identity"]["name"] == "Demo User"  # what the hub did give is still shown
+    assert r.status_code == 401
+    assert r.json()["code"] == "NO_CREDENTIALS" and r.json()["message"] == HUB_GAVE_NONE + "."
+
+
+def test_no_hub_tokens_offers_the_sidebar_login_when_a_native_client_is_configured(tmp_path):
+    """regression #15: with GLOBUS_KIT_CLIENT_ID the remedy adds the sidebar login, and a
+    stored login is then used instead of the empty GLOBUS_DATA (it used to be shadowed)."""
+    from jupyterlab_globus_kit.login import LoginManager
+    from jupyterlab_globus_kit.status import GlobusState
+    from jupyterlab_globus_kit.token_store import TokenFile
+
+    data = shape_16(iat=int(time.time()))
+    data["tokens"] = {}
+    env = {"GLOBUS_DATA": encode(data, 4), "GLOBUS_KIT_CLIENT_ID": "native-client",
+           "GLOBUS_KIT_TOKEN_FILE": str(tmp_path / "tokens.json")}
+    state = GlobusState(env)
+    manager = LoginManager(state, env)
+    problem = state.status()["problem"]
+    assert problem == {"code": "no-hub-tokens", "message": HUB_GAVE_NONE
+                       + ", or log in with Globus from the sidebar."}
+    TokenFile(env["GLOBUS_KIT_TOKEN_FILE"]).update(lambda cur: {
+        "client_id": "native-client", "auth_base_url": "http://127.0.0.1:9", "identity": None,
+        "id_token": None, "tokens": {"transfer.api.globus.org": {
+            "resource_server": "transfer.api.globus.org", "access_token": "AgStoredLogin0123",
+            "refresh_token": None, "scope": "urn:globus:auth:scope:transfer.api.globus.org:all",
+            "expires_at_seconds": None, "token_type": "Bearer"}}})
+    assert manager.token("transfer.api.globus.org").access_token == "AgStoredLogin0123"
+    status = state.status()
+    assert status["source"] == "stored-login" and status["problem"] is None

@@ -58,3 +58,42 @@ export interface IGlobusStatusModelOptions {
   /** Seconds between polls; 0 disables polling. Default 60. */
   pollInterval?: number;
 }
+
+/** `problem.code` of a status whose hub gave no tokens (`tokens: {}` or `''`). */
+export const NO_HUB_TOKENS = 'no-hub-tokens';
+
+/**
+ * The heading the sidebar shows over a status problem, by its stable code. The problem's
+ * message (written by the server) says what is known and what to do; neither claims a
+ * cause the server cannot know (an empty hub token set may be a revoking logout or a hub
+ * that never gave tokens).
+ *
+ * @param code - the problem's stable code
+ */
+export function problemTitle(code: string): string {
+  switch (code) {
+    case 'no-globus-data':
+      return 'No Globus login in this server';
+    case NO_HUB_TOKENS:
+      return 'The hub gave this server no Globus tokens';
+    default:
+      return 'Globus login data could not be read';
+  }
+}
+
+/**
+ * What the sidebar's Tokens section shows: `list` (one card per token), `empty` (a
+ * "No tokens." line) or `none` (no section: nothing was decoded, or the problem box
+ * already says there are no tokens).
+ *
+ * @param status - the last status
+ */
+export function tokenSection(status: IGlobusStatus): 'list' | 'empty' | 'none' {
+  if (!status.available) {
+    return 'none';
+  }
+  if (status.tokens.length > 0) {
+    return 'list';
+  }
+  return status.problem ? 'none' : 'empty';
+}

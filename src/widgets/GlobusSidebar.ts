@@ -3,6 +3,7 @@ import { refreshIcon, SidePanel, ToolbarButton } from '@jupyterlab/ui-components
 import { AccordionPanel, Widget } from '@lumino/widgets';
 
 import { globusIcon } from '../icons';
+import { problemTitle, tokenSection } from '../model/status-model';
 import { IGlobusStatusModel, IGlobusTokenStatus } from '../tokens';
 import { alertBox, el } from './element';
 
@@ -102,11 +103,7 @@ export class GlobusSidebar extends SidePanel {
     }
     if (status.problem) {
       const box = el('div', 'jp-GlobusKit-problem', [
-        el('div', 'jp-GlobusKit-problem-title', [
-          status.problem.code === 'no-globus-data'
-            ? trans.__('No Globus login in this server')
-            : trans.__('Globus login data could not be read')
-        ]),
+        el('div', 'jp-GlobusKit-problem-title', [trans.__(problemTitle(status.problem.code))]),
         el('p', 'jp-GlobusKit-problem-message', [status.problem.message])
       ]);
       box.dataset.code = status.problem.code;
@@ -126,7 +123,8 @@ export class GlobusSidebar extends SidePanel {
       root.appendChild(card);
     }
 
-    if (status.available) {
+    const section = tokenSection(status);
+    if (section !== 'none') {
       // Shown by the countdown once every token has expired (also between two polls).
       this._expiredBox = el('div', 'jp-GlobusKit-problem jp-GlobusKit-expired', [
         el('div', 'jp-GlobusKit-problem-title', [trans.__('Your Globus tokens have expired')]),
@@ -140,14 +138,8 @@ export class GlobusSidebar extends SidePanel {
       this._expiredBox.hidden = true;
       root.appendChild(this._expiredBox);
       root.appendChild(el('h3', 'jp-GlobusKit-section-title', [trans.__('Tokens')]));
-      if (status.tokens.length === 0) {
-        root.appendChild(
-          el('p', 'jp-GlobusKit-empty', [
-            trans.__(
-              'No tokens: they were revoked at hub logout. Restart your server from the hub.'
-            )
-          ])
-        );
+      if (section === 'empty') {
+        root.appendChild(el('p', 'jp-GlobusKit-empty', [trans.__('No tokens.')]));
       } else {
         root.appendChild(this._tokenList(status.tokens));
       }
