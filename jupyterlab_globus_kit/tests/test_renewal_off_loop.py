@@ -128,3 +128,43 @@ def test_api_status_answers_while_another_process_holds_the_token_file_lock(
     assert statistics.median(samples) < 0.1, samples
     assert done == [200]
     assert TokenFile(str(token_path(server))).read()["tokens"][TRANSFER]["access_token"] != stale
+
+
+def test_concurrent_callers_share_one_renewal_run(emulator: Emulator,
+                                                  server: JupyterServer) -> None:
+    """regression #15 (single flight): five callers that need the same token while it is
+    being renewed wait for ONE worker run and ONE request to Auth, and all get its result."""
+    import asyncio
+
+    from jupyterlab_globus_kit.login import LoginManager
+    from jupyterlab_globus_kit.status import GlobusState
+
+    login_with_paste(server)
+    stale = put_inside_the_renewal_window(server)
+    env = {"GLOBUS_KIT_TOKEN_FILE": str(token_path(server))}
+    manager = LoginManager(GlobusState(env), env)
+    runs: List[str] = []
+    blocking = manager.token
+
+    def counted(resource_server: str):
+        runs.append(resource_server)
+        return blocking(resource_server)
+
+    manager.token = counted  # type: ignore[method-assign]
+    emulator.clear_faults()
+    emulator.add_fault({"id": "slow-renewal", "service": "auth", "method": "POST",
+                        "path": "/v2/oauth2/token", "kind": "latency", "ms": 1000})
+
+    async def five_callers() -> list:
+        return await asyncio.gather(*[manager.token_async(TRANSFER) for _ in range(5)])
+
+    try:
+        tokens = asyncio.run(asyncio.wait_for(five_callers(), 30))
+        hits = [x["hits"] for x in emulator.admin_call("GET", "/faults")["rules"]
+                if x["id"] == "slow-renewal"]
+    finally:
+        emulator.clear_faults()
+    assert runs == [TRANSFER]
+    assert hits == [1]
+    assert len({t.access_token for t in tokens}) == 1 and tokens[0].access_token != stale
+    assert manager._in_flight == {}  # nothing left behind for the next renewal
