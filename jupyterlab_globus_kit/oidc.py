@@ -24,6 +24,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import math
 import os
 import secrets
 import time
@@ -34,6 +35,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from jupyter_core.paths import jupyter_data_dir
 
 from .errors import GlobusKitError
+from .globus_data import finite_number
 from .login import make_pkce_pair
 from .oidc_http import checked_url, fetch_json
 from .token_store import (
@@ -641,6 +643,7 @@ def token_status(expires_at: Optional[float], scopes: List[str],
     """``{expires_in, expires_at, scopes, status}``: ``expired`` past expiry, ``expiring``
     inside the renewal window, else ``ok``."""
     now = time.time() if now is None else now
+    expires_at = finite_number(expires_at)  # NaN / Infinity: an unknown expiry
     if expires_at is None:
         return {"expires_in": None, "expires_at": None, "scopes": scopes, "status": "ok"}
     left = int(expires_at - now)
@@ -652,14 +655,15 @@ def token_status(expires_at: Optional[float], scopes: List[str],
 def _stored_token(response: Mapping[str, Any], now: Optional[float] = None) -> Dict[str, Any]:
     """A token response as the token file's entry."""
     now = time.time() if now is None else now
-    expires_in = response.get("expires_in")
+    expires_in = finite_number(response.get("expires_in"))
+    expires_at = now + expires_in if expires_in is not None else None
     return {
         "resource_server": OIDC_RESOURCE_SERVER,
         "access_token": response["access_token"],
         "refresh_token": response.get("refresh_token") or None,
         "scope": response.get("scope") or "",
-        "expires_at_seconds": int(now + expires_in)
-        if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool) else None,
+        "expires_at_seconds": int(expires_at) if expires_at is not None
+        and math.isfinite(expires_at) else None,
         "token_type": response.get("token_type") or "Bearer",
     }
 

@@ -228,3 +228,18 @@ def test_non_string_identity_fields_are_dropped_with_a_log_line(
         LoginManager(state, env)
     assert state.status()["identity"] is None
     assert "identity is a str, not an object" in caplog.text
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_oidc_token_status_and_storage_treat_a_non_finite_expiry_as_unknown(value) -> None:
+    """regression #15: `oidc/status` of a token file with an infinite expiry raised
+    OverflowError (int(inf)), and a NaN `expires_in` from the provider a ValueError."""
+    from jupyterlab_globus_kit.errors import strict_json
+    from jupyterlab_globus_kit.oidc import _stored_token, token_status
+
+    status = token_status(value, ["openid"], now=1000.0)
+    assert status == {"expires_in": None, "expires_at": None, "scopes": ["openid"],
+                      "status": "ok"}
+    strict_json(status)
+    stored = _stored_token({"access_token": "a", "expires_in": value}, now=1000.0)
+    assert stored["expires_at_seconds"] is None
