@@ -210,6 +210,16 @@ class GlobusApi:
                     f"({type(err).__name__}). Try again later.",
                     502,
                 ) from None
+            except Exception as err:  # noqa: BLE001 - see below
+                # When the service closes the connection while tornado still finishes a
+                # POST's body, its client raises a private _QuietException (or a bare
+                # StreamClosedError): the network failed, so a typed 502, not a 500.
+                raise GlobusKitError(
+                    "NETWORK_ERROR",
+                    f"{label} {operation} failed: the {service} service closed the "
+                    f"connection ({type(err).__name__}). Try again later.",
+                    502,
+                ) from None
             if response.code == 599:
                 raise self._network_error(label, operation, service, response.error)
             attempt += 1
