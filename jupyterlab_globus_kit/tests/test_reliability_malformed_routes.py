@@ -84,6 +84,8 @@ def test_regression_15_malformed_request_body_is_400_bad_input_not_500(
     assert r.status_code == 400, r.text[:300]
     assert r.json()["code"] == "BAD_INPUT", r.text[:300]
     assert "Traceback" not in server.output()
+
+
 @pytest.mark.parametrize("word", ["NaN", "Infinity", "-Infinity"])
 def test_a_non_finite_number_from_globus_is_a_typed_error_not_invalid_json(
         server, emulator, word):
