@@ -33,8 +33,9 @@ def hub_configured(environ: Mapping[str, str]) -> bool:
 
 def fetch_hub_auth_state(environ: Mapping[str, str], timeout: float = HUB_TIMEOUT
                          ) -> Tuple[Optional[GlobusData], Optional[str]]:
-    """``(data, None)`` with the hub's current auth_state, or ``(None, reason)`` when the hub
-    is not configured, unreachable, or does not share auth_state. The reason names the
+    """``(data, None)`` with the hub's current auth_state (its ``tokens`` may be empty: the
+    hub revoked them), or ``(None, reason)`` when the hub is not configured, unreachable, or
+    does not share auth_state. The reason names the
     request and what its answer lacked (never a token)."""
     if not hub_configured(environ):
         return None, "JUPYTERHUB_API_URL / JUPYTERHUB_API_TOKEN not set"
@@ -68,6 +69,7 @@ def fetch_hub_auth_state(environ: Mapping[str, str], timeout: float = HUB_TIMEOU
         data = normalise(auth_state, time.time())
     except GlobusDataError as err:
         return None, f"the auth_state in the hub's answer to {request} is not usable ({err.code})"
-    if not data.tokens:
-        return None, f"the auth_state in the hub's answer to {request} holds no tokens"
+    # An auth_state without tokens is still the hub's current word: its Globus authenticator
+    # leaves `tokens: {}` after a logout that revoked them, so the GLOBUS_DATA copy is dead
+    # too. The caller says so (status no-hub-tokens) instead of falling back to it.
     return data, None

@@ -227,6 +227,10 @@ class LoginManager:
         self._stamp = (0, 0)
         #: key → the :meth:`_shared` run in a worker thread (touched on the event loop only).
         self._in_flight: Dict[str, "asyncio.Future[Any]"] = {}
+        #: The hub's current auth_state holds no tokens (revoked at a hub logout), and that
+        #: auth_state, for the status when no stored login takes over.
+        self._hub_revoked = False
+        self._hub_empty: Optional[GlobusData] = None
         self.select_source()
 
     # -- source selection
@@ -243,11 +247,14 @@ class LoginManager:
                                      "GLOBUS_DATA" if self._frozen_tokens
                                      else "the stored login")
                 self.hub_note = why
-                if data is not None:
+                self._hub_revoked = data is not None and not data.tokens
+                if data is not None and data.tokens:
                     return self._publish("hub-api", data)
-            elif self.state.source == "hub-api":
+                if self._hub_revoked:
+                    self._hub_empty = data
+            elif self._hub_has_tokens():
                 return "hub-api"
-        if self._frozen_tokens:
+        if self._frozen_tokens and not self._hub_revoked:
             return self._publish("GLOBUS_DATA", self._frozen)
         self.problem = None
         self._stamp = self._file_stamp()
@@ -258,6 +265,11 @@ class LoginManager:
             doc = None
         if doc and doc.get("tokens"):
             return self._publish("stored-login", stored_to_globus_data(doc, self.log))
+        if self._hub_revoked and self._hub_empty is not None:
+            # The hub's current auth_state holds no tokens (revoked at a hub logout) and
+            # there is no stored login: the status says the hub gave none, not the frozen
+            # GLOBUS_DATA's revoked tokens.
+            return self._publish("hub-api", self._hub_empty)
         if self._frozen is not None:
             # GLOBUS_DATA without tokens and no stored login: the status says the hub gave
             # none (status.NO_HUB_TOKENS), with what to do.
@@ -265,6 +277,11 @@ class LoginManager:
         self.state.data = None
         self.state.source = "none"
         return "none"
+
+    def _hub_has_tokens(self) -> bool:
+        """Whether the source is the hub's auth_state and it holds tokens."""
+        return self.state.source == "hub-api" and bool(self.state.data and
+                                                        self.state.data.tokens)
 
     def _file_stamp(self) -> "tuple[int, int]":
         try:
@@ -344,7 +361,8 @@ class LoginManager:
         """Re-pick the source when the hub may have fresher tokens or the file changed."""
         if self._hub_path():
             self.select_source(force_hub=False)
-        elif not self._frozen_tokens and self._file_stamp() != self._stamp:
+        elif ((not self._frozen_tokens or self._hub_revoked)
+              and self._file_stamp() != self._stamp):
             # The kernel (or another server) logged in, renewed or logged out.
             self.select_source(force_hub=False)
 
@@ -354,9 +372,10 @@ class LoginManager:
         if self._hub_path():
             if time.time() - self._hub_checked > HUB_RECHECK:
                 return True
-            if self.state.source == "hub-api":
+            if self._hub_has_tokens():
                 return False
-        return not self._frozen_tokens and self._file_stamp() != self._stamp
+        return ((not self._frozen_tokens or self._hub_revoked)
+                and self._file_stamp() != self._stamp)
 
     def _needs_renewal(self, token: Optional[TokenInfo]) -> bool:
         """Whether ``token`` is a stored-login token to renew before use (within a minute

@@ -83,6 +83,10 @@ class GlobusState:
             doc["source"] = self.source
             doc["available"] = True
             doc.update(self.data.public_status(now))
+            if self.source == "hub-api" and not self.data.tokens:
+                # the hub's current auth_state holds none: revoked at a hub logout
+                doc["problem"] = {"code": NO_HUB_TOKENS,
+                                  "message": no_hub_tokens_message(self.login_available)}
         elif not self.present:
             doc["problem"] = {"code": "no-globus-data", "message": NO_DATA_MESSAGE}
         elif self.error is not None:

@@ -14,6 +14,7 @@ import pytest
 from jupyterlab_globus_kit.hub import fetch_hub_auth_state
 from jupyterlab_globus_kit.login import LoginManager
 from jupyterlab_globus_kit.status import GlobusState
+from jupyterlab_globus_kit.token_store import TokenFile
 
 from .conftest import encode, shape_16
 
@@ -167,5 +168,29 @@ def test_should_say_which_answer_lacked_what_and_that_jupyterhub_user_is_unset(
     hub.auth_state = {"client_id": "hub-client", "tokens": {}}
     hub.scoped = True
     data, why = fetch_hub_auth_state(hub_env(hub, tmp_path))
-    assert data is None and why == ("the auth_state in the hub's answer to "
-                                    "GET /users/demo%40example.edu holds no tokens")
+    assert why is None and data is not None and data.tokens == {}
+
+
+def test_should_take_a_hub_auth_state_without_tokens_over_the_frozen_globus_data(
+        hub: FakeHub, tmp_path) -> None:
+    """A hub logout with revocation leaves `tokens: {}` in the hub's auth_state; the tokens
+    in the GLOBUS_DATA given at server start are revoked too. Before, the server fell back to
+    them, and every call failed 401 instead of saying the hub gave no tokens."""
+    hub.auth_state = {"client_id": "hub-client", "tokens": {}}
+    env = hub_env(hub, tmp_path)  # GLOBUS_DATA still holds (revoked) tokens
+    state = GlobusState(env)
+    manager = LoginManager(state, env)
+    assert state.source == "hub-api"
+    assert manager.token("transfer.api.globus.org") is None
+    status = state.status()
+    assert status["problem"]["code"] == "no-hub-tokens", status
+    assert status["problem"]["message"].startswith("The hub gave this server no Globus tokens.")
+    # A login from the sidebar (the stored login) then takes over without a restart.
+    TokenFile(env["GLOBUS_KIT_TOKEN_FILE"]).update(lambda cur: {
+        "client_id": "native", "auth_base_url": "http://127.0.0.1:1", "identity": None,
+        "id_token": None, "tokens": {"transfer.api.globus.org": {
+            "resource_server": "transfer.api.globus.org", "access_token": FRESH,
+            "refresh_token": None, "scope": "urn:globus:auth:scope:transfer.api.globus.org:all",
+            "expires_at_seconds": 4000000000, "token_type": "Bearer"}}})
+    assert manager.token("transfer.api.globus.org").access_token == FRESH
+    assert state.source == "stored-login"

@@ -192,6 +192,16 @@ export async function connect(options: IConnectOptions = {}): Promise<GlobusSess
     source = 'stored-login';
     credentialSource = 'standalone';
   }
+  if (data && data.tokens.length === 0 && source !== 'option' && source !== 'stored-login') {
+    // The hub gave no tokens (revoked at a hub logout): a login made since, from the
+    // sidebar or login(), takes over; else every Globus call says what happened.
+    const stored = await loadStoredLogin(env);
+    if (stored && stored.tokens.length > 0) {
+      data = stored;
+      source = 'stored-login';
+      credentialSource = 'standalone';
+    }
+  }
   if (!data) {
     throw new GlobusKitError(NO_CREDENTIALS_MESSAGE, { code: 'NO_CREDENTIALS' });
   }

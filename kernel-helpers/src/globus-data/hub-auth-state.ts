@@ -79,9 +79,9 @@ export async function fetchHubAuthState(
     const reason = error instanceof GlobusDataError ? error.reason : 'invalid';
     return { why: `the auth_state in the hub's answer to ${what} is not usable (${reason})` };
   }
-  if (data.tokens.length === 0) {
-    return { why: `the auth_state in the hub's answer to ${what} holds no tokens` };
-  }
+  // An auth_state without tokens is still the hub's current word: its Globus authenticator
+  // leaves `tokens: {}` after a logout that revoked them, so the GLOBUS_DATA copy is dead
+  // too; connect() says so instead of falling back to it.
   return { data };
 }
 

@@ -173,11 +173,6 @@ describe('connect() with the hub user API', () => {
       ],
       ['not JSON', (_q, res) => res.writeHead(200).end('<html>'), /other than JSON/],
       [
-        'no tokens',
-        (_q, res) => res.writeHead(200).end('{"auth_state":{"client_id":"x","tokens":{}}}'),
-        /holds no tokens/
-      ],
-      [
         'a bad shape',
         (_q, res) => res.writeHead(200).end('{"auth_state":{"tokens":[1,2]}}'),
         /not usable/
@@ -201,6 +196,22 @@ describe('connect() with the hub user API', () => {
       assert.equal(session.source, 'environment', what);
       assert.ok(session.warnings[0].includes(direct.why), what);
     }
+  });
+
+  it("should take the hub's auth_state without tokens over GLOBUS_DATA's revoked ones", async () => {
+    // A hub logout with revocation leaves `tokens: {}`; the GLOBUS_DATA copy is revoked too.
+    answer = (_q, res) =>
+      res.writeHead(200).end('{"auth_state":{"client_id":"hub-client","tokens":{}}}');
+    const session = await connect({ env });
+    assert.equal(session.source, 'hub-api');
+    assert.equal(session.tokens.toJSON().length, 0);
+    await assert.rejects(
+      session.whoami(),
+      (e: unknown) =>
+        e instanceof Error &&
+        (e as { code?: string }).code === 'NO_CREDENTIALS' &&
+        e.message.startsWith('The hub gave this server no Globus tokens.')
+    );
   });
 
   it('should give up on a hub that does not answer in time, and on one not listening', async () => {

@@ -7,7 +7,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { TokenFile } from '../login/token-file';
 import { connect, hubNoTokensMessage, type GlobusSession } from '../session';
 import { decodeGlobusData, HUB_GAVE_NO_TOKENS } from '../globus-data';
 import { isGlobusKitError } from '../errors/globus-kit-error';
@@ -51,6 +55,43 @@ function verbs(s: GlobusSession): Array<[string, () => Promise<unknown>]> {
 }
 
 describe('regression #15: a hub auth state without tokens', () => {
+  it('should let a login made since (the stored login) take over', async () => {
+    const dir = await fs.mkdtemp(join(tmpdir(), 'gk-no-tokens-'));
+    try {
+      const tokenFile = join(dir, 'tokens.json');
+      await new TokenFile(tokenFile).update(() => ({
+        format: 'jupyterlab-globus-kit/tokens',
+        format_version: 1,
+        revision: 0,
+        updated_at: 0,
+        client_id: 'native-client',
+        auth_base_url: DEAD.GLOBUS_SDK_SERVICE_URL_AUTH,
+        identity: null,
+        id_token: null,
+        tokens: {
+          'transfer.api.globus.org': {
+            resource_server: 'transfer.api.globus.org',
+            access_token: 'stored-login-access-token-for-the-test',
+            refresh_token: null,
+            scope: TRANSFER_ALL,
+            expires_at_seconds: Math.floor(Date.now() / 1000) + 3600,
+            token_type: 'Bearer'
+          }
+        }
+      }));
+      const env = {
+        ...DEAD,
+        GLOBUS_DATA: vector('auth-16-revoked-p4').pickle_b64,
+        GLOBUS_KIT_TOKEN_FILE: tokenFile
+      };
+      const session = await connect({ env });
+      assert.equal(session.source, 'stored-login');
+      assert.equal(session.tokens.toJSON().length, 1);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('should say in warnings that the hub gave no tokens', () => {
     for (const name of REVOKED) {
       const state = decodeGlobusData(vector(name).pickle_b64);
