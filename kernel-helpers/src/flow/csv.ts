@@ -21,6 +21,10 @@
  * per cell and knows no `YYYYMMDD` dates), no byte-level encoding checks, and reports
  * problems per chunk, not per file record — those are what this module adds.
  *
+ * This module is the stream driver; beside it: `csv-tokens.ts` (the byte tokenizer),
+ * `csv-utf8.ts` (UTF-8 across chunks), `csv-papaparse.ts` (papaparse's chunk parser),
+ * `csv-cells.ts` (cell values and type inference) and `csv-column.ts` (typed columns).
+ *
  * Memory apart from the table is bounded: one input chunk, the unfinished record (capped
  * by `maxRecordLength`), the type-inference sample, and at most `maxWarnings` warnings.
  */
@@ -30,23 +34,19 @@ import { Readable } from 'node:stream';
 import { CsvError } from '../errors/csv-error';
 import { BadInputError } from '../errors/bad-input-error';
 import { AbortError } from '../errors/network-error';
+import { inferType, namesADate } from './csv-cells';
+import { ColumnBuilder } from './csv-column';
+import { type IPapaHandle, papaChunkParser, papaLineEnding } from './csv-papaparse';
+import { CsvTokens, fieldText, tokenizeChunk } from './csv-tokens';
 import {
-  bytesToNumber,
-  bytesToYmd,
-  CsvTokens,
-  equalBytes,
-  fieldText,
-  tokenizeChunk,
-  utcDate
-} from './csv-tokens';
-import {
-  BOOLEAN_NULL,
-  type ColumnStorage,
-  type ColumnType,
-  type ITableColumn,
-  type ITableWarning,
-  Table
-} from './table';
+  completeLength,
+  decodeComplete,
+  type IDecoded,
+  LENIENT,
+  utf16Length,
+  Utf8ChunkDecoder
+} from './csv-utf8';
+import { type ColumnType, type ITableColumn, type ITableWarning, Table } from './table';
 
 /** Progress of a parse, reported once per chunk and once more at the end with `done: true`. */
 export interface ICsvProgress {
@@ -134,11 +134,28 @@ export function parseCsvStream(source: CsvSource, options: ICsvParseOptions = {}
   return new CsvStreamParser(options).run(source);
 }
 
+/** How many chunks of a parse the byte fast path and papaparse took. */
+export interface ICsvChunkCounts {
+  fast: number;
+  papaparse: number;
+}
+
 /**
- * How many chunks the byte fast path and papaparse parsed since load (for tests that must
- * know which path ran). Not exported from the package.
+ * {@link parseCsvStream}, adding to `counts` how many chunks each path parsed (for a
+ * caller that must know which path ran: the differential test, profiling). Not exported
+ * from the package.
+ *
+ * @param source - the body
+ * @param options - as for parseCsvStream
+ * @param counts - incremented per chunk
  */
-export const csvChunkStats = { fast: 0, papaparse: 0 };
+export function parseCsvStreamCounting(
+  source: CsvSource,
+  options: ICsvParseOptions,
+  counts: ICsvChunkCounts
+): Promise<Table> {
+  return new CsvStreamParser(options, counts).run(source);
+}
 
 /**
  * {@link parseCsvStream} through papaparse's stream reader only, without the byte fast
@@ -154,8 +171,9 @@ export function parseCsvStreamPapaparse(
 
 /** One parse: owns the decoder, the papaparse stream, the builders and the warnings. */
 class CsvStreamParser {
-  constructor(options: ICsvParseOptions) {
+  constructor(options: ICsvParseOptions, counts?: ICsvChunkCounts) {
     this._options = options;
+    this._counts = counts;
     for (const [name, type] of Object.entries(options.types ?? {})) {
       if (!COLUMN_TYPES.has(type)) {
         throw new BadInputError(
@@ -437,12 +455,12 @@ class CsvStreamParser {
       tokenizeChunk(bytes, this._delimiterByte, this._newline === '\r\n', this._tokens)
     ) {
       const rest = bytes.subarray(this._tokens.consumed);
-      csvChunkStats.fast++;
+      if (this._counts) this._counts.fast++;
       this._pending = rest;
       this._onTokens(bytes, this._tokens, rest.length > this._maxRecord ? utf16Length(rest) : 0);
       return;
     }
-    csvChunkStats.papaparse++;
+    if (this._counts) this._counts.papaparse++;
     this._papaChunk(bytes, complete, true);
   }
 
@@ -483,7 +501,7 @@ class CsvStreamParser {
       this._pending = bytes;
       return;
     }
-    this._papa ??= new (Papa as unknown as IPapaInternals).ParserHandle({
+    this._papa ??= papaChunkParser({
       delimiter: this._options.delimiter ?? ',',
       newline: this._newline,
       skipEmptyLines: false,
@@ -865,34 +883,7 @@ class CsvStreamParser {
   private _delimiterByte = 0x2c;
   private _papa: IPapaHandle | undefined;
   private readonly _tokens = new CsvTokens();
-}
-
-/** papaparse's per-chunk parser, which its stream readers drive (not in its typings). */
-interface IPapaHandle {
-  parse(input: string, baseIndex: number, ignoreLastRow: boolean): Papa.ParseResult<string[]>;
-  guessLineEndings(input: string, quoteChar: string): '\n' | '\r' | '\r\n';
-}
-
-interface IPapaInternals {
-  ParserHandle: new (config: Papa.ParseConfig) => IPapaHandle;
-}
-
-/** The line end papaparse would pick for a body whose first chunk is `text`. */
-function papaLineEnding(text: string): '\n' | '\r' | '\r\n' {
-  return new (Papa as unknown as IPapaInternals).ParserHandle({}).guessLineEndings(text, '"');
-}
-
-/** UTF-16 length of the complete UTF-8 characters in `bytes` (valid UTF-8). */
-function utf16Length(bytes: Uint8Array): number {
-  const end = completeLength(bytes);
-  let n = 0;
-  for (let i = 0; i < end; i++) {
-    const b = bytes[i];
-    if ((b & 0xc0) !== 0x80) {
-      n += b >= 0xf0 ? 2 : 1;
-    }
-  }
-  return n;
+  private readonly _counts: ICsvChunkCounts | undefined;
 }
 
 /** One tokenized record's values as strings. */
@@ -912,66 +903,6 @@ const COLUMN_TYPES: ReadonlySet<string> = new Set<ColumnType>([
   'boolean',
   'string'
 ]);
-
-/** Decoded text of one chunk and whether it held invalid UTF-8. */
-interface IDecoded {
-  text: string;
-  invalid: boolean;
-}
-
-/**
- * UTF-8 decoding across chunk boundaries that notices invalid bytes.
- *
- * A streaming fatal `TextDecoder` loses its pending bytes when it throws, so instead each
- * chunk is cut before a trailing incomplete sequence (carried to the next chunk) and the
- * complete part is decoded fatally; only a chunk that fails is decoded again leniently.
- */
-class Utf8ChunkDecoder {
-  decode(chunk: Uint8Array): IDecoded {
-    let bytes = chunk;
-    if (this._carry.length) {
-      bytes = new Uint8Array(this._carry.length + chunk.length);
-      bytes.set(this._carry, 0);
-      bytes.set(chunk, this._carry.length);
-    }
-    const end = completeLength(bytes);
-    this._carry = bytes.slice(end);
-    return decodeComplete(bytes.subarray(0, end));
-  }
-
-  flush(): IDecoded {
-    const rest = this._carry;
-    this._carry = new Uint8Array(0);
-    return rest.length ? decodeComplete(rest) : { text: '', invalid: false };
-  }
-
-  private _carry = new Uint8Array(0);
-}
-
-const FATAL = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const LENIENT = new TextDecoder('utf-8', { ignoreBOM: true });
-
-function decodeComplete(bytes: Uint8Array): IDecoded {
-  try {
-    return { text: FATAL.decode(bytes), invalid: false };
-  } catch {
-    return { text: LENIENT.decode(bytes), invalid: true };
-  }
-}
-
-/** Length of `bytes` without a trailing, incomplete UTF-8 sequence (at most 3 bytes). */
-function completeLength(bytes: Uint8Array): number {
-  const n = bytes.length;
-  for (let back = 1; back <= Math.min(3, n); back++) {
-    const b = bytes[n - back];
-    if ((b & 0xc0) === 0x80) {
-      continue; // continuation byte: keep looking for the lead byte
-    }
-    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return need > back ? n - back : n;
-  }
-  return n;
-}
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) {
@@ -999,590 +930,4 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
 
 function abortError(signal: AbortSignal): AbortError {
   return new AbortError('CSV parsing was aborted', { cause: signal.reason });
-}
-
-// ---- cell parsing -------------------------------------------------------------------
-
-const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const INTEGER_RE = /^[+-]?\d+$/;
-const ISO_DATE_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/** Trim only when needed: most cells have no surrounding blanks. */
-function trimCell(s: string): string {
-  return s.length && (s.charCodeAt(0) <= 32 || s.charCodeAt(s.length - 1) <= 32) ? s.trim() : s;
-}
-
-/**
- * A decimal number literal as a number; NaN if `s` is not one. `+s` alone would also take
- * `0x1F`, `0b1`, `0o7` and `Infinity`; rejecting those by hand is several times faster than
- * a regular expression on every cell.
- */
-export function parseNumberCell(s: string): number {
-  const v = +s;
-  if (!Number.isFinite(v)) {
-    return Number.NaN;
-  }
-  const start = s.charCodeAt(0) === 45 || s.charCodeAt(0) === 43 ? 1 : 0;
-  if (s.length > start + 1 && s.charCodeAt(start) === 48) {
-    const c = s.charCodeAt(start + 1) | 32; // lower-case
-    if (c === 120 || c === 98 || c === 111) {
-      return Number.NaN; // 0x, 0b, 0o
-    }
-  }
-  return v;
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function validYmd(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) {
-    return false;
-  }
-  const leap = m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0);
-  return d <= DAYS_IN_MONTH[m - 1] + (leap ? 1 : 0);
-}
-
-/** A `YYYYMMDD` or ISO 8601 date as epoch milliseconds (UTC when no zone); NaN otherwise. */
-export function parseDateCell(s: string): number {
-  if (s.length === 8) {
-    let v = 0;
-    for (let i = 0; i < 8; i++) {
-      const c = s.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) {
-        return Number.NaN;
-      }
-      v = v * 10 + c;
-    }
-    const y = Math.floor(v / 10000);
-    const m = Math.floor(v / 100) % 100;
-    const d = v % 100;
-    return y >= 1000 && validYmd(y, m, d) ? utcDate(y, m, d) : Number.NaN;
-  }
-  const match = ISO_DATE_RE.exec(s);
-  if (!match) {
-    return Number.NaN;
-  }
-  const [, ys, ms, ds, hh, mi, ss, frac, zone] = match;
-  const y = +ys;
-  const m = +ms;
-  const d = +ds;
-  if (!validYmd(y, m, d)) {
-    return Number.NaN;
-  }
-  const h = hh ? +hh : 0;
-  const min = mi ? +mi : 0;
-  const sec = ss ? +ss : 0;
-  if (h > 23 || min > 59 || sec > 59) {
-    return Number.NaN;
-  }
-  const msec = frac ? Math.floor(+`0.${frac}` * 1000) : 0;
-  let t = Date.UTC(y, m - 1, d, h, min, sec, msec);
-  if (zone && zone !== 'Z') {
-    const sign = zone[0] === '-' ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    t -= sign * (+digits.slice(0, 2) * 60 + +digits.slice(2)) * 60_000;
-  }
-  return t;
-}
-
-/** `true`/`false` (any case) as 1/0; -1 otherwise. */
-function parseBooleanCell(s: string): number {
-  if (s.length === 4 && s.toLowerCase() === 'true') {
-    return 1;
-  }
-  if (s.length === 5 && s.toLowerCase() === 'false') {
-    return 0;
-  }
-  return -1;
-}
-
-/**
- * Whether a header names a date: `date`, `day` or `time` as a word of it, in any case
- * (`DATE`, `obs_date`, `Day`, `startTime`, `time-utc`; not `update`, `days` or `timestamp`).
- * Only such a column's `YYYYMMDD` integers are inferred as dates: elsewhere an 8-digit id
- * or code that happens to be a valid date keeps its integer type (pandas never guesses
- * dates unless asked). ISO 8601 dates are inferred whatever the header.
- */
-export function namesADate(header: string): boolean {
-  return header
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .split(/[^A-Za-z]+/)
-    .some(word => /^(date|day|time)$/i.test(word));
-}
-
-/**
- * The narrowest type that fits every non-null sample value of column `c`:
- * date > boolean > integer > number > string. Integers with a leading zero (`007`, ZIP
- * codes) or beyond 2^53 make the column a string, since a number would lose digits.
- * `YYYYMMDD` integers count as dates only when `compactDates` (see {@link namesADate}).
- */
-function inferType(
-  sample: string[][],
-  c: number,
-  nulls: ReadonlySet<string>,
-  compactDates: boolean
-): ColumnType {
-  let date = true;
-  let bool = true;
-  let integer = true;
-  let num = true;
-  let any = false;
-  for (const row of sample) {
-    const raw = row[c];
-    if (raw === undefined) {
-      continue;
-    }
-    const s = trimCell(raw);
-    if (nulls.has(s)) {
-      continue;
-    }
-    any = true;
-    // An 8-character date can only be YYYYMMDD (ISO 8601 has dashes).
-    if (date && ((!compactDates && s.length === 8) || Number.isNaN(parseDateCell(s)))) {
-      date = false;
-    }
-    if (bool && parseBooleanCell(s) < 0) {
-      bool = false;
-    }
-    if (num && !NUMBER_RE.test(s)) {
-      num = false;
-      integer = false;
-    }
-    if (num && INTEGER_RE.test(s)) {
-      const digits = s[0] === '-' || s[0] === '+' ? s.slice(1) : s;
-      if ((digits.length > 1 && digits[0] === '0') || !Number.isSafeInteger(+s)) {
-        num = false; // zero-padded codes and huge ids stay text: a number would lose digits
-        integer = false;
-      }
-    } else {
-      integer = false;
-    }
-    if (!date && !bool && !num) {
-      return 'string';
-    }
-  }
-  if (!any) {
-    return 'string';
-  }
-  return date ? 'date' : bool ? 'boolean' : integer ? 'integer' : num ? 'number' : 'string';
-}
-
-/** Distinct strings a column shares at most; beyond that new values are stored as they come. */
-const STRING_POOL_LIMIT = 65536;
-
-type BadValueFn = (row: number, column: string, type: ColumnType, text: string) => void;
-
-/** Accumulates one column's cells into growable typed storage. */
-class ColumnBuilder {
-  readonly name: string;
-
-  constructor(name: string, type: ColumnType, nulls: ReadonlySet<string>) {
-    this.name = name;
-    this._type = type;
-    this._nulls = nulls;
-    const numberNulls = [...nulls].filter(t => !Number.isNaN(parseNumberCell(t)));
-    const dateNulls = [...nulls].filter(t => !Number.isNaN(parseDateCell(t)));
-    this._numberNulls = numberNulls.length ? new Set(numberNulls) : undefined;
-    this._dateNulls = dateNulls.length ? new Set(dateNulls) : undefined;
-    if (type === 'string') {
-      this._strings = [];
-    } else if (type === 'boolean') {
-      this._bools = new Uint8Array(1024);
-    } else {
-      this._floats = new Float64Array(1024);
-    }
-  }
-
-  /** Append column `c` of `rows`. */
-  append(rows: string[][], c: number, rowNumbers: number[], bad: BadValueFn): void {
-    const n = rows.length;
-    if (this._strings) {
-      const out = this._strings;
-      const pool = this._pool;
-      let last = this._lastString;
-      let length = this._length;
-      for (let i = 0; i < n; i++) {
-        const s = rows[i][c];
-        if (s === undefined || s === '') {
-          out[length++] = null;
-          continue;
-        }
-        // Repeated values (station ids, names, categories) share one string, so the table
-        // does not keep a copy per row — nor, through V8's sliced strings, the input chunk.
-        // Comparing with the previous value first is cheaper than hashing every cell.
-        if (s !== last) {
-          last = pool?.get(s) ?? s;
-          if (pool && last === s && pool.size < STRING_POOL_LIMIT) {
-            pool.set(s, s);
-          }
-        }
-        out[length++] = last;
-      }
-      this._lastString = last;
-      // The byte path's memory of the previous cell's bytes no longer names `last`.
-      this._prevEnd = -1;
-      if (pool && pool.size >= STRING_POOL_LIMIT) {
-        this._pool = undefined; // mostly distinct values: hashing each one would not pay off
-      }
-      this._length = length;
-      return;
-    }
-    this._reserve(this._length + n);
-    const nulls = this._nulls;
-    if (this._bools) {
-      const out = this._bools;
-      for (let i = 0; i < n; i++) {
-        const raw = rows[i][c];
-        let v = BOOLEAN_NULL;
-        if (raw !== undefined) {
-          const s = trimCell(raw);
-          if (!nulls.has(s)) {
-            const b = parseBooleanCell(s);
-            if (b < 0) {
-              bad(rowNumbers[i], this.name, this._type, s);
-            } else {
-              v = b;
-            }
-          }
-        }
-        out[this._length++] = v;
-      }
-      return;
-    }
-    const out = this._floats!;
-    const isDate = this._type === 'date';
-    // Null markers are looked up only for cells that do not parse (a hash lookup per cell
-    // costs more than the parse), except markers that themselves parse, e.g. `-9999`.
-    const parsingNulls = isDate ? this._dateNulls : this._numberNulls;
-    let widen = this._type === 'integer';
-    for (let i = 0; i < n; i++) {
-      const raw = rows[i][c];
-      let v = Number.NaN;
-      if (raw !== undefined && raw !== '') {
-        const s = trimCell(raw);
-        v = isDate ? parseDateCell(s) : parseNumberCell(s);
-        if (v !== v) {
-          if (!nulls.has(s)) {
-            bad(rowNumbers[i], this.name, this._type, s);
-          }
-        } else if (parsingNulls !== undefined && parsingNulls.has(s)) {
-          v = Number.NaN;
-        } else if (widen && !Number.isInteger(v)) {
-          this._type = 'number'; // a fraction widens the column; nothing is lost
-          widen = false;
-        }
-      }
-      out[this._length++] = v;
-    }
-  }
-
-  /**
-   * Append column `c` of the tokenized `records` — the same values and warnings as
-   * {@link append} gives for those records' strings, without building most of them.
-   */
-  appendTokens(
-    buf: Buffer,
-    tokens: CsvTokens,
-    records: number[],
-    c: number,
-    rowNumbers: number[],
-    bad: BadValueFn
-  ): void {
-    if (this._strings) {
-      this._appendStringTokens(buf, tokens, records, c);
-    } else if (this._bools) {
-      this._appendBooleanTokens(buf, tokens, records, c, rowNumbers, bad);
-    } else {
-      this._appendNumberTokens(buf, tokens, records, c, rowNumbers, bad);
-    }
-  }
-
-  private _appendStringTokens(buf: Buffer, tokens: CsvTokens, records: number[], c: number): void {
-    const n = records.length;
-    const first = tokens.recordFirst;
-    const count = tokens.recordFields;
-    const starts = tokens.fieldStart;
-    const ends = tokens.fieldEnd;
-    const escaped = tokens.fieldEscaped;
-    const out = this._strings!;
-    const pool = this._pool;
-    let last = this._lastString;
-    let length = this._length;
-    let prev = this._prevBytes;
-    let prevView = this._prevView;
-    let view: DataView | undefined;
-    let pe = this._prevEnd;
-    let pesc = this._prevEscaped;
-    for (let i = 0; i < n; i++) {
-      const r = records[i];
-      if (c >= count[r]) {
-        out[length++] = null;
-        continue;
-      }
-      const f = first[r] + c;
-      const s = starts[f];
-      const e = ends[f];
-      if (s === e) {
-        out[length++] = null;
-        continue;
-      }
-      const esc = escaped[f];
-      // Same bytes as the previous row's cell: the same string, without decoding it.
-      let same = prev !== undefined && e - s === pe && esc === pesc;
-      if (same) {
-        view ??= new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-        same = equalBytes(view, s, prevView!, pe);
-      }
-      if (!same) {
-        const text = fieldText(buf, s, e, esc);
-        if (text !== last) {
-          last = pool?.get(text) ?? text;
-          if (pool && last === text && pool.size < STRING_POOL_LIMIT) {
-            pool.set(text, text);
-          }
-        }
-        if (prev === undefined || prev.length < e - s) {
-          prev = Buffer.allocUnsafe(Math.max(64, 2 * (e - s)));
-          prevView = new DataView(prev.buffer, prev.byteOffset, prev.byteLength);
-        }
-        buf.copy(prev, 0, s, e);
-        pe = e - s;
-        pesc = esc;
-      }
-      out[length++] = last;
-    }
-    this._lastString = last;
-    this._prevBytes = prev;
-    this._prevView = prevView;
-    this._prevEnd = pe;
-    this._prevEscaped = pesc;
-    if (pool && pool.size >= STRING_POOL_LIMIT) {
-      this._pool = undefined;
-    }
-    this._length = length;
-  }
-
-  private _appendBooleanTokens(
-    buf: Buffer,
-    tokens: CsvTokens,
-    records: number[],
-    c: number,
-    rowNumbers: number[],
-    bad: BadValueFn
-  ): void {
-    const n = records.length;
-    const first = tokens.recordFirst;
-    const count = tokens.recordFields;
-    this._reserve(this._length + n);
-    for (let i = 0; i < n; i++) {
-      const r = records[i];
-      const f = first[r] + c;
-      this._pushText(
-        c < count[r]
-          ? fieldText(buf, tokens.fieldStart[f], tokens.fieldEnd[f], tokens.fieldEscaped[f])
-          : undefined,
-        rowNumbers[i],
-        bad
-      );
-    }
-  }
-
-  private _appendNumberTokens(
-    buf: Buffer,
-    tokens: CsvTokens,
-    records: number[],
-    c: number,
-    rowNumbers: number[],
-    bad: BadValueFn
-  ): void {
-    const n = records.length;
-    const first = tokens.recordFirst;
-    const count = tokens.recordFields;
-    const starts = tokens.fieldStart;
-    const ends = tokens.fieldEnd;
-    const escaped = tokens.fieldEscaped;
-    this._reserve(this._length + n);
-    const isDate = this._type === 'date';
-    // A null marker that parses (e.g. `-9999`) must be looked up per cell, so only then the
-    // text path; the empty marker never reaches the byte parsers (empty cells are null).
-    const markers = isDate ? this._dateNulls : this._numberNulls;
-    const fast = markers === undefined || (markers.size === 1 && markers.has(''));
-    const out = this._floats!;
-    let length = this._length;
-    let widen = this._type === 'integer';
-    let lastYmd = this._lastYmd;
-    let lastTime = this._lastYmdTime;
-    for (let i = 0; i < n; i++) {
-      const r = records[i];
-      if (c >= count[r]) {
-        out[length++] = Number.NaN;
-        continue;
-      }
-      const f = first[r] + c;
-      const s = starts[f];
-      const e = ends[f];
-      if (s === e) {
-        out[length++] = Number.NaN;
-        continue;
-      }
-      let v = Number.NaN;
-      if (fast && !escaped[f]) {
-        if (!isDate) {
-          v = bytesToNumber(buf, s, e);
-        } else if (e - s === 8) {
-          const ymd = bytesToYmd(buf, s);
-          if (ymd === lastYmd) {
-            v = lastTime;
-          } else if (ymd >= 0) {
-            const y = Math.floor(ymd / 10000);
-            const m = Math.floor(ymd / 100) % 100;
-            const d = ymd % 100;
-            if (y >= 1000 && validYmd(y, m, d)) {
-              v = utcDate(y, m, d);
-              lastYmd = ymd;
-              lastTime = v;
-            }
-          }
-        }
-      }
-      if (v !== v) {
-        // Anything else (ISO dates, blanks, null markers, bad values, long literals) takes
-        // the text path, which also widens an integer column or warns as `append` does.
-        this._length = length;
-        this._pushText(fieldText(buf, s, e, escaped[f]), rowNumbers[i], bad);
-        length = this._length;
-        widen = this._type === 'integer';
-        continue;
-      }
-      if (widen && !Number.isInteger(v)) {
-        this._type = 'number'; // a fraction widens the column; nothing is lost
-        widen = false;
-      }
-      out[length++] = v;
-    }
-    this._length = length;
-    this._lastYmd = lastYmd;
-    this._lastYmdTime = lastTime;
-  }
-
-  /** Append one cell's text, exactly as {@link append} treats it (room is reserved). */
-  private _pushText(raw: string | undefined, rowNumber: number, bad: BadValueFn): void {
-    const nulls = this._nulls;
-    if (this._bools) {
-      let v = BOOLEAN_NULL;
-      if (raw !== undefined) {
-        const s = trimCell(raw);
-        if (!nulls.has(s)) {
-          const b = parseBooleanCell(s);
-          if (b < 0) {
-            bad(rowNumber, this.name, this._type, s);
-          } else {
-            v = b;
-          }
-        }
-      }
-      this._bools[this._length++] = v;
-      return;
-    }
-    const isDate = this._type === 'date';
-    const parsingNulls = isDate ? this._dateNulls : this._numberNulls;
-    let v = Number.NaN;
-    if (raw !== undefined && raw !== '') {
-      const s = trimCell(raw);
-      v = isDate ? parseDateCell(s) : parseNumberCell(s);
-      if (v !== v) {
-        if (!nulls.has(s)) {
-          bad(rowNumber, this.name, this._type, s);
-        }
-      } else if (parsingNulls !== undefined && parsingNulls.has(s)) {
-        v = Number.NaN;
-      } else if (this._type === 'integer' && !Number.isInteger(v)) {
-        this._type = 'number';
-      }
-    }
-    this._floats![this._length++] = v;
-  }
-
-  /** How many values a typed column has room for (unbounded for text). */
-  capacity(): number {
-    return (this._floats ?? this._bools)?.length ?? Number.POSITIVE_INFINITY;
-  }
-
-  /** Make room for `rows` values in all (a typed column allocates them now). */
-  expectRows(rows: number): void {
-    if (!this._strings) {
-      this._reserve(rows, true);
-    } else if (this._length === 0) {
-      // Filled by index up to `_length` (not pushed) and cut to it in finish().
-      this._strings = new Array<string | null>(rows);
-    }
-  }
-
-  finish(): ColumnStorage {
-    if (this._strings) {
-      this._strings.length = this._length;
-      return { type: 'string', values: this._strings };
-    }
-    // A column sized for the body from its Content-Length is nearly full: a view saves
-    // copying it; otherwise copy, so the spare capacity is not kept.
-    const nearlyFull = (values: { length: number }): boolean =>
-      this._length >= values.length - (values.length >> 4);
-    if (this._bools) {
-      const values = this._bools;
-      return {
-        type: 'boolean',
-        values: nearlyFull(values)
-          ? values.subarray(0, this._length)
-          : values.slice(0, this._length)
-      };
-    }
-    const type = this._type as 'number' | 'integer' | 'date';
-    const values = this._floats!;
-    return {
-      type,
-      values: nearlyFull(values) ? values.subarray(0, this._length) : values.slice(0, this._length)
-    };
-  }
-
-  private _reserve(size: number, exact = false): void {
-    const current = this._floats ?? this._bools!;
-    if (size <= current.length) {
-      return;
-    }
-    let cap = current.length;
-    // Past a million values grow by half, not double: a column sized from Content-Length
-    // that falls a little short should not double its memory at the end.
-    while (cap < size && !exact) {
-      cap = cap < 1 << 20 ? cap * 2 : Math.ceil(cap * 1.5);
-    }
-    cap = Math.max(cap, size);
-    if (this._floats) {
-      const next = new Float64Array(cap);
-      next.set(this._floats);
-      this._floats = next;
-    } else {
-      const next = new Uint8Array(cap);
-      next.set(this._bools!);
-      this._bools = next;
-    }
-  }
-
-  private _type: ColumnType;
-  private _pool: Map<string, string> | undefined = new Map<string, string>();
-  private _lastString: string | null = null;
-  private readonly _nulls: ReadonlySet<string>;
-  private readonly _numberNulls: ReadonlySet<string> | undefined;
-  private readonly _dateNulls: ReadonlySet<string> | undefined;
-  private _length = 0;
-  private _strings: (string | null)[] | undefined;
-  private _bools: Uint8Array | undefined;
-  private _floats: Float64Array | undefined;
-  // appendTokens' memory of the previous string cell's bytes, and of the previous date.
-  private _prevBytes: Buffer | undefined;
-  private _prevView: DataView | undefined;
-  private _prevEnd = 0;
-  private _prevEscaped = 0;
-  private _lastYmd = -1;
-  private _lastYmdTime = Number.NaN;
 }

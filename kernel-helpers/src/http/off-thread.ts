@@ -26,9 +26,6 @@ export interface IOffThreadResponse {
 /** Bytes taken before the worker is told (it pauses the socket at 4 MiB not yet taken). */
 const TELL_BYTES = 2 * 1024 * 1024;
 
-/** Requests the worker has carried (tests check that it was used). */
-export const offThreadStats = { requests: 0 };
-
 let worker: Worker | undefined;
 let unavailable = false;
 let nextId = 1;
@@ -197,7 +194,6 @@ export function sendOffThread(
       return;
     }
     signal.addEventListener('abort', onAbort, { once: true });
-    offThreadStats.requests++;
     send({ type: 'start', id, url: url.toString(), headers });
   });
 }

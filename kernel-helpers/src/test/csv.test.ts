@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { namesADate, parseCsvStream, type ICsvProgress } from '../flow/csv';
+import { namesADate } from '../flow/csv-cells';
+import { parseCsvStream, type ICsvProgress } from '../flow/csv';
 import { isCsvError, type CsvError } from '../errors/csv-error';
 import { isAbortError } from '../errors/network-error';
 import { isBadInputError } from '../errors/bad-input-error';

@@ -11,7 +11,8 @@ import { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { request } from '../http/request';
-import { offThreadStats } from '../http/off-thread';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { isGlobusApiError } from '../errors/api-error';
 import { isAbortError, isNetworkError } from '../errors/network-error';
 
@@ -67,14 +68,34 @@ describe('off-thread download', () => {
       res.writeHead(200, { 'Content-Length': String(BODY.length), 'X-Kind': 'test' });
       res.end(BODY);
     });
-    const before = offThreadStats.requests;
-    const res = await get('/body');
-    assert.equal(res.status, 200);
-    assert.equal(res.headers['x-kind'], 'test');
-    const got = await readAll(res.data);
-    assert.equal(got.length, BODY.length);
-    assert.equal(sha(got), sha(BODY));
-    assert.equal(offThreadStats.requests, before + 1, 'the worker carried it');
+    // node:http publishes each request it starts on this thread's diagnostics channel; a
+    // request the worker carries is started on the worker's thread, so it is not seen here.
+    const onThisThread: string[] = [];
+    const seen = (message: unknown): void => {
+      onThisThread.push((message as { request: ClientRequest }).request.path);
+    };
+    subscribe('http.client.request.start', seen);
+    try {
+      const res = await get('/body');
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['x-kind'], 'test');
+      const got = await readAll(res.data);
+      assert.equal(got.length, BODY.length);
+      assert.equal(sha(got), sha(BODY));
+      assert.deepEqual(onThisThread, [], 'the worker carried it, not this thread');
+      // The check can fail: the same request on this thread is seen.
+      const direct = await request<Readable>({
+        service: 'https',
+        operation: 'download',
+        path: base + '/body',
+        responseType: 'stream',
+        retry: false
+      });
+      await readAll(direct.data);
+      assert.deepEqual(onThisThread, ['/body']);
+    } finally {
+      unsubscribe('http.client.request.start', seen);
+    }
   });
 
   it('should turn an error status into the usual typed error, with the server message', async () => {
