@@ -20,7 +20,7 @@ import ipaddress
 import json
 import os
 import urllib.parse
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, List, Tuple
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler, JupyterHandler

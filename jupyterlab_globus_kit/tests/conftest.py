@@ -27,7 +27,9 @@ def encode(obj: Any, protocol: int = 4) -> str:
 
 def jwt(claims: Dict[str, Any]) -> str:
     """An unsigned JWT-shaped string (only the claims matter to the decoder)."""
-    seg = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
+    def seg(d: Dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
+
     return f"{seg({'alg': 'RS256'})}.{seg(claims)}.c2lnbmF0dXJl"
 
 
@@ -86,7 +88,8 @@ def shape_16(iat: int) -> Dict[str, Any]:
                 "access_token": GROUPS_TOKEN,
                 "expires_in": 172800,
                 "resource_server": "groups.api.globus.org",
-                "scope": "urn:globus:auth:scope:groups.api.globus.org:view_my_groups_and_memberships",
+                "scope": ("urn:globus:auth:scope:groups.api.globus.org:"
+                          "view_my_groups_and_memberships"),
                 "token_type": "Bearer",
                 "state": "s",
             },

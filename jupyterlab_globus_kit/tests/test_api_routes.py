@@ -272,7 +272,7 @@ class TestErrorMapping:
     def test_should_map_a_proxy_html_page_to_api_error(self, server, clean_faults):
         clean_faults.add_fault({"service": "transfer", "kind": "status", "status": 502,
                                 "bodyText": "<html>Bad gateway</html>", "count": 2})
-        r = server.post(f"/globus-kit/tasks/00000000-0000-4000-8000-000000000000/cancel")
+        r = server.post("/globus-kit/tasks/00000000-0000-4000-8000-000000000000/cancel")
         assert (r.status_code, r.json()["code"]) == (502, "API_ERROR")
 
     def test_should_map_a_reset_connection_to_network_error(self, server, clean_faults):

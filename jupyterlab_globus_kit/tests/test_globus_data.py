@@ -207,7 +207,8 @@ def test_malicious_vector_is_refused(path, tmp_path, monkeypatch):
     vector = json.loads(path.read_text())
     with pytest.raises(GlobusDataError) as info:
         decode(vector["pickle_b64"])
-    assert info.value.code in {"malformed", "forbidden-class", "unexpected-type", "unexpected-shape"}
+    assert info.value.code in {"malformed", "forbidden-class", "unexpected-type",
+                               "unexpected-shape"}
     if vector["expected_error"]["opcode"] in {"GLOBAL", "STACK_GLOBAL", "INST"}:
         assert info.value.code == "forbidden-class"
     assert list(tmp_path.iterdir()) == []

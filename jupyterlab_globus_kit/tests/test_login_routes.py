@@ -393,7 +393,8 @@ def test_sidebar_paste_box_should_complete_a_login_started_in_a_cell(
     index_js = Path(__file__).resolve().parents[2] / "kernel-helpers" / "dist" / "index.js"
     if not index_js.exists():
         pytest.skip("kernel-helpers is not built")
-    script = ("require(process.argv[1]).login({}).then(s => process.stdout.write(JSON.stringify(s)),"
+    script = ("require(process.argv[1]).login({})"
+              ".then(s => process.stdout.write(JSON.stringify(s)),"
               " e => { console.error(e.code); process.exit(1); })")
     env = {**os.environ, "GLOBUS_KIT_TOKEN_FILE": str(token_path(server)),
            "GLOBUS_KIT_CLIENT_ID": NATIVE_CLIENT_ID,

@@ -29,7 +29,8 @@ SEED = 8
 
 # Pickle opcodes that build values, push marks or reference globals: splicing them in makes
 # structurally interesting inputs (stack underflow, wrong types, globals, memo misuse).
-OPCODES = b"().0123456789FGIJKLMNPQRSTUVX]abcdeghijklmoqrstu}~\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98"
+OPCODES = (b"().0123456789FGIJKLMNPQRSTUVX]abcdeghijklmoqrstu}~"
+           + bytes(range(0x80, 0x99)))
 
 
 def originals() -> List[bytes]:
@@ -64,7 +65,8 @@ def mutate(rng: random.Random, raw: bytes) -> bytes:
     else:  # length fields: set a 4-byte little-endian window to a huge value
         if len(data) > 8:
             i = rng.randrange(len(data) - 4)
-            data[i : i + 4] = rng.choice([b"\xff\xff\xff\x7f", b"\x00\x00\x00\x80", b"\xff\xff\xff\xff"])
+            data[i : i + 4] = rng.choice(
+                [b"\xff\xff\xff\x7f", b"\x00\x00\x00\x80", b"\xff\xff\xff\xff"])
     return bytes(data)
 
 

@@ -111,7 +111,7 @@ def test_a_truncated_answer_to_a_post_is_a_typed_error_not_a_500(server, emulato
     the HTTP client raised its private _QuietException, which no `except` of the route
     caught: a 500 with a traceback. Repeated (bounded) because the race is timing-bound."""
     codes = {}
-    for i in range(200):
+    for _ in range(200):
         emulator.add_fault({"service": "transfer", "method": "POST",
                             "path": "/v0.10/task/*/cancel", "kind": "truncate",
                             "bytes": 20, "count": 1})

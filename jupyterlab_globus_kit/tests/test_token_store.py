@@ -27,7 +27,8 @@ def sample() -> dict:
         "id_token": None,
         "tokens": {"transfer.api.globus.org": {
             "resource_server": "transfer.api.globus.org", "access_token": SECRET,
-            "refresh_token": "AgStoredRefreshSecret", "scope": "urn:globus:auth:scope:transfer.api.globus.org:all",
+            "refresh_token": "AgStoredRefreshSecret",
+            "scope": "urn:globus:auth:scope:transfer.api.globus.org:all",
             "expires_at_seconds": 2000000000, "token_type": "Bearer"}},
     }
 
@@ -56,7 +57,8 @@ def test_should_lose_no_update_when_threads_race(tmp_path: Path) -> None:
 
     def bump() -> None:
         for _ in range(5):
-            f.update(lambda cur: {**cur, "identity": {"sub": (cur["identity"] or {"sub": ""})["sub"] + "x"}})
+            f.update(lambda cur: {
+                **cur, "identity": {"sub": (cur["identity"] or {"sub": ""})["sub"] + "x"}})
 
     threads = [threading.Thread(target=bump) for _ in range(4)]
     for t in threads:
@@ -103,16 +105,20 @@ NODE_READ = """
 const { TokenFile } = require(process.argv[1]);
 new TokenFile(process.argv[2]).read().then(doc => {
   const t = doc.tokens['transfer.api.globus.org'];
-  console.log(JSON.stringify({ revision: doc.revision, sameSecret: t.access_token === process.argv[3],
+  console.log(JSON.stringify({ revision: doc.revision,
+    sameSecret: t.access_token === process.argv[3],
     refresh: Boolean(t.refresh_token), exp: t.expires_at_seconds }));
 }, e => { console.log(JSON.stringify({ error: e.code })); });
 """
 
 NODE_WRITE = """
 const { TokenFile } = require(process.argv[1]);
-new TokenFile(process.argv[2], { timeoutMs: Number(process.argv[3] || 10000) }).update(doc => ({ ...doc, tokens: { ...doc.tokens,
-  'groups.api.globus.org': { resource_server: 'groups.api.globus.org', access_token: 'AgNodeWritten',
-  refresh_token: null, scope: 'urn:globus:auth:scope:groups.api.globus.org:all', expires_at_seconds: null,
+const file = new TokenFile(process.argv[2], { timeoutMs: Number(process.argv[3] || 10000) });
+file.update(doc => ({ ...doc, tokens: { ...doc.tokens,
+  'groups.api.globus.org': { resource_server: 'groups.api.globus.org',
+  access_token: 'AgNodeWritten',
+  refresh_token: null, scope: 'urn:globus:auth:scope:groups.api.globus.org:all',
+  expires_at_seconds: null,
   token_type: 'Bearer' } } })).then(d => console.log(JSON.stringify({ revision: d.revision })),
   e => console.log(JSON.stringify({ error: e.code })));
 """

@@ -99,7 +99,8 @@ class TestFromGlobusResponse:
 
     @pytest.mark.parametrize("body", [
         {"code": "ConsentRequired", "required_scopes": ["a[b]"]},
-        {"code": "AuthorizationRequired", "authorization_parameters": {"required_scopes": ["a[b]"]}},
+        {"code": "AuthorizationRequired",
+         "authorization_parameters": {"required_scopes": ["a[b]"]}},
         {"errors": [{"code": "X", "authorization_parameters": {"required_scopes": "a[b]"}}]},
         {"error": "dependent_consent_required", "unapproved_scopes": ["a[b]"]},
     ])
