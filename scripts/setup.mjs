@@ -7,7 +7,8 @@
 // second run takes a few seconds.
 //
 // Usage: node scripts/setup.mjs [--for-tests] [--build-only] [--quiet]
-//   --for-tests   also make sure /usr/bin/chromium exists (apt-get install when missing)
+//   --for-tests   also make sure /usr/bin/chromium and Debian's JupyterHub (/usr/bin/jupyterhub,
+//                 for the hub tests) exist (apt-get install when missing)
 //   --build-only  build (npm packages, venv, TypeScript, labextension, wheel) but do not
 //                 install the wheel or the tslab kernelspec into the venv
 //   SETUP_VERBOSE=1 streams the output of every command instead of showing it on failure.
@@ -356,6 +357,30 @@ async function chromium() {
   return 'apt-get install chromium';
 }
 
+// ---------------------------------------------------------------- jupyterhub
+
+/**
+ * Debian's JupyterHub (3.x, with its configurable-http-proxy) for test/hub-globus.test.mjs.
+ * No recommends: they would pull in a second Node.
+ */
+async function jupyterhub() {
+  if (existsSync('/usr/bin/jupyterhub')) return false;
+  try {
+    await run('apt-get', ['update', '-q']);
+    await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'jupyterhub'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    });
+  } catch (err) {
+    throw new SetupError(
+      `${err.message}\nThe hub tests need Debian's jupyterhub at /usr/bin/jupyterhub. Install it with ` +
+        '`apt-get install --no-install-recommends jupyterhub` (as root) and run again.'
+    );
+  }
+  if (!existsSync('/usr/bin/jupyterhub'))
+    throw new SetupError('apt-get installed jupyterhub but /usr/bin/jupyterhub is missing');
+  return 'apt-get install --no-install-recommends jupyterhub';
+}
+
 // ---------------------------------------------------------------- main
 
 const started = Date.now();
@@ -374,7 +399,10 @@ try {
     await step('install wheel', installWheel);
     await step('tslab kernelspec', tslabKernel);
   }
-  if (forTests) await step('chromium', chromium);
+  if (forTests) {
+    await step('chromium', chromium);
+    await step('jupyterhub', jupyterhub);
+  }
   console.log(`setup done in ${fmt(Date.now() - started)}`);
 } catch (err) {
   const message = err instanceof SetupError ? err.message : err?.stack || String(err);
