@@ -351,12 +351,16 @@ describe('a real JupyterHub with the Globus authenticator (issue 19)', { timeout
     );
   });
 
-  it('should show no token in the DOM, browser storage or any response', async () => {
+  it('should show no token in the DOM, browser storage, any response or the logs', async () => {
     assert.ok(secrets.size >= 4, `the hub held ${secrets.size} token strings`);
     const kept = JSON.stringify(await browserState(page));
     const bodies = await responses.bodies();
+    // The hub's output holds the proxy's, the authenticator's, the single-user server's
+    // (the server extension's) and its kernels' logs.
+    const log = hub.log();
     for (const s of secrets) {
       assert.ok(!kept.includes(s), 'no token in what the browser kept');
+      assert.ok(!log.includes(s), 'no token in the hub, server or kernel log');
       const leaked = bodies.find(b => b.text.includes(s));
       assert.equal(leaked, undefined, `a response (${leaked?.url.split('?')[0]}) holds a token`);
     }

@@ -196,7 +196,7 @@ c.Spawner.http_timeout = 60
   });
   let log = '';
   const keep = c => {
-    log = (log + c).slice(-60_000);
+    log = (log + c).slice(-2_000_000);
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
