@@ -46,8 +46,12 @@ DEFAULT_LOGIN_SCOPES = (
     "urn:globus:auth:scope:transfer.api.globus.org:all",
 )
 AUTH_TIMEOUT = 15.0
-#: Re-ask the hub at most this often, seconds.
+#: Re-ask the hub at most this often, seconds (the routes' tokens).
 HUB_RECHECK = 300.0
+#: The status route re-asks the hub once its last answer is older than this, seconds: the
+#: sidebar's refresh shows what the hub holds now (tokens it renewed, or none after a hub
+#: logout), at most one hub request per this many seconds (issue 19).
+HUB_STATUS_RECHECK = 5.0
 
 
 # ---------------------------------------------------------------------- PKCE and OAuth
@@ -330,10 +334,11 @@ class LoginManager:
 
     async def refresh_source_async(self) -> None:
         """Re-pick the source, off the event loop, when the token file changed (the kernel
-        logged in, renewed or logged out) or a hub re-check is due: the status route calls
-        this so it never shows a source the file no longer holds."""
-        if self._source_stale():
-            await self._shared("", self._refresh_source)
+        logged in, renewed or logged out) or the hub's last answer is older than
+        ``HUB_STATUS_RECHECK``: the status route calls this so it never shows a source the
+        file no longer holds, nor tokens the hub has since renewed or revoked."""
+        if self._source_stale(HUB_STATUS_RECHECK):
+            await self._shared("", lambda: self._refresh_source(HUB_STATUS_RECHECK))
 
     async def _shared(self, key: str, work: Callable[[], Any]) -> Any:
         """``work()`` in a worker thread; callers with the same ``key`` while it runs share
@@ -357,20 +362,21 @@ class LoginManager:
         return self.state.source == "hub-api" or (
             not self._frozen_tokens and hub_configured(self.environ))
 
-    def _refresh_source(self) -> None:
-        """Re-pick the source when the hub may have fresher tokens or the file changed."""
+    def _refresh_source(self, hub_max_age: float = HUB_RECHECK) -> None:
+        """Re-pick the source when the hub may have fresher tokens (its last answer is older
+        than ``hub_max_age`` seconds) or the file changed."""
         if self._hub_path():
-            self.select_source(force_hub=False)
+            self.select_source(force_hub=time.time() - self._hub_checked > hub_max_age)
         elif ((not self._frozen_tokens or self._hub_revoked)
               and self._file_stamp() != self._stamp):
             # The kernel (or another server) logged in, renewed or logged out.
             self.select_source(force_hub=False)
 
-    def _source_stale(self) -> bool:
+    def _source_stale(self, hub_max_age: float = HUB_RECHECK) -> bool:
         """Whether :meth:`_refresh_source` would do more than look: a hub re-check is due
         (HTTP), or the token file changed (a read)."""
         if self._hub_path():
-            if time.time() - self._hub_checked > HUB_RECHECK:
+            if time.time() - self._hub_checked > hub_max_age:
                 return True
             if self._hub_has_tokens():
                 return False
@@ -387,10 +393,16 @@ class LoginManager:
     # -- refresh
 
     def renew_after_401(self, resource_server: str, stale_access_token: str) -> bool:
-        """Globus answered 401 to ``stale_access_token``: renew it from the stored refresh
-        token (or adopt one another process renewed). True when a different token is now
-        in use; False when there is nothing to renew with (hub tokens, no refresh token,
-        refresh refused — then ``problem`` says why and the 401 stands)."""
+        """Globus answered 401 to ``stale_access_token``: take the hub's current tokens
+        (the hub may have renewed them since it was last asked), or renew it from the stored
+        refresh token (or adopt one another process renewed). True when a different token is
+        now in use; False when there is nothing newer (the hub holds the same token, no
+        refresh token, refresh refused — then ``problem`` says why and the 401 stands)."""
+        if self.state.source == "hub-api":
+            self.select_source(force_hub=True)
+            data = self.state.data
+            fresh = data.tokens.get(resource_server) if data else None
+            return fresh is not None and fresh.access_token != stale_access_token
         if self.state.source != "stored-login":
             return False
         data = self.state.data

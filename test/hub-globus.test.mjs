@@ -8,8 +8,7 @@
 // auth_state → a tslab kernel's connect() uses them → the emulator's clock passes the
 // tokens' expiry, the hub renews them (refresh_user) and the sidebar and the running kernel
 // use the renewed ones without a server restart → hub logout revokes them and the sidebar
-// and the kernel say the hub gave no tokens (no 500). Three of these are `todo` until the
-// server and kernel-helpers handle what the real hub showed (see docs/reliability.md).
+// and the kernel say the hub gave no tokens (no 500).
 //
 // Not here yet: a Python kernel's token on the hub (it waits for the Python kernel helpers
 // of issue 18).
@@ -37,17 +36,6 @@ const USER = 'demo.researcher'; // preferred_username demo.researcher@globusid.o
 const WEATHER = '/portal/catalog/dataset_las/';
 const HUB_API_SOURCE = 'JupyterHub (current auth state from the hub API)';
 const NO_HUB_TOKENS = 'The hub gave this server no Globus tokens';
-// What the real hub found in the server extension (issue 19), beyond the /user bug of
-// issue 15. These three tests run and report, but do not fail the suite, until it is fixed.
-const SERVER_KEEPS_OLD_HUB_STATE =
-  'issue 19: the server keeps the hub auth_state it read for HUB_RECHECK (300 s) and does ' +
-  'not ask the hub again after Globus answers 401, so its routes use the expired tokens';
-const SERVER_FALLS_BACK_AFTER_LOGOUT =
-  "issue 19: the server takes the hub's auth_state with tokens {} (a logout that revoked " +
-  'them) for "no auth_state" and falls back to the GLOBUS_DATA frozen at spawn';
-const KERNEL_FALLS_BACK_AFTER_LOGOUT =
-  'issue 19: kernel-helpers\' connect() also takes the hub\'s tokens {} for "no auth_state" ' +
-  'and builds its session on the GLOBUS_DATA frozen at spawn';
 
 /** One tslab cell whose last line prints `RESULT <json>`; its parsed JSON. */
 async function cellResult(kernel, code) {
@@ -188,6 +176,7 @@ describe('a real JupyterHub with the Globus authenticator (issue 19)', { timeout
     const row = sidebar.locator('li[data-resource-server="transfer.api.globus.org"]');
     await row.waitFor();
     assert.equal(await row.locator('.jp-GlobusKit-badge').textContent(), 'active');
+    await page.locator('.jp-LauncherCard').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(OUTPUT, 'hub-sidebar.png') });
     await openSidebarSection(page, 'Login');
     await sidebar.locator('.jp-GlobusKit-Login-source').getByText(HUB_API_SOURCE).waitFor();
@@ -249,29 +238,25 @@ describe('a real JupyterHub with the Globus authenticator (issue 19)', { timeout
     assert.deepEqual(Object.keys(renewed).sort(), Object.keys(before).sort());
   });
 
-  it(
-    "should use the hub's renewed tokens in the sidebar's server without a restart",
-    { todo: SERVER_KEEPS_OLD_HUB_STATE },
-    async () => {
-      // The server was never restarted: its status still comes from the hub's current
-      // auth_state, and listing the weather folder again works with the renewed token.
-      await refreshSidebar();
-      const sidebar = globusSidebar(page);
-      await openSidebarSection(page, 'Login');
-      await sidebar.locator('.jp-GlobusKit-Login-source').getByText(HUB_API_SOURCE).waitFor();
-      await openSidebarSection(page, 'Collections');
-      const listed = page.waitForResponse(r =>
-        r.url().includes(`/globus-kit/collections/${seed.PUBLIC_COLLECTION_ID}/ls`)
-      );
-      await sidebar.getByRole('button', { name: 'Refresh', exact: true }).click();
-      const listing = await listed;
-      assert.equal(
-        listing.status(),
-        200,
-        `the server lists the folder with the renewed token: ${(await listing.text()).slice(0, 200)}`
-      );
-    }
-  );
+  it("should use the hub's renewed tokens in the sidebar's server without a restart", async () => {
+    // The server was never restarted: its status still comes from the hub's current
+    // auth_state, and listing the weather folder again works with the renewed token.
+    await refreshSidebar();
+    const sidebar = globusSidebar(page);
+    await openSidebarSection(page, 'Login');
+    await sidebar.locator('.jp-GlobusKit-Login-source').getByText(HUB_API_SOURCE).waitFor();
+    await openSidebarSection(page, 'Collections');
+    const listed = page.waitForResponse(r =>
+      r.url().includes(`/globus-kit/collections/${seed.PUBLIC_COLLECTION_ID}/ls`)
+    );
+    await sidebar.getByRole('button', { name: 'Refresh', exact: true }).click();
+    const listing = await listed;
+    assert.equal(
+      listing.status(),
+      200,
+      `the server lists the folder with the renewed token: ${(await listing.text()).slice(0, 200)}`
+    );
+  });
 
   it('should revoke the Globus tokens at a hub logout and leave tokens = {}', async () => {
     // A second browser session of the same user (another machine, say) logs in, which
@@ -304,41 +289,37 @@ describe('a real JupyterHub with the Globus authenticator (issue 19)', { timeout
     }
   });
 
-  it(
-    'should say in the sidebar that the hub gave no tokens after that logout, not 500',
-    { todo: SERVER_FALLS_BACK_AFTER_LOGOUT },
-    async () => {
+  it('should say in the sidebar that the hub gave no tokens after that logout, not 500', async () => {
+    // The status route re-asks the hub once its last answer is 5 s old: refresh every
+    // 2 s, 15 times at most.
+    await openSidebarSection(page, 'Identity and tokens');
+    const message = globusSidebar(page)
+      .locator('.jp-GlobusKit-problem-message')
+      .getByText(NO_HUB_TOKENS, { exact: false });
+    for (let i = 0; i < 15 && !(await message.isVisible()); i++) {
       await refreshSidebar();
-      const sidebar = globusSidebar(page);
-      await openSidebarSection(page, 'Identity and tokens');
-      await sidebar
-        .locator('.jp-GlobusKit-problem-message')
-        .getByText(NO_HUB_TOKENS, { exact: false })
-        .waitFor({ timeout: 15_000 });
-      await page.screenshot({ path: join(OUTPUT, 'hub-sidebar-after-logout.png') });
+      await message.waitFor({ timeout: 2000 }).catch(() => undefined);
     }
-  );
+    await message.waitFor({ timeout: 1000 });
+    await page.screenshot({ path: join(OUTPUT, 'hub-sidebar-after-logout.png') });
+  });
 
-  it(
-    "should make a running kernel's verbs say that the hub gave no tokens after that logout",
-    { todo: KERNEL_FALLS_BACK_AFTER_LOGOUT },
-    async () => {
-      assert.ok(kernel, 'the kernel of the earlier tests is running');
-      const { result } = await cellResult(
-        kernel,
-        [
-          'const third = await connect();',
-          'let afterLogout = null;',
-          `try { await third.ls('${seed.PUBLIC_COLLECTION_ID}', '${WEATHER}'); }`,
-          'catch (error) { afterLogout = { code: error.code, message: error.message }; }',
-          "console.log('RESULT ' + JSON.stringify({ source: third.source, afterLogout }));"
-        ].join('\n')
-      );
-      assert.equal(result.source, 'hub-api', "the hub's auth_state, not GLOBUS_DATA");
-      assert.equal(result.afterLogout?.code, 'NO_CREDENTIALS', JSON.stringify(result.afterLogout));
-      assert.ok(result.afterLogout.message.includes(NO_HUB_TOKENS), result.afterLogout.message);
-    }
-  );
+  it("should make a running kernel's verbs say that the hub gave no tokens after that logout", async () => {
+    assert.ok(kernel, 'the kernel of the earlier tests is running');
+    const { result } = await cellResult(
+      kernel,
+      [
+        'const third = await connect();',
+        'let afterLogout = null;',
+        `try { await third.ls('${seed.PUBLIC_COLLECTION_ID}', '${WEATHER}'); }`,
+        'catch (error) { afterLogout = { code: error.code, message: error.message }; }',
+        "console.log('RESULT ' + JSON.stringify({ source: third.source, afterLogout }));"
+      ].join('\n')
+    );
+    assert.equal(result.source, 'hub-api', "the hub's auth_state, not GLOBUS_DATA");
+    assert.equal(result.afterLogout?.code, 'NO_CREDENTIALS', JSON.stringify(result.afterLogout));
+    assert.ok(result.afterLogout.message.includes(NO_HUB_TOKENS), result.afterLogout.message);
+  });
 
   it('should answer every sidebar request of the hub session without a 5xx', async () => {
     const kitResponses = (await responses.settled()).filter(r => r.url.includes('/globus-kit/'));

@@ -3,6 +3,7 @@ frozen GLOBUS_DATA, and the fallback when the hub withholds auth_state."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -194,3 +195,51 @@ def test_should_take_a_hub_auth_state_without_tokens_over_the_frozen_globus_data
             "expires_at_seconds": 4000000000, "token_type": "Bearer"}}})
     assert manager.token("transfer.api.globus.org").access_token == FRESH
     assert state.source == "stored-login"
+
+
+def test_should_take_the_hubs_renewed_token_after_a_401(hub: FakeHub, tmp_path) -> None:
+    """regression #19: a real JupyterHub renews the Globus tokens in its auth_state
+    (refresh_user) while the server keeps the answer it read for HUB_RECHECK (300 s). Globus
+    then answered 401 to every route, and the server did not ask the hub again: the sidebar
+    failed for up to 5 minutes while the hub held live tokens."""
+    hub.auth_state = fresh_state(1700000000)
+    env = hub_env(hub, tmp_path)
+    state = GlobusState(env)
+    manager = LoginManager(state, env)
+    assert manager.token("transfer.api.globus.org").access_token == FRESH
+    renewed = fresh_state(1700000000)
+    renewed["tokens"]["transfer.api.globus.org"]["access_token"] = "AgRenewedByTheHub0123456"
+    hub.auth_state = renewed
+    # Within HUB_RECHECK the server keeps what it read...
+    assert manager.token("transfer.api.globus.org").access_token == FRESH
+    # ...until Globus refuses that token: then it asks the hub, and the route retries.
+    assert manager.renew_after_401("transfer.api.globus.org", FRESH) is True
+    assert manager.token("transfer.api.globus.org").access_token == "AgRenewedByTheHub0123456"
+    assert state.source == "hub-api"
+    # The hub holds the same (refused) token: nothing newer, the 401 stands.
+    assert manager.renew_after_401("transfer.api.globus.org",
+                                   "AgRenewedByTheHub0123456") is False
+
+
+def test_should_show_what_the_hub_holds_now_on_a_status_refresh(hub: FakeHub,
+                                                                tmp_path) -> None:
+    """regression #19: after a hub logout that revoked the tokens, the status kept showing
+    the hub's old tokens as active for up to HUB_RECHECK (300 s). The status route now
+    re-asks the hub once its last answer is older than HUB_STATUS_RECHECK (5 s)."""
+    from jupyterlab_globus_kit.login import HUB_STATUS_RECHECK
+
+    hub.auth_state = fresh_state(1700000000)
+    env = hub_env(hub, tmp_path)
+    state = GlobusState(env)
+    manager = LoginManager(state, env)
+    asked = len(hub.seen)
+    hub.auth_state = {"client_id": "hub-client", "tokens": {}}  # the hub logout revoked them
+    asyncio.run(manager.refresh_source_async())
+    assert len(hub.seen) == asked, "a status right after the last answer does not ask again"
+    manager._hub_checked -= HUB_STATUS_RECHECK + 1  # that answer is now older than 5 s
+    asyncio.run(manager.refresh_source_async())
+    assert len(hub.seen) == asked + 1
+    status = state.status()
+    assert status["source"] == "hub-api"
+    assert status["problem"]["code"] == "no-hub-tokens", status
+    assert status["tokens"] == []
