@@ -233,7 +233,7 @@ export async function createEmulator(options: IEmulatorOptions = {}): Promise<IE
             };
           }
         }),
-        { collections, auth, serveHttps: id => serveHttps(id) }
+        { collections, auth, tasks, serveHttps: id => serveHttps(id) }
       )
     );
     const collectionUrls: Record<string, string> = {};

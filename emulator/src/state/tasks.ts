@@ -4,6 +4,11 @@
  * (ACTIVE → SUCCEEDED | FAILED, cancel → FAILED with `fatal_error.code = CANCELED`), with the
  * documented counters, events (newest first) and successful transfers.
  *
+ * Also: skipped errors (`skip_source_errors`), deadline expiry on the shared clock (the task
+ * ends FAILED with an `EXPIRED` event), files seeded as unreadable (a `PERMISSION_DENIED`
+ * fault mid-task) and the pause info document.
+ * @see https://docs.globus.org/api/transfer/task/ (task document, skipped errors, pause info)
+ *
  * Files are written to a hidden temporary name next to the destination and renamed when
  * complete, so a canceled or failed task never leaves a partial file under the final name.
  * Every timer is unref()'d, at most 1 s long, and cleared by `close()`.
@@ -46,7 +51,7 @@ export interface ITaskEngineOptions {
    * the disk). Set it low (e.g. 64 KiB/s) to watch progress or to cancel mid-way.
    */
   transferRate?: number;
-  /** Page size of `successful_transfers` (default 100). */
+  /** Page size of `successful_transfers` and `skipped_errors` (default 100). */
   successfulTransfersPageSize?: number;
 }
 
@@ -76,6 +81,12 @@ export interface ITransferRequest {
   filterRules: IFilterRule[] | null;
   /** Epoch ms, or null for request time + 24 h (as recorded tasks show). */
   deadline: number | null;
+  /**
+   * E-mail notifications asked for (`notify_on_succeeded/failed/inactive`, default true).
+   * Accepted and kept; no mail is sent, and the task document does not report them (the
+   * recorded task documents have no such fields).
+   */
+  notify?: { succeeded: boolean; failed: boolean; inactive: boolean };
   items: Array<{ sourcePath: string; destinationPath: string; recursive: boolean }>;
 }
 
@@ -112,6 +123,21 @@ export interface ISuccessfulTransfer {
   dynamic: boolean;
 }
 
+/** A source error passed over under `skip_source_errors` (`DATA_TYPE: "skipped_error"`). */
+export interface ISkippedError {
+  DATA_TYPE: 'skipped_error';
+  checksum_algorithm: string | null;
+  destination_path: string;
+  error_code: 'PERMISSION_DENIED' | 'FILE_NOT_FOUND';
+  error_details: string;
+  error_time: string;
+  external_checksum: string | null;
+  is_delete_destination_extra: boolean;
+  is_directory: boolean;
+  is_symlink: boolean;
+  source_path: string;
+}
+
 /** The engine's record of a task. */
 export interface ITask {
   readonly id: string;
@@ -131,6 +157,8 @@ export interface ITask {
   /** Oldest first; the API shows them newest first. */
   events: ITaskEvent[];
   successful: ISuccessfulTransfer[];
+  /** Source errors skipped under `skip_source_errors`, oldest first. */
+  skipped: ISkippedError[];
 }
 
 /** The documented task counters. */
@@ -197,6 +225,8 @@ export class TaskEngine {
   private readonly rate: number;
   /** Wall-clock start of each running task, for throttling (the shared clock may jump). */
   private readonly startedAt = new Map<string, number>();
+  /** `<collection id>\n<path>` of files a task may not read (seeded by tests). */
+  private readonly unreadable = new Set<string>();
   private closed = false;
 
   /**
@@ -275,7 +305,8 @@ export class TaskEngine {
         subtasks_skipped_errors: 0
       },
       events: [],
-      successful: []
+      successful: [],
+      skipped: []
     };
     this.tasks.set(task.id, task);
     this.bySubmission.set(submissionId, task.id);
@@ -284,16 +315,54 @@ export class TaskEngine {
     return { code: 'Accepted', task };
   }
 
-  /** A task by id, or undefined. */
+  /** A task by id, or undefined (a task past its deadline is expired first). */
   get(id: string): ITask | undefined {
-    return this.tasks.get(id);
+    const task = this.tasks.get(id);
+    if (task) this.expireIfDue(task);
+    return task;
   }
 
   /** The tasks an actor owns (any identity of the set), newest first. */
   listFor(actor: IActor): ITask[] {
-    return [...this.tasks.values()]
-      .filter(t => actor.identityIds.includes(t.owner.primaryId))
-      .sort((a, b) => b.requestTime - a.requestTime);
+    const mine = [...this.tasks.values()].filter(t =>
+      actor.identityIds.includes(t.owner.primaryId)
+    );
+    for (const t of mine) this.expireIfDue(t);
+    return mine.sort((a, b) => b.requestTime - a.requestTime);
+  }
+
+  /**
+   * Makes a file unreadable for transfer tasks (a test seeds a fault mid-task): a task
+   * reaching it fails `PERMISSION_DENIED`, or records a skipped error under
+   * `skip_source_errors`. The file itself is untouched (root reads any file, so file modes
+   * would not do).
+   * @param collectionId - the collection
+   * @param path - the absolute collection path of the file
+   */
+  markUnreadable(collectionId: string, path: string): void {
+    this.unreadable.add(`${collectionId}\n${path}`);
+  }
+
+  /**
+   * Ends an ACTIVE task whose deadline the clock has passed: FAILED, an `EXPIRED` event,
+   * pending subtasks counted as expired (Transfer cancels a task at its deadline).
+   * @returns whether it expired now
+   */
+  expireIfDue(task: ITask): boolean {
+    if (task.status !== 'ACTIVE' || this.options.clock.now() < task.deadline) return false;
+    const c = task.counters;
+    c.subtasks_expired += c.subtasks_pending;
+    c.subtasks_pending = 0;
+    const abort = this.aborts.get(task.id);
+    this.addEvent(
+      task,
+      'EXPIRED',
+      `The task deadline (${isoSeconds(task.deadline)}) passed before the task completed`,
+      true
+    );
+    this.finish(task, 'FAILED', { code: 'EXPIRED', description: 'expired' });
+    abort?.abort();
+    return true;
   }
 
   /** Collection ids with an active task of the actor (`filter_scope=in-use`). */
@@ -344,6 +413,36 @@ export class TaskEngine {
     const DATA = task.successful.slice(marker, marker + size);
     const end = marker + DATA.length;
     return { DATA, marker, next_marker: end < task.successful.length ? end : null };
+  }
+
+  /**
+   * One page of skipped errors (marker paging, as `successfulTransfers`).
+   * @param marker - index to start at (0 for the first page)
+   */
+  skippedErrors(
+    task: ITask,
+    marker: number
+  ): { DATA: ISkippedError[]; marker: number; next_marker: number | null } {
+    const size = this.options.successfulTransfersPageSize ?? 100;
+    const DATA = task.skipped.slice(marker, marker + size);
+    const end = marker + DATA.length;
+    return { DATA, marker, next_marker: end < task.skipped.length ? end : null };
+  }
+
+  /**
+   * The pause info document (`DATA_TYPE: "pause_info_limited"`). The emulator has no pause
+   * rules (no endpoint manager), so the list is empty and the messages null; the task
+   * document's `is_paused` is always false.
+   */
+  pauseInfo(): Record<string, unknown> {
+    return {
+      DATA_TYPE: 'pause_info_limited',
+      pause_rules: [],
+      source_pause_message: null,
+      destination_pause_message: null,
+      source_pause_message_share: null,
+      destination_pause_message_share: null
+    };
   }
 
   /** The task document (`DATA_TYPE: "task"`) with every recorded field. */
@@ -485,6 +584,7 @@ export class TaskEngine {
   }
 
   private check(task: ITask): void {
+    this.expireIfDue(task);
     if (this.closed || task.status !== 'ACTIVE') throw new TaskStopped();
   }
 
@@ -564,7 +664,7 @@ export class TaskEngine {
         src = await store.locate(req.sourceId, item.sourcePath, task.owner, 'r', true);
       } catch (err) {
         if (req.skipSourceErrors && isCollectionError(err) && err.code === 'NotFound') {
-          c.subtasks_skipped_errors++;
+          this.skip(task, 'FILE_NOT_FOUND', item.sourcePath, item.destinationPath, err.message);
           continue;
         }
         throw this.failure(err, req.sourceId, item.sourcePath, 'stat');
@@ -574,7 +674,13 @@ export class TaskEngine {
         st = await lstat(src.fsPath);
       } catch {
         if (req.skipSourceErrors) {
-          c.subtasks_skipped_errors++;
+          this.skip(
+            task,
+            'FILE_NOT_FOUND',
+            src.path,
+            item.destinationPath,
+            'No such file or directory'
+          );
           continue;
         }
         throw new TaskFailure(
@@ -625,9 +731,9 @@ export class TaskEngine {
     let lastProgress = Date.now();
     for (const file of files) {
       this.check(task);
-      await this.copyFile(task, req, file);
+      const copied = await this.copyFile(task, req, file);
       c.subtasks_pending--;
-      c.subtasks_succeeded++;
+      if (copied) c.subtasks_succeeded++;
       if (Date.now() - lastProgress > 2000) {
         lastProgress = Date.now();
         this.addProgress(task);
@@ -679,7 +785,33 @@ export class TaskEngine {
     }
   }
 
-  private async copyFile(task: ITask, req: ITransferRequest, file: IPlannedFile): Promise<void> {
+  /** Records a skipped source error (`skip_source_errors`). */
+  private skip(
+    task: ITask,
+    code: ISkippedError['error_code'],
+    src: string,
+    dst: string,
+    message: string
+  ): void {
+    const spec = this.options.collections.get(task.transfer?.sourceId ?? '');
+    task.counters.subtasks_skipped_errors++;
+    task.skipped.push({
+      DATA_TYPE: 'skipped_error',
+      checksum_algorithm: null,
+      destination_path: dst,
+      error_code: code,
+      error_details: `Error (transfer)\nEndpoint: ${spec?.displayName ?? ''} (${task.transfer?.sourceId ?? ''})\nFile: ${src}\nMessage: ${message}`,
+      error_time: isoSeconds(this.options.clock.now()),
+      external_checksum: null,
+      is_delete_destination_extra: false,
+      is_directory: false,
+      is_symlink: false,
+      source_path: src
+    });
+  }
+
+  /** Copies one file; false when it was skipped as a source error. */
+  private async copyFile(task: ITask, req: ITransferRequest, file: IPlannedFile): Promise<boolean> {
     const store = this.options.collections;
     const c = task.counters;
     let srcFs: string;
@@ -688,6 +820,18 @@ export class TaskEngine {
       srcFs = (await store.locate(req.sourceId, file.src, task.owner, 'r', true)).fsPath;
     } catch (err) {
       throw this.failure(err, req.sourceId, file.src, 'transfer');
+    }
+    if (this.unreadable.has(`${req.sourceId}\n${file.src}`)) {
+      if (req.skipSourceErrors) {
+        this.skip(task, 'PERMISSION_DENIED', file.src, file.dst, 'Permission denied');
+        return false;
+      }
+      throw this.failure(
+        new CollectionError('PermissionDenied', `Permission denied: '${file.src}'`),
+        req.sourceId,
+        file.src,
+        'transfer'
+      );
     }
     try {
       dstFs = (await store.locate(req.destinationId, file.dst, task.owner, 'rw', false)).fsPath;
@@ -716,7 +860,7 @@ export class TaskEngine {
     }
     if (req.syncLevel !== null && (await this.inSync(req.syncLevel, srcFs, dstFs))) {
       c.files_skipped++;
-      return;
+      return true;
     }
     // A 250-byte destination name still gets a temporary name that fits (cut, not failed).
     const tmp = join(dirname(dstFs), transferTempName(basename(dstFs), task.id));
@@ -769,6 +913,7 @@ export class TaskEngine {
       checksum_algorithm: hash ? 'MD5' : null,
       dynamic: false
     });
+    return true;
   }
 
   /** Waits so that the task's average speed stays at or under the configured rate. */

@@ -12,6 +12,9 @@
  *   department?, keywords?}` → 200 `{id, display_name, …}`
  * - `POST /seed/collections/<id>/files` `{files: {"/path": "text"}}` → 201 `{written: [...]}`
  *   (parents created; `..` refused)
+ * - `POST /seed/collections/<id>/unreadable` `{paths: ["/path", …]}` → 201
+ *   `{unreadable: [...]}`: transfer tasks may not read those files (a `PERMISSION_DENIED`
+ *   fault mid-task, or a skipped error under `skip_source_errors`); the files stay as they are
  * - `PATCH /seed/identities/<id>` `{name?, username?, email?, organization?}` → 200 the identity
  *   (`GLOBUS_DATA`, userinfo and identity look-ups made afterwards carry the new values)
  *
@@ -19,7 +22,9 @@
  */
 import { EmulatorHttpError, type Router } from '../../http/router.js';
 import type { AuthState } from '../../state/auth/auth-state.js';
+import { normalizePath } from '../../state/collection-paths.js';
 import { isCollectionError, type CollectionStore } from '../../state/collections.js';
+import type { TaskEngine } from '../../state/tasks.js';
 import type { ICollectionSpec } from '../../state/collection-seed.js';
 import { DEMO_IDENTITY_ID, MAPPED_COLLECTION_ID, TUTORIAL_ENDPOINT_ID } from '../../state/seed.js';
 import { nameUuid } from '../../state/transfer-format.js';
@@ -31,6 +36,8 @@ export const MAX_SEED_TEXT = 100_000;
 export interface ISeedTarget {
   collections: CollectionStore;
   auth: AuthState;
+  /** The task engine (for files seeded as unreadable). */
+  tasks: TaskEngine;
   /** Serves a newly added HTTPS collection on its own origin; returns that origin. */
   serveHttps(collectionId: string): Promise<string>;
 }
@@ -122,6 +129,31 @@ export function addSeedRoutes(router: Router, target: ISeedTarget): Router {
     const files = fileMap(body.files);
     if (Object.keys(files).length === 0) throw bad("'files' must name at least one file", 'files');
     ctx.send(201, { written: await writeFiles(collections, ctx.params.id, files) });
+  });
+
+  router.add('POST', '/seed/collections/:id/unreadable', async ctx => {
+    const body = objectBody(await ctx.json<unknown>());
+    if (!collections.get(ctx.params.id)) throw notFound(`No collection '${ctx.params.id}'`);
+    const paths = body.paths;
+    if (
+      !Array.isArray(paths) ||
+      paths.length === 0 ||
+      !paths.every(p => typeof p === 'string' && p.startsWith('/'))
+    ) {
+      throw bad("'paths' must be a non-empty list of absolute paths", 'paths');
+    }
+    const marked: string[] = [];
+    for (const raw of paths as string[]) {
+      let path: string;
+      try {
+        path = normalizePath(raw, '/');
+      } catch {
+        throw bad(`Invalid path '${raw.slice(0, 80)}'`, 'paths');
+      }
+      target.tasks.markUnreadable(ctx.params.id, path);
+      marked.push(path);
+    }
+    ctx.send(201, { unreadable: marked });
   });
 
   router.add('PATCH', '/seed/identities/:id', async ctx => {

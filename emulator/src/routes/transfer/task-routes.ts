@@ -1,7 +1,7 @@
 /**
  * Transfer task routes: `submission_id`, `transfer`, `delete`, `task/{id}` (get, update),
- * `task_list`, `task/{id}/cancel`, `task/{id}/event_list` and
- * `task/{id}/successful_transfers`. Request documents are validated here and handed to the
+ * `task_list`, `task/{id}/cancel`, `task/{id}/event_list`,
+ * `task/{id}/successful_transfers`, `task/{id}/skipped_errors` and `task/{id}/pause_info`. Request documents are validated here and handed to the
  * task engine as typed requests.
  * @see https://docs.globus.org/api/transfer/task_submit/
  * @see https://docs.globus.org/api/transfer/task/
@@ -57,6 +57,22 @@ function parseDeadline(ctx: IRequestContext, body: Record<string, unknown>): num
   const t = Date.parse(raw.replace(' ', 'T'));
   if (Number.isNaN(t)) badRequest(ctx, `Invalid deadline '${raw.slice(0, 40)}'`);
   return t;
+}
+
+/**
+ * A task label: at most 128 characters, no line break, no leading or trailing whitespace
+ * (https://docs.globus.org/api/transfer/task_submit/ §2.2).
+ */
+function parseLabel(ctx: IRequestContext, body: Record<string, unknown>): string | undefined {
+  const label = stringField(ctx, body, 'label', false);
+  if (label === undefined) return undefined;
+  if (label.length > 128 || /[\r\n]/.test(label) || label.trim() !== label) {
+    badRequest(
+      ctx,
+      'Invalid label: at most 128 characters, no line breaks, no leading or trailing spaces'
+    );
+  }
+  return label;
 }
 
 function parseSubmissionId(ctx: IRequestContext, body: Record<string, unknown>): string {
@@ -184,7 +200,7 @@ export function addTaskRoutes(router: Router, deps: IServiceDeps): void {
     });
     const request = {
       submissionId,
-      label: stringField(ctx, body, 'label', false) ?? null,
+      label: parseLabel(ctx, body) ?? null,
       sourceId,
       destinationId,
       syncLevel: parseSyncLevel(ctx, body.sync_level),
@@ -197,6 +213,11 @@ export function addTaskRoutes(router: Router, deps: IServiceDeps): void {
       recursiveSymlinks: stringField(ctx, body, 'recursive_symlinks', false) ?? 'ignore',
       filterRules: parseFilterRules(ctx, body.filter_rules),
       deadline: parseDeadline(ctx, body),
+      notify: {
+        succeeded: boolField(ctx, body, 'notify_on_succeeded', true),
+        failed: boolField(ctx, body, 'notify_on_failed', true),
+        inactive: boolField(ctx, body, 'notify_on_inactive', true)
+      },
       items
     };
     requireConsent(deps, ctx, caller, [sourceId, destinationId]);
@@ -286,7 +307,7 @@ export function addTaskRoutes(router: Router, deps: IServiceDeps): void {
         `Task '${task.id}' is complete and cannot be updated`
       );
     }
-    const label = stringField(ctx, body, 'label', false);
+    const label = parseLabel(ctx, body);
     const deadline = parseDeadline(ctx, body);
     if (label !== undefined) task.label = label;
     if (deadline !== null) task.deadline = deadline;
@@ -347,5 +368,19 @@ export function addTaskRoutes(router: Router, deps: IServiceDeps): void {
       DATA_TYPE: 'successful_transfers',
       ...deps.tasks.successfulTransfers(task, marker)
     });
+  });
+
+  // Same marker paging; items as recorded (skipped_error_list.yaml).
+  router.add('GET', '/v0.10/task/:id/skipped_errors', ctx => {
+    const { actor } = authenticate(deps, ctx);
+    const task = requireTask(deps, ctx, actor);
+    const marker = intParam(ctx, 'marker', 0, 0, Number.MAX_SAFE_INTEGER);
+    ctx.send(200, { DATA_TYPE: 'skipped_errors', ...deps.tasks.skippedErrors(task, marker) });
+  });
+
+  router.add('GET', '/v0.10/task/:id/pause_info', ctx => {
+    const { actor } = authenticate(deps, ctx);
+    requireTask(deps, ctx, actor);
+    ctx.send(200, deps.tasks.pauseInfo());
   });
 }
