@@ -1,5 +1,6 @@
-"""Handlers of the collection, file, task and consent routes: parse and validate the
-request, call :class:`~.globus_api.GlobusApi`, answer JSON. No Globus logic lives here.
+"""Handlers of the collection, file and consent routes: parse and validate the request,
+call :class:`~.globus_api.GlobusApi`, answer JSON. No Globus logic lives here. The task
+routes are in :mod:`.task_handlers`.
 
 Routes (under ``<base_url>/globus-kit/``)::
 
@@ -8,9 +9,6 @@ Routes (under ``<base_url>/globus-kit/``)::
     GET  collections/<id>/ls?path=&limit=&offset=&show_hidden=
     POST collections/<id>/mkdir   {"path"}
     POST collections/<id>/rename  {"old_path", "new_path"}
-    GET  tasks?limit=&offset=&status=                  task_list
-    GET  tasks/<id>
-    POST tasks/<id>/cancel
     GET  consents?scope=…&scope=…                       required scopes: granted / missing
 
 Errors answer ``{code, message, …}`` with a status from :mod:`.errors`.
@@ -28,8 +26,8 @@ from jupyter_server.utils import url_path_join
 from .errors import GlobusKitError, bad_input, strict_json, to_document
 from .globus_api import GlobusApi
 from .validation import (
-    TASK_STATUSES, body_str, parse_filter_scope, parse_int, parse_json_object, parse_path,
-    parse_query, parse_task_id, parse_uuid, query_arg,
+    body_str, parse_filter_scope, parse_int, parse_json_object, parse_path, parse_query,
+    parse_uuid, query_arg,
 )
 
 
@@ -154,36 +152,6 @@ class RenameHandler(GlobusApiHandler):
         await self.answer(_guard(build))
 
 
-class TaskListHandler(GlobusApiHandler):
-    @tornado.web.authenticated
-    async def get(self) -> None:
-        def build() -> Awaitable[Any]:
-            status = self.get_argument("status", None) or None
-            if status is not None and status not in TASK_STATUSES:
-                raise bad_input(f"'status' must be one of {', '.join(sorted(TASK_STATUSES))}")
-            return self.api.task_list(
-                parse_int(self.get_argument("limit", None), "limit", 10, 1, 100),
-                parse_int(self.get_argument("offset", None), "offset", 0, 0, 1000),
-                status,
-            )
-
-        await self.answer(_guard(build))
-
-
-class TaskHandler(GlobusApiHandler):
-    @tornado.web.authenticated
-    async def get(self, task_id: str) -> None:
-        await self.answer(_guard(lambda: self.api.task_get(parse_task_id(task_id))))
-
-
-class TaskCancelHandler(GlobusApiHandler):
-    body_fields = ()  # takes no body
-
-    @tornado.web.authenticated
-    async def post(self, task_id: str) -> None:
-        await self.answer(_guard(lambda: self.api.task_cancel(parse_task_id(task_id))))
-
-
 class ConsentsHandler(GlobusApiHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
@@ -206,9 +174,6 @@ def routes(base_url: str, api: GlobusApi) -> List[Tuple[str, Any, dict]]:
         (f"collections/{one}/ls", LsHandler),
         (f"collections/{one}/mkdir", MkdirHandler),
         (f"collections/{one}/rename", RenameHandler),
-        ("tasks", TaskListHandler),
-        (f"tasks/{one}", TaskHandler),
-        (f"tasks/{one}/cancel", TaskCancelHandler),
         ("consents", ConsentsHandler),
     ]
     return [(url_path_join(prefix, path), handler, {"api": api}) for path, handler in table]

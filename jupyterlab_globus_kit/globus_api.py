@@ -45,14 +45,6 @@ COLLECTION_FIELDS = (
     "host_endpoint_display_name", "non_functional", "default_directory",
 )
 FILE_FIELDS = ("name", "type", "size", "last_modified", "permissions", "link_target")
-TASK_FIELDS = (
-    "task_id", "type", "status", "nice_status", "label", "is_ok", "request_time",
-    "completion_time", "source_endpoint_id", "source_endpoint_display_name",
-    "destination_endpoint_id", "destination_endpoint_display_name", "files",
-    "files_transferred", "files_skipped", "directories", "bytes_transferred",
-    "subtasks_total", "subtasks_succeeded", "subtasks_failed", "subtasks_pending",
-    "effective_bytes_per_second", "fatal_error", "faults",
-)
 
 
 def _env_timeout() -> float:
@@ -67,6 +59,11 @@ def _pick(doc: Any, keys: Sequence[str]) -> Dict[str, Any]:
     if not isinstance(doc, dict):
         return {}
     return {k: doc.get(k) for k in keys if k in doc}
+
+
+#: ``pick(doc, keys)``: the ``keys`` present in ``doc`` (``{}`` for a non-object), for the
+#: modules that trim Transfer documents (:mod:`.tasks`).
+pick = _pick
 
 
 class GlobusApi:
@@ -262,6 +259,15 @@ class GlobusApi:
                 "MALFORMED_RESPONSE", f"{label} {operation} answered with invalid JSON", 502
             ) from None
 
+    async def transfer(self, operation: str, method: str, path: str, *,
+                       query: Optional[Mapping[str, Any]] = None,
+                       body: Optional[Dict[str, Any]] = None,
+                       resource: Optional[str] = None) -> Any:
+        """A Transfer call (``path`` from ``/v0.10``) with this server's token, timeouts and
+        error mapping, for the plain functions of other modules (:mod:`.tasks`)."""
+        return await self._call("transfer", operation, method, path, query=query, body=body,
+                                resource=resource)
+
     def _network_error(self, label: str, operation: str, service: str, err: Any
                        ) -> GlobusKitError:
         timed_out = "Timeout" in type(err).__name__ or "Timeout" in str(err)
@@ -358,42 +364,6 @@ class GlobusApi:
             resource=f"collection {collection_id} path {old_path}",
         )
         return {"code": doc.get("code"), "message": doc.get("message"), "path": new_path}
-
-    # ------------------------------------------------------------------ tasks
-
-    async def task_list(self, limit: int, offset: int, status: Optional[str]) -> Dict[str, Any]:
-        """Transfer ``task_list``, newest first.
-
-        See https://docs.globus.org/api/transfer/task/#get_task_list
-        """
-        query: Dict[str, Any] = {"limit": limit, "offset": offset,
-                                 "orderby": "request_time DESC"}
-        if status:
-            query["filter"] = f"status:{status}"
-        doc = await self._call("transfer", "task_list", "GET", "/v0.10/task_list", query=query)
-        return {
-            "total": doc.get("total"),
-            "tasks": [_pick(t, TASK_FIELDS) for t in doc.get("DATA") or []],
-        }
-
-    async def task_get(self, task_id: str) -> Dict[str, Any]:
-        """Transfer ``GET /task/{id}``.
-
-        See https://docs.globus.org/api/transfer/task/#get_task_by_id
-        """
-        doc = await self._call("transfer", "get task", "GET", f"/v0.10/task/{quote(task_id)}",
-                               resource=f"task {task_id}")
-        return _pick(doc, TASK_FIELDS)
-
-    async def task_cancel(self, task_id: str) -> Dict[str, Any]:
-        """Transfer ``POST /task/{id}/cancel``.
-
-        See https://docs.globus.org/api/transfer/task/#cancel_task_by_id
-        """
-        doc = await self._call("transfer", "cancel task", "POST",
-                               f"/v0.10/task/{quote(task_id)}/cancel", body={},
-                               resource=f"task {task_id}")
-        return {"code": doc.get("code"), "message": doc.get("message"), "taskId": task_id}
 
     # ------------------------------------------------------------------ consents
 

@@ -17,6 +17,7 @@ from .login_handlers import routes as login_routes
 from .oidc import OidcConfig, OidcManager
 from .oidc_handlers import routes as oidc_routes
 from .status import GlobusState
+from .task_handlers import routes as task_routes
 from .workspaces import WorkspaceService
 from .workspaces_handlers import routes as workspace_routes
 
@@ -58,8 +59,10 @@ def setup_handlers(web_app: Any, state: GlobusState, log: Optional[logging.Logge
          {"state": state, "manager": manager}),
     ]
     routes += login_routes(base_url, manager)
-    routes += api_routes(base_url, GlobusApi(state, token_source=manager.token_async,
-                                           on_unauthorized=manager.renew_after_401))
+    api = GlobusApi(state, token_source=manager.token_async,
+                    on_unauthorized=manager.renew_after_401)
+    routes += api_routes(base_url, api)
+    routes += task_routes(base_url, api)
     # Issue #9: a generic OIDC provider and its platform's S3 workspaces (off unless
     # GLOBUS_KIT_OIDC_ISSUER and GLOBUS_KIT_OIDC_CLIENT_ID are set).
     oidc = OidcManager(OidcConfig.from_env())

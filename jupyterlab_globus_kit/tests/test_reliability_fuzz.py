@@ -247,7 +247,8 @@ def test_regression_15_malformed_bodies_on_every_route_are_typed_never_500(
     assert {"/globus-kit/login", "/globus-kit/login/complete",
             f"/globus-kit/collections/{SOME_UUID}/mkdir",
             f"/globus-kit/collections/{SOME_UUID}/rename",
-            "/globus-kit/oidc/login", "/globus-kit/oidc/login/complete"} <= paths, paths
+            "/globus-kit/oidc/login", "/globus-kit/oidc/login/complete",
+            "/globus-kit/tasks/transfer", f"/globus-kit/tasks/{SOME_UUID}"} <= paths, paths
     session = requests.Session()  # one keep-alive connection for every request
     session.headers.update({"Authorization": f"token {SERVER_TOKEN}",
                             "Content-Type": "application/json"})

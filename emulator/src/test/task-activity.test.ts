@@ -118,6 +118,26 @@ describe('Task activity routes', () => {
     });
   });
 
+  describe('GET /task_list label filter', () => {
+    it('should match a ~ label pattern ignoring case, as Transfer documents', async () => {
+      const res = await submit(world, {
+        label: 'Mixed Case Label',
+        DATA: [{ source_path: `${WEATHER_DIR}1950.csv`, destination_path: '/case.csv' }]
+      });
+      const list = await world.api('GET', '/task_list', {
+        query: { filter: 'label:~*mixed case*' }
+      });
+      assert.deepEqual(
+        (list.body.DATA ?? []).map(t => t.task_id),
+        [res.body.task_id]
+      );
+      const exact = await world.api('GET', '/task_list', {
+        query: { filter: 'label:mixed case label' }
+      });
+      assert.equal(exact.body.total, 0, 'an exact match still minds case');
+    });
+  });
+
   describe('a fault mid-task', () => {
     it('should fail PERMISSION_DENIED with an error event after copying the earlier files', async () => {
       const seeded = await admin(

@@ -18,10 +18,11 @@ type Doc = Record<string, unknown>;
 type Predicate = (doc: Doc) => boolean;
 
 /** How each filterable field compares. */
-export type FieldKind = 'name' | 'enum' | 'number' | 'time' | 'text';
+/** `label`: as `name`, but `~` ignores case (task_list's label filter, per Transfer's docs). */
+export type FieldKind = 'name' | 'label' | 'enum' | 'number' | 'time' | 'text';
 
 /** String operators on a value: `=x`/`x` equal, `~glob`, `!x` not equal, `!~glob`. */
-function stringPredicate(field: string, value: string): Predicate {
+function stringPredicate(field: string, value: string, ignoreCase = false): Predicate {
   const alternatives = value.split(',').map(v => {
     let negate = false;
     let op = v;
@@ -31,7 +32,8 @@ function stringPredicate(field: string, value: string): Predicate {
     }
     let test: (s: string) => boolean;
     if (op.startsWith('~')) {
-      const re = globToRegExp(op.slice(1));
+      const glob = globToRegExp(op.slice(1));
+      const re = ignoreCase ? new RegExp(glob.source, `${glob.flags}i`) : glob;
       test = s => re.test(s);
     } else {
       const exact = op.startsWith('=') ? op.slice(1) : op;
@@ -111,7 +113,7 @@ export function compileFilter(filters: string[], fields: Record<string, FieldKin
       else if (kind === 'enum') {
         const allowed = new Set(value.split(','));
         preds.push(doc => allowed.has(String(doc[field])));
-      } else preds.push(stringPredicate(field, value));
+      } else preds.push(stringPredicate(field, value, kind === 'label'));
     }
   }
   return doc => preds.every(p => p(doc));
@@ -207,7 +209,7 @@ export const taskFilterFields: Record<string, FieldKind> = {
   task_id: 'enum',
   status: 'enum',
   type: 'enum',
-  label: 'name',
+  label: 'label',
   request_time: 'time',
   completion_time: 'time'
 };
