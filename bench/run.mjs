@@ -16,7 +16,7 @@ import { VENV_PYTHON } from './common/paths.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** Every benchmark, in the order they run (the data-heavy ones first, the browser ones last). */
-const ALL = ['csv', 'upload', 'decode', 'plot', 'lab', 'kernel'];
+const ALL = ['csv', 'upload', 'decode', 'plot', 'activity', 'lab', 'kernel'];
 
 const wanted = process.argv.slice(2).filter(a => !a.startsWith('-'));
 for (const name of wanted) {
