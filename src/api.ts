@@ -336,3 +336,254 @@ export function lsWorkspace(
     init
   );
 }
+
+// ---------------------------------------------------------------- transfers and activity (#17)
+
+/** A sync level of the transfer dialog (`off`: always copy). */
+export type SyncLevel = 'off' | 'exists' | 'size' | 'mtime' | 'checksum';
+
+/** The transfer dialog's options; absent ones take the route's defaults (verify on). */
+export interface ITransferOptions {
+  /** At most 128 characters, no line break, no leading or trailing space. */
+  label?: string;
+  sync_level?: SyncLevel;
+  verify_checksum?: boolean;
+  encrypt_data?: boolean;
+  preserve_timestamp?: boolean;
+  /** Only with folder items. */
+  delete_destination_extra?: boolean;
+  skip_source_errors?: boolean;
+  fail_on_quota_errors?: boolean;
+  /** ISO 8601 in the future (`2030-01-31T09:30:00Z`; no zone is UTC). */
+  deadline?: string;
+  notify_on_succeeded?: boolean;
+  notify_on_failed?: boolean;
+  notify_on_inactive?: boolean;
+}
+
+/** One thing to transfer: an absolute path (ending in `/` for a folder) or the full form. */
+export type TransferItem =
+  string | { path: string; recursive?: boolean; destination_path?: string };
+
+/** What `submitTransfer` sends. */
+export interface ITransferRequest {
+  source: { collection: string; path?: string };
+  destination: { collection: string; path?: string };
+  items: TransferItem[];
+  options?: ITransferOptions;
+  /** Reuse the id of a failed attempt (its error body's `submissionId`): exactly once. */
+  submission_id?: string;
+}
+
+/** The answer of `POST tasks/transfer`. */
+export interface ITransferSubmitted {
+  /** `Accepted`, or `Duplicate` when this submission id had already made the task. */
+  code: 'Accepted' | 'Duplicate';
+  message: string | null;
+  taskId: string;
+  submissionId: string;
+  /** The task in the Globus web app. */
+  webAppUrl: string;
+}
+
+/** A task in the activity list: the trimmed task plus its web app link and more counters. */
+export interface IActivityTask extends ITask {
+  webAppUrl?: string;
+  deadline?: string | null;
+  is_paused?: boolean;
+  nice_status_short_description?: string | null;
+  source_endpoint_id?: string | null;
+  destination_endpoint_id?: string | null;
+  directories?: number;
+  bytes_checksummed?: number;
+  subtasks_pending?: number;
+  subtasks_failed?: number;
+  subtasks_canceled?: number;
+  subtasks_expired?: number;
+  subtasks_skipped_errors?: number;
+  effective_bytes_per_second?: number;
+  fatal_error?: { code: string; description: string } | null;
+  faults?: number;
+}
+
+/** The task detail: the options it was submitted with, too. */
+export interface ITaskDetail extends IActivityTask {
+  sync_level?: number | null;
+  verify_checksum?: boolean;
+  encrypt_data?: boolean;
+  preserve_timestamp?: boolean;
+  delete_destination_extra?: boolean;
+  skip_source_errors?: boolean;
+  fail_on_quota_errors?: boolean;
+  canceled_by_admin?: string | null;
+  history_deleted?: boolean;
+}
+
+/** One page of `GET tasks`. */
+export interface IActivityPage {
+  total: number | null;
+  offset: number;
+  limit: number;
+  tasks: IActivityTask[];
+}
+
+/** A task event; `is_error` flags a fault. */
+export interface ITaskEvent {
+  code: string;
+  is_error: boolean;
+  description?: string;
+  details?: string;
+  time?: string;
+}
+
+/** One page of `GET tasks/<id>/events`. */
+export interface ITaskEventPage {
+  taskId: string;
+  total: number | null;
+  offset: number;
+  limit: number;
+  events: ITaskEvent[];
+}
+
+/** A source error skipped under `skip_source_errors`. */
+export interface ISkippedError {
+  error_code: string;
+  error_details?: string;
+  error_time?: string;
+  source_path: string;
+  destination_path?: string;
+  is_directory?: boolean;
+  is_symlink?: boolean;
+}
+
+/** One file a task copied. */
+export interface ISuccessfulTransfer {
+  source_path: string;
+  destination_path: string;
+  size?: number;
+  checksum?: string | null;
+  checksum_algorithm?: string | null;
+}
+
+/** A marker-paged list; `nextMarker` null ends it. */
+export interface IMarkerPage {
+  taskId: string;
+  marker: number;
+  nextMarker: number | string | null;
+}
+
+/** Why a task is paused. */
+export interface IPauseInfo {
+  taskId: string;
+  pause_rules: Array<{ message?: string | null; endpoint_display_name?: string | null }>;
+  source_pause_message?: string | null;
+  destination_pause_message?: string | null;
+  source_pause_message_share?: string | null;
+  destination_pause_message_share?: string | null;
+}
+
+/** A fresh submission id (`GET tasks/submission-id`), for a submission made exactly once. */
+export function getSubmissionId(init: RequestInit = {}): Promise<{ submissionId: string }> {
+  return requestAPI('tasks/submission-id', init);
+}
+
+/**
+ * Submit a transfer exactly once (the route fetches a submission id unless one is given and
+ * resends with it when the answer is lost). A failure's body carries `submissionId`: pass it
+ * back as `submission_id` to retry without starting a second task.
+ */
+export function submitTransfer(
+  request: ITransferRequest,
+  init: RequestInit = {}
+): Promise<ITransferSubmitted> {
+  return requestAPI('tasks/transfer', post(request, init));
+}
+
+/**
+ * One page of the activity list, newest first.
+ *
+ * @param options - `limit` 1–100, `offset` (`offset + limit` ≤ 1000), `status` and `type`
+ *   lists, `label` (case-insensitive substring).
+ */
+export function listActivity(
+  options: { limit?: number; offset?: number; status?: string[]; type?: string[]; label?: string },
+  init: RequestInit = {}
+): Promise<IActivityPage> {
+  return requestAPI(
+    `tasks${query({
+      limit: options.limit,
+      offset: options.offset,
+      status: options.status,
+      type: options.type,
+      label: options.label
+    })}`,
+    init
+  );
+}
+
+/** A task with its options. */
+export function getTaskDetail(taskId: string, init: RequestInit = {}): Promise<ITaskDetail> {
+  return requestAPI(`tasks/${encodeURIComponent(taskId)}`, init);
+}
+
+/** Change a running task's label and/or deadline. */
+export function updateTask(
+  taskId: string,
+  changes: { label?: string; deadline?: string },
+  init: RequestInit = {}
+): Promise<IOperationResult> {
+  return requestAPI(`tasks/${encodeURIComponent(taskId)}`, {
+    ...init,
+    method: 'PATCH',
+    body: JSON.stringify(changes)
+  });
+}
+
+/** One page of a task's events (`errors`: only faults, or only the others). */
+export function getTaskEvents(
+  taskId: string,
+  options: { limit?: number; offset?: number; errors?: boolean } = {},
+  init: RequestInit = {}
+): Promise<ITaskEventPage> {
+  return requestAPI(
+    `tasks/${encodeURIComponent(taskId)}/events${query({
+      limit: options.limit,
+      offset: options.offset,
+      errors: options.errors
+    })}`,
+    init
+  );
+}
+
+/** One page of a task's skipped source errors (`marker`: the previous `nextMarker`). */
+export function getSkippedErrors(
+  taskId: string,
+  marker?: number | string | null,
+  init: RequestInit = {}
+): Promise<IMarkerPage & { errors: ISkippedError[] }> {
+  return requestAPI(
+    `tasks/${encodeURIComponent(taskId)}/skipped-errors${query({
+      marker: marker ?? undefined
+    })}`,
+    init
+  );
+}
+
+/** One page of the files a task copied (`marker`: the previous `nextMarker`). */
+export function getSuccessfulTransfers(
+  taskId: string,
+  marker?: number | string | null,
+  init: RequestInit = {}
+): Promise<IMarkerPage & { transfers: ISuccessfulTransfer[] }> {
+  return requestAPI(
+    `tasks/${encodeURIComponent(taskId)}/successful-transfers${query({
+      marker: marker ?? undefined
+    })}`,
+    init
+  );
+}
+
+/** Why a task is paused (rules and the collections' messages). */
+export function getPauseInfo(taskId: string, init: RequestInit = {}): Promise<IPauseInfo> {
+  return requestAPI(`tasks/${encodeURIComponent(taskId)}/pause-info`, init);
+}
