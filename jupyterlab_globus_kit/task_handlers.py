@@ -108,7 +108,7 @@ class TaskEventsHandler(GlobusApiHandler):
         await self.answer(_guard(lambda: tasks.task_events(
             self.api, parse_task_id(task_id),
             parse_int(self.get_argument("limit", None), "limit", 25, 1, 1000),
-            parse_int(self.get_argument("offset", None), "offset", 0, 0, 100_000),
+            parse_int(self.get_argument("offset", None), "offset", 0, 0, 1000),
             _bool_arg(self.get_argument("errors", None), "errors"),
         )))
 

@@ -119,7 +119,7 @@ describe('Task activity routes', () => {
   });
 
   describe('GET /task_list label filter', () => {
-    it('should match a ~ label pattern ignoring case, as Transfer documents', async () => {
+    it('regression #17: should match a ~ label pattern ignoring case, as Transfer documents', async () => {
       const res = await submit(world, {
         label: 'Mixed Case Label',
         DATA: [{ source_path: `${WEATHER_DIR}1950.csv`, destination_path: '/case.csv' }]
