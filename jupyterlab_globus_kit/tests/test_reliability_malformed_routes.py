@@ -93,7 +93,11 @@ def test_a_non_finite_number_from_globus_is_a_typed_error_not_invalid_json(
     holding one was passed on as a route body the browser's JSON.parse refuses."""
     emulator.clear_faults()
     emulator.add_fault({"service": "transfer", "path": "/v0.10/task_list", "kind": "status",
-                        "status": 200, "bodyText": '{"DATA": [], "total": %s}' % word,
+                        "status": 200, "bodyText": (
+                            '{"DATA": [{"DATA_TYPE": "task", "type": "TRANSFER", '
+                            '"task_id": "0f1d1c9e-0000-4000-8000-000000000001", '
+                            '"status": "ACTIVE", "bytes_transferred": %s}], "total": 1}'
+                            % word),
                         "count": 1})
     r = server.get("/globus-kit/tasks")
     emulator.clear_faults()
