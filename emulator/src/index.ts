@@ -34,7 +34,7 @@ import { OffsetClock } from './state/clock.js';
 import { CollectionStore } from './state/collections.js';
 import { createSeededRandom } from './state/seeded-random.js';
 import { TaskEngine } from './state/tasks.js';
-import type { IServiceDeps } from './state/types.js';
+import type { IServiceDeps } from './state/service-deps.js';
 
 export * as seed from './state/seed.js';
 export * as platformSeed from './platform/seed.js';

@@ -3,9 +3,6 @@
  * consents (`IAuthority`); Transfer and GCS HTTPS consume it to check bearer tokens, so
  * each service can be written and tested on its own.
  */
-import type { CollectionStore } from './collections.js';
-import type { TaskEngine } from './tasks.js';
-
 /** A Globus identity as `GET /v2/api/identities` returns it. */
 export interface IIdentity {
   id: string;
@@ -74,22 +71,4 @@ export interface IAuthority {
 export interface IClock {
   /** Epoch milliseconds. */
   now(): number;
-}
-
-/**
- * What every service router is built from. `createEmulator` makes one of these and hands it
- * to the Transfer and GCS HTTPS routers, so that they share one clock, one seeded random
- * source, one token authority, one collection store and one task engine.
- */
-export interface IServiceDeps {
-  /** Checks bearer tokens and consents (Globus Auth). */
-  authority: IAuthority;
-  /** The collections and their data directories. */
-  collections: CollectionStore;
-  /** Transfer and delete tasks that move real bytes. */
-  tasks: TaskEngine;
-  /** The clock every service reads. */
-  clock: IClock;
-  /** A seeded PRNG in [0, 1), shared by the services, so runs repeat with `--seed`. */
-  random: () => number;
 }

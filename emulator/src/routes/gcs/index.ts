@@ -27,7 +27,8 @@ import {
   parentPath
 } from '../../state/collection-paths.js';
 import type { ICollectionSpec } from '../../state/collections.js';
-import type { IIssuedToken, IServiceDeps } from '../../state/types.js';
+import type { IIssuedToken } from '../../state/types.js';
+import type { IServiceDeps } from '../../state/service-deps.js';
 
 /** CORS headers a real GCS HTTPS server sends (recorded), plus the headers browsers need to read. */
 export const corsHeaders: Record<string, string> = {

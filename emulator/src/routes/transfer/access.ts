@@ -8,7 +8,7 @@ import type { IRequestContext, Router } from '../../http/router.js';
 import { isCollectionError, normalizePath } from '../../state/collection-paths.js';
 import type { IAccessRule } from '../../state/collections.js';
 import { isUuid } from '../../state/transfer-format.js';
-import type { IServiceDeps } from '../../state/types.js';
+import type { IServiceDeps } from '../../state/service-deps.js';
 import {
   authenticate,
   checkDataType,

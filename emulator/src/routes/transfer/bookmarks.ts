@@ -6,7 +6,7 @@
 import type { IRequestContext, Router } from '../../http/router.js';
 import type { IActor } from '../../state/actor.js';
 import type { IBookmark } from '../../state/collections.js';
-import type { IServiceDeps } from '../../state/types.js';
+import type { IServiceDeps } from '../../state/service-deps.js';
 import {
   authenticate,
   checkDataType,

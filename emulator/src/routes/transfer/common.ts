@@ -8,7 +8,8 @@ import { EmulatorHttpError, type IRequestContext } from '../../http/router.js';
 import { actorFromCheck, type IActor } from '../../state/actor.js';
 import { fsFailure, isCollectionError, isFsError } from '../../state/collection-paths.js';
 import type { ICollectionSpec } from '../../state/collections.js';
-import type { IIssuedToken, IServiceDeps, TokenRefusal } from '../../state/types.js';
+import type { IIssuedToken, TokenRefusal } from '../../state/types.js';
+import type { IServiceDeps } from '../../state/service-deps.js';
 
 /** Transfer's resource server (token audience). */
 export const TRANSFER_RESOURCE_SERVER = 'transfer.api.globus.org';

@@ -6,7 +6,7 @@
  */
 import type { Router } from '../../http/router.js';
 import { searchScopes } from '../../state/collections.js';
-import type { IServiceDeps } from '../../state/types.js';
+import type { IServiceDeps } from '../../state/service-deps.js';
 import {
   authenticate,
   intParam,

@@ -6,7 +6,7 @@
  * @see https://docs.globus.org/api/transfer/
  */
 import { Router } from '../../http/router.js';
-import type { IServiceDeps } from '../../state/types.js';
+import type { IServiceDeps } from '../../state/service-deps.js';
 import { addAccessRoutes } from './access.js';
 import { addBookmarkRoutes } from './bookmarks.js';
 import { transferError } from './common.js';

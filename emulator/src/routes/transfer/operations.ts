@@ -5,7 +5,7 @@
  */
 import type { IRequestContext, Router } from '../../http/router.js';
 import type { ICollectionSpec, IFileDocument } from '../../state/collections.js';
-import type { IServiceDeps } from '../../state/types.js';
+import type { IServiceDeps } from '../../state/service-deps.js';
 import {
   authenticate,
   checkDataType,

@@ -10,7 +10,7 @@ import type { IRequestContext, Router } from '../../http/router.js';
 import type { IActor } from '../../state/actor.js';
 import { isCollectionError, normalizePath } from '../../state/collection-paths.js';
 import type { IFilterRule, ITask, ISubmitResult } from '../../state/tasks.js';
-import type { IServiceDeps } from '../../state/types.js';
+import type { IServiceDeps } from '../../state/service-deps.js';
 import {
   authenticate,
   boolField,
