@@ -14,6 +14,7 @@ from .errors import GlobusKitError, strict_json, to_document
 from .globus_api import GlobusApi
 from .login import LoginManager
 from .login_handlers import routes as login_routes
+from .manager_handlers import routes as manager_routes
 from .oidc import OidcConfig, OidcManager
 from .oidc_handlers import routes as oidc_routes
 from .status import GlobusState
@@ -63,6 +64,7 @@ def setup_handlers(web_app: Any, state: GlobusState, log: Optional[logging.Logge
                     on_unauthorized=manager.renew_after_401)
     routes += api_routes(base_url, api)
     routes += task_routes(base_url, api)
+    routes += manager_routes(base_url, api)  # issue #16: delete tasks and bookmarks
     # Issue #9: a generic OIDC provider and its platform's S3 workspaces (off unless
     # GLOBUS_KIT_OIDC_ISSUER and GLOBUS_KIT_OIDC_CLIENT_ID are set).
     oidc = OidcManager(OidcConfig.from_env())
