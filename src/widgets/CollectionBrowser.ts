@@ -2,12 +2,12 @@ import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/tran
 import type { CommandRegistry } from '@lumino/commands';
 import { Panel, Widget } from '@lumino/widgets';
 
-import { GlobusKitApiError } from '../api';
 import { ICollection, IFileEntry } from '../documents';
-import { BrowserModel, SEARCH_SCOPES, SearchScope } from '../model/browser-model';
+import { BrowserModel } from '../model/browser-model';
 import { CommandIDs } from '../commands';
 import { breadcrumbNav, fileRow, listenToRows, sortHeaders, toolButton } from './browser-parts';
-import { el, externalLink } from './element';
+import { collectionList, collectionSearchForm, errorBox, placeholderRow } from './collection-parts';
+import { el } from './element';
 import { VirtualList } from './VirtualList';
 
 /**
@@ -33,7 +33,7 @@ export class CollectionBrowser extends Panel {
     this._list = new VirtualList<IFileEntry | undefined>({
       label: this._trans.__('Files'),
       renderRow: (entry, index) =>
-        entry ? this._renderRow(entry, index) : this._renderPlaceholder(index)
+        entry ? this._renderRow(entry, index) : placeholderRow(this._trans, index)
     });
     // Rows on screen that have not arrived are fetched ahead of the background loading.
     this._list.rangeRendered.connect((_, range) => {
@@ -75,13 +75,15 @@ export class CollectionBrowser extends Panel {
       top.appendChild(this._folderHeader(model.collection));
     } else {
       // One form for the widget's life: re-creating it would drop focus and caret.
-      this._form ??= this._searchForm();
+      this._form ??= collectionSearchForm(this._trans, model);
       top.appendChild(this._form);
-      top.appendChild(this._results(model.results));
+      top.appendChild(
+        collectionList(this._trans, model.results, c => void model.open(c), { busy: model.busy })
+      );
     }
     const error = model.error;
     if (error) {
-      top.appendChild(this._errorBox(error));
+      top.appendChild(errorBox(this._trans, error));
     }
     this._list.setHidden(!model.collection);
     if (this._shown !== model.rows) {
@@ -106,69 +108,6 @@ export class CollectionBrowser extends Panel {
     }
     this._footer.node.textContent = footer;
     this.toggleClass('jp-mod-busy', model.busy);
-  }
-
-  private _searchForm(): HTMLElement {
-    const t = this._trans;
-    const model = this._model;
-    const form = el('form', 'jp-GlobusKit-search');
-    form.setAttribute('role', 'search');
-    const input = el('input', 'jp-GlobusKit-search-input jp-mod-styled');
-    input.type = 'search';
-    input.placeholder = t.__('Search collections');
-    input.setAttribute('aria-label', t.__('Search collections'));
-    input.value = model.query;
-    input.addEventListener('input', () => (model.query = input.value));
-    const select = el('select', 'jp-GlobusKit-search-scope jp-mod-styled');
-    select.setAttribute('aria-label', t.__('Collection scope'));
-    const labels: Record<SearchScope, string> = {
-      'my-endpoints': t.__('My collections'),
-      'shared-with-me': t.__('Shared with me'),
-      'recently-used': t.__('Recently used'),
-      all: t.__('All collections')
-    };
-    for (const scope of SEARCH_SCOPES) {
-      const option = el('option', '', [labels[scope]]);
-      option.value = scope;
-      option.selected = scope === model.scope;
-      select.appendChild(option);
-    }
-    select.addEventListener('change', () => {
-      model.scope = select.value as SearchScope;
-      void model.search();
-    });
-    const button = el('button', 'jp-GlobusKit-button jp-mod-styled', [t.__('Search')]);
-    button.type = 'submit';
-    form.addEventListener('submit', event => {
-      event.preventDefault();
-      void model.search();
-    });
-    form.append(input, select, button);
-    return form;
-  }
-
-  private _results(results: readonly ICollection[]): HTMLElement {
-    const t = this._trans;
-    const list = el('ul', 'jp-GlobusKit-collections');
-    list.setAttribute('aria-label', t.__('Collections'));
-    for (const c of results) {
-      const open = el('button', 'jp-GlobusKit-collection-open', [c.display_name || c.id]);
-      open.type = 'button';
-      open.title = c.description ?? c.id;
-      open.addEventListener('click', () => void this._model.open(c));
-      const meta = el('div', 'jp-GlobusKit-collection-meta', [
-        [c.owner_string, c.entity_type?.replace(/^GCSv5_/, '').replace(/_/g, ' ')]
-          .filter(Boolean)
-          .join(' · ')
-      ]);
-      const item = el('li', 'jp-GlobusKit-collection', [open, meta]);
-      item.dataset.collectionId = c.id;
-      list.appendChild(item);
-    }
-    if (results.length === 0 && !this._model.busy) {
-      list.appendChild(el('li', 'jp-GlobusKit-empty', [t.__('No collections to show.')]));
-    }
-    return list;
   }
 
   private _folderHeader(collection: ICollection): HTMLElement {
@@ -198,26 +137,6 @@ export class CollectionBrowser extends Panel {
     return el('div', 'jp-GlobusKit-folder', [head, crumbs, tools, header]);
   }
 
-  private _errorBox(error: Error): HTMLElement {
-    const t = this._trans;
-    const box = el('div', 'jp-GlobusKit-error', [el('p', '', [error.message])]);
-    box.setAttribute('role', 'alert');
-    if (error instanceof GlobusKitApiError) {
-      box.dataset.code = error.code;
-      if (error.code === 'CONSENT_REQUIRED' && error.consentUrl) {
-        const link = externalLink(
-          error.consentUrl,
-          t.__('Grant consent'),
-          'jp-GlobusKit-button jp-GlobusKit-consent-link'
-        );
-        if (link) {
-          box.appendChild(link);
-        }
-      }
-    }
-    return box;
-  }
-
   private _renderRow(entry: IFileEntry, index: number): HTMLElement {
     const t = this._trans;
     const row = fileRow(entry, index, entry === this._model.selected);
@@ -227,14 +146,6 @@ export class CollectionBrowser extends Panel {
       entry.type === 'dir'
         ? `${entry.name}${modified} · ${t.__('double-click to open')}`
         : `${entry.name}${modified}`;
-    return row;
-  }
-
-  /** A row whose entry has not arrived yet: its place, nothing to act on. */
-  private _renderPlaceholder(index: number): HTMLElement {
-    const row = el('div', 'jp-GlobusKit-fileRow-placeholder', [this._trans.__('Loading…')]);
-    row.dataset.index = String(index);
-    row.setAttribute('aria-busy', 'true');
     return row;
   }
 

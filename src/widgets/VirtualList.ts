@@ -17,8 +17,9 @@ export class VirtualList<T> extends Widget {
     super();
     this._renderRow = options.renderRow;
     this._rowHeight = options.rowHeight ?? 24;
+    this._rowRole = options.rowRole ?? 'listitem';
     this.addClass('jp-GlobusKit-VirtualList');
-    this.node.setAttribute('role', 'list');
+    this.node.setAttribute('role', options.role ?? 'list');
     this.node.setAttribute('aria-label', options.label);
     this.node.tabIndex = 0;
     this._spacer = document.createElement('div');
@@ -144,7 +145,7 @@ export class VirtualList<T> extends Widget {
         row.style.position = 'absolute';
         row.style.top = `${i * this._rowHeight}px`;
         row.style.height = `${this._rowHeight}px`;
-        row.setAttribute('role', 'listitem');
+        row.setAttribute('role', this._rowRole);
         row.setAttribute('aria-setsize', String(count));
         row.setAttribute('aria-posinset', String(i + 1));
       }
@@ -172,6 +173,7 @@ export class VirtualList<T> extends Widget {
   private _rangeRendered = new Signal<this, IRowRange>(this);
   private _renderRow: (item: T, index: number) => HTMLElement;
   private _rowHeight: number;
+  private _rowRole: string;
   private _spacer: HTMLDivElement;
   private _frame: number | null = null;
   private _resizeObserver: ResizeObserver | null;
@@ -191,4 +193,8 @@ export interface IVirtualListOptions<T> {
   label: string;
   /** Row height in pixels. Default 24. */
   rowHeight?: number;
+  /** The list's ARIA role: `list` (default) or `listbox` (rows are then `option`s). */
+  role?: 'list' | 'listbox';
+  /** The rows' ARIA role. Default `listitem`. */
+  rowRole?: 'listitem' | 'option';
 }

@@ -109,8 +109,20 @@ export function sortHeaders(
  * @param entry - the entry.
  * @param index - its place in the listing (`data-index`).
  * @param selected - whether it is the selected row.
+ * @param options - `time`: the date column shows the time of day too (in a
+ *   `jp-GlobusKit-fileRow-time` span, which narrow layouts may hide).
  */
-export function fileRow(entry: IListingEntry, index: number, selected: boolean): HTMLElement {
+export function fileRow(
+  entry: IListingEntry,
+  index: number,
+  selected: boolean,
+  options: { time?: boolean } = {}
+): HTMLElement {
+  const modified = entry.last_modified ?? '';
+  const date: Array<Node | string> = [modified.slice(0, 10)];
+  if (options.time && modified.length >= 16) {
+    date.push(el('span', 'jp-GlobusKit-fileRow-time', [` ${modified.slice(11, 16)}`]));
+  }
   const icon = (entry.type === 'dir' ? folderIcon : fileIcon).element({
     tag: 'span',
     className: 'jp-GlobusKit-fileRow-icon'
@@ -119,7 +131,7 @@ export function fileRow(entry: IListingEntry, index: number, selected: boolean):
     icon,
     el('span', 'jp-GlobusKit-fileRow-name', [entry.name]),
     el('span', 'jp-GlobusKit-fileRow-size', [entry.type === 'dir' ? '' : formatBytes(entry.size)]),
-    el('span', 'jp-GlobusKit-fileRow-date', [(entry.last_modified ?? '').slice(0, 10)])
+    el('span', 'jp-GlobusKit-fileRow-date', date)
   ]);
   row.dataset.index = String(index);
   if (selected) {
