@@ -7,9 +7,12 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import {
   IApiErrorBody,
+  IBookmark,
+  IBookmarkList,
   ICollection,
   ICollectionSearchResult,
   IConsentsResult,
+  IDeleteResult,
   ILsResult,
   IOperationResult,
   ITask,
@@ -186,17 +189,22 @@ export function getCollection(id: string, init: RequestInit = {}): Promise<IColl
  *
  * @param id - the collection id.
  * @param path - an absolute folder path (`/~/` is the home).
- * @param page - `limit` and `offset`.
+ * @param page - `limit` and `offset`; `showHidden` lists dot files too.
  * @see https://docs.globus.org/api/transfer/file_operations/#list_directory_contents
  */
 export function ls(
   id: string,
   path: string,
-  page: { limit?: number; offset?: number } = {},
+  page: { limit?: number; offset?: number; showHidden?: boolean } = {},
   init: RequestInit = {}
 ): Promise<ILsResult> {
   return requestAPI(
-    `collections/${encodeURIComponent(id)}/ls${query({ path, limit: page.limit, offset: page.offset })}`,
+    `collections/${encodeURIComponent(id)}/ls${query({
+      path,
+      limit: page.limit,
+      offset: page.offset,
+      show_hidden: page.showHidden
+    })}`,
     init
   );
 }
@@ -228,6 +236,80 @@ export function rename(
     `collections/${encodeURIComponent(id)}/rename`,
     post({ old_path: oldPath, new_path: newPath }, init)
   );
+}
+
+/**
+ * Delete files and folders with a Transfer delete task (folders recursively). The server
+ * refuses a collection root. Follow the task with {@link getTask}.
+ *
+ * @param id - the collection id.
+ * @param paths - absolute paths (folders with a trailing slash).
+ * @param options - a task `label`.
+ * @see https://docs.globus.org/api/transfer/task_submit/#submit_delete_task
+ */
+export function deleteItems(
+  id: string,
+  paths: readonly string[],
+  options: { label?: string } = {},
+  init: RequestInit = {}
+): Promise<IDeleteResult> {
+  return requestAPI(
+    `collections/${encodeURIComponent(id)}/delete`,
+    post({ paths, recursive: true, ...(options.label ? { label: options.label } : {}) }, init)
+  );
+}
+
+/**
+ * The caller's Transfer bookmarks.
+ *
+ * @see https://docs.globus.org/api/transfer/collection_bookmarks/#get_list_of_bookmarks
+ */
+export function listBookmarks(init: RequestInit = {}): Promise<IBookmarkList> {
+  return requestAPI('bookmarks', init);
+}
+
+/**
+ * Bookmark a folder.
+ *
+ * @param name - the bookmark's name (1–128 characters, unique per account).
+ * @param collection - the collection id.
+ * @param path - the folder.
+ * @see https://docs.globus.org/api/transfer/collection_bookmarks/#create_bookmark
+ */
+export function createBookmark(
+  name: string,
+  collection: string,
+  path: string,
+  init: RequestInit = {}
+): Promise<IBookmark> {
+  return requestAPI('bookmarks', post({ name, collection, path }, init));
+}
+
+/**
+ * Rename a bookmark.
+ *
+ * @param id - the bookmark id.
+ * @param name - its new name.
+ */
+export function renameBookmark(
+  id: string,
+  name: string,
+  init: RequestInit = {}
+): Promise<IBookmark> {
+  return requestAPI(`bookmarks/${encodeURIComponent(id)}`, {
+    ...init,
+    method: 'PUT',
+    body: JSON.stringify({ name })
+  });
+}
+
+/**
+ * Remove a bookmark.
+ *
+ * @param id - the bookmark id.
+ */
+export function deleteBookmark(id: string, init: RequestInit = {}): Promise<IOperationResult> {
+  return requestAPI(`bookmarks/${encodeURIComponent(id)}`, { ...init, method: 'DELETE' });
 }
 
 /**

@@ -71,7 +71,33 @@ export const CommandIDs = {
   /** Insert a cell listing the open (or selected) workspace folder. */
   insertWorkspaceLs: 'globus-kit:insert-workspace-ls',
   /** Context menu on a workspace file: insert a `fetchCsv` cell for it. */
-  insertWorkspaceFetch: 'globus-kit:insert-workspace-fetch'
+  insertWorkspaceFetch: 'globus-kit:insert-workspace-fetch',
+  /** Open a Globus file manager (issue #16); args `{ collection?, path?, twoPane? }`. */
+  openFileManager: 'globus-kit:open-file-manager',
+  /** File manager: one or two panes. */
+  fmTwoPane: 'globus-kit:file-manager-two-pane',
+  /** File manager: list hidden files in the active pane. */
+  fmShowHidden: 'globus-kit:file-manager-show-hidden',
+  /** File manager: the active pane's parent folder. */
+  fmUp: 'globus-kit:file-manager-up',
+  /** File manager: reload the active pane. */
+  fmRefresh: 'globus-kit:file-manager-refresh',
+  /** File manager: a new folder in the active pane's folder. */
+  fmNewFolder: 'globus-kit:file-manager-new-folder',
+  /** File manager: rename the selected entry. */
+  fmRename: 'globus-kit:file-manager-rename',
+  /** File manager: delete the selection (a Transfer delete task, after a confirmation). */
+  fmDelete: 'globus-kit:file-manager-delete',
+  /** File manager: copy the selected paths (else the folder's). */
+  fmCopyPath: 'globus-kit:file-manager-copy-path',
+  /** File manager: copy the HTTPS links of the selection. */
+  fmCopyLink: 'globus-kit:file-manager-copy-link',
+  /** File manager: open the folder (or selected folder) in the Globus web app. */
+  fmOpenWebApp: 'globus-kit:file-manager-open-web-app',
+  /** File manager: bookmark the active pane's folder. */
+  fmBookmark: 'globus-kit:file-manager-bookmark',
+  /** File manager: rename a bookmark (args `{ bookmark }`). */
+  fmRenameBookmark: 'globus-kit:file-manager-rename-bookmark'
 } as const;
 
 /** The settings the commands read. */
@@ -420,14 +446,16 @@ export function registerCommands(ctx: ICommandContext): void {
     workspaces.changed.connect(() => commands.notifyCommandChanged());
   }
 
-  const fileRow = '.jp-GlobusKit-fileRow[data-type="file"]';
-  const dirRow = '.jp-GlobusKit-fileRow[data-type="dir"]';
+  // The sidebar's browser only: the file manager's rows have commands of their own.
+  const anyRow = '.jp-GlobusKit-CollectionBrowser .jp-GlobusKit-fileRow';
+  const fileRow = `${anyRow}[data-type="file"]`;
+  const dirRow = `${anyRow}[data-type="dir"]`;
   const menu: Array<[string, string, number]> = [
     [CommandIDs.insertFetchFile, fileRow, 1],
     [CommandIDs.insertListFolder, dirRow, 1],
-    [CommandIDs.copyPath, '.jp-GlobusKit-fileRow', 2],
-    [CommandIDs.copyLink, '.jp-GlobusKit-fileRow', 3],
-    [CommandIDs.rename, '.jp-GlobusKit-fileRow', 4]
+    [CommandIDs.copyPath, anyRow, 2],
+    [CommandIDs.copyLink, anyRow, 3],
+    [CommandIDs.rename, anyRow, 4]
   ];
   for (const [command, selector, rank] of menu) {
     app.contextMenu.addItem({ command, selector, rank });

@@ -75,6 +75,38 @@ export interface IOperationResult {
   message: string;
 }
 
+/** The answer of `POST collections/<id>/delete`: the delete task submitted. */
+export interface IDeleteResult {
+  /** Transfer's result code, `Accepted`. */
+  code: string;
+  /** Transfer's message. */
+  message: string;
+  /** The delete task's id (follow it with `GET tasks/<id>`). */
+  taskId: string;
+  /** The submission id used. */
+  submissionId: string;
+}
+
+/** A Transfer bookmark: a folder on a collection, visible to its owner only. */
+export interface IBookmark {
+  /** The bookmark id (a UUID). */
+  id: string;
+  /** Its name (free text: render as text only). */
+  name: string;
+  /** The collection id. */
+  endpoint_id: string;
+  /** The folder, with a trailing slash. */
+  path: string;
+  /** Whether it is pinned in the Globus web app. */
+  pinned?: boolean;
+}
+
+/** The answer of `GET bookmarks`. */
+export interface IBookmarkList {
+  /** The caller's bookmarks. */
+  bookmarks: IBookmark[];
+}
+
 /** A Transfer task (trimmed). */
 export interface ITask {
   /** Task id. */

@@ -4,11 +4,14 @@
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { CommandToolbarButton } from '@jupyterlab/ui-components';
 
-import { ICommandSettings, registerCommands } from './commands';
+import { CommandIDs, ICommandSettings, registerCommands } from './commands';
+import { registerFileManager } from './file-manager-commands';
 import { BrowserModel } from './model/browser-model';
 import { ConsentModel } from './model/consent-model';
 import { LoginModel } from './model/login-model';
@@ -37,14 +40,22 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
   description: 'Globus identity, tokens, consents, collections and transfers in a sidebar.',
   autoStart: true,
   provides: IGlobusStatusModel,
-  optional: [ISettingRegistry, ICommandPalette, ILayoutRestorer, ITranslator, INotebookTracker],
+  optional: [
+    ISettingRegistry,
+    ICommandPalette,
+    ILayoutRestorer,
+    ITranslator,
+    INotebookTracker,
+    ILauncher
+  ],
   activate: (
     app: JupyterFrontEnd,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     translator: ITranslator | null,
-    tracker: INotebookTracker | null
+    tracker: INotebookTracker | null,
+    launcher: ILauncher | null
   ): IGlobusStatusModel => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_globus_kit');
     const model = new GlobusStatusModel();
@@ -116,6 +127,26 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
       palette,
       workspaces
     });
+    // Issue #16: the file manager in the main area, opened from the palette, the launcher
+    // and the sidebar's toolbar.
+    registerFileManager({
+      app,
+      trans,
+      translator: translator ?? undefined,
+      palette,
+      restorer,
+      launcher,
+      settings: () => ({ ...commandSettings, pageSize: browser.pageSize })
+    });
+    sidebar.toolbar.insertItem(
+      0,
+      'open-file-manager',
+      new CommandToolbarButton({
+        commands: app.commands,
+        id: CommandIDs.openFileManager,
+        label: trans.__('Open file manager')
+      })
+    );
 
     // A login or logout changes the credentials: re-read the status (and the consents).
     login.credentialsChanged.connect(() => {

@@ -2,3 +2,4 @@ import './base.css';
 import './browser.css';
 import './login.css';
 import './providers.css';
+import './file-manager.css';

@@ -148,6 +148,9 @@ export class BrowserModel implements IDisposable {
     return this._isDisposed;
   }
 
+  /** Whether listings include hidden (dot) files. Set it, then {@link reload}. */
+  showHidden = false;
+
   /** Entries per `ls` request (1–100000). */
   get pageSize(): number {
     return this._pageSize;
@@ -503,7 +506,7 @@ export class BrowserModel implements IDisposable {
 
   /** Ask for the first page of a folder. */
   private _firstPage(collection: string, path: string): IFirstPage {
-    const listing = new Listing(collection, folderOf(path), this._pageSize);
+    const listing = new Listing(collection, folderOf(path), this._pageSize, this.showHidden);
     const limit = Math.min(this._pageSize, FIRST_PAGE);
     const page = listing.fetch(0, limit);
     page.catch(() => undefined); // reported where it is awaited (if it still matters)
@@ -665,11 +668,13 @@ class Listing {
    * @param collection - the collection id.
    * @param folder - the folder as requested.
    * @param pageSize - the largest `limit` of a request.
+   * @param showHidden - whether to list hidden (dot) files.
    */
   constructor(
     readonly collection: string,
     readonly folder: string,
-    readonly pageSize: number
+    readonly pageSize: number,
+    readonly showHidden = false
   ) {}
 
   /** The folder's entries as Transfer reported them on the first page, or null. */
@@ -691,7 +696,11 @@ class Listing {
 
   /** One page from the server. */
   fetch(offset: number, limit: number): Promise<ILsResult> {
-    return api.ls(this.collection, this.folder, { limit, offset });
+    return api.ls(this.collection, this.folder, {
+      limit,
+      offset,
+      ...(this.showHidden ? { showHidden: true } : {})
+    });
   }
 
   /** One page for the screen: counted in {@link screenInFlight}. */
