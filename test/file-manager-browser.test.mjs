@@ -73,7 +73,8 @@ describe('the Globus file manager in JupyterLab', { timeout: 420_000 }, () => {
       .catch(() => undefined);
   });
 
-  const manager = () => page.locator('.jp-GlobusKit-FileManager').first();
+  // The manager on screen (several may be open, the others in hidden tabs).
+  const manager = () => page.locator('.jp-GlobusKit-FileManager:visible').first();
   const pane = n => manager().getByRole('region', { name: `Pane ${n}` });
   const files = n => pane(n).getByRole('listbox', { name: 'Files' });
   const row = (n, name) => files(n).getByRole('option').filter({ hasText: name }).first();
@@ -251,8 +252,37 @@ describe('the Globus file manager in JupyterLab', { timeout: 420_000 }, () => {
     assert.ok((await rowNames(2)).includes('README.txt'));
   });
 
-  it('should restore both panes after a reload', async () => {
+  it('should restore every manager and its panes after a reload', async () => {
+    // A second manager, from the sidebar's button, on another collection.
+    const sidebar = page.locator('#jp-GlobusKit-sidebar');
+    const globusTab = page.getByRole('tab', { name: 'Globus', exact: true });
+    if (!(await sidebar.isVisible())) await globusTab.click();
+    await sidebar.getByRole('button', { name: 'Open file manager' }).click();
+    await globusTab.click(); // fold it again
+    await sidebar.waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('.jp-GlobusKit-FileManager').count(), 2);
+    await pick(1, { scope: 'my-endpoints', name: "Demo User's Laptop" });
+    // JupyterLab writes the workspace (where the restorer keeps each manager's panes)
+    // 750 ms after its last change: wait for that write before reloading.
+    const saved = page.waitForResponse(
+      r => r.url().includes('/lab/api/workspaces') && r.request().method() === 'PUT'
+    );
+    await into(1, ['Documents']);
+    await row(1, 'notes.txt').waitFor();
+    await saved;
+
     await page.reload({ waitUntil: 'domcontentloaded' });
+    await page
+      .locator('.jp-GlobusKit-FileManager')
+      .nth(1)
+      .waitFor({ state: 'attached', timeout: 60_000 });
+    // The second manager was current: it is shown, one pane, in its folder.
+    await page.getByRole('tab', { name: "Globus: Demo User's Laptop" }).click();
+    await crumb(1, 'Documents').waitFor({ timeout: 30_000 });
+    await row(1, 'notes.txt').waitFor();
+    assert.equal(await tool('Two panes').getAttribute('aria-pressed'), 'false');
+    // The first one, behind its own tab (named after its active pane's collection).
+    await page.getByRole('tab', { name: `Globus: ${GUEST}` }).click();
     await manager().waitFor({ timeout: 60_000 });
     await crumb(1, 'dataset_las').waitFor({ timeout: 30_000 });
     await row(1, '1948.csv').waitFor();

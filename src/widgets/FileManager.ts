@@ -552,7 +552,15 @@ export function createFileManager(options: IFileManagerOptions): MainAreaWidget<
   const widget = new MainAreaWidget({ content });
   widget.id = options.id;
   widget.addClass('jp-GlobusKit-FileManager');
-  widget.title.label = trans.__('Globus File Manager');
+  // The tab names the active pane's collection, so several managers can be told apart.
+  const retitle = (): void => {
+    const browser = options.model.active.browser;
+    const name = browser.collection?.display_name;
+    widget.title.label = name ? trans.__('Globus: %1', name) : trans.__('Globus File Manager');
+    widget.title.caption = name ? `${name} ${browser.path}` : trans.__('Globus File Manager');
+  };
+  options.model.changed.connect(retitle);
+  retitle();
   widget.title.icon = globusIcon;
   widget.title.closable = true;
   widget.toolbar.node.setAttribute('aria-label', trans.__('File manager toolbar'));
