@@ -202,6 +202,29 @@ describe('the Globus file manager in JupyterLab', { timeout: 420_000 }, () => {
       (await pane(1).locator('.jp-GlobusKit-FilePane-footer').textContent()) ?? '',
       /2 selected/
     );
+    // The context menu has the manager's operations, not the sidebar's insert-cell items,
+    // and a right-click inside the selection keeps it.
+    await row(1, names[5]).click({ button: 'right' });
+    const menu = page.locator('.lm-Menu:visible').last();
+    for (const item of ['Rename', 'Delete', 'Copy path', 'Copy HTTPS link', 'Open in Globus']) {
+      await menu.getByRole('menuitem', { name: item, exact: true }).waitFor();
+    }
+    assert.equal(await menu.getByRole('menuitem', { name: /Insert cell/ }).count(), 0);
+    assert.deepEqual(await selectedNames(1), names.slice(4, 6));
+    // Open in Globus: the web app's file manager at this folder, in a new tab.
+    await session.context.route('https://app.globus.org/**', route =>
+      route.fulfill({ status: 200, contentType: 'text/plain', body: 'web app' })
+    );
+    const popup = session.context.waitForEvent('page');
+    await menu.getByRole('menuitem', { name: 'Open in Globus', exact: true }).click();
+    const opened = await popup;
+    await opened.waitForLoadState('domcontentloaded').catch(() => undefined);
+    const url = new URL(opened.url());
+    assert.equal(url.origin + url.pathname, 'https://app.globus.org/file-manager');
+    assert.equal(url.searchParams.get('origin_path'), '/portal/catalog/dataset_las/');
+    assert.match(url.searchParams.get('origin_id') ?? '', /^[0-9a-f-]{36}$/);
+    await opened.close();
+    await files(1).focus();
     // Backspace goes up, Enter opens the focused folder.
     await page.keyboard.press('Backspace');
     await row(1, 'dataset_las').waitFor();
