@@ -16,8 +16,7 @@ import {
 } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
-import { UUID } from '@lumino/coreutils';
-import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { ReadonlyPartialJSONObject, UUID } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 
 import { CommandIDs, ICommandSettings } from './commands';

@@ -266,6 +266,27 @@ describe('FileManagerModel', () => {
     );
   });
 
+  it('should ignore saved state of the wrong shape', async () => {
+    serve([file('a')]);
+    const model = new FileManagerModel();
+    await model.restore({
+      twoPane: 'yes',
+      panes: [{ collection: { id: 'x' }, path: 7 }, null, 'junk'],
+      active: 5
+    });
+    assert.equal(stub.calls.length, 0, 'nothing requested');
+    assert.deepEqual(model.toJSON(), {
+      twoPane: false,
+      active: 0,
+      panes: [
+        { collection: null, path: '/~/' },
+        { collection: null, path: '/~/' }
+      ]
+    });
+    await model.restore({ panes: [{ collection: COLLECTION.id, path: 'relative/' }] });
+    assert.equal(stub.calls.find(c => c.name === 'ls').args[1], '/', 'a bad path: the default');
+  });
+
   it('should add, rename and remove bookmarks of the active folder', async () => {
     serve([]);
     const model = new FileManagerModel();

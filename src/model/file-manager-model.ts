@@ -311,9 +311,11 @@ export class PaneModel implements IDisposable {
    * @param state - a {@link toJSON} value.
    */
   async restore(state: IPaneState): Promise<void> {
-    this.browser.showHidden = !!state.showHidden;
-    if (state.collection) {
-      await this.browser.open(state.collection, state.path || undefined);
+    // Saved state comes back from the workspace as plain JSON: take only what fits.
+    this.browser.showHidden = state.showHidden === true;
+    const path = typeof state.path === 'string' && state.path.startsWith('/') ? state.path : '';
+    if (typeof state.collection === 'string' && state.collection) {
+      await this.browser.open(state.collection, path || undefined);
     }
   }
 
@@ -584,12 +586,14 @@ export class FileManagerModel implements IDisposable {
    * @param state - a {@link toJSON} value.
    */
   async restore(state: Partial<IFileManagerState>): Promise<void> {
-    this.twoPane = !!state.twoPane;
-    const panes = Array.isArray(state.panes) ? state.panes : [];
+    this.twoPane = state.twoPane === true;
+    const panes = (Array.isArray(state.panes) ? state.panes : []).map(p =>
+      p && typeof p === 'object' ? p : null
+    );
     await Promise.all(
       this.panes.map((pane, i) => (panes[i] ? pane.restore(panes[i]) : Promise.resolve()))
     );
-    this.activeIndex = state.active ?? 0;
+    this.activeIndex = typeof state.active === 'number' ? state.active : 0;
   }
 
   /** Drop listeners. */
