@@ -182,6 +182,30 @@ describe('the Globus file manager in JupyterLab', { timeout: 420_000 }, () => {
       .locator('.jp-GlobusKit-fileRow-date, .jp-GlobusKit-fileRow-size')
       .evaluateAll(cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).length);
     assert.equal(clipped, 0, 'no size or date cell is cut off');
+
+    // A narrow window (the sidebar open beside two panes of about 220 px): sizes and
+    // dates stay whole, the date drops its time of day, the name keeps some room.
+    await page.setViewportSize({ width: 760, height: 768 });
+    const time = files(1).locator('.jp-GlobusKit-fileRow-time').first();
+    await time.waitFor({ state: 'hidden' });
+    await page.screenshot({ path: join(OUTPUT, 'file-manager-narrow.png') });
+    const narrow = await files(1)
+      .locator('.jp-GlobusKit-fileRow')
+      .first()
+      .evaluate(row => {
+        const cell = c => row.querySelector(`.jp-GlobusKit-fileRow-${c}`);
+        const cut = c => cell(c).scrollWidth > cell(c).clientWidth + 1;
+        return {
+          date: cell('date').innerText,
+          cut: ['size', 'date'].filter(cut),
+          name: cell('name').getBoundingClientRect().width
+        };
+      });
+    assert.match(narrow.date, /^\d{4}-\d\d-\d\d$/);
+    assert.deepEqual(narrow.cut, []);
+    assert.ok(narrow.name >= 60, `the name column is ${narrow.name}px wide`);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await time.waitFor({ state: 'visible' });
   });
 
   it('should select with ctrl, shift and the keyboard', async () => {

@@ -15,6 +15,9 @@ import { collectionList, collectionSearchForm, errorBox, placeholderRow } from '
 import { el } from './element';
 import { VirtualList } from './VirtualList';
 
+/** Below this width (px) a pane shows each entry on two lines. */
+const NARROW_PANE = 380;
+
 /** What a pane asks of the manager around it. */
 export interface IPaneHost {
   /** The command registry (context menu and keys run the manager's commands). */
@@ -83,6 +86,11 @@ export class FilePane extends Panel {
     list.addEventListener('keydown', this._onKey);
     this.node.addEventListener('focusin', this._onActivate);
     this.node.addEventListener('mousedown', this._onActivate);
+    // A narrow pane shows each entry on two lines (name above, size and date below), so
+    // the name keeps the pane's width instead of a few pixels beside fixed columns.
+    this._resizeObserver =
+      typeof ResizeObserver === 'function' ? new ResizeObserver(this._onResize) : null;
+    this._resizeObserver?.observe(this.node);
     pane.changed.connect(this._render, this);
     _host.manager.changed.connect(this._onManagerChanged, this);
     this._render();
@@ -119,9 +127,22 @@ export class FilePane extends Panel {
     if (this.isDisposed) {
       return;
     }
+    this._resizeObserver?.disconnect();
     Signal.disconnectReceiver(this);
     super.dispose();
   }
+
+  private _onResize = (): void => {
+    const width = this.node.clientWidth;
+    if (width === 0) {
+      return; // hidden
+    }
+    const narrow = width < NARROW_PANE;
+    if (narrow !== this.hasClass('jp-mod-narrow')) {
+      this.toggleClass('jp-mod-narrow', narrow);
+      this._list.rowHeight = narrow ? 40 : 26;
+    }
+  };
 
   private _onActivate = (): void => {
     this._host.manager.activeIndex = this.index;
@@ -444,6 +465,7 @@ export class FilePane extends Panel {
   private _list: VirtualList<IFileEntry | undefined>;
   private _footer: Widget;
   private _shown: readonly (IFileEntry | undefined)[] | null = null;
+  private _resizeObserver: ResizeObserver | null;
   private _pickerNode: HTMLElement | null = null;
   private _pickerLists = el('div', 'jp-GlobusKit-picker-lists');
   private _pickerOpen = false;

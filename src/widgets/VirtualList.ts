@@ -51,9 +51,16 @@ export class VirtualList<T> extends Widget {
     return this._rangeRendered;
   }
 
-  /** Height of every row in pixels. */
+  /** Height of every row in pixels. Setting it re-renders every row. */
   get rowHeight(): number {
     return this._rowHeight;
+  }
+  set rowHeight(value: number) {
+    if (value > 0 && value !== this._rowHeight) {
+      this._rowHeight = value;
+      this._setHeight();
+      this.update();
+    }
   }
 
   /** How many row elements are in the DOM now (for tests and the benchmark). */
