@@ -32,73 +32,7 @@ import {
   workspacesCell
 } from './model/oidc-cell-snippets';
 import type { WorkspaceModel } from './model/workspace-model';
-import type { IGlobusStatusModel } from './tokens';
-
-/** Command ids. */
-export const CommandIDs = {
-  /** Show the Globus sidebar. */
-  openSidebar: 'globus-kit:open-sidebar',
-  /** Re-fetch the Globus status. */
-  refreshStatus: 'globus-kit:refresh-status',
-  /** Insert a `whoami` cell. */
-  insertWhoami: 'globus-kit:insert-whoami',
-  /** Insert a `fetchCsv` cell for the selected (or default) CSV. */
-  insertFetchCsv: 'globus-kit:insert-fetch-csv',
-  /** Insert a fetch + `plot` cell. */
-  insertPlot: 'globus-kit:insert-plot',
-  /** Insert an `upload` cell into the open (or default) folder. */
-  insertUpload: 'globus-kit:insert-upload',
-  /** Insert a `link` cell (HTTPS and web-app links). */
-  insertLink: 'globus-kit:insert-link',
-  /** Insert a `transfer` cell to the default collection. */
-  insertTransfer: 'globus-kit:insert-transfer',
-  /** Context menu: insert a cell fetching the selected file. */
-  insertFetchFile: 'globus-kit:insert-fetch-file',
-  /** Context menu: insert a cell listing the selected folder. */
-  insertListFolder: 'globus-kit:insert-list-folder',
-  /** Copy the selected entry's path. */
-  copyPath: 'globus-kit:copy-path',
-  /** Copy the selected entry's HTTPS link. */
-  copyLink: 'globus-kit:copy-link',
-  /** Rename the selected entry. */
-  rename: 'globus-kit:rename',
-  /** Create a folder in the open folder. */
-  mkdir: 'globus-kit:mkdir',
-  /** Insert the `connectOidc` cell (issue #9). */
-  insertConnectOidc: 'globus-kit:insert-connect-oidc',
-  /** Insert an `oidc.workspaces()` cell. */
-  insertListWorkspaces: 'globus-kit:insert-list-workspaces',
-  /** Insert a cell listing the open (or selected) workspace folder. */
-  insertWorkspaceLs: 'globus-kit:insert-workspace-ls',
-  /** Context menu on a workspace file: insert a `fetchCsv` cell for it. */
-  insertWorkspaceFetch: 'globus-kit:insert-workspace-fetch',
-  /** Open a Globus file manager (issue #16); args `{ collection?, path?, twoPane? }`. */
-  openFileManager: 'globus-kit:open-file-manager',
-  /** File manager: one or two panes. */
-  fmTwoPane: 'globus-kit:file-manager-two-pane',
-  /** File manager: list hidden files in the active pane. */
-  fmShowHidden: 'globus-kit:file-manager-show-hidden',
-  /** File manager: the active pane's parent folder. */
-  fmUp: 'globus-kit:file-manager-up',
-  /** File manager: reload the active pane. */
-  fmRefresh: 'globus-kit:file-manager-refresh',
-  /** File manager: a new folder in the active pane's folder. */
-  fmNewFolder: 'globus-kit:file-manager-new-folder',
-  /** File manager: rename the selected entry. */
-  fmRename: 'globus-kit:file-manager-rename',
-  /** File manager: delete the selection (a Transfer delete task, after a confirmation). */
-  fmDelete: 'globus-kit:file-manager-delete',
-  /** File manager: copy the selected paths (else the folder's). */
-  fmCopyPath: 'globus-kit:file-manager-copy-path',
-  /** File manager: copy the HTTPS links of the selection. */
-  fmCopyLink: 'globus-kit:file-manager-copy-link',
-  /** File manager: open the folder (or selected folder) in the Globus web app. */
-  fmOpenWebApp: 'globus-kit:file-manager-open-web-app',
-  /** File manager: bookmark the active pane's folder. */
-  fmBookmark: 'globus-kit:file-manager-bookmark',
-  /** File manager: rename a bookmark (args `{ bookmark }`). */
-  fmRenameBookmark: 'globus-kit:file-manager-rename-bookmark'
-} as const;
+import { CommandIDs, type IGlobusStatusModel } from './tokens';
 
 /** The settings the commands read. */
 export interface ICommandSettings {

@@ -19,7 +19,8 @@ import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { ReadonlyPartialJSONObject, UUID } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 
-import { CommandIDs, ICommandSettings } from './commands';
+import { ICommandSettings } from './commands';
+import { CommandIDs } from './tokens';
 import { globusIcon } from './icons';
 import { httpsUrlOf } from './model/browser-model';
 import {

@@ -10,7 +10,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CommandToolbarButton } from '@jupyterlab/ui-components';
 
-import { CommandIDs, ICommandSettings, registerCommands } from './commands';
+import { ICommandSettings, registerCommands } from './commands';
 import { registerFileManager } from './file-manager-commands';
 import { BrowserModel } from './model/browser-model';
 import { ConsentModel } from './model/consent-model';
@@ -20,7 +20,7 @@ import { ProviderModel } from './model/provider-model';
 import { GlobusStatusModel } from './model/status-model';
 import { TasksModel } from './model/tasks-model';
 import { WorkspaceModel } from './model/workspace-model';
-import { IGlobusStatusModel } from './tokens';
+import { CommandIDs, IGlobusStatusModel } from './tokens';
 import { CollectionBrowser } from './widgets/CollectionBrowser';
 import { ConsentsPanel } from './widgets/ConsentsPanel';
 import { GlobusSidebar } from './widgets/GlobusSidebar';

@@ -4,7 +4,7 @@ import { Panel, Widget } from '@lumino/widgets';
 
 import { ICollection, IFileEntry } from '../documents';
 import { BrowserModel } from '../model/browser-model';
-import { CommandIDs } from '../commands';
+import { CommandIDs } from '../tokens';
 import { breadcrumbNav, fileRow, listenToRows, sortHeaders, toolButton } from './browser-parts';
 import { collectionList, collectionSearchForm, errorBox, placeholderRow } from './collection-parts';
 import { el } from './element';

@@ -6,7 +6,7 @@ import { Message } from '@lumino/messaging';
 import { Signal } from '@lumino/signaling';
 import { Panel, Widget } from '@lumino/widgets';
 
-import { CommandIDs } from '../commands';
+import { CommandIDs } from '../tokens';
 import { IBookmark, ICollection, IFileEntry } from '../documents';
 import { globusIcon } from '../icons';
 import { FileManagerModel, PaneModel } from '../model/file-manager-model';
