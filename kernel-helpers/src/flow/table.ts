@@ -9,27 +9,17 @@
  */
 import { inspect, type InspectOptions } from 'node:util';
 import { BadInputError } from '../errors/bad-input-error';
+import type { Table as ArrowTable } from 'apache-arrow';
+import { tableToArrow } from './table-arrow';
+import { BOOLEAN_NULL, type ColumnStorage, type ColumnType } from './table-storage';
 
-/** The type of a column. `integer` is a `number` column whose values are all whole. */
-export type ColumnType = 'number' | 'integer' | 'date' | 'boolean' | 'string';
+export { BOOLEAN_NULL, type ColumnStorage, type ColumnType } from './table-storage';
 
 /** One cell as handed to callers: dates are `Date` objects at UTC, empty cells are `null`. */
 export type CellValue = number | string | boolean | Date | null;
 
 /** One row as an object keyed by column name. */
 export type TableRow = Record<string, CellValue>;
-
-/** Marker for a null cell in a boolean column (0 = false, 1 = true). */
-export const BOOLEAN_NULL = 2;
-
-/**
- * The storage of one column. Numeric and date columns use `NaN` for null; boolean columns
- * use {@link BOOLEAN_NULL}.
- */
-export type ColumnStorage =
-  | { readonly type: 'number' | 'integer' | 'date'; readonly values: Float64Array }
-  | { readonly type: 'boolean'; readonly values: Uint8Array }
-  | { readonly type: 'string'; readonly values: ReadonlyArray<string | null> };
 
 /** A named column. */
 export interface ITableColumn {
@@ -256,6 +246,20 @@ export class Table {
    */
   tail(n = 5): Table {
     return this.slice(Math.max(0, this.numRows - Math.max(0, n)), this.numRows);
+  }
+
+  /**
+   * The table as an Apache Arrow table (`apache-arrow`), for other libraries: Arquero
+   * (`aq.fromArrow`), Perspective, DuckDB-Wasm, or Arrow IPC to Python
+   * (`tableToIPC(table.toArrow())`). Types are kept: numbers Float64, integers Int32 (Float64
+   * beyond its range), dates Date64 in milliseconds, booleans Bool, strings dictionary-
+   * encoded Utf8 (plain Utf8 past 65,536 distinct values); empty cells are nulls.
+   *
+   * @throws GlobusKitError `ARROW_MISSING` when `apache-arrow` (an optional dependency) is
+   *   not installed
+   */
+  toArrow(): ArrowTable {
+    return tableToArrow(this);
   }
 
   /**

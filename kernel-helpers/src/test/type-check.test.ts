@@ -87,6 +87,8 @@ async function main(): Promise<void> {
   const signed: ISignedUrl = await oidc.link({ workspace: ws, key: up.key }, { expiresIn: 600 });
   const viaGlobus: ISignedUrl = await globus.link({ workspace: ws, key: up.key });
   const t2 = await globus.fetchCsv({ workspace: ws, key: 'a.csv' });
+  const arrowRows: number = t2.toArrow().numRows;
+  const temps: Float64Array | Uint8Array | ReadonlyArray<string | null> = t2.storage('TMAX').values;
   const u2 = await globus.upload('x', { workspace: ws, key: 'b.txt' });
   const obj = await ws.download('a.csv');
   obj.stream.pipe(process.stdout);
@@ -97,7 +99,7 @@ async function main(): Promise<void> {
     if (isOidcError(e)) { const c: string = e.code; const r: string = e.remedy; }
     else if (isWorkspaceError(e)) { const w: string | undefined = e.workspace; }
   }
-  console.log(sub, listing.numRows, big.multipart, viaGlobus.url, t2.numRows, u2.sha256, exp, JSON.stringify(oidc));
+  console.log(sub, arrowRows, temps.length, listing.numRows, big.multipart, viaGlobus.url, t2.numRows, u2.sha256, exp, JSON.stringify(oidc));
 }
 main();
 `;
