@@ -1,6 +1,7 @@
 // bench/csv: a ~100 MB NOAA-style CSV (1.25 M rows) served by the emulator's public collection
 // over loopback, read by the kernel helpers (fetchCsv), the seed's Python flow,
-// pandas.read_csv(url) and curl (transfer only). Each tool runs in its own process; its
+// pandas.read_csv(url), polars.read_csv(url), pyarrow.csv.read_csv on the streamed body and
+// curl (transfer only). Each tool runs in its own process; its
 // time is measured inside it after imports (what a notebook cell costs), its peak RSS is
 // the whole process's.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -42,6 +43,10 @@ try {
       measure(VENV_PYTHON, [join(here, 'seed-flow.py'), url], { env: pyEnv }),
     'pandas.read_csv(url)': () =>
       measure(VENV_PYTHON, [join(here, 'pandas-read.py'), url], { env: pyEnv }),
+    'polars.read_csv(url)': () =>
+      measure(VENV_PYTHON, [join(here, 'polars-read.py'), url], { env: pyEnv }),
+    'pyarrow.csv.read_csv (streamed URL)': () =>
+      measure(VENV_PYTHON, [join(here, 'pyarrow-read.py'), url], { env: pyEnv }),
     'curl -o /dev/null': () =>
       measure('curl', [
         '-sS',
@@ -122,10 +127,19 @@ try {
   const pd = summary['pandas.read_csv(url)'];
   const seedFlow = summary['seed flow (requests + csv.DictReader)'];
   const curl = summary['curl -o /dev/null'];
+  const peers = [
+    'pandas.read_csv(url)',
+    'polars.read_csv(url)',
+    'pyarrow.csv.read_csv (streamed URL)'
+  ];
+  const fastest = peers.reduce((a, b) => (summary[a].opS <= summary[b].opS ? a : b));
+  const leanest = Math.min(...peers.map(p => summary[p].peakRssMb));
+  const peerRatio = f.opS / summary[fastest].opS;
   const tRatio = f.opS / pd.opS;
   const rRatio = f.peakRssMb / pd.peakRssMb;
   const speedup = seedFlow.opS / f.opS;
   const ratios = [
+    `fetchCsv vs the fastest peer (${fastest}): ${times(peerRatio)} time (CPU ${times(f.cpuS / summary[fastest].cpuS)}), ${times(f.peakRssMb / leanest)} the lowest peer peak RSS — target ≤1.0× time: ${verdict(peerRatio <= 1)}; RSS ≤ lowest: ${verdict(f.peakRssMb <= leanest)} (issue #21)`,
     `fetchCsv vs pandas: ${times(tRatio)} time, ${times(rRatio)} peak RSS — target ≤1.0× time: ${verdict(tRatio <= 1)}; RSS ≤ pandas: ${verdict(rRatio <= 1)}`,
     `fetchCsv vs seed flow: ${times(speedup)} faster, ${times(f.peakRssMb / seedFlow.peakRssMb)} peak RSS — target ≥4× faster: ${verdict(speedup >= 4)}`,
     ...(f.cpuS && pd.cpuS
