@@ -17,7 +17,7 @@ Errors answer ``{code, message, …}`` with a status from :mod:`.errors`.
 from __future__ import annotations
 
 import json
-from typing import Any, Awaitable, List, Optional, Tuple
+from typing import Any, Awaitable, Dict, List, Optional, Tuple, Union
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
@@ -60,9 +60,10 @@ class GlobusApiHandler(APIHandler):
             return
         self.finish(text)
 
-    #: The fields of the JSON body a POST reads (``()``: it reads none). Every handler with
-    #: a POST declares it; the route fuzz test sends malformed bodies to those that read one.
-    body_fields: Tuple[str, ...]
+    #: The fields of the JSON body a POST (PUT, PATCH, DELETE) reads (``()``: it reads none),
+    #: or a dict of them per method name. Every handler with such a method declares it; the
+    #: route fuzz test sends malformed bodies to those that read one.
+    body_fields: "Union[Tuple[str, ...], Dict[str, Tuple[str, ...]]]"
 
     def body_json(self) -> dict:
         return parse_json_object(self.request.body)

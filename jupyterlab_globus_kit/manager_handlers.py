@@ -75,6 +75,8 @@ def parse_delete_paths(value: Any) -> List[str]:
 
 
 class DeleteHandler(GlobusApiHandler):
+    body_fields = ("paths", "recursive", "label")
+
     @tornado.web.authenticated
     async def post(self, collection_id: str) -> None:
         def build() -> Awaitable[Any]:
@@ -91,6 +93,8 @@ class DeleteHandler(GlobusApiHandler):
 
 
 class BookmarksHandler(GlobusApiHandler):
+    body_fields = ("path", "name", "collection")  # POST
+
     @tornado.web.authenticated
     async def get(self) -> None:
         await self.answer(_guard(lambda: manager_api.bookmark_list(self.api)))
@@ -115,6 +119,8 @@ class BookmarksHandler(GlobusApiHandler):
 
 
 class BookmarkHandler(GlobusApiHandler):
+    body_fields = {"put": ("name",), "delete": ()}  # DELETE takes no body
+
     @tornado.web.authenticated
     async def put(self, bookmark_id: str) -> None:
         def build() -> Awaitable[Any]:

@@ -357,12 +357,12 @@ describe('the Globus file manager in JupyterLab', { timeout: 420_000 }, () => {
     };
     await shot('light');
     await palette('Use Theme: JupyterLab Dark');
+    // Click the item (as extension-browser does): waiting for it to become the active
+    // one timed out on a loaded host while the palette was still filtering.
     await page
-      .locator('.lm-CommandPalette-item.lm-mod-active:visible', {
-        hasText: 'Use Theme: JupyterLab Dark'
-      })
-      .waitFor();
-    await page.keyboard.press('Enter');
+      .locator('.lm-CommandPalette-item:visible', { hasText: 'JupyterLab Dark' })
+      .first()
+      .click({ timeout: 60_000 });
     await page.locator('body[data-jp-theme-light="false"]').waitFor({ state: 'attached' });
     await page.waitForTimeout(500);
     const colors = await pane(1).evaluate(node => {

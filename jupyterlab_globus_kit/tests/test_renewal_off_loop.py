@@ -91,9 +91,12 @@ def test_api_status_answers_within_100_ms_while_a_renewal_is_stuck(
     assert max(samples) < 1.0, samples
     assert statistics.median(samples) < 0.1, samples
     assert sorted(routes) == sorted(paths)
-    for status, took, ended in routes.values():
+    for status, _took, ended in routes.values():
         assert status == 200
-        assert took >= STALL_MS / 1000 - 0.5, "the renewal was not stuck"
+        # From when the routes were fired, not from each request's own start: on a loaded
+        # host a thread may only send its request late into the stall, and then it waits
+        # for the shared renewal for less than the whole stall.
+        assert ended - fired >= STALL_MS / 1000 - 0.5, "the renewal was not stuck"
         assert ended > sampled_until, "every sample was taken while the renewal was stuck"
     assert sampled_until - fired < STALL_MS / 1000
     assert hits == [1], "two concurrent routes, one token request"
