@@ -20,12 +20,14 @@ def _jupyter_server_extension_points() -> List[Dict[str, str]]:
 
 
 def _load_jupyter_server_extension(server_app: Any) -> None:
-    """Decode GLOBUS_DATA once and register the routes."""
+    """Decode GLOBUS_DATA once, register the routes, and give kernels the token broker."""
+    from .broker_handlers import install_broker
     from .handlers import setup_handlers
     from .status import GlobusState
 
     state = GlobusState()
-    setup_handlers(server_app.web_app, state, server_app.log)
+    manager = setup_handlers(server_app.web_app, state, server_app.log)
+    install_broker(server_app, state, manager)
     if state.error is not None:
         # The error text names the problem, never payload content.
         server_app.log.warning("jupyterlab_globus_kit: %s", state.error)

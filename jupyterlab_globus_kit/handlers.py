@@ -49,8 +49,9 @@ class StatusHandler(APIHandler):
 
 
 def setup_handlers(web_app: Any, state: GlobusState, log: Optional[logging.Logger] = None
-                   ) -> None:
-    """Register the routes under the server's base URL (``log``: the server's log)."""
+                   ) -> LoginManager:
+    """Register the routes under the server's base URL (``log``: the server's log); returns
+    the login manager (the token broker for kernels takes its tokens from it)."""
     base_url = web_app.settings["base_url"]
     # The login manager picks the credential source (hub API, GLOBUS_DATA, stored login)
     # and renews stored-login tokens; the API routes take their tokens from it.
@@ -72,3 +73,4 @@ def setup_handlers(web_app: Any, state: GlobusState, log: Optional[logging.Logge
                           or bool(manager.client_id))
     routes += workspace_routes(base_url, WorkspaceService(oidc))
     web_app.add_handlers(".*$", routes)
+    return manager
