@@ -8,7 +8,8 @@ export {
   GlobusSession,
   hubNoTokensMessage,
   loadStoredLogin,
-  NO_CREDENTIALS_MESSAGE
+  NO_CREDENTIALS_MESSAGE,
+  SERVER_NO_CREDENTIALS_MESSAGE
 } from './session';
 export type {
   IConnectOptions,
@@ -48,6 +49,15 @@ export type { IStoredIdentity, IStoredToken, ITokenFileDocument } from './login/
 export { RefreshAuthorizer, tokenFromStored } from './login/refresh-authorizer';
 export type { IRefreshAuthorizerOptions, IRequestAuthorizer } from './login/refresh-authorizer';
 export { buildAuthorizeUrl, makePkcePair, pkceChallenge } from './login/oauth';
+export {
+  BROKER_SECRET_VAR,
+  BROKER_URL_VAR,
+  BrokerAuthorizer,
+  brokerConfig,
+  brokerStatus,
+  brokerToken
+} from './login/token-broker';
+export type { IBrokerConfig, IBrokerStatus, IBrokerToken } from './login/token-broker';
 
 export { GlobusKitError, isGlobusKitError } from './errors/globus-kit-error';
 export type { IGlobusKitErrorOptions } from './errors/globus-kit-error';

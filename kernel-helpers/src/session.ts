@@ -55,9 +55,15 @@ import {
 import { whoami, type IWhoamiResult } from './flow/whoami';
 import { readStoredLogin, storedLoginAuthorizer } from './login/stored-login';
 import { login, type ILoginFunction, type ILoginOptions } from './login/native-login';
+import {
+  BrokerAuthorizer,
+  brokerConfig,
+  readBrokerCredentials,
+  type IBrokerConfig
+} from './login/token-broker';
 
 /** Where a session's credentials came from. */
-export type SessionSource = 'option' | 'hub-api' | 'environment' | 'stored-login';
+export type SessionSource = 'option' | 'server' | 'hub-api' | 'environment' | 'stored-login';
 
 /** Options of `connect()`. */
 export interface IConnectOptions {
@@ -145,8 +151,18 @@ export function hubNoTokensMessage(env: Readonly<Record<string, string | undefin
   return `${HUB_GAVE_NO_TOKENS} Log out of the hub and log in again${login}; then run connect() again.`;
 }
 
+/** The message for "the Jupyter server holds no credentials" (broker mode). */
+export const SERVER_NO_CREDENTIALS_MESSAGE =
+  'The Jupyter server holds no Globus tokens. Log in with Globus from the Globus sidebar ' +
+  '(or, on JupyterHub, ask your admin to pass GLOBUS_DATA to the server), then run ' +
+  'connect() again.';
+
 /**
- * Connect to Globus with the user's credentials: an explicit `globusData` option, else the
+ * Connect to Globus with the user's credentials: an explicit `globusData` option, else,
+ * in a kernel started by a Jupyter server with the extension (`GLOBUS_KIT_TOKEN_BROKER_URL`
+ * and `GLOBUS_KIT_TOKEN_BROKER_SECRET` set), the server's credentials through its token
+ * broker (`source` `server`: the server renews, and a login, consent or logout in the
+ * sidebar applies to the next call; see `login/token-broker.ts`), else the
  * hub's current `auth_state` (JupyterHub's `GET /users/{JUPYTERHUB_USER}`, when
  * `JUPYTERHUB_API_URL`, `JUPYTERHUB_API_TOKEN` and `JUPYTERHUB_USER` are set and the token
  * may read it; see `hub-auth-state.ts`; why it was not used is in `warnings`), else
@@ -170,9 +186,19 @@ export async function connect(options: IConnectOptions = {}): Promise<GlobusSess
   let data: INormalisedGlobusData | undefined;
   let source: SessionSource;
   let credentialSource: CredentialSource;
+  const broker = options.globusData === undefined ? brokerConfig(env) : undefined;
   const hub: HubAuthState | undefined =
-    options.globusData === undefined ? await fetchHubAuthState(env) : undefined;
-  if (options.globusData !== undefined) {
+    options.globusData === undefined && !broker ? await fetchHubAuthState(env) : undefined;
+  let noDataMessage = NO_CREDENTIALS_MESSAGE;
+  if (broker) {
+    const got = await readBrokerCredentials(broker);
+    data = got.data;
+    source = 'server';
+    credentialSource = got.status.source === 'stored-login' ? 'standalone' : 'hub';
+    noDataMessage = got.status.problem
+      ? `${SERVER_NO_CREDENTIALS_MESSAGE} (${got.status.problem.message})`
+      : SERVER_NO_CREDENTIALS_MESSAGE;
+  } else if (options.globusData !== undefined) {
     data =
       typeof options.globusData === 'string'
         ? decodeGlobusData(options.globusData)
@@ -203,7 +229,7 @@ export async function connect(options: IConnectOptions = {}): Promise<GlobusSess
     }
   }
   if (!data) {
-    throw new GlobusKitError(NO_CREDENTIALS_MESSAGE, { code: 'NO_CREDENTIALS' });
+    throw new GlobusKitError(noDataMessage, { code: 'NO_CREDENTIALS' });
   }
   const warnings =
     hub && 'why' in hub && !hub.offHub
@@ -228,6 +254,7 @@ export async function connect(options: IConnectOptions = {}): Promise<GlobusSess
     verification,
     warnings,
     noCredentials,
+    broker,
     options
   });
 }
@@ -244,6 +271,8 @@ interface ISessionInit {
   warnings: readonly string[];
   /** The `NO_CREDENTIALS` message when the hub gave no tokens. */
   noCredentials: string | undefined;
+  /** The server's token broker (source `server`). */
+  broker?: IBrokerConfig;
   options: IConnectOptions;
 }
 
@@ -322,9 +351,11 @@ export class GlobusSession {
       defaults: options.requestDefaults,
       baseUrls: init.baseUrls,
       authorizer:
-        init.source === 'stored-login'
-          ? storedLoginAuthorizer(options.env ?? process.env, options.expiringWindowSeconds)
-          : undefined,
+        init.source === 'server' && init.broker
+          ? new BrokerAuthorizer(init.broker, this.tokens, options.expiringWindowSeconds)
+          : init.source === 'stored-login'
+            ? storedLoginAuthorizer(options.env ?? process.env, options.expiringWindowSeconds)
+            : undefined,
       noCredentials: init.noCredentials
     };
     const env = options.env ?? process.env;

@@ -89,6 +89,16 @@ export class TokenSet implements Iterable<Token> {
   }
 
   /**
+   * Put `token` in place of the one held for its resource server (a renewed token from
+   * the Jupyter server's broker).
+   *
+   * @param token - the newer token
+   */
+  replace(token: Token): void {
+    this.#byResourceServer.set(token.resourceServer, token);
+  }
+
+  /**
    * Whether some token grants the scope name at top level.
    *
    * @param scopeName - a scope name

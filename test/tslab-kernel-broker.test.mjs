@@ -1,0 +1,126 @@
+// Issue #18: a REAL tslab kernel started by a REAL jupyter_server takes its credentials
+// from the server's token broker: connect() says `source: 'server'`, a call works; the
+// token expires (emulator clock) and the next call gets a renewed one from the server;
+// a logout through the server's REST API (what the sidebar does) makes the kernel's next
+// call fail with NO_CREDENTIALS, without connect() again.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createEmulator, seed } from '../emulator/dist/index.js';
+import { openKernel, startJupyterServer } from './support/notebook-runner.mjs';
+
+const HOURS_49 = 49 * 3600 * 1000;
+
+function textOf(result) {
+  return result.messages
+    .map(m =>
+      m.msg_type === 'stream'
+        ? m.content.text
+        : m.msg_type === 'error'
+          ? `${m.content.ename}: ${m.content.evalue}`
+          : ''
+    )
+    .join('');
+}
+
+describe('tslab kernel: connect() through the server token broker', () => {
+  let emu;
+  let server;
+  let kernel;
+  const outputs = [];
+
+  const api = async (method, path, body) => {
+    const r = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { Authorization: `token ${server.token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000)
+    });
+    const text = await r.text();
+    assert.ok(r.ok, `${method} ${path}: ${r.status} ${text}`);
+    return JSON.parse(text);
+  };
+
+  const run = async code => {
+    const result = await kernel.execute(code, { timeoutMs: 90_000 });
+    assert.equal(result.timedOut, false, `timed out: ${code}`);
+    const text = textOf(result);
+    outputs.push(text);
+    assert.equal(result.reply?.status, 'ok', text);
+    return text;
+  };
+
+  before(async () => {
+    emu = await createEmulator({ autoApprove: true });
+    const env = await emu.env();
+    delete env.GLOBUS_DATA;
+    server = await startJupyterServer({
+      env: { ...env, GLOBUS_KIT_CLIENT_ID: seed.NATIVE_CLIENT_ID }
+    });
+    // The sidebar's login, through the same routes: start, approve, paste the code.
+    const start = await api('POST', '/globus-kit/login', { redirect: 'paste' });
+    const approved = await fetch(start.url, { redirect: 'manual' });
+    const code = new URL(approved.headers.get('location')).searchParams.get('code');
+    await api('POST', '/globus-kit/login/complete', { code });
+    kernel = await openKernel(server, 'tslab-broker.ipynb', { kernelName: 'tslab' });
+  });
+
+  after(async () => {
+    await kernel?.close();
+    await server?.stop();
+    await emu?.close();
+  });
+
+  it("should connect with source 'server' and call Transfer", async () => {
+    const text = await run(
+      [
+        "import { connect } from '@jupyterlab-globus-kit/kernel-helpers';",
+        'const globus = await connect();',
+        "const fp = () => globus.tokens.for('transfer.api.globus.org')!.fingerprint;",
+        'const first = fp();',
+        `const doc = await globus.transfer.collections.get('${seed.PUBLIC_COLLECTION_ID}');`,
+        'console.log(globus.source, doc.id, globus.identity?.username);',
+        "console.log(JSON.stringify(globus).includes('accessToken'));"
+      ].join('\n')
+    );
+    assert.equal(text, `server ${seed.PUBLIC_COLLECTION_ID} demo.researcher@globusid.org\nfalse\n`);
+  });
+
+  it('should get a renewed token from the server after the token expires', async () => {
+    emu.clock.advance(HOURS_49);
+    const text = await run(
+      [
+        `const again = await globus.transfer.collections.get('${seed.PUBLIC_COLLECTION_ID}');`,
+        'console.log(again.id, fp() !== first);'
+      ].join('\n')
+    );
+    assert.equal(text, `${seed.PUBLIC_COLLECTION_ID} true\n`);
+    const status = await api('GET', '/globus-kit/status');
+    const transfer = status.tokens.find(t => t.resourceServer === 'transfer.api.globus.org');
+    assert.equal(transfer.status, 'active');
+  });
+
+  it("should fail the next call with NO_CREDENTIALS after the sidebar's logout", async () => {
+    const out = await api('POST', '/globus-kit/logout', {});
+    assert.ok(out.revoked >= 1, JSON.stringify(out));
+    const text = await run(
+      [
+        'try {',
+        `  await globus.transfer.collections.get('${seed.PUBLIC_COLLECTION_ID}');`,
+        "  console.log('no error');",
+        '} catch (e) {',
+        '  console.log((e as { code?: string }).code, (e as Error).message);',
+        '}'
+      ].join('\n')
+    );
+    assert.match(text, /^NO_CREDENTIALS .*log in with Globus from the Globus sidebar/i);
+  });
+
+  it('should show no token in any output, nor the broker secret in the server log', () => {
+    const secrets = emu.auth.issuedSecrets();
+    const all = [...secrets.accessTokens, ...secrets.refreshTokens].filter(s => s.length >= 8);
+    assert.ok(all.length >= 4);
+    const text = outputs.join('\n');
+    for (const s of all) assert.ok(!text.includes(s), 'a token appears in a kernel output');
+    assert.ok(!server.log().includes('GLOBUS_KIT_TOKEN_BROKER_SECRET='));
+  });
+});
