@@ -27,12 +27,13 @@ import json
 import os
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any, Dict, List, Mapping, Optional
 
 __all__ = [
     "BrokerAuthorizer", "BrokerUnavailableError", "GlobusKitError", "TokenStatus",
-    "access_token", "authorizer", "headers", "tokens",
+    "access_token", "authorizer", "headers", "https_url", "tokens", "web_app_url",
 ]
 
 URL_VAR = "GLOBUS_KIT_TOKEN_BROKER_URL"
@@ -245,3 +246,59 @@ def authorizer(resource_server_or_scope: str) -> BrokerAuthorizer:
     """A globus-sdk authorizer with the user's live token for a resource server or scope:
     ``globus_sdk.TransferClient(authorizer=authorizer("transfer.api.globus.org"))``."""
     return BrokerAuthorizer(resource_server_or_scope)
+
+
+#: Production Transfer, when ``GLOBUS_SDK_SERVICE_URL_TRANSFER`` is not set.
+PRODUCTION_TRANSFER = "https://transfer.api.globus.org"
+#: The Globus web app's file manager.
+WEB_APP_FILE_MANAGER = "https://app.globus.org/file-manager"
+_https_servers: Dict[str, str] = {}
+
+
+def _collection_path(collection_id: str, path: str) -> None:
+    if not isinstance(collection_id, str) or not collection_id.strip():
+        raise GlobusKitError("BAD_INPUT", "Pass the collection id.")
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise GlobusKitError("BAD_INPUT", f"A collection path must start with '/' (got {path!r}).")
+
+
+def https_url(collection_id: str, path: str) -> str:
+    """The HTTPS URL of a path on a collection: the collection's ``https_server`` (asked
+    from Transfer once per collection, with the user's Transfer token) and the path,
+    percent-encoded. Pair it with ``access_token(collection_id)``.
+
+    :raises GlobusKitError: ``NO_HTTPS`` when the collection has no HTTPS server
+    """
+    _collection_path(collection_id, path)
+    server = _https_servers.get(collection_id)
+    if server is None:
+        base = (os.environ.get("GLOBUS_SDK_SERVICE_URL_TRANSFER") or PRODUCTION_TRANSFER)
+        url = f"{base.rstrip('/')}/v0.10/endpoint/{urllib.parse.quote(collection_id, safe='')}"
+        req = urllib.request.Request(url, headers={
+            **headers("transfer.api.globus.org"), "Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=TIMEOUT) as res:  # noqa: S310
+                doc = json.loads(res.read(4 * 1024 * 1024).decode("utf-8"))
+        except urllib.error.HTTPError as err:
+            raise GlobusKitError(
+                f"HTTP_{err.code}",
+                f"Transfer answered {err.code} for collection {collection_id}.") from None
+        except (urllib.error.URLError, OSError, ValueError) as err:
+            raise GlobusKitError(
+                "NETWORK_ERROR",
+                f"Transfer is not reachable ({type(err).__name__}); try again.") from None
+        found = doc.get("https_server") if isinstance(doc, dict) else None
+        if not isinstance(found, str) or not found.startswith(("https://", "http://")):
+            raise GlobusKitError("NO_HTTPS",
+                                 f"Collection {collection_id} has no HTTPS server; move the "
+                                 "data with a Globus transfer instead.")
+        server = _https_servers[collection_id] = found.rstrip("/")
+    return server + urllib.parse.quote(path, safe="/~")
+
+
+def web_app_url(collection_id: str, path: str) -> str:
+    """The Globus web app's file manager at a path's folder (a file's own folder)."""
+    _collection_path(collection_id, path)
+    folder = path if path.endswith("/") else path[:path.rfind("/") + 1] or "/"
+    return WEB_APP_FILE_MANAGER + "?" + urllib.parse.urlencode(
+        {"origin_id": collection_id, "origin_path": folder})

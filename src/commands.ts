@@ -1,7 +1,8 @@
 /**
  * Command ids and their registration: the sidebar, status refresh, file operations of the
- * collection browser, and the commands that insert ready tslab cells into the active
- * notebook (disabled, with the reason in label and caption, when none is active).
+ * collection browser, and the commands that insert ready cells into the active notebook in
+ * its kernel's language: TypeScript for tslab, Python for a Python kernel (issue #18);
+ * disabled, with the reason in label and caption, for any other kernel or no notebook.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Clipboard, ICommandPalette, InputDialog } from '@jupyterlab/apputils';
@@ -31,6 +32,16 @@ import {
   workspaceLsCell,
   workspacesCell
 } from './model/oidc-cell-snippets';
+import {
+  cellLanguageOf,
+  pythonFetchFileCell,
+  pythonLinkCell,
+  pythonListCell,
+  pythonPlotCell,
+  pythonTransferCell,
+  pythonUploadCell,
+  pythonWhoamiCell
+} from './model/python-snippets';
 import type { WorkspaceModel } from './model/workspace-model';
 import { CommandIDs, type IGlobusStatusModel } from './tokens';
 
@@ -78,7 +89,29 @@ export function registerCommands(ctx: ICommandContext): void {
     const current = tracker?.currentWidget ?? null;
     return current && current === app.shell.currentWidget ? current : null;
   };
-  const noNotebook = trans.__('Open a notebook (tslab kernel) to insert a cell.');
+  const noNotebook = trans.__('Open a notebook (tslab or Python kernel) to insert a cell.');
+  /** The active notebook's kernel language (its kernelspec metadata). */
+  const language = () => {
+    const model = activeNotebook()?.model;
+    return cellLanguageOf(model ? (model.getMetadata('kernelspec') as object | undefined) : null);
+  };
+  /** Why a command cannot write a cell for this kernel, or null. */
+  const languageReason = (hasPython: boolean): string | null => {
+    switch (language()) {
+      case 'typescript':
+        return null;
+      case 'python':
+        return hasPython
+          ? null
+          : trans.__('This cell is for TypeScript (tslab) notebooks; there is no Python one.');
+      case 'none':
+        return trans.__('Choose a kernel for this notebook (tslab or Python) first.');
+      default:
+        return trans.__(
+          'Globus cells are written for tslab (TypeScript) and Python kernels; this notebook runs another kernel.'
+        );
+    }
+  };
 
   /** The selected entry, else the open folder, else the default location. */
   const target = (): (ICellTarget & { isFile: boolean }) | null => {
@@ -128,22 +161,38 @@ export function registerCommands(ctx: ICommandContext): void {
     app.shell.activateById(panel.id);
   };
 
-  /** An insert command: disabled without a notebook or without what it needs. */
+  /**
+   * An insert command: disabled without a notebook, for a kernel it has no cell for, or
+   * without what it needs. `python` builds the cell for a Python kernel (self-contained:
+   * each Python cell has its own imports); without it the command is tslab-only.
+   */
   const addInsert = (
     id: string,
     label: string,
     build: () => string | null,
     needs: () => string | null,
-    connect = withConnect
+    connect = withConnect,
+    python?: () => string | null
   ): void => {
-    const reason = () => (activeNotebook() ? needs() : noNotebook);
+    const reason = () =>
+      activeNotebook() ? (languageReason(python !== undefined) ?? needs()) : noNotebook;
     commands.addCommand(id, {
       label: () => (reason() ? `${label} (${trans.__('unavailable')})` : label),
       caption: () => reason() ?? label,
       icon: globusIcon,
       isEnabled: () => reason() === null,
       execute: () => {
-        const code = reason() === null ? build() : null;
+        if (reason() !== null) {
+          return;
+        }
+        if (language() === 'python') {
+          const code = python?.() ?? null;
+          if (code) {
+            insert(code, text => text);
+          }
+          return;
+        }
+        const code = build();
         if (code) {
           insert(code, connect);
         }
@@ -166,7 +215,14 @@ export function registerCommands(ctx: ICommandContext): void {
   const selectAny = trans.__(
     'Open a collection in the Globus browser (or set a default collection in the settings).'
   );
-  addInsert(CommandIDs.insertWhoami, trans.__('Insert Globus whoami Cell'), whoamiCell, () => null);
+  addInsert(
+    CommandIDs.insertWhoami,
+    trans.__('Insert Globus whoami Cell'),
+    whoamiCell,
+    () => null,
+    withConnect,
+    pythonWhoamiCell
+  );
   addInsert(
     CommandIDs.insertFetchCsv,
     trans.__('Insert Cell to Fetch a CSV from Globus'),
@@ -174,7 +230,12 @@ export function registerCommands(ctx: ICommandContext): void {
       const t = csvTarget();
       return t && fetchFileCell(t);
     },
-    () => (csvTarget() ? null : selectCsv)
+    () => (csvTarget() ? null : selectCsv),
+    withConnect,
+    () => {
+      const t = csvTarget();
+      return t && pythonFetchFileCell(t);
+    }
   );
   addInsert(
     CommandIDs.insertPlot,
@@ -183,7 +244,12 @@ export function registerCommands(ctx: ICommandContext): void {
       const t = csvTarget();
       return t && plotCell(t);
     },
-    () => (csvTarget() ? null : selectCsv)
+    () => (csvTarget() ? null : selectCsv),
+    withConnect,
+    () => {
+      const t = csvTarget();
+      return t && pythonPlotCell(t);
+    }
   );
   addInsert(
     CommandIDs.insertUpload,
@@ -192,7 +258,12 @@ export function registerCommands(ctx: ICommandContext): void {
       const t = folderTarget();
       return t && uploadCell(t);
     },
-    () => (folderTarget() ? null : selectAny)
+    () => (folderTarget() ? null : selectAny),
+    withConnect,
+    () => {
+      const t = folderTarget();
+      return t && pythonUploadCell(t);
+    }
   );
   addInsert(
     CommandIDs.insertLink,
@@ -201,7 +272,12 @@ export function registerCommands(ctx: ICommandContext): void {
       const t = target();
       return t && linkCell(t);
     },
-    () => (target() ? null : selectAny)
+    () => (target() ? null : selectAny),
+    withConnect,
+    () => {
+      const t = target();
+      return t && pythonLinkCell(t);
+    }
   );
   const destination = (): ICellTarget | null => {
     const s = ctx.settings();
@@ -225,7 +301,13 @@ export function registerCommands(ctx: ICommandContext): void {
         ? trans.__('Open a collection and select what to copy in the Globus browser.')
         : !destination()
           ? trans.__('Set a default collection (the destination) in the Globus settings.')
-          : null
+          : null,
+    withConnect,
+    () => {
+      const from = browser.collection ? target() : null;
+      const to = destination();
+      return from && to && pythonTransferCell(from, to);
+    }
   );
 
   // Context menu of the browser's rows: they act on `browser.selected`.
@@ -236,7 +318,12 @@ export function registerCommands(ctx: ICommandContext): void {
       const t = target();
       return t && fetchFileCell(t);
     },
-    () => (browser.selected?.type === 'file' ? null : selectCsv)
+    () => (browser.selected?.type === 'file' ? null : selectCsv),
+    withConnect,
+    () => {
+      const t = target();
+      return t && pythonFetchFileCell(t);
+    }
   );
   addInsert(
     CommandIDs.insertListFolder,
@@ -245,7 +332,12 @@ export function registerCommands(ctx: ICommandContext): void {
       const t = target();
       return t && listCell(t);
     },
-    () => (browser.selected?.type === 'dir' ? null : trans.__('Select a folder first.'))
+    () => (browser.selected?.type === 'dir' ? null : trans.__('Select a folder first.')),
+    withConnect,
+    () => {
+      const t = target();
+      return t && pythonListCell(t);
+    }
   );
   commands.addCommand(CommandIDs.copyPath, {
     label: trans.__('Copy path'),
@@ -412,6 +504,10 @@ export function registerCommands(ctx: ICommandContext): void {
   // Enabled states depend on the active notebook and the browser's selection.
   const refresh = () => commands.notifyCommandChanged();
   tracker?.currentChanged.connect(refresh);
+  // The kernel can change under an open notebook (Kernel > Change Kernel).
+  tracker?.currentChanged.connect((_, panel) =>
+    panel?.sessionContext.kernelChanged.connect(refresh)
+  );
   app.shell.currentChanged?.connect(refresh);
   browser.changed.connect(refresh);
 }

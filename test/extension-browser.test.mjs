@@ -42,15 +42,17 @@ const HOSTILE = '<img src=x onerror=alert(1)>.csv';
 const BIG_FOLDER = 'ten-thousand';
 const BIG_COUNT = 10_000;
 
-/** A notebook for the tslab kernel with one empty code cell. */
-function emptyTslabNotebook() {
+const TSLAB_SPEC = { display_name: 'TypeScript', language: 'typescript', name: 'tslab' };
+
+/** A notebook for the tslab kernel (or another `kernelspec`) with one empty code cell. */
+function emptyTslabNotebook(kernelspec = TSLAB_SPEC) {
   return JSON.stringify({
     cells: [
       { cell_type: 'code', execution_count: null, id: 'c1', metadata: {}, outputs: [], source: '' }
     ],
     metadata: {
-      kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' },
-      language_info: { name: 'typescript' }
+      kernelspec,
+      language_info: { name: kernelspec.language }
     },
     nbformat: 4,
     nbformat_minor: 5
@@ -99,6 +101,10 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
     // from the repository's node_modules.
     labRoot = mkdtempSync(join(OUTPUT, 'lab-root-'));
     writeFileSync(join(labRoot, 'fetch.ipynb'), emptyTslabNotebook());
+    const python = { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' };
+    writeFileSync(join(labRoot, 'python.ipynb'), emptyTslabNotebook(python));
+    const js = { display_name: 'JavaScript', language: 'javascript', name: 'jslab' };
+    writeFileSync(join(labRoot, 'jslab.ipynb'), emptyTslabNotebook(js));
     session = await openLabInChromium({
       env,
       rootDir: labRoot,
@@ -378,6 +384,65 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
       .filter({ hasText: '1951.csv' });
     await second.waitFor();
     assert.doesNotMatch((await second.textContent()) ?? '', /connect\(/);
+  });
+
+  /** Save the open notebook (a dirty one makes the page ask before leaving), open another. */
+  async function openNotebook(name) {
+    const current = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    if ((await current.count()) > 0) {
+      await current.locator('.jp-Cell').first().click();
+      await page.keyboard.press('Control+s');
+      await page.locator('.lm-TabBar-tab.jp-mod-dirty').waitFor({ state: 'detached' });
+    }
+    await page.goto(`${lab.url}/lab/tree/${name}?token=${lab.token}`, {
+      waitUntil: 'domcontentloaded'
+    });
+    // The restored layout may show another notebook first: wait for this one's tab.
+    await page
+      .locator('.jp-mod-current.lm-TabBar-tab', { hasText: name })
+      .waitFor({ timeout: 60_000 });
+  }
+
+  it('issue #18: should insert a Python cell in a Python notebook and run it', async () => {
+    await openNotebook('python.ipynb');
+    const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    await notebook.locator('.jp-Cell').first().waitFor({ timeout: 60_000 });
+    const files = await openWeatherFolder(page);
+    await notebook.locator('.jp-Cell').first().click();
+    await files.getByRole('listitem').filter({ hasText: '1950.csv' }).click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Insert cell to fetch this file' }).click();
+    const editor = notebook.locator('.jp-Cell .jp-InputArea-editor').first();
+    await editor.filter({ hasText: 'read_csv' }).waitFor();
+    const source = (await editor.textContent()) ?? '';
+    assert.match(source, /from jupyterlab_globus_kit\.kernel import access_token, https_url/);
+    assert.match(source, new RegExp(`collection = "${PUBLIC}"`));
+    assert.doesNotMatch(source, /connect\(|await /, 'no TypeScript in a Python notebook');
+    await page
+      .locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
+      .waitFor({ timeout: 90_000 })
+      .catch(() => undefined);
+    await editor.click();
+    await page.keyboard.press('Shift+Enter');
+    const output = notebook.locator('.jp-Cell').first().locator('.jp-OutputArea-output');
+    await output.locator('table').filter({ hasText: 'TMAX' }).first().waitFor({ timeout: 120_000 });
+    assert.doesNotMatch((await output.allTextContents()).join('\n'), /Error|Traceback/);
+  });
+
+  it('issue #18: should disable the insert commands for another kernel', async () => {
+    await openNotebook('jslab.ipynb');
+    const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    await notebook.locator('.jp-Cell').first().waitFor({ timeout: 60_000 });
+    const files = await openWeatherFolder(page);
+    await notebook.locator('.jp-Cell').first().click();
+    await files.getByRole('listitem').filter({ hasText: '1950.csv' }).click({ button: 'right' });
+    const item = page.locator('.lm-Menu-item', {
+      hasText: 'Insert cell to fetch this file (unavailable)'
+    });
+    await item.waitFor();
+    assert.equal(await item.getAttribute('aria-disabled'), 'true');
+    await page.keyboard.press('Escape');
+    const source = await notebook.locator('.jp-Cell .jp-InputArea-editor').first().textContent();
+    assert.equal((source ?? '').trim(), '', 'nothing was inserted');
   });
 
   it('should save screenshots of the sidebar in the light and dark themes', async () => {

@@ -139,3 +139,12 @@ def test_the_module_needs_only_the_standard_library() -> None:
     out = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": str(ROOT)},
                          capture_output=True, text=True, timeout=60, check=True).stdout
     assert out.strip() == ""
+
+
+def test_links_refuse_bad_input_and_web_app_url_points_at_the_folder() -> None:
+    for args in (("", "/a"), ("c", "a/b"), ("c", 5)):
+        with pytest.raises(gk.GlobusKitError) as err:
+            gk.https_url(*args)  # type: ignore[arg-type]
+        assert err.value.code == "BAD_INPUT"
+    assert gk.web_app_url(MAPPED, "/data/x y.csv") == (
+        "https://app.globus.org/file-manager?origin_id=" + MAPPED + "&origin_path=%2Fdata%2F")
