@@ -30,6 +30,7 @@ import {
   openWeatherFolder,
   showGlobusSidebar
 } from './support/lab-browser.mjs';
+import { openKernel } from './support/notebook-runner.mjs';
 
 const OUTPUT = join(root, 'test-output');
 const SCREENSHOTS = join(root, 'docs/screenshots');
@@ -490,7 +491,25 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
         `the page should have received ${route}`
       );
     }
-    for (const secret of secrets) {
+    // Issue #18: the token broker's secret, read the way a kernel gets it (a kernel started
+    // through the server's REST API, its output on this test's own websocket, never the
+    // page), is in no response, the DOM or storage; the page never calls the broker.
+    const probe = await openKernel(lab, 'secret-probe.ipynb', { kernelName: 'python3' });
+    let brokerSecret = '';
+    try {
+      const r = await probe.execute(
+        "import os; print(os.environ['GLOBUS_KIT_TOKEN_BROKER_SECRET'], end='')"
+      );
+      brokerSecret = r.messages.find(m => m.msg_type === 'stream')?.content.text ?? '';
+    } finally {
+      await probe.close();
+    }
+    assert.ok(brokerSecret.length >= 40, 'the kernel inherited the broker secret');
+    assert.ok(
+      !bodies.some(b => b.url.includes('/globus-kit/broker')),
+      'the page called the broker'
+    );
+    for (const secret of [...secrets, brokerSecret]) {
       const tag = `${secret.slice(0, 4)}… (${secret.length} chars)`;
       assert.ok(!dom.includes(secret), `the DOM holds token ${tag}`);
       assert.ok(!storage.includes(secret), `browser storage holds token ${tag}`);

@@ -124,3 +124,60 @@ describe('tslab kernel: connect() through the server token broker', () => {
     assert.ok(!server.log().includes('GLOBUS_KIT_TOKEN_BROKER_SECRET='));
   });
 });
+
+describe('tslab kernel: a token about to expire is asked for again before the call', () => {
+  let emu;
+  let server;
+  let kernel;
+
+  before(async () => {
+    // Tokens live 70 s: the server renews within 60 s of expiry, and so does the kernel.
+    emu = await createEmulator({ autoApprove: true, tokenLifetimeSeconds: 70 });
+    const env = await emu.env();
+    delete env.GLOBUS_DATA;
+    server = await startJupyterServer({
+      env: { ...env, GLOBUS_KIT_CLIENT_ID: seed.NATIVE_CLIENT_ID }
+    });
+    const headers = { Authorization: `token ${server.token}`, 'Content-Type': 'application/json' };
+    const post = async (path, body) =>
+      (
+        await fetch(`${server.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
+      ).json();
+    const start = await post('/globus-kit/login', { redirect: 'paste' });
+    const approved = await fetch(start.url, { redirect: 'manual' });
+    const code = new URL(approved.headers.get('location')).searchParams.get('code');
+    await post('/globus-kit/login/complete', { code });
+    kernel = await openKernel(server, 'tslab-expiring.ipynb', { kernelName: 'tslab' });
+  });
+
+  after(async () => {
+    await kernel?.close();
+    await server?.stop();
+    await emu?.close();
+  });
+
+  it('should renew through the server without a 401 once the token is within 60 s', async () => {
+    const first = await kernel.execute(
+      [
+        "import { connect } from '@jupyterlab-globus-kit/kernel-helpers';",
+        'const globus = await connect();',
+        "const fp = () => globus.tokens.for('transfer.api.globus.org')!.fingerprint;",
+        'const before = fp();',
+        `await globus.transfer.collections.get('${seed.PUBLIC_COLLECTION_ID}');`,
+        'console.log(globus.source, fp() === before);'
+      ].join('\n'),
+      { timeoutMs: 90_000 }
+    );
+    assert.equal(textOf(first), 'server true\n');
+    // 70 s tokens: after 11 s fewer than 60 s are left, though the token still works.
+    await new Promise(resolve => setTimeout(resolve, 11_000));
+    const second = await kernel.execute(
+      [
+        `const doc = await globus.transfer.collections.get('${seed.PUBLIC_COLLECTION_ID}');`,
+        'console.log(doc.id, fp() !== before);'
+      ].join('\n'),
+      { timeoutMs: 90_000 }
+    );
+    assert.equal(textOf(second), `${seed.PUBLIC_COLLECTION_ID} true\n`);
+  });
+});

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import urllib.parse
 from typing import Iterator
 
 import pytest
@@ -106,6 +107,24 @@ def test_a_missing_consent_carries_its_url(broker_env: Kernelside) -> None:
     assert MAPPED in e.consent_url
     html = e._repr_html_()
     assert "Grant consent</a>" in html and "<b>CONSENT_REQUIRED</b>" in html
+
+
+def test_a_consent_granted_in_the_sidebar_reaches_the_running_kernel(
+        server: JupyterServer, broker_env: Kernelside, emulator: Emulator) -> None:
+    scope = f"https://auth.globus.org/scopes/{MAPPED}/https"
+    with pytest.raises(gk.GlobusKitError) as before:
+        gk.access_token(MAPPED)
+    assert before.value.code == "CONSENT_REQUIRED" and before.value.required_scopes == [scope]
+    # The sidebar's step-up: a login that adds the missing scope (auto-approved).
+    start = server.post("/globus-kit/login", {"redirect": "paste", "addScopes": [scope]})
+    assert start.status_code == 200, start.text
+    r = requests.get(start.json()["url"], allow_redirects=False, timeout=10)
+    code = urllib.parse.parse_qs(urllib.parse.urlsplit(r.headers["Location"]).query)["code"][0]
+    assert server.post("/globus-kit/login/complete", {"code": code}).status_code == 200
+    # Same process, no restart: the next call has the collection's token.
+    token = gk.access_token(MAPPED)
+    assert token == stored(server)["tokens"][MAPPED]["access_token"]
+    assert gk.access_token(TRANSFER) == stored(server)["tokens"][TRANSFER]["access_token"]
 
 
 def test_the_authorizer_renews_after_a_401(
