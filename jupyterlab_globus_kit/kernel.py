@@ -41,8 +41,6 @@ SECRET_VAR = "GLOBUS_KIT_TOKEN_BROKER_SECRET"
 SECRET_HEADER = "X-Globus-Kit-Broker-Secret"
 #: Seconds to wait for the broker.
 TIMEOUT = 30.0
-#: An authorizer asks again when its token expires within this many seconds.
-RENEW_WINDOW = 60.0
 
 NOT_UNDER_SERVER = (
     "This kernel was not started by a Jupyter server with jupyterlab-globus-kit, so there is "
@@ -199,10 +197,11 @@ def tokens() -> TokenStatus:
 
 
 class BrokerAuthorizer:
-    """A globus-sdk authorizer backed by the broker: ``get_authorization_header()`` hands
-    out the current token (asking the server again shortly before it expires);
-    ``handle_missing_authorization()``, which globus-sdk calls after a 401, asks again
-    saying which token was refused, and is True when a different token came back.
+    """A globus-sdk authorizer backed by the broker: ``get_authorization_header()``, which
+    globus-sdk calls before every request, hands out the server's current token (one
+    loopback request), so a login, consent or logout in the sidebar applies to the next
+    request; ``handle_missing_authorization()``, which globus-sdk calls after a 401, asks
+    again saying which token was refused, and is True when a different token came back.
     """
 
     def __init__(self, resource_server_or_scope: str) -> None:
@@ -219,10 +218,9 @@ class BrokerAuthorizer:
         self._expires_at = float(exp) if isinstance(exp, (int, float)) else None
 
     def get_authorization_header(self) -> Optional[str]:
-        """``Bearer <token>``, renewed through the server when it expires within a minute."""
-        if self._token is None or (self._expires_at is not None
-                                   and self._expires_at - time.time() <= RENEW_WINDOW):
-            self._load()
+        """``Bearer <token>``: the server's current token (it renews within a minute of
+        expiry)."""
+        self._load()
         return f"{self._type} {self._token}"
 
     def handle_missing_authorization(self) -> bool:

@@ -99,6 +99,32 @@ describe('tslab kernel: connect() through the server token broker', () => {
     assert.equal(transfer.status, 'active');
   });
 
+  it('should succeed after a consent granted in the sidebar, without connect() again', async () => {
+    const before = await run(
+      [
+        'const lsMapped = async () => {',
+        '  try {',
+        `    const entries = await globus.transfer.files.ls('${seed.MAPPED_COLLECTION_ID}', '/');`,
+        '    return `ok ${entries.length > 0}`;',
+        '  } catch (e) {',
+        '    return (e as { code?: string }).code;',
+        '  }',
+        '};',
+        'console.log(await lsMapped());'
+      ].join('\n')
+    );
+    assert.equal(before, 'CONSENT_REQUIRED\n');
+    // The sidebar's step-up login with the collection's data_access (auto-approved).
+    const scope =
+      'urn:globus:auth:scope:transfer.api.globus.org:all' +
+      `[*https://auth.globus.org/scopes/${seed.MAPPED_COLLECTION_ID}/data_access]`;
+    const start = await api('POST', '/globus-kit/login', { redirect: 'paste', addScopes: [scope] });
+    const approved = await fetch(start.url, { redirect: 'manual' });
+    const code = new URL(approved.headers.get('location')).searchParams.get('code');
+    await api('POST', '/globus-kit/login/complete', { code });
+    assert.equal(await run('console.log(await lsMapped());'), 'ok true\n');
+  });
+
   it("should fail the next call with NO_CREDENTIALS after the sidebar's logout", async () => {
     const out = await api('POST', '/globus-kit/logout', {});
     assert.ok(out.revoked >= 1, JSON.stringify(out));
@@ -125,13 +151,13 @@ describe('tslab kernel: connect() through the server token broker', () => {
   });
 });
 
-describe('tslab kernel: a token about to expire is asked for again before the call', () => {
+describe('tslab kernel: a token the server renews before expiry reaches the next call', () => {
   let emu;
   let server;
   let kernel;
 
   before(async () => {
-    // Tokens live 70 s: the server renews within 60 s of expiry, and so does the kernel.
+    // Tokens live 70 s: the server renews within 60 s of expiry.
     emu = await createEmulator({ autoApprove: true, tokenLifetimeSeconds: 70 });
     const env = await emu.env();
     delete env.GLOBUS_DATA;
@@ -156,7 +182,7 @@ describe('tslab kernel: a token about to expire is asked for again before the ca
     await emu?.close();
   });
 
-  it('should renew through the server without a 401 once the token is within 60 s', async () => {
+  it('should carry the renewed token, without a 401, once under 60 s are left', async () => {
     const first = await kernel.execute(
       [
         "import { connect } from '@jupyterlab-globus-kit/kernel-helpers';",

@@ -4,10 +4,10 @@
  * When the server extension loads it sets `GLOBUS_KIT_TOKEN_BROKER_URL` and
  * `GLOBUS_KIT_TOKEN_BROKER_SECRET`, which its kernels inherit. `connect()` then takes the
  * identity and the tokens from the server (`session.source === 'server'`), and every call
- * runs through {@link BrokerAuthorizer}: it asks the server again when a token expires
- * within a minute and after a 401 (naming the refused token by its SHA-256 only), so a
- * login, consent or logout done in the sidebar applies to the kernel's next call. The
- * server renews; the kernel never holds a refresh token.
+ * runs through {@link BrokerAuthorizer}: it takes the server's current token just before
+ * the call, and asks again after a 401 (naming the refused token by its SHA-256 only), so
+ * a login, consent or logout done in the sidebar applies to the kernel's next call. The
+ * server renews (within a minute of expiry); the kernel never holds a refresh token.
  *
  * Node's `http` module, not `fetch`: undici's fetch sends `Sec-Fetch-Mode`, which the
  * broker refuses as a browser header.
@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { isGlobusApiError } from '../errors/api-error';
-import { ConsentRequiredError } from '../errors/consent-required-error';
+import { ConsentRequiredError, isConsentRequiredError } from '../errors/consent-required-error';
 import { GlobusKitError } from '../errors/globus-kit-error';
 import { isTokenExpiredError, TokenExpiredError } from '../errors/token-expired-error';
 import type { INormalisedGlobusData, INormalisedIdentity } from '../globus-data/types';
@@ -29,8 +29,6 @@ export const BROKER_URL_VAR = 'GLOBUS_KIT_TOKEN_BROKER_URL';
 /** The secret's variable. */
 export const BROKER_SECRET_VAR = 'GLOBUS_KIT_TOKEN_BROKER_SECRET';
 const SECRET_HEADER = 'X-Globus-Kit-Broker-Secret';
-/** Ask the server again when a token expires within this many seconds. */
-export const BROKER_RENEW_WINDOW_SECONDS = 60;
 const TIMEOUT_MS = 30_000;
 const MAX_ANSWER_BYTES = 1024 * 1024;
 
@@ -295,10 +293,13 @@ export async function readBrokerCredentials(
 }
 
 /**
- * Runs each call with the server's current token for its resource server: asks again when
- * the held one expires within {@link BROKER_RENEW_WINDOW_SECONDS}, and after a 401 (the
- * server renews the refused token when it can; a logout in the sidebar makes this the
- * server's `NO_CREDENTIALS`).
+ * Runs each call with the server's current token for its resource server, asked for just
+ * before the call (one loopback request): a login, renewal, consent or logout done in the
+ * sidebar applies to the very next call, even when the token the kernel held is still
+ * valid at Globus. After a 401 it asks again naming the refused token (the server renews
+ * it when it can; after a logout this is the server's `NO_CREDENTIALS`), and after a
+ * `ConsentRequiredError` it asks again (a consent granted since comes with a new token);
+ * the call is repeated with a different token, at most twice.
  */
 export class BrokerAuthorizer implements IRequestAuthorizer {
   /** Tokens this authorizer asked the broker for (tests and diagnostics). */
@@ -306,7 +307,6 @@ export class BrokerAuthorizer implements IRequestAuthorizer {
   readonly #config: IBrokerConfig;
   readonly #tokens: TokenSet | undefined;
   readonly #expiringWindowSeconds: number | undefined;
-  readonly #current = new Map<string, Token>();
 
   /**
    * @param config - the broker
@@ -327,24 +327,23 @@ export class BrokerAuthorizer implements IRequestAuthorizer {
     if (!token) {
       return call(token);
     }
-    let fresh = this.#current.get(token.resourceServer) ?? token;
-    const left = fresh.expiresInSeconds();
-    if (left !== undefined && left <= BROKER_RENEW_WINDOW_SECONDS) {
-      fresh = await this.#ask(token.resourceServer);
-    }
-    try {
-      return await call(fresh);
-    } catch (error) {
-      const unauthorized =
-        isTokenExpiredError(error) || (isGlobusApiError(error) && error.status === 401);
-      if (!unauthorized) {
-        throw error;
+    const rs = token.resourceServer;
+    let current = await this.#ask(rs);
+    for (let renewals = 0; ; renewals++) {
+      try {
+        return await call(current);
+      } catch (error) {
+        const unauthorized =
+          isTokenExpiredError(error) || (isGlobusApiError(error) && error.status === 401);
+        if ((!unauthorized && !isConsentRequiredError(error)) || renewals >= 2) {
+          throw error;
+        }
+        const renewed = await this.#ask(rs, unauthorized ? current : undefined);
+        if (renewed.unsafeRevealAccessToken() === current.unsafeRevealAccessToken()) {
+          throw error;
+        }
+        current = renewed;
       }
-      const renewed = await this.#ask(token.resourceServer, fresh);
-      if (renewed.unsafeRevealAccessToken() === fresh.unsafeRevealAccessToken()) {
-        throw error;
-      }
-      return call(renewed);
     }
   }
 
@@ -361,7 +360,6 @@ export class BrokerAuthorizer implements IRequestAuthorizer {
       },
       { expiringWindowSeconds: this.#expiringWindowSeconds }
     );
-    this.#current.set(resourceServer, token);
     this.#tokens?.replace(token);
     return token;
   }
