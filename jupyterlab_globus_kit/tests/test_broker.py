@@ -253,6 +253,27 @@ def test_bad_input_is_a_typed_400(kernel: Kernelside) -> None:
     assert r.status_code == 400 and r.json()["code"] == "BAD_INPUT"
 
 
+def test_fuzzed_bodies_are_typed_answers_never_a_500(server: JupyterServer,
+                                                    kernel: Kernelside) -> None:
+    import random
+
+    from .test_reliability_fuzz import fuzz_body
+
+    rng = random.Random(18)
+    tally: Dict[str, int] = {}
+    with requests.Session() as http:
+        for _ in range(300):
+            category, body = fuzz_body(rng, ("resource", "rejected"))
+            r = http.post(f"{kernel.url}/token", data=body, timeout=30, headers={
+                SECRET_HEADER: kernel.secret, "Content-Type": "application/json"})
+            assert r.status_code in (400, 401, 403), (category, body[:200], r.text[:300])
+            code = r.json()["code"]
+            assert code in ("BAD_INPUT", "BAD_SCOPE", "NO_CREDENTIALS", "CONSENT_REQUIRED"), code
+            tally[code] = tally.get(code, 0) + 1
+    assert tally.get("BAD_INPUT", 0) > 150, tally
+    assert "Traceback" not in server.output()
+
+
 def test_after_login_hands_out_an_access_token_that_works_never_a_refresh_token(
         server: JupyterServer, kernel: Kernelside, emulator: Emulator) -> None:
     login(server)
