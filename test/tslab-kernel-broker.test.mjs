@@ -125,6 +125,44 @@ describe('tslab kernel: connect() through the server token broker', () => {
     assert.equal(await run('console.log(await lsMapped());'), 'ok true\n');
   });
 
+  it('should read a collection consented in the sidebar after connect(), without connect() again', async () => {
+    // A collection the session held no token for at connect time, not readable anonymously.
+    const seeded = await fetch(`${emu.urls.admin}/seed/collections`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        display_name: 'Broker consent test',
+        public: false,
+        files: { '/a.txt': 'hello from a private collection' }
+      })
+    });
+    assert.equal(seeded.status, 201);
+    const { id } = await seeded.json();
+    const before = await run(
+      [
+        'const readPrivate = async () => {',
+        '  try {',
+        `    const bytes = await globus.https.downloadBytes('${id}', '/a.txt');`,
+        '    return Buffer.from(bytes).toString();',
+        '  } catch (e) {',
+        '    return (e as { code?: string }).code;',
+        '  }',
+        '};',
+        'console.log(await readPrivate());'
+      ].join('\n')
+    );
+    assert.equal(before, 'CONSENT_REQUIRED\n');
+    const scope = `https://auth.globus.org/scopes/${id}/https`;
+    const start = await api('POST', '/globus-kit/login', { redirect: 'paste', addScopes: [scope] });
+    const approved = await fetch(start.url, { redirect: 'manual' });
+    const code = new URL(approved.headers.get('location')).searchParams.get('code');
+    await api('POST', '/globus-kit/login/complete', { code });
+    assert.equal(
+      await run('console.log(await readPrivate());'),
+      'hello from a private collection\n'
+    );
+  });
+
   it("should fail the next call with NO_CREDENTIALS after the sidebar's logout", async () => {
     const out = await api('POST', '/globus-kit/logout', {});
     assert.ok(out.revoked >= 1, JSON.stringify(out));

@@ -325,7 +325,7 @@ export class BrokerAuthorizer implements IRequestAuthorizer {
     call: (token: Token | undefined) => Promise<T>
   ): Promise<T> {
     if (!token) {
-      return call(token);
+      return this.#anonymousFirst(call);
     }
     const rs = token.resourceServer;
     let current = await this.#ask(rs);
@@ -344,6 +344,33 @@ export class BrokerAuthorizer implements IRequestAuthorizer {
         }
         current = renewed;
       }
+    }
+  }
+
+  /**
+   * A call with no token (a collection the session held no token for at connect time is
+   * tried anonymously): when it needs a collection's `https` scope, the server may hold
+   * that token by now (a consent granted in the sidebar); ask for it and call once more.
+   */
+  async #anonymousFirst<T>(call: (token: Token | undefined) => Promise<T>): Promise<T> {
+    try {
+      return await call(undefined);
+    } catch (error) {
+      const scope = isConsentRequiredError(error)
+        ? error.requiredScopes.find(s =>
+            /^https:\/\/auth\.globus\.org\/scopes\/[^/]+\/https$/.test(s)
+          )
+        : undefined;
+      if (scope === undefined) {
+        throw error;
+      }
+      let token: Token;
+      try {
+        token = await this.#ask(scope);
+      } catch {
+        throw error; // still no consent: the original error, with its consent link
+      }
+      return call(token);
     }
   }
 
