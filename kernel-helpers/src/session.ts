@@ -195,9 +195,13 @@ export async function connect(options: IConnectOptions = {}): Promise<GlobusSess
     data = got.data;
     source = 'server';
     credentialSource = got.status.source === 'stored-login' ? 'standalone' : 'hub';
-    noDataMessage = got.status.problem
-      ? `${SERVER_NO_CREDENTIALS_MESSAGE} (${got.status.problem.message})`
-      : SERVER_NO_CREDENTIALS_MESSAGE;
+    // The hub's revoked-at-logout case says only what is known, in the sidebar's words.
+    noDataMessage =
+      got.status.problem?.code === 'no-hub-tokens'
+        ? hubNoTokensMessage(env)
+        : got.status.problem
+          ? `${SERVER_NO_CREDENTIALS_MESSAGE} (${got.status.problem.message})`
+          : SERVER_NO_CREDENTIALS_MESSAGE;
   } else if (options.globusData !== undefined) {
     data =
       typeof options.globusData === 'string'
