@@ -8,10 +8,8 @@
 // auth_state → a tslab kernel's connect() uses them → the emulator's clock passes the
 // tokens' expiry, the hub renews them (refresh_user) and the sidebar and the running kernel
 // use the renewed ones without a server restart → hub logout revokes them and the sidebar
-// and the kernel say the hub gave no tokens (no 500).
-//
-// Not here yet: a Python kernel's token on the hub (it waits for the Python kernel helpers
-// of issue 18).
+// and the kernel say the hub gave no tokens (no 500). A Python kernel on the same server
+// gets the hub's tokens from the server's token broker (issue #18).
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -208,6 +206,32 @@ describe('a real JupyterHub with the Globus authenticator (issue 19)', { timeout
     assert.equal(result.globusData, true, 'pre_spawn_start set GLOBUS_DATA');
     assert.equal(result.localEndpoint, '', 'GLOBUS_LOCAL_ENDPOINT is always set (16+)');
     for (const s of secrets) assert.ok(!text.includes(s), 'no token in the cell output');
+  });
+
+  it("should give a Python kernel the hub's tokens through the server's broker", async () => {
+    const py = await openKernel(server(), 'hub-python.ipynb', {
+      kernelName: 'python3',
+      timeoutMs: 60_000
+    });
+    try {
+      const { result, text } = await cellResult(
+        py,
+        [
+          'import json, os, urllib.parse, urllib.request',
+          'from jupyterlab_globus_kit.kernel import access_token, tokens',
+          "base = os.environ['GLOBUS_SDK_SERVICE_URL_TRANSFER'] + '/v0.10'",
+          `url = base + '/operation/endpoint/${seed.PUBLIC_COLLECTION_ID}/ls?path=' + urllib.parse.quote('${WEATHER}')`,
+          "req = urllib.request.Request(url, headers={'Authorization': 'Bearer ' + access_token('transfer.api.globus.org')})",
+          'doc = json.load(urllib.request.urlopen(req, timeout=30))',
+          "print('RESULT ' + json.dumps({'rows': len(doc['DATA']), 'source': tokens().source, 'shown': repr(tokens())}))"
+        ].join('\n')
+      );
+      assert.ok(result.rows >= 13, `the weather folder lists ${result.rows} entries`);
+      assert.equal(result.source, 'hub-api', "the server's tokens come from the hub");
+      for (const s of secrets) assert.ok(!text.includes(s), 'no token in the cell output');
+    } finally {
+      await py.close();
+    }
   });
 
   it("should renew expired tokens in the hub and give them to a running kernel's session", async () => {
