@@ -6,7 +6,7 @@ import base64
 import json
 import pickle
 import time
-from typing import Any, Dict
+from typing import Any, Dict, Iterator
 
 import pytest
 
@@ -108,3 +108,11 @@ def shape_16(iat: int) -> Dict[str, Any]:
 @pytest.fixture
 def now() -> float:
     return time.time()
+
+
+@pytest.fixture
+def clean_faults(emulator: Any) -> Iterator[Any]:
+    """The module's emulator without fault rules, before and after the test."""
+    emulator.clear_faults()
+    yield emulator
+    emulator.clear_faults()

@@ -12,7 +12,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import requests
 
@@ -168,6 +168,33 @@ class JupyterServer:
                 self.proc.wait(5)
         self.log.close()
         self.tmp.cleanup()
+
+
+#: The emulator's native-app client (emulator/src/state/seed.ts NATIVE_CLIENT_ID).
+NATIVE_CLIENT_ID = "d1b9f3a5-2c4e-4f6a-9b0c-1d2e3f4a5b66"
+
+
+def serve_for_logins(emulator: "Emulator") -> Iterator["JupyterServer"]:
+    """A server pointed at the emulator's services, with its native client for logins and
+    no GLOBUS_DATA: the login, token-file, renewal and broker tests' server."""
+    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_SERVICE_URL_")}
+    env["GLOBUS_KIT_CLIENT_ID"] = NATIVE_CLIENT_ID
+    srv = JupyterServer(env)
+    yield srv
+    srv.stop()
+
+
+def serve_with_globus_data(emulator: "Emulator", timeout: Optional[str] = "3"
+                           ) -> Iterator["JupyterServer"]:
+    """A server with the emulator's GLOBUS_DATA and services (and, with ``timeout``, a short
+    Globus request timeout in seconds): the API routes' tests' server."""
+    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_") or
+           k == "GLOBUS_DATA"}
+    if timeout is not None:
+        env["GLOBUS_KIT_REQUEST_TIMEOUT"] = timeout
+    srv = JupyterServer(env)
+    yield srv
+    srv.stop()
 
 
 def secrets_of(globus_data: str) -> Dict[str, str]:

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from .conftest import encode, shape_pre_012
-from .processes import SERVER_TOKEN, Emulator, JupyterServer, secrets_of
+from .processes import SERVER_TOKEN, Emulator, JupyterServer, secrets_of, serve_with_globus_data
 
 PUBLIC = "a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01"
 MAPPED = "e56c36e4-1063-4a6e-a747-22000bf2d559"
@@ -32,19 +32,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="module")
 def server(emulator: Emulator) -> Iterator[JupyterServer]:
-    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_") or
-           k == "GLOBUS_DATA"}
-    env["GLOBUS_KIT_REQUEST_TIMEOUT"] = "3"
-    srv = JupyterServer(env)
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def clean_faults(emulator: Emulator) -> Iterator[Emulator]:
-    emulator.clear_faults()
-    yield emulator
-    emulator.clear_faults()
+    yield from serve_with_globus_data(emulator)
 
 
 def submit_transfer(emulator: Emulator, label: str) -> str:

@@ -23,9 +23,10 @@ from jupyterlab_globus_kit.broker import SECRET_HEADER, broker_url, is_loopback_
 from jupyterlab_globus_kit.token_store import TokenFile
 
 from .conftest import REFRESH_TOKEN, TRANSFER_TOKEN, encode, shape_pre_012
-from .processes import ROOT, SERVER_TOKEN, Emulator, JupyterServer
+from .processes import (
+    NATIVE_CLIENT_ID, ROOT, SERVER_TOKEN, Emulator, JupyterServer, serve_for_logins,
+)
 
-NATIVE_CLIENT_ID = "d1b9f3a5-2c4e-4f6a-9b0c-1d2e3f4a5b66"
 MAPPED = "e56c36e4-1063-4a6e-a747-22000bf2d559"
 TRANSFER = "transfer.api.globus.org"
 TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
@@ -83,11 +84,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="module")
 def server(emulator: Emulator) -> Iterator[JupyterServer]:
-    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_SERVICE_URL_")}
-    env["GLOBUS_KIT_CLIENT_ID"] = NATIVE_CLIENT_ID
-    srv = JupyterServer(env)
-    yield srv
-    srv.stop()
+    yield from serve_for_logins(emulator)
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,9 @@ import requests
 
 from jupyterlab_globus_kit import kernel as gk
 
-from .processes import ROOT, Emulator, JupyterServer
+from .processes import ROOT, Emulator, JupyterServer, serve_for_logins
 from .test_broker import (
-    MAPPED, NATIVE_CLIENT_ID, TRANSFER, TRANSFER_ALL, Kernelside, kernel_env, login,
+    MAPPED, TRANSFER, TRANSFER_ALL, Kernelside, kernel_env, login,
     stored, transfer_call,
 )
 
@@ -31,11 +31,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="module")
 def server(emulator: Emulator) -> Iterator[JupyterServer]:
-    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_SERVICE_URL_")}
-    env["GLOBUS_KIT_CLIENT_ID"] = NATIVE_CLIENT_ID
-    srv = JupyterServer(env)
-    yield srv
-    srv.stop()
+    yield from serve_for_logins(emulator)
 
 
 @pytest.fixture

@@ -17,9 +17,8 @@ import requests
 
 from jupyterlab_globus_kit.token_store import TokenFile
 
-from .processes import Emulator, JupyterServer
+from .processes import NATIVE_CLIENT_ID, Emulator, JupyterServer, serve_for_logins
 
-NATIVE_CLIENT_ID = "d1b9f3a5-2c4e-4f6a-9b0c-1d2e3f4a5b66"
 PUBLIC = "a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01"
 MAPPED = "e56c36e4-1063-4a6e-a747-22000bf2d559"
 TRANSFER = "transfer.api.globus.org"
@@ -34,11 +33,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="module")
 def server(emulator: Emulator) -> Iterator[JupyterServer]:
-    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_SERVICE_URL_")}
-    env["GLOBUS_KIT_CLIENT_ID"] = NATIVE_CLIENT_ID
-    srv = JupyterServer(env)
-    yield srv
-    srv.stop()
+    yield from serve_for_logins(emulator)
 
 
 def token_path(server: JupyterServer) -> Path:

@@ -10,7 +10,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from .processes import SERVER_TOKEN, Emulator, JupyterServer, secrets_of
+from .processes import SERVER_TOKEN, Emulator, JupyterServer, secrets_of, serve_with_globus_data
 
 PUBLIC = "a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01"
 GUEST = "9d6d994a-6d04-4b8c-8fb8-1d1fd9d5a3c2"
@@ -26,12 +26,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="module")
 def server(emulator: Emulator) -> Iterator[JupyterServer]:
-    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_") or
-           k == "GLOBUS_DATA"}
-    env["GLOBUS_KIT_REQUEST_TIMEOUT"] = "3"
-    srv = JupyterServer(env)
-    yield srv
-    srv.stop()
+    yield from serve_with_globus_data(emulator)
 
 
 def wait_for_task(server: JupyterServer, task_id: str, seconds: float = 20) -> dict:

@@ -8,7 +8,7 @@ from typing import Iterator
 
 import pytest
 
-from .processes import Emulator, JupyterServer
+from .processes import Emulator, JupyterServer, serve_with_globus_data
 
 PUBLIC = "a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01"
 
@@ -22,11 +22,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="module")
 def server(emulator: Emulator) -> Iterator[JupyterServer]:
-    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_") or
-           k == "GLOBUS_DATA"}
-    srv = JupyterServer(env)
-    yield srv
-    srv.stop()
+    yield from serve_with_globus_data(emulator, timeout=None)
 
 
 @pytest.mark.parametrize("body,status", [

@@ -14,8 +14,8 @@ import pytest
 
 from jupyterlab_globus_kit.token_store import FileLock, TokenFile
 
-from .processes import Emulator, JupyterServer
-from .test_login_routes import NATIVE_CLIENT_ID, PUBLIC, TRANSFER, login_with_paste, token_path
+from .processes import Emulator, JupyterServer, serve_for_logins
+from .test_login_routes import PUBLIC, TRANSFER, login_with_paste, token_path
 
 STALL_MS = 4000
 
@@ -29,11 +29,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="module")
 def server(emulator: Emulator) -> Iterator[JupyterServer]:
-    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_SERVICE_URL_")}
-    env["GLOBUS_KIT_CLIENT_ID"] = NATIVE_CLIENT_ID
-    srv = JupyterServer(env)
-    yield srv
-    srv.stop()
+    yield from serve_for_logins(emulator)
 
 
 def put_inside_the_renewal_window(server: JupyterServer) -> str:
