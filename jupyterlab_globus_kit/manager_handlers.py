@@ -133,8 +133,12 @@ class BookmarkHandler(GlobusApiHandler):
 
     @tornado.web.authenticated
     async def delete(self, bookmark_id: str) -> None:
-        await self.answer(_guard(lambda: manager_api.bookmark_delete(
-            self.api, parse_uuid(bookmark_id, "bookmark_id"))))
+        def build() -> Awaitable[Any]:
+            self.body_json()  # none is needed; a malformed one is still refused
+            return manager_api.bookmark_delete(self.api, parse_uuid(bookmark_id,
+                                                                     "bookmark_id"))
+
+        await self.answer(_guard(build))
 
 
 def routes(base_url: str, api: GlobusApi) -> List[Tuple[str, Any, dict]]:
