@@ -12,6 +12,7 @@ from jupyter_server.utils import url_path_join
 from .api_handlers import routes as api_routes
 from .errors import GlobusKitError, strict_json, to_document
 from .globus_api import GlobusApi
+from .lab_transfer_handlers import routes as lab_transfer_routes
 from .login import LoginManager
 from .login_handlers import routes as login_routes
 from .manager_handlers import routes as manager_routes
@@ -66,6 +67,7 @@ def setup_handlers(web_app: Any, state: GlobusState, log: Optional[logging.Logge
     routes += api_routes(base_url, api)
     routes += task_routes(base_url, api)
     routes += manager_routes(base_url, api)  # issue #16: delete tasks and bookmarks
+    routes += lab_transfer_routes(base_url, api)  # issue #16: copies to/from the contents root
     # Issue #9: a generic OIDC provider and its platform's S3 workspaces (off unless
     # GLOBUS_KIT_OIDC_ISSUER and GLOBUS_KIT_OIDC_CLIENT_ID are set).
     oidc = OidcManager(OidcConfig.from_env())

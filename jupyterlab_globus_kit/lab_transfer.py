@@ -1,0 +1,515 @@
+"""Copies between the Jupyter contents root and a Globus collection, over the collection's
+GCS HTTPS server (issue #16, "Your JupyterLab files and Globus").
+
+The bytes never go through the browser: the server reads local files in chunks and streams
+them in a PUT, and streams a GET into a local file, so memory does not grow with file size.
+A job runs in the background; the browser polls its progress and may cancel it.
+
+No partial file ever lands at a final path:
+
+* upload: each file is PUT to a temporary name beside its destination, then renamed with
+  Transfer's ``rename``; a failed or cancelled PUT deletes the temporary name (best effort);
+* download: the GET streams into a temporary local file in the destination folder, renamed
+  on success and removed otherwise. An existing local file is never replaced unless the
+  request says ``overwrite``.
+
+Every local path resolves inside the contents root (``realpath``: symlinks included).
+
+See https://docs.globus.org/globus-connect-server/v5.4/https-access-collections/
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import time
+import uuid
+from collections import OrderedDict
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+from urllib.parse import quote
+
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+
+from .errors import GlobusKitError, bad_input, from_globus_response
+from .globus_api import GlobusApi
+
+#: Bytes read from disk and sent per write (and the GET's buffer size).
+CHUNK_BYTES = 1024 * 1024
+#: Most files one upload may hold after folders are expanded.
+MAX_FILES = 10_000
+#: Jobs kept for their progress after they end (the oldest finished ones are forgotten).
+MAX_FINISHED_JOBS = 50
+#: Streams (PUT or GET) in flight at once across every job.
+MAX_STREAMS = 8
+#: Largest file a download accepts (tornado checks a declared length against it).
+MAX_FILE_BYTES = 1 << 44  # 16 TiB
+#: Seconds a cancelled job has to stop at its next chunk before its task is cancelled.
+CANCEL_GRACE_SECONDS = 2.0
+#: Prefix of the temporary names (hidden on both sides).
+TEMP_PREFIX = ".globus-kit-partial-"
+
+
+def _env_https_timeout() -> float:
+    try:
+        value = float(os.environ.get("GLOBUS_KIT_HTTPS_TIMEOUT", "3600"))
+    except ValueError:
+        value = 3600.0
+    return min(max(value, 1.0), 86_400.0)
+
+
+def temp_name(name: str) -> str:
+    """A temporary name beside ``name``: hidden, unique, at most 255 bytes."""
+    return f"{TEMP_PREFIX}{secrets.token_hex(6)}-{name}"[:200]
+
+
+# ------------------------------------------------------------------ local paths
+
+
+def resolve_local(root_dir: str, value: Any, name: str) -> Tuple[str, str]:
+    """A path relative to the contents root (as JupyterLab names files: ``a/b.csv``,
+    ``""`` for the root) → ``(api_path, real_os_path)``. Refuses absolute paths, ``..``
+    segments, control characters, and anything whose ``realpath`` (symlinks followed)
+    leaves the root."""
+    if not isinstance(value, str):
+        raise bad_input(f"'{name}' must be a path relative to the Jupyter root")
+    if len(value) > 4096:
+        raise bad_input(f"'{name}' is longer than 4096 characters")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise bad_input(f"'{name}' contains a NUL or control character", "BAD_PATH")
+    if value.startswith("/") or "\\" in value or (len(value) > 1 and value[1] == ":"):
+        raise bad_input(f"'{name}' must be relative to the Jupyter root (no leading / or "
+                        "drive letter)", "BAD_PATH")
+    segments = value.split("/")
+    if ".." in segments:
+        raise bad_input(f"'{name}' must not contain a '..' segment", "BAD_PATH")
+    kept = [s for s in segments if s not in ("", ".")]
+    root = os.path.realpath(root_dir)
+    real = os.path.realpath(os.path.join(root, *kept)) if kept else root
+    if real != root and not real.startswith(root + os.sep):
+        raise GlobusKitError(
+            "OUTSIDE_ROOT",
+            f"'{name}' resolves outside the Jupyter root (a symbolic link leads out); copy "
+            "the file into your Jupyter folder first", 403)
+    return "/".join(kept), real
+
+
+class _Cancelled(Exception):
+    """Raised inside tornado's body producer or streaming callback to stop a copy (tornado
+    turns it into a 599 answer and closes the connection)."""
+
+
+def _remote_join(folder: str, name: str) -> str:
+    return folder.rstrip("/") + "/" + name
+
+
+def _parent(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[0] + "/"
+
+
+# ------------------------------------------------------------------ jobs
+
+
+class Job:
+    """One upload or download: per-file and total progress, status, errors."""
+
+    def __init__(self, kind: str, collection: str) -> None:
+        self.id = str(uuid.uuid4())
+        self.kind = kind
+        self.collection = collection
+        self.status = "running"  # running, succeeded, failed, cancelled
+        self.files: List[Dict[str, Any]] = []
+        self.errors: List[Dict[str, Any]] = []
+        self.started = time.time()
+        self.ended: Optional[float] = None
+        self.cancelled = False
+        self.task: Optional["asyncio.Task[None]"] = None
+
+    def add_file(self, local: str, remote: str, size: int) -> Dict[str, Any]:
+        entry = {"local": local, "remote": remote, "size": size, "done": 0,
+                 "status": "pending"}
+        self.files.append(entry)
+        return entry
+
+    def fail(self, entry: Optional[Dict[str, Any]], path: str, err: GlobusKitError) -> None:
+        if entry is not None:
+            entry["status"] = "failed"
+        self.errors.append({"path": path, "code": err.code, "message": err.message})
+
+    def document(self) -> Dict[str, Any]:
+        return {
+            "id": self.id, "kind": self.kind, "collection": self.collection,
+            "status": self.status,
+            "bytesDone": sum(f["done"] for f in self.files),
+            "bytesTotal": sum(f["size"] for f in self.files if f["size"] >= 0),
+            "filesDone": sum(1 for f in self.files if f["status"] == "done"),
+            "filesTotal": len(self.files),
+            "files": [dict(f) for f in self.files[:1000]],
+            "errors": self.errors[:1000],
+            "startedAt": self.started, "endedAt": self.ended,
+        }
+
+
+class LabTransfers:
+    """The jobs of this server process, and the HTTPS calls they make."""
+
+    def __init__(self, api: GlobusApi, *, timeout: Optional[float] = None) -> None:
+        self.api = api
+        self.timeout = timeout if timeout is not None else _env_https_timeout()
+        self.jobs: "OrderedDict[str, Job]" = OrderedDict()
+        self._http: Optional[AsyncHTTPClient] = None
+
+    def _client(self) -> AsyncHTTPClient:
+        """A client of its own: tornado's default refuses bodies over 100 MB, even
+        streamed, and a long copy must not hold a slot of the API calls' client."""
+        if self._http is None:
+            self._http = AsyncHTTPClient(force_instance=True, max_clients=MAX_STREAMS,
+                                         max_body_size=MAX_FILE_BYTES)
+        return self._http
+
+    # ---------------------------------------------------------------- registry
+
+    def get(self, job_id: str) -> Job:
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise GlobusKitError("NOT_FOUND", f"No copy job {job_id} on this server (jobs "
+                                 "are forgotten when the server restarts)", 404)
+        return job
+
+    def _start(self, job: Job, work: Any) -> Dict[str, Any]:
+        finished = [j for j in self.jobs.values() if j.status != "running"]
+        for old in finished[: max(0, len(finished) - MAX_FINISHED_JOBS + 1)]:
+            self.jobs.pop(old.id, None)
+        self.jobs[job.id] = job
+
+        async def run() -> None:
+            try:
+                await work
+            except asyncio.CancelledError:
+                job.cancelled = True
+            except GlobusKitError as err:
+                job.fail(None, "", err)
+            except Exception as err:  # noqa: BLE001 - the job reports it, typed
+                job.fail(None, "", GlobusKitError(
+                    "COPY_FAILED", f"The copy stopped ({type(err).__name__}); see the server "
+                    "log and try again.", 500))
+            finally:
+                job.ended = time.time()
+                job.status = ("cancelled" if job.cancelled else
+                              "failed" if job.errors else "succeeded")
+                for f in job.files:
+                    if f["status"] in ("pending", "running"):
+                        f["status"] = "cancelled" if job.cancelled else "skipped"
+
+        job.task = asyncio.ensure_future(run())
+        return job.document()
+
+    def cancel(self, job_id: str) -> Dict[str, Any]:
+        job = self.get(job_id)
+        if job.status == "running":
+            job.cancelled = True
+            task = job.task
+            if task is not None:
+                # The streams stop at their next chunk and clean up in order; a call that
+                # is stuck waiting for the collection is cancelled after a grace period.
+                asyncio.get_running_loop().call_later(
+                    CANCEL_GRACE_SECONDS, lambda: None if task.done() else task.cancel())
+        return job.document()
+
+    # ---------------------------------------------------------------- HTTPS plumbing
+
+    async def _server(self, collection: str) -> str:
+        doc = await self.api.get_collection(collection)
+        server = doc.get("https_server")
+        if not isinstance(server, str) or not server.startswith(("https://", "http://")):
+            raise GlobusKitError(
+                "NO_HTTPS_SERVER",
+                f"Collection {collection} has no HTTPS server; use a Globus Connect Server "
+                "v5 collection with HTTPS enabled, or a Globus transfer.", 400)
+        return server.rstrip("/")
+
+    async def _headers(self, collection: str) -> Tuple[Dict[str, str], List[str]]:
+        token = await self.api._require_token(collection)
+        secrets_ = [token.access_token] + ([token.refresh_token] if token.refresh_token
+                                           else [])
+        return ({"Authorization": f"{token.token_type or 'Bearer'} {token.access_token}",
+                 "User-Agent": "jupyterlab-globus-kit",
+                 "X-Requested-With": "XMLHttpRequest"}, secrets_)
+
+    def _error(self, operation: str, collection: str, path: str, code: int, text: str,
+               secrets_: Sequence[str]) -> GlobusKitError:
+        return from_globus_response(
+            service="GCS HTTPS", operation=operation, status=code, text=text,
+            resource=f"collection {collection} path {path}", token_expired=False,
+            resource_server=collection,
+            consent_url=lambda scopes: self.api.consent_url(scopes, {"prompt": "login"}),
+            secrets=secrets_)
+
+    def _network(self, operation: str, err: BaseException) -> GlobusKitError:
+        if "Timeout" in type(err).__name__ or "Timeout" in str(err):
+            return GlobusKitError("TIMEOUT", f"GCS HTTPS {operation} got no answer within "
+                                  f"{self.timeout:g} s; try again later.", 504)
+        return GlobusKitError("NETWORK_ERROR", f"GCS HTTPS {operation} failed: the "
+                              f"collection's server is unreachable ({type(err).__name__}). "
+                              "Try again later.", 502)
+
+    async def _delete_remote(self, server: str, collection: str, path: str) -> None:
+        """Best effort: remove a temporary remote file."""
+        try:
+            headers, _ = await self._headers(collection)
+            await self._client().fetch(HTTPRequest(
+                server + quote(path), method="DELETE", headers=headers, connect_timeout=5,
+                request_timeout=20, follow_redirects=False), raise_error=False)
+        except Exception:  # noqa: BLE001 - cleanup must not mask the real outcome
+            pass
+
+    # ---------------------------------------------------------------- upload
+
+    def start_upload(self, root_dir: str, paths: Sequence[str], collection: str,
+                     destination: str, overwrite: bool) -> Dict[str, Any]:
+        """Validate every local path now (a bad one refuses the whole request), then copy
+        in the background."""
+        sources = [resolve_local(root_dir, p, f"paths[{i}]") for i, p in enumerate(paths)]
+        for i, (api_path, real) in enumerate(sources):
+            if not api_path:
+                raise bad_input(f"'paths[{i}]' is the Jupyter root; pick files or folders "
+                                "inside it")
+            if not os.path.exists(real):
+                raise GlobusKitError("NOT_FOUND", f"'{api_path}' does not exist in the "
+                                     "Jupyter root", 404)
+        job = Job("upload", collection)
+        folders: List[str] = []
+        for api_path, real in sources:
+            base = _remote_join(destination, api_path.rsplit("/", 1)[-1])
+            if os.path.isdir(real):
+                self._walk(root_dir, real, api_path, base, job, folders)
+            else:
+                job.add_file(api_path, base, os.path.getsize(real))
+            if len(job.files) > MAX_FILES:
+                raise bad_input(f"at most {MAX_FILES} files per upload; upload the folders "
+                                "one at a time or use a Globus transfer")
+        return self._start(job, self._upload(job, root_dir, folders, overwrite))
+
+    def _walk(self, root_dir: str, real: str, api_path: str, remote: str, job: Job,
+              folders: List[str]) -> None:
+        folders.append(remote + "/")
+        root = os.path.realpath(root_dir)
+        for dirpath, dirnames, filenames in os.walk(real, followlinks=False):
+            rel = os.path.relpath(dirpath, real)
+            rel_parts = [] if rel == "." else rel.split(os.sep)
+            for d in sorted(dirnames):
+                if os.path.islink(os.path.join(dirpath, d)):
+                    continue  # a linked folder is not followed (it may lead out of the root)
+                folders.append(_remote_join(remote, "/".join(rel_parts + [d])) + "/")
+            dirnames[:] = sorted(d for d in dirnames
+                                 if not os.path.islink(os.path.join(dirpath, d)))
+            for f in sorted(filenames):
+                full = os.path.join(dirpath, f)
+                target = os.path.realpath(full)
+                if not target.startswith(root + os.sep) or not os.path.isfile(target):
+                    job.fail(None, "/".join([api_path] + rel_parts + [f]), GlobusKitError(
+                        "OUTSIDE_ROOT", "skipped: a link that leads outside the Jupyter "
+                        "root, or not a regular file", 403))
+                    continue
+                job.add_file("/".join([api_path] + rel_parts + [f]),
+                             _remote_join(remote, "/".join(rel_parts + [f])),
+                             os.path.getsize(target))
+                if len(job.files) > MAX_FILES:
+                    return
+
+    async def _upload(self, job: Job, root_dir: str, folders: List[str],
+                      overwrite: bool) -> None:
+        server = await self._server(job.collection)
+        for folder in folders:
+            try:
+                await self.api.mkdir(job.collection, folder)
+            except GlobusKitError as err:
+                if "Exists" not in str(err.facts.get("globusCode", "")):
+                    job.fail(None, folder, err)
+        for entry in job.files:
+            if job.cancelled:
+                break
+            try:
+                await self._upload_one(job, entry, root_dir, server, overwrite)
+            except GlobusKitError as err:
+                job.fail(entry, entry["local"], err)
+
+    async def _upload_one(self, job: Job, entry: Dict[str, Any], root_dir: str,
+                          server: str, overwrite: bool) -> None:
+        _, real = resolve_local(root_dir, entry["local"], "path")  # again: links may move
+        remote = entry["remote"]
+        temp = _parent(remote) + temp_name(remote.rsplit("/", 1)[-1])
+        headers, secrets_ = await self._headers(job.collection)
+        entry["status"] = "running"
+        loop = asyncio.get_running_loop()
+        with open(real, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            entry["size"] = size
+            headers = dict(headers, **{"Content-Length": str(size),
+                                       "Content-Type": "application/octet-stream"})
+
+            async def produce(write: Any) -> None:
+                sent = 0
+                while sent < size:
+                    if job.cancelled:
+                        raise _Cancelled()
+                    chunk = await loop.run_in_executor(
+                        None, handle.read, min(CHUNK_BYTES, size - sent))
+                    if not chunk:
+                        raise GlobusKitError("LOCAL_CHANGED", f"'{entry['local']}' became "
+                                             "shorter while it was read; try again.", 409)
+                    await write(chunk)
+                    sent += len(chunk)
+                    entry["done"] = sent
+
+            request = HTTPRequest(server + quote(temp), method="PUT", headers=headers,
+                                  body_producer=produce, connect_timeout=5,
+                                  request_timeout=self.timeout, follow_redirects=False)
+            try:
+                response = await self._client().fetch(request, raise_error=False)
+            except (GlobusKitError, asyncio.CancelledError):
+                await self._delete_remote(server, job.collection, temp)
+                raise
+            except (HTTPClientError, OSError, Exception) as err:  # noqa: BLE001
+                await self._delete_remote(server, job.collection, temp)
+                raise self._network("upload", err) from None
+        if job.cancelled:
+            await self._delete_remote(server, job.collection, temp)
+            raise asyncio.CancelledError()
+        if response.code == 599 or response.code >= 300:
+            await self._delete_remote(server, job.collection, temp)
+            if response.code == 599:
+                raise self._network("upload", response.error or OSError())
+            raise self._error("upload", job.collection, remote, response.code,
+                              (response.body or b"").decode("utf-8", "replace"), secrets_)
+        await self._rename_into_place(job.collection, server, temp, remote, overwrite)
+        entry["status"] = "done"
+
+    async def _rename_into_place(self, collection: str, server: str, temp: str,
+                                 remote: str, overwrite: bool) -> None:
+        try:
+            await self.api.rename(collection, temp, remote)
+            return
+        except GlobusKitError as err:
+            exists = "Exists" in str(err.facts.get("globusCode", ""))
+            if not exists or not overwrite:
+                await self._delete_remote(server, collection, temp)
+                if exists:
+                    raise GlobusKitError(
+                        "EXISTS", f"{remote} already exists on the collection; upload again "
+                        "with overwrite to replace it.", 409) from None
+                raise
+        # overwrite: remove the old file, then rename once more.
+        await self._delete_remote(server, collection, remote)
+        try:
+            await self.api.rename(collection, temp, remote)
+        except GlobusKitError:
+            await self._delete_remote(server, collection, temp)
+            raise
+
+    # ---------------------------------------------------------------- download
+
+    def start_download(self, root_dir: str, collection: str, paths: Sequence[str],
+                       local_dir: str, overwrite: bool) -> Dict[str, Any]:
+        """Validate the destination folder and refuse existing files (unless
+        ``overwrite``) now, then copy in the background."""
+        api_dir, real_dir = resolve_local(root_dir, local_dir, "localDir")
+        if not os.path.isdir(real_dir):
+            raise GlobusKitError("NOT_FOUND", f"'{api_dir or '/'}' is not a folder in the "
+                                 "Jupyter root", 404)
+        job = Job("download", collection)
+        existing: List[str] = []
+        for i, path in enumerate(paths):
+            if path.endswith("/"):
+                raise bad_input(f"'paths[{i}]' is a folder; download files (folders: use a "
+                                "Globus transfer)")
+            name = path.rsplit("/", 1)[-1]
+            local = "/".join(p for p in (api_dir, name) if p)
+            if os.path.lexists(os.path.join(real_dir, name)) and not overwrite:
+                existing.append(local)
+            job.add_file(local, path, -1)
+        if existing:
+            raise GlobusKitError(
+                "EXISTS", f"{', '.join(existing[:5])} already exist"
+                f"{'s' if len(existing) == 1 else ''} in JupyterLab; confirm to overwrite "
+                "(send overwrite: true) or pick another folder.", 409, existing=existing)
+        return self._start(job, self._download(job, root_dir, overwrite))
+
+    async def _download(self, job: Job, root_dir: str, overwrite: bool) -> None:
+        server = await self._server(job.collection)
+        for entry in job.files:
+            if job.cancelled:
+                break
+            try:
+                await self._download_one(job, entry, root_dir, server, overwrite)
+            except GlobusKitError as err:
+                job.fail(entry, entry["remote"], err)
+
+    async def _download_one(self, job: Job, entry: Dict[str, Any], root_dir: str,
+                            server: str, overwrite: bool) -> None:
+        local_dir, name = (entry["local"].rsplit("/", 1) if "/" in entry["local"]
+                           else ("", entry["local"]))
+        _, real_dir = resolve_local(root_dir, local_dir, "localDir")
+        final = os.path.join(real_dir, name)
+        temp = os.path.join(real_dir, temp_name(name))
+        headers, secrets_ = await self._headers(job.collection)
+        entry["status"] = "running"
+        state: Dict[str, Any] = {"code": None, "error": b""}
+        handle = open(temp, "xb")
+
+        def on_header(line: str) -> None:
+            if line.startswith("HTTP/"):
+                parts = line.split(" ", 2)
+                state["code"] = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() \
+                    else None
+            elif line.lower().startswith("content-length:"):
+                value = line.split(":", 1)[1].strip()
+                if value.isdigit() and state["code"] == 200:
+                    entry["size"] = int(value)
+
+        def on_chunk(chunk: bytes) -> None:
+            if job.cancelled:
+                raise _Cancelled()
+            if state["code"] != 200:
+                state["error"] = (state["error"] + chunk)[:64 * 1024]
+                return
+            handle.write(chunk)
+            entry["done"] += len(chunk)
+
+        request = HTTPRequest(server + quote(entry["remote"]), method="GET", headers=headers,
+                              header_callback=on_header, streaming_callback=on_chunk,
+                              connect_timeout=5, request_timeout=self.timeout,
+                              follow_redirects=False)
+        ok = False
+        try:
+            try:
+                response = await self._client().fetch(request, raise_error=False)
+            except asyncio.CancelledError:
+                raise
+            except (HTTPClientError, OSError, Exception) as err:  # noqa: BLE001
+                if job.cancelled:
+                    raise asyncio.CancelledError() from None
+                raise self._network("download", err) from None
+            if job.cancelled:
+                raise asyncio.CancelledError()
+            if response.code == 599:
+                raise self._network("download", response.error or OSError())
+            if response.code != 200:
+                raise self._error("download", job.collection, entry["remote"], response.code,
+                                  state["error"].decode("utf-8", "replace"), secrets_)
+            handle.close()
+            if not overwrite and os.path.lexists(final):
+                raise GlobusKitError("EXISTS", f"'{entry['local']}' appeared in JupyterLab "
+                                     "during the download; it was kept.", 409)
+            os.replace(temp, final)
+            entry["size"] = entry["done"]
+            entry["status"] = "done"
+            ok = True
+        finally:
+            if not handle.closed:
+                handle.close()
+            if not ok:
+                try:
+                    os.unlink(temp)
+                except OSError:
+                    pass

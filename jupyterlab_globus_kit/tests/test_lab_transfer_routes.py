@@ -1,0 +1,284 @@
+"""Copies between the Jupyter contents root and a collection (issue #16) against the
+emulator's GCS HTTPS server, through a real jupyter_server: upload of files and folders
+(bytes equal), download (bytes equal), overwrite refusal, ``..`` and symlink escapes
+refused, cancel mid-stream leaves no partial file, XSRF, and no token anywhere."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+from .processes import Emulator, JupyterServer, secrets_of
+
+GUEST = "9d6d994a-6d04-4b8c-8fb8-1d1fd9d5a3c2"
+MISSING = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    emu = Emulator()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="module")
+def server(emulator: Emulator) -> Iterator[JupyterServer]:
+    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_") or
+           k == "GLOBUS_DATA"}
+    env["GLOBUS_KIT_REQUEST_TIMEOUT"] = "5"
+    srv = JupyterServer(env)
+    yield srv
+    srv.stop()
+
+
+def root(server: JupyterServer) -> Path:
+    return Path(server.tmp.name)
+
+
+def wait_for_job(server: JupyterServer, job_id: str, seconds: float = 30) -> dict:
+    """Poll the job until it ends (bounded in time)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        r = server.get(f"/globus-kit/lab-transfers/{job_id}")
+        assert r.status_code == 200, r.text
+        job = r.json()
+        if job["status"] != "running" or time.monotonic() > deadline:
+            return job
+        time.sleep(0.1)
+
+
+def partials(folder: Path) -> list:
+    return [p.name for p in folder.rglob("*") if ".globus-kit-partial-" in p.name
+            or ".upload" in p.name]
+
+
+class TestUpload:
+    def test_should_upload_a_file_and_a_folder_recursively(self, server, emulator):
+        (root(server) / "up").mkdir()
+        (root(server) / "up" / "data.csv").write_bytes(b"a,b\n1,2\n")
+        (root(server) / "up" / "tree" / "inner").mkdir(parents=True)
+        (root(server) / "up" / "tree" / "one.txt").write_bytes(b"one")
+        (root(server) / "up" / "tree" / "inner" / "two.bin").write_bytes(bytes(range(256)) * 9)
+        (emulator.collection_dir(GUEST) / "uploads").mkdir()
+        r = server.post("/globus-kit/lab-transfers/upload",
+                        {"paths": ["up/data.csv", "up/tree"], "collection": GUEST,
+                         "path": "/uploads/"})
+        assert r.status_code == 200, r.text
+        job = wait_for_job(server, r.json()["id"])
+        assert job["status"] == "succeeded", job
+        assert (job["filesDone"], job["filesTotal"]) == (3, 3)
+        assert job["bytesDone"] == job["bytesTotal"] == 8 + 3 + 256 * 9
+        dest = emulator.collection_dir(GUEST) / "uploads"
+        assert (dest / "data.csv").read_bytes() == b"a,b\n1,2\n"
+        assert (dest / "tree" / "one.txt").read_bytes() == b"one"
+        assert (dest / "tree" / "inner" / "two.bin").read_bytes() == bytes(range(256)) * 9
+        assert partials(dest) == []
+
+    def test_should_refuse_to_replace_a_remote_file_without_overwrite(self, server, emulator):
+        (root(server) / "again.txt").write_bytes(b"new")
+        (emulator.collection_dir(GUEST) / "again.txt").write_bytes(b"old")
+        body = {"paths": ["again.txt"], "collection": GUEST, "path": "/"}
+        job = wait_for_job(server, server.post("/globus-kit/lab-transfers/upload",
+                                               body).json()["id"])
+        assert job["status"] == "failed"
+        assert [e["code"] for e in job["errors"]] == ["EXISTS"]
+        assert (emulator.collection_dir(GUEST) / "again.txt").read_bytes() == b"old"
+        assert partials(emulator.collection_dir(GUEST)) == []
+        job = wait_for_job(server, server.post("/globus-kit/lab-transfers/upload",
+                                               dict(body, overwrite=True)).json()["id"])
+        assert job["status"] == "succeeded", job
+        assert (emulator.collection_dir(GUEST) / "again.txt").read_bytes() == b"new"
+
+    def test_should_list_a_missing_remote_folder_as_an_error(self, server):
+        (root(server) / "lost.txt").write_bytes(b"x")
+        job = wait_for_job(server, server.post(
+            "/globus-kit/lab-transfers/upload",
+            {"paths": ["lost.txt"], "collection": GUEST, "path": "/no/such/folder/"}
+        ).json()["id"])
+        assert job["status"] == "failed"
+        assert job["errors"] and job["errors"][0]["path"] == "lost.txt"
+        assert job["files"][0]["status"] == "failed"
+
+    @pytest.mark.parametrize("path,code,status", [
+        ("../etc/passwd", "BAD_PATH", 400),
+        ("up/../../x", "BAD_PATH", 400),
+        ("/etc/passwd", "BAD_PATH", 400),
+        ("a\u0000b", "BAD_PATH", 400),
+        ("", "BAD_INPUT", 400),
+        ("never-there.txt", "NOT_FOUND", 404),
+    ])
+    def test_should_refuse_a_path_outside_or_missing(self, server, path, code, status):
+        r = server.post("/globus-kit/lab-transfers/upload",
+                        {"paths": [path], "collection": GUEST, "path": "/"})
+        assert (r.status_code, r.json()["code"]) == (status, code), r.text
+
+    def test_should_refuse_a_symlink_that_leads_out_of_the_root(self, server, tmp_path):
+        secret = tmp_path / "outside.txt"
+        secret.write_text("outside the root")
+        os.symlink(secret, root(server) / "link.txt")
+        os.symlink(tmp_path, root(server) / "linkdir")
+        for path in ("link.txt", "linkdir", "linkdir/outside.txt"):
+            r = server.post("/globus-kit/lab-transfers/upload",
+                            {"paths": [path], "collection": GUEST, "path": "/"})
+            assert (r.status_code, r.json()["code"]) == (403, "OUTSIDE_ROOT"), path
+
+    def test_should_skip_a_link_out_of_the_root_inside_a_folder(self, server, emulator,
+                                                               tmp_path):
+        (tmp_path / "secret.txt").write_text("outside")
+        folder = root(server) / "mixed"
+        folder.mkdir()
+        (folder / "ok.txt").write_text("ok")
+        os.symlink(tmp_path / "secret.txt", folder / "escape.txt")
+        job = wait_for_job(server, server.post(
+            "/globus-kit/lab-transfers/upload",
+            {"paths": ["mixed"], "collection": GUEST, "path": "/"}).json()["id"])
+        assert [e["code"] for e in job["errors"]] == ["OUTSIDE_ROOT"]
+        assert (emulator.collection_dir(GUEST) / "mixed" / "ok.txt").read_text() == "ok"
+        assert not (emulator.collection_dir(GUEST) / "mixed" / "escape.txt").exists()
+
+    def test_should_cancel_mid_stream_and_leave_no_partial_file(self, server, emulator):
+        big = root(server) / "big.bin"
+        with open(big, "wb") as f:
+            f.truncate(200 * 1024 * 1024)  # sparse: 200 MB
+        r = server.post("/globus-kit/lab-transfers/upload",
+                        {"paths": ["big.bin"], "collection": GUEST, "path": "/"})
+        job_id = r.json()["id"]
+        deadline = time.monotonic() + 20
+        while server.get(f"/globus-kit/lab-transfers/{job_id}").json()["bytesDone"] == 0:
+            assert time.monotonic() < deadline, "the upload never started"
+            time.sleep(0.02)
+        r = server.post(f"/globus-kit/lab-transfers/{job_id}/cancel", {})
+        assert r.status_code == 200, r.text
+        job = wait_for_job(server, job_id)
+        assert job["status"] == "cancelled", job
+        assert 0 < job["bytesDone"] < job["bytesTotal"]
+        time.sleep(0.5)
+        assert not (emulator.collection_dir(GUEST) / "big.bin").exists()
+        assert partials(emulator.collection_dir(GUEST)) == []
+        big.unlink()
+
+
+class TestDownload:
+    def test_should_download_files_into_a_folder(self, server, emulator):
+        (emulator.collection_dir(GUEST) / "dl").mkdir()
+        (emulator.collection_dir(GUEST) / "dl" / "table.csv").write_bytes(b"x,y\n3,4\n")
+        payload = os.urandom(3 * 1024 * 1024 + 5)
+        (emulator.collection_dir(GUEST) / "dl" / "blob.bin").write_bytes(payload)
+        (root(server) / "inbox").mkdir()
+        r = server.post("/globus-kit/lab-transfers/download",
+                        {"collection": GUEST, "paths": ["/dl/table.csv", "/dl/blob.bin"],
+                         "localDir": "inbox"})
+        assert r.status_code == 200, r.text
+        job = wait_for_job(server, r.json()["id"])
+        assert job["status"] == "succeeded", job
+        assert job["bytesDone"] == job["bytesTotal"] == 8 + len(payload)
+        assert (root(server) / "inbox" / "table.csv").read_bytes() == b"x,y\n3,4\n"
+        assert (root(server) / "inbox" / "blob.bin").read_bytes() == payload
+        assert partials(root(server) / "inbox") == []
+
+    def test_should_refuse_to_overwrite_unless_asked(self, server, emulator):
+        (emulator.collection_dir(GUEST) / "same.txt").write_bytes(b"remote")
+        (root(server) / "same.txt").write_bytes(b"local")
+        body = {"collection": GUEST, "paths": ["/same.txt"], "localDir": ""}
+        r = server.post("/globus-kit/lab-transfers/download", body)
+        assert (r.status_code, r.json()["code"]) == (409, "EXISTS")
+        assert r.json()["existing"] == ["same.txt"]
+        assert (root(server) / "same.txt").read_bytes() == b"local"
+        job = wait_for_job(server, server.post("/globus-kit/lab-transfers/download",
+                                               dict(body, overwrite=True)).json()["id"])
+        assert job["status"] == "succeeded", job
+        assert (root(server) / "same.txt").read_bytes() == b"remote"
+
+    def test_should_list_a_missing_remote_file_and_write_nothing(self, server):
+        (root(server) / "empty-dir").mkdir()
+        job = wait_for_job(server, server.post(
+            "/globus-kit/lab-transfers/download",
+            {"collection": GUEST, "paths": ["/not-here.txt"], "localDir": "empty-dir"}
+        ).json()["id"])
+        assert job["status"] == "failed"
+        assert job["errors"][0]["code"] == "NOT_FOUND"
+        assert list((root(server) / "empty-dir").iterdir()) == []
+
+    @pytest.mark.parametrize("local_dir,code,status", [
+        ("..", "BAD_PATH", 400),
+        ("a/../../..", "BAD_PATH", 400),
+        ("/tmp", "BAD_PATH", 400),
+        ("no-such-folder", "NOT_FOUND", 404),
+    ])
+    def test_should_refuse_a_folder_outside_or_missing(self, server, local_dir, code,
+                                                       status):
+        r = server.post("/globus-kit/lab-transfers/download",
+                        {"collection": GUEST, "paths": ["/x.txt"], "localDir": local_dir})
+        assert (r.status_code, r.json()["code"]) == (status, code), r.text
+
+    def test_should_refuse_a_symlinked_folder_that_leads_out(self, server, tmp_path):
+        os.symlink(tmp_path, root(server) / "out-link")
+        r = server.post("/globus-kit/lab-transfers/download",
+                        {"collection": GUEST, "paths": ["/x.txt"], "localDir": "out-link"})
+        assert (r.status_code, r.json()["code"]) == (403, "OUTSIDE_ROOT")
+        assert list(tmp_path.iterdir()) == []
+
+    def test_should_cancel_mid_stream_and_leave_no_partial_file(self, server, emulator):
+        with open(emulator.collection_dir(GUEST) / "huge.bin", "wb") as f:
+            f.truncate(300 * 1024 * 1024)
+        (root(server) / "cancel-here").mkdir()
+        r = server.post("/globus-kit/lab-transfers/download",
+                        {"collection": GUEST, "paths": ["/huge.bin"],
+                         "localDir": "cancel-here"})
+        job_id = r.json()["id"]
+        deadline = time.monotonic() + 20
+        while server.get(f"/globus-kit/lab-transfers/{job_id}").json()["bytesDone"] == 0:
+            assert time.monotonic() < deadline, "the download never started"
+            time.sleep(0.02)
+        server.post(f"/globus-kit/lab-transfers/{job_id}/cancel", {})
+        job = wait_for_job(server, job_id)
+        assert job["status"] == "cancelled", job
+        assert list((root(server) / "cancel-here").iterdir()) == []
+
+
+class TestRules:
+    @pytest.mark.parametrize("route,body", [
+        ("upload", {"paths": "a", "collection": GUEST, "path": "/"}),
+        ("upload", {"paths": ["a"], "collection": "nope", "path": "/"}),
+        ("upload", {"paths": ["a"], "collection": GUEST}),
+        ("upload", {"paths": ["a"], "collection": GUEST, "path": "/", "overwrite": "y"}),
+        ("download", {"collection": GUEST, "paths": ["relative"], "localDir": ""}),
+        ("download", {"collection": GUEST, "paths": ["/a/../b"], "localDir": ""}),
+        ("download", {"collection": GUEST, "paths": ["/folder/"], "localDir": ""}),
+        ("download", {"collection": GUEST, "paths": [], "localDir": ""}),
+    ])
+    def test_should_refuse_bad_input(self, server, route, body):
+        r = server.post(f"/globus-kit/lab-transfers/{route}", body)
+        assert r.status_code == 400 and r.json()["code"] in ("BAD_INPUT", "BAD_PATH"), r.text
+
+    def test_should_answer_not_found_for_an_unknown_job(self, server):
+        r = server.get(f"/globus-kit/lab-transfers/{MISSING}")
+        assert (r.status_code, r.json()["code"]) == (404, "NOT_FOUND")
+        r = server.post(f"/globus-kit/lab-transfers/{MISSING}/cancel", {})
+        assert (r.status_code, r.json()["code"]) == (404, "NOT_FOUND")
+
+    def test_should_refuse_without_auth_or_xsrf(self, server):
+        r = server.request("POST", "/globus-kit/lab-transfers/upload", token=None,
+                           json={"paths": ["a"], "collection": GUEST, "path": "/"})
+        assert r.status_code == 403
+        r = requests.post(f"{server.url}/globus-kit/lab-transfers/upload",
+                          cookies={"_xsrf": "x"},
+                          json={"paths": ["a"], "collection": GUEST, "path": "/"},
+                          timeout=10)
+        assert r.status_code in (403, 401)
+
+    def test_should_never_show_a_token(self, server, emulator):
+        secrets = list(secrets_of(emulator.env["GLOBUS_DATA"]).values())
+        assert GUEST in secrets_of(emulator.env["GLOBUS_DATA"])  # the collection's token
+        assert len(server.responses) > 20
+        for text in server.responses:
+            for secret in secrets:
+                assert secret not in text
+        log = server.output()
+        for secret in secrets:
+            assert secret not in log
