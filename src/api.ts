@@ -669,3 +669,93 @@ export function getSuccessfulTransfers(
 export function getPauseInfo(taskId: string, init: RequestInit = {}): Promise<IPauseInfo> {
   return requestAPI(`tasks/${encodeURIComponent(taskId)}/pause-info`, init);
 }
+
+// ------------------------------------------------------------------ JupyterLab files (issue #16)
+
+/** One file of a copy between the Jupyter root and a collection. */
+export interface ILabTransferFile {
+  /** Path relative to the Jupyter root. */
+  local: string;
+  /** Absolute path on the collection. */
+  remote: string;
+  /** Size in bytes (-1 before a download's size is known). */
+  size: number;
+  /** Bytes copied so far. */
+  done: number;
+  /** `pending`, `running`, `done`, `failed`, `cancelled` or `skipped`. */
+  status: string;
+}
+
+/** A file that could not be copied (or the job's own failure, with an empty path). */
+export interface ILabTransferError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** The progress of a copy job (`GET lab-transfers/<id>`). */
+export interface ILabTransferJob {
+  id: string;
+  kind: 'upload' | 'download';
+  collection: string;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  bytesDone: number;
+  bytesTotal: number;
+  filesDone: number;
+  filesTotal: number;
+  files: ILabTransferFile[];
+  errors: ILabTransferError[];
+}
+
+/**
+ * Upload files and folders (recursively) from the Jupyter root into a collection folder,
+ * over the collection's HTTPS server. The server streams them; follow the job with
+ * {@link getLabTransfer}.
+ *
+ * @param paths - paths relative to the Jupyter root (as the file browser names them).
+ * @param collection - the collection id.
+ * @param path - the absolute destination folder.
+ * @param overwrite - replace files that exist on the collection.
+ */
+export function startUpload(
+  paths: readonly string[],
+  collection: string,
+  path: string,
+  overwrite = false,
+  init: RequestInit = {}
+): Promise<ILabTransferJob> {
+  return requestAPI('lab-transfers/upload', post({ paths, collection, path, overwrite }, init));
+}
+
+/**
+ * Download files from a collection into a folder of the Jupyter root. Without
+ * `overwrite`, existing files fail the request with `EXISTS` (their paths in the error
+ * body's `existing`).
+ *
+ * @param collection - the collection id.
+ * @param paths - absolute file paths on the collection.
+ * @param localDir - the folder, relative to the Jupyter root (`''`: the root).
+ * @param overwrite - replace existing local files.
+ */
+export function startDownload(
+  collection: string,
+  paths: readonly string[],
+  localDir: string,
+  overwrite = false,
+  init: RequestInit = {}
+): Promise<ILabTransferJob> {
+  return requestAPI(
+    'lab-transfers/download',
+    post({ collection, paths, localDir, overwrite }, init)
+  );
+}
+
+/** A copy job's progress. */
+export function getLabTransfer(id: string, init: RequestInit = {}): Promise<ILabTransferJob> {
+  return requestAPI(`lab-transfers/${encodeURIComponent(id)}`, init);
+}
+
+/** Cancel a copy job: its streams stop, and no partial file is left at a final path. */
+export function cancelLabTransfer(id: string, init: RequestInit = {}): Promise<ILabTransferJob> {
+  return requestAPI(`lab-transfers/${encodeURIComponent(id)}/cancel`, post({}, init));
+}

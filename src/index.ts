@@ -12,6 +12,7 @@ import { CommandToolbarButton } from '@jupyterlab/ui-components';
 
 import { ICommandSettings, registerCommands } from './commands';
 import { registerFileManager } from './file-manager-commands';
+import { registerLabTransfers } from './lab-transfer-commands';
 import { BrowserModel } from './model/browser-model';
 import { ConsentModel } from './model/consent-model';
 import { LoginModel } from './model/login-model';
@@ -129,7 +130,7 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
     });
     // Issue #16: the file manager in the main area, opened from the palette, the launcher
     // and the sidebar's toolbar.
-    registerFileManager({
+    const managers = registerFileManager({
       app,
       trans,
       translator: translator ?? undefined,
@@ -138,6 +139,8 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
       launcher,
       settings: () => ({ ...commandSettings, pageSize: browser.pageSize })
     });
+    // Issue #16: JupyterLab files to and from Globus (upload, download, open).
+    registerLabTransfers({ app, trans, managers, settings: () => commandSettings });
     sidebar.toolbar.insertItem(
       0,
       'open-file-manager',

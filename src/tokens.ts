@@ -158,5 +158,11 @@ export const CommandIDs = {
   /** File manager: bookmark the active pane's folder. */
   fmBookmark: 'globus-kit:file-manager-bookmark',
   /** File manager: rename a bookmark (args `{ bookmark }`). */
-  fmRenameBookmark: 'globus-kit:file-manager-rename-bookmark'
+  fmRenameBookmark: 'globus-kit:file-manager-rename-bookmark',
+  /** Upload JupyterLab files to a collection (args `{ paths, destination }`; else asks). */
+  uploadToGlobus: 'globus-kit:upload-to-globus',
+  /** Download collection files into JupyterLab (args `{ collection, paths, localDir }`). */
+  downloadToJupyterLab: 'globus-kit:download-to-jupyterlab',
+  /** Download a collection file and open it in JupyterLab (args `{ collection, path }`). */
+  openInJupyterLab: 'globus-kit:open-in-jupyterlab'
 } as const;

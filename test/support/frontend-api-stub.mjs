@@ -58,3 +58,7 @@ export const completeOidcLogin = call('completeOidcLogin');
 export const oidcLogout = call('oidcLogout');
 export const listWorkspaces = call('listWorkspaces');
 export const lsWorkspace = call('lsWorkspace');
+export const startUpload = call('startUpload');
+export const startDownload = call('startDownload');
+export const getLabTransfer = call('getLabTransfer');
+export const cancelLabTransfer = call('cancelLabTransfer');

@@ -1,0 +1,534 @@
+/**
+ * Your JupyterLab files and Globus (issue #16): upload from JupyterLab's file browser to a
+ * collection, download from a file manager pane into JupyterLab, and open a remote file in
+ * JupyterLab's viewer for its type. The server extension copies the bytes over the
+ * collection's HTTPS server (`lab-transfers/*` routes); here are the commands, the
+ * destination dialog, the progress notification (with cancel) and the error list.
+ */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import {
+  Dialog,
+  MainAreaWidget,
+  Notification,
+  showDialog,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { Widget } from '@lumino/widgets';
+
+import * as api from './api';
+import { GlobusKitApiError, ILabTransferJob } from './api';
+import { ICommandSettings } from './commands';
+import { CommandIDs } from './tokens';
+import { PaneModel } from './model/file-manager-model';
+import { formatBytes } from './widgets/browser-parts';
+import { el } from './widgets/element';
+import { FileManagerPanel } from './widgets/FileManager';
+
+/** Where the last upload went (no secret: a collection id and a folder). */
+const LAST_DESTINATION_KEY = 'jupyterlab-globus-kit:last-upload-destination';
+
+/** A collection folder. */
+export interface IDestination {
+  collection: string;
+  path: string;
+}
+
+/** What {@link registerLabTransfers} needs. */
+export interface ILabTransferContext {
+  app: JupyterFrontEnd;
+  trans: TranslationBundle;
+  /** The open file managers (the current one's active pane is the download source). */
+  managers: WidgetTracker<MainAreaWidget<FileManagerPanel>>;
+  /** The default collection and path. */
+  settings: () => ICommandSettings;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function str(args: ReadonlyPartialJSONObject, key: string): string | undefined {
+  const v = args[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function strList(args: ReadonlyPartialJSONObject, key: string): string[] | undefined {
+  const v = args[key];
+  return Array.isArray(v) && v.every(x => typeof x === 'string') ? (v as string[]) : undefined;
+}
+
+function folderOf(path: string): string {
+  return path.endsWith('/') ? path : `${path}/`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+/** The last upload destination saved in this browser, or null. */
+function loadLastDestination(): IDestination | null {
+  try {
+    const doc = JSON.parse(window.localStorage.getItem(LAST_DESTINATION_KEY) ?? 'null');
+    if (doc && typeof doc.collection === 'string' && typeof doc.path === 'string') {
+      return { collection: doc.collection, path: doc.path };
+    }
+  } catch {
+    // nothing saved, or storage unavailable
+  }
+  return null;
+}
+
+function saveLastDestination(dest: IDestination): void {
+  try {
+    window.localStorage.setItem(LAST_DESTINATION_KEY, JSON.stringify(dest));
+  } catch {
+    // storage unavailable: the next upload asks with the settings' default
+  }
+}
+
+/** The form of the "Upload to Globus" dialog: a collection id and a folder. */
+class DestinationForm extends Widget implements Dialog.IBodyWidget<IDestination> {
+  private readonly _collection: HTMLInputElement;
+  private readonly _path: HTMLInputElement;
+
+  constructor(trans: TranslationBundle, what: string, initial: IDestination) {
+    const collection = el('input', 'jp-mod-styled jp-GlobusKit-upload-collection');
+    collection.value = initial.collection;
+    collection.placeholder = trans.__('collection id (UUID)');
+    collection.setAttribute('aria-label', trans.__('Collection id'));
+    collection.spellcheck = false;
+    const path = el('input', 'jp-mod-styled jp-GlobusKit-upload-path');
+    path.value = initial.path;
+    path.setAttribute('aria-label', trans.__('Folder on the collection'));
+    path.spellcheck = false;
+    super({
+      node: el('div', 'jp-GlobusKit-upload-form', [
+        el('p', '', [what]),
+        el('label', '', [trans.__('Collection'), collection]),
+        el('label', '', [trans.__('Folder'), path])
+      ])
+    });
+    this._collection = collection;
+    this._path = path;
+  }
+
+  getValue(): IDestination {
+    return { collection: this._collection.value.trim(), path: this._path.value.trim() };
+  }
+}
+
+/**
+ * Follow a copy job: an in-progress notification with per-file and total progress and a
+ * Cancel action, then success, a warning (cancelled) or an error with the error list.
+ *
+ * @returns the job's last progress document.
+ */
+export async function followLabTransfer(
+  start: ILabTransferJob,
+  trans: TranslationBundle,
+  onRetry?: (job: ILabTransferJob) => void
+): Promise<ILabTransferJob> {
+  const verb = start.kind === 'upload' ? trans.__('Uploading') : trans.__('Downloading');
+  const describe = (job: ILabTransferJob): string => {
+    const current = job.files.find(f => f.status === 'running');
+    const total =
+      job.bytesTotal > 0 ? ` ${formatBytes(job.bytesDone)} / ${formatBytes(job.bytesTotal)}` : '';
+    const name = current ? ` ${current.local.split('/').pop()}` : '';
+    return trans.__('%1 %2 of %3 files%4%5', verb, job.filesDone, job.filesTotal, total, name);
+  };
+  const progress = (job: ILabTransferJob): number =>
+    job.bytesTotal > 0 ? Math.min(job.bytesDone / job.bytesTotal, 1) : 0;
+  const cancel: Notification.IAction = {
+    label: trans.__('Cancel'),
+    caption: trans.__('Stop the copy; no partial file is left behind'),
+    callback: event => {
+      event.preventDefault();
+      void api.cancelLabTransfer(start.id).catch(() => undefined);
+    }
+  };
+  const id = Notification.emit(describe(start), 'in-progress', {
+    autoClose: false,
+    progress: progress(start),
+    actions: [cancel]
+  });
+  let job = start;
+  let delay = 250;
+  let failures = 0;
+  while (job.status === 'running') {
+    await sleep(delay);
+    delay = Math.min(Math.round(delay * 1.5), 2000);
+    try {
+      job = await api.getLabTransfer(job.id);
+      failures = 0;
+    } catch (error) {
+      // The server restarted (jobs are in its memory) or stopped answering.
+      if (++failures >= 5 || (error instanceof GlobusKitApiError && error.status === 404)) {
+        Notification.update({
+          id,
+          type: 'error',
+          message: trans.__('The copy could not be followed: %1', messageOf(error)),
+          autoClose: false,
+          actions: []
+        });
+        return job;
+      }
+      continue;
+    }
+    Notification.update({
+      id,
+      type: 'in-progress',
+      message: describe(job),
+      progress: progress(job),
+      autoClose: false,
+      actions: [cancel]
+    });
+  }
+  const done =
+    job.kind === 'upload'
+      ? trans._n('Uploaded %1 file to Globus.', 'Uploaded %1 files to Globus.', job.filesDone)
+      : trans._n(
+          'Downloaded %1 file to JupyterLab.',
+          'Downloaded %1 files to JupyterLab.',
+          job.filesDone
+        );
+  if (job.status === 'succeeded') {
+    Notification.update({ id, type: 'success', message: done, autoClose: 5000, actions: [] });
+  } else if (job.status === 'cancelled') {
+    Notification.update({
+      id,
+      type: 'warning',
+      message: trans.__('Cancelled after %1 of %2 files.', job.filesDone, job.filesTotal),
+      autoClose: 8000,
+      actions: []
+    });
+  } else {
+    const actions: Notification.IAction[] = [
+      {
+        label: trans.__('Show errors'),
+        callback: () => void showErrors(job, trans)
+      }
+    ];
+    if (onRetry && job.errors.some(e => e.code === 'EXISTS')) {
+      actions.push({
+        label: trans.__('Replace them'),
+        caption: trans.__('Copy the files that exist again, replacing them'),
+        callback: () => onRetry(job)
+      });
+    }
+    Notification.update({
+      id,
+      type: 'error',
+      message: trans._n(
+        '%2 %3 failed with %1 error.',
+        '%2 %3 failed with %1 errors.',
+        job.errors.length,
+        verb,
+        job.errors[0]?.path || ''
+      ),
+      autoClose: false,
+      actions
+    });
+  }
+  return job;
+}
+
+/** A dialog listing every error of a job (as text). */
+function showErrors(job: ILabTransferJob, trans: TranslationBundle): Promise<unknown> {
+  const list = el(
+    'ul',
+    'jp-GlobusKit-copy-errors',
+    job.errors.map(e => el('li', '', [e.path ? `${e.path}: ` : '', e.message]))
+  );
+  return showDialog({
+    title: trans.__('What could not be copied'),
+    body: new Widget({ node: list }),
+    buttons: [Dialog.okButton()]
+  });
+}
+
+/**
+ * Register `globus-kit:upload-to-globus`, `globus-kit:download-to-jupyterlab` and
+ * `globus-kit:open-in-jupyterlab`, and their context-menu items (JupyterLab's file
+ * browser rows; the file manager's rows).
+ */
+export function registerLabTransfers(ctx: ILabTransferContext): void {
+  const { app, trans, managers } = ctx;
+  const { commands } = app;
+  let fileBrowser: IDefaultFileBrowser | null = null;
+  void app
+    .resolveOptionalService(IDefaultFileBrowser)
+    .then(browser => (fileBrowser = browser ?? null));
+
+  /** The file browser's folder (the default drive; `''` is the root). */
+  const browserDir = (): string => {
+    const path = fileBrowser?.model.path ?? '';
+    return path.includes(':') ? '' : path;
+  };
+  const selectedLocal = (): string[] =>
+    fileBrowser ? Array.from(fileBrowser.selectedItems(), item => item.path) : [];
+  const activePane = (): PaneModel | null => {
+    const pane = managers.currentWidget?.content.model.active ?? null;
+    return pane?.browser.collection ? pane : null;
+  };
+  const selectedRemoteFiles = (): string[] => {
+    const pane = activePane();
+    return pane
+      ? pane
+          .selectedEntries()
+          .filter(e => e.type !== 'dir')
+          .map(e => pane.browser.pathOf(e))
+      : [];
+  };
+  /** Reload every manager pane that shows `dest`. */
+  const reloadPanes = (dest: IDestination): void => {
+    managers.forEach(widget => {
+      for (const pane of widget.content.model.panes) {
+        const b = pane.browser;
+        if (b.collection?.id === dest.collection && folderOf(b.path) === folderOf(dest.path)) {
+          void b.reload();
+        }
+      }
+    });
+  };
+
+  const defaultDestination = (): IDestination => {
+    const last = loadLastDestination();
+    if (last) {
+      return last;
+    }
+    const pane = activePane();
+    if (pane?.browser.collection) {
+      return { collection: pane.browser.collection.id, path: pane.browser.path };
+    }
+    const s = ctx.settings();
+    return {
+      collection: UUID_RE.test(s.defaultCollection) ? s.defaultCollection : '',
+      path: s.defaultPath || '/~/'
+    };
+  };
+
+  const askDestination = async (paths: string[]): Promise<IDestination | null> => {
+    const what =
+      paths.length === 1
+        ? trans.__('Upload "%1" to the collection folder:', paths[0])
+        : trans.__('Upload %1 items to the collection folder:', paths.length);
+    const answer = await showDialog<IDestination>({
+      title: trans.__('Upload to Globus'),
+      body: new DestinationForm(trans, what, defaultDestination()),
+      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Upload') })],
+      focusNodeSelector: 'input'
+    });
+    if (!answer.button.accept || !answer.value) {
+      return null;
+    }
+    const dest = answer.value;
+    if (!UUID_RE.test(dest.collection) || !dest.path.startsWith('/')) {
+      Notification.error(
+        trans.__('Give a collection id (a UUID) and an absolute folder (starting with /).'),
+        { autoClose: 8000 }
+      );
+      return null;
+    }
+    return dest;
+  };
+
+  const upload = async (
+    paths: string[],
+    dest: IDestination,
+    overwrite: boolean
+  ): Promise<ILabTransferJob | null> => {
+    let job: ILabTransferJob;
+    try {
+      job = await api.startUpload(paths, dest.collection, folderOf(dest.path), overwrite);
+    } catch (error) {
+      Notification.error(trans.__('Upload to Globus failed: %1', messageOf(error)), {
+        autoClose: false
+      });
+      return null;
+    }
+    const end = await followLabTransfer(job, trans, failed => {
+      const again = failed.errors.filter(e => e.code === 'EXISTS').map(e => e.path);
+      void upload(again, dest, true);
+    });
+    reloadPanes(dest);
+    return end;
+  };
+
+  commands.addCommand(CommandIDs.uploadToGlobus, {
+    label: trans.__('Upload to Globus…'),
+    caption: trans.__('Copy the selected files and folders to a Globus collection (HTTPS)'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          paths: { type: 'array', items: { type: 'string' }, description: 'Local paths' },
+          destination: {
+            type: 'object',
+            properties: { collection: { type: 'string' }, path: { type: 'string' } }
+          },
+          overwrite: { type: 'boolean' }
+        }
+      }
+    },
+    execute: async args => {
+      const paths = strList(args, 'paths') ?? selectedLocal();
+      if (paths.length === 0) {
+        Notification.warning(trans.__('Select files or folders in the file browser first.'), {
+          autoClose: 5000
+        });
+        return null;
+      }
+      const given = args.destination as ReadonlyPartialJSONObject | undefined;
+      const dest =
+        given && typeof given.collection === 'string' && typeof given.path === 'string'
+          ? { collection: given.collection, path: given.path }
+          : await askDestination(paths);
+      if (!dest) {
+        return null;
+      }
+      saveLastDestination(dest);
+      return upload(paths, dest, args.overwrite === true);
+    }
+  });
+
+  /** Start a download; on `EXISTS`, ask before replacing. */
+  const startDownload = async (
+    collection: string,
+    paths: string[],
+    localDir: string,
+    existing: 'ask' | 'open'
+  ): Promise<ILabTransferJob | 'open-existing' | null> => {
+    try {
+      return await api.startDownload(collection, paths, localDir);
+    } catch (error) {
+      if (!(error instanceof GlobusKitApiError) || error.code !== 'EXISTS') {
+        Notification.error(trans.__('Download to JupyterLab failed: %1', messageOf(error)), {
+          autoClose: false
+        });
+        return null;
+      }
+    }
+    const names = paths.map(p => p.split('/').pop() ?? p);
+    const buttons = [Dialog.cancelButton()];
+    if (existing === 'open') {
+      buttons.push(Dialog.okButton({ label: trans.__('Open the existing file') }));
+    }
+    buttons.push(Dialog.warnButton({ label: trans.__('Replace') }));
+    const answer = await showDialog({
+      title: trans.__('Replace files in JupyterLab?'),
+      body: new Widget({
+        node: el('div', '', [
+          el('p', '', [trans.__('These exist in "%1":', localDir || '/')]),
+          el(
+            'ul',
+            '',
+            names.slice(0, 10).map(n => el('li', '', [n]))
+          )
+        ])
+      }),
+      buttons
+    });
+    if (!answer.button.accept) {
+      return null;
+    }
+    if (answer.button.displayType !== 'warn') {
+      return 'open-existing';
+    }
+    try {
+      return await api.startDownload(collection, paths, localDir, true);
+    } catch (error) {
+      Notification.error(trans.__('Download to JupyterLab failed: %1', messageOf(error)), {
+        autoClose: false
+      });
+      return null;
+    }
+  };
+
+  commands.addCommand(CommandIDs.downloadToJupyterLab, {
+    label: trans.__('Download to JupyterLab'),
+    caption: trans.__("Copy the selected files into the file browser's folder"),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          collection: { type: 'string' },
+          paths: { type: 'array', items: { type: 'string' } },
+          localDir: { type: 'string' }
+        }
+      }
+    },
+    isEnabled: args => !!strList(args, 'paths') || selectedRemoteFiles().length > 0,
+    execute: async args => {
+      const collection = str(args, 'collection') ?? activePane()?.browser.collection?.id;
+      const paths = strList(args, 'paths') ?? selectedRemoteFiles();
+      const localDir = str(args, 'localDir') ?? browserDir();
+      if (!collection || paths.length === 0) {
+        return null;
+      }
+      const started = await startDownload(collection, paths, localDir, 'ask');
+      if (!started || started === 'open-existing') {
+        return null;
+      }
+      const end = await followLabTransfer(started, trans);
+      void fileBrowser?.model.refresh();
+      return end;
+    }
+  });
+
+  commands.addCommand(CommandIDs.openInJupyterLab, {
+    label: trans.__('Open in JupyterLab'),
+    caption: trans.__("Download the file into the file browser's folder and open it"),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          collection: { type: 'string' },
+          path: { type: 'string' },
+          localDir: { type: 'string' }
+        }
+      }
+    },
+    isEnabled: args => !!str(args, 'path') || selectedRemoteFiles().length === 1,
+    execute: async args => {
+      const collection = str(args, 'collection') ?? activePane()?.browser.collection?.id;
+      const path = str(args, 'path') ?? selectedRemoteFiles()[0];
+      const localDir = str(args, 'localDir') ?? browserDir();
+      if (!collection || !path) {
+        return null;
+      }
+      const name = path.split('/').pop() ?? path;
+      const local = localDir ? `${localDir.replace(/\/+$/, '')}/${name}` : name;
+      const started = await startDownload(collection, [path], localDir, 'open');
+      if (!started) {
+        return null;
+      }
+      if (started !== 'open-existing') {
+        const end = await followLabTransfer(started, trans);
+        void fileBrowser?.model.refresh();
+        if (end.status !== 'succeeded') {
+          return null;
+        }
+      }
+      return commands.execute('docmanager:open', { path: local });
+    }
+  });
+
+  // Context menus: JupyterLab's file browser rows, and the file manager's rows.
+  app.contextMenu.addItem({
+    command: CommandIDs.uploadToGlobus,
+    selector: '.jp-DirListing-item[data-isdir]',
+    rank: 15
+  });
+  const rowSelector = '.jp-GlobusKit-FileManager .jp-GlobusKit-fileRow';
+  app.contextMenu.addItem({
+    command: CommandIDs.downloadToJupyterLab,
+    selector: rowSelector,
+    rank: 6
+  });
+  app.contextMenu.addItem({ command: CommandIDs.openInJupyterLab, selector: rowSelector, rank: 7 });
+}

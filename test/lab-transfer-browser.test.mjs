@@ -1,0 +1,190 @@
+// Your JupyterLab files and Globus (issue #16) in real Chromium against a real JupyterLab
+// from .venv (the installed wheel) and the emulator's GCS HTTPS server, at 1366×768. One
+// lab start serves the tests; they run in order and share the page.
+//
+// Covers: `globus-kit:upload-to-globus` driven with arguments (the file lands on the
+// collection, bytes equal, and shows in the manager pane on that folder); the file
+// browser's context menu "Upload to Globus…" on a folder (the dialog offers the last
+// destination; the folder is copied recursively); the manager row's context menu
+// "Download to JupyterLab" (the file shows in the file browser, bytes equal); an existing
+// file is not replaced without the dialog's Replace; `globus-kit:open-in-jupyterlab` on a
+// CSV opens JupyterLab's CSV viewer; no token in the DOM, storage or any response.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+
+import { emulatorModule } from './reliability/support.mjs';
+import { globusDataSecrets, openLabInChromium, root } from './support/lab-browser.mjs';
+
+const OUTPUT = join(root, 'test-output');
+const GUEST_ID = '9d6d994a-6d04-4b8c-8fb8-1d1fd9d5a3c2';
+const PUBLIC_ID = 'a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01';
+
+describe('JupyterLab files to and from Globus', { timeout: 300_000 }, () => {
+  let emu;
+  let session;
+  let page;
+  let labRoot;
+  let guestDir;
+  let secrets = [];
+  const dialogs = [];
+
+  before(async () => {
+    const mod = await emulatorModule();
+    emu = await mod.createEmulator({ seed: 16 });
+    guestDir = join(emu.dataDir, 'collections', GUEST_ID);
+    const env = Object.fromEntries(
+      Object.entries(await emu.env()).filter(
+        ([k]) => k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA'
+      )
+    );
+    ({ secrets } = globusDataSecrets(env.GLOBUS_DATA));
+    mkdirSync(OUTPUT, { recursive: true });
+    labRoot = mkdtempSync(join(OUTPUT, 'lab-root-lab-transfer-'));
+    writeFileSync(join(labRoot, 'hello.txt'), 'hello from JupyterLab\n');
+    mkdirSync(join(labRoot, 'results', 'run1'), { recursive: true });
+    writeFileSync(join(labRoot, 'results', 'summary.txt'), 'summary');
+    writeFileSync(join(labRoot, 'results', 'run1', 'values.csv'), 'a,b\n1,2\n');
+    session = await openLabInChromium({
+      env,
+      rootDir: labRoot,
+      labArgs: ['--LabApp.expose_app_in_browser=True'],
+      contextOptions: { viewport: { width: 1366, height: 768 } },
+      defaultTimeout: 30_000
+    });
+    page = session.page;
+    page.on('dialog', dialog => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss().catch(() => undefined);
+    });
+    await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() =>
+      window.jupyterapp?.commands.hasCommand('globus-kit:upload-to-globus')
+    );
+  });
+
+  after(async () => {
+    await session?.close();
+    await emu?.close();
+    if (labRoot) rmSync(labRoot, { recursive: true, force: true });
+  });
+
+  let shotIndex = 0;
+  afterEach(async () => {
+    shotIndex++;
+    await page
+      ?.screenshot({ path: join(OUTPUT, `lab-transfer-browser-${shotIndex}.png`) })
+      .catch(() => undefined);
+  });
+
+  const execute = (id, args) =>
+    page.evaluate(
+      ([id, args]) => window.jupyterapp.commands.execute(id, args).then(r => r ?? null),
+      [id, args]
+    );
+  const manager = () => page.locator('.jp-GlobusKit-FileManager:visible').first();
+  const files = () =>
+    manager().getByRole('region', { name: 'Pane 1' }).getByRole('listbox', { name: 'Files' });
+  const row = name => files().getByRole('option').filter({ hasText: name }).first();
+  const listing = () => page.locator('#filebrowser .jp-DirListing-content');
+  const localItem = name =>
+    listing().locator('.jp-DirListing-item').filter({ hasText: name }).first();
+  const menuItem = label =>
+    page.locator('.lm-Menu-item:visible').filter({ hasText: label }).first();
+
+  it('should upload a JupyterLab file with the command and show it in a manager pane', async () => {
+    await execute('globus-kit:open-file-manager', { collection: GUEST_ID, path: '/' });
+    await row('README.txt').waitFor();
+    const job = await execute('globus-kit:upload-to-globus', {
+      paths: ['hello.txt'],
+      destination: { collection: GUEST_ID, path: '/' }
+    });
+    assert.equal(job.status, 'succeeded', JSON.stringify(job.errors));
+    assert.deepEqual([job.filesDone, job.filesTotal, job.bytesDone], [1, 1, 22]);
+    assert.equal(readFileSync(join(guestDir, 'hello.txt'), 'utf8'), 'hello from JupyterLab\n');
+    // The pane on that folder reloaded by itself.
+    await row('hello.txt').waitFor({ timeout: 10_000 });
+    await page.locator('.Toastify__toast--success', { hasText: 'Uploaded 1 file' }).waitFor();
+  });
+
+  it("should upload a folder from the file browser's context menu", async () => {
+    await page.locator('#filebrowser').waitFor();
+    await localItem('results').click({ button: 'right' });
+    await menuItem('Upload to Globus…').click();
+    const dialog = page.locator('.jp-Dialog');
+    // The last destination is offered.
+    assert.equal(
+      await dialog.getByRole('textbox', { name: 'Collection id' }).inputValue(),
+      GUEST_ID
+    );
+    assert.equal(
+      await dialog.getByRole('textbox', { name: 'Folder on the collection' }).inputValue(),
+      '/'
+    );
+    await dialog.getByRole('button', { name: 'Upload' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row('results').waitFor({ timeout: 15_000 });
+    assert.equal(readFileSync(join(guestDir, 'results', 'summary.txt'), 'utf8'), 'summary');
+    assert.equal(
+      readFileSync(join(guestDir, 'results', 'run1', 'values.csv'), 'utf8'),
+      'a,b\n1,2\n'
+    );
+  });
+
+  it("should download a file from a manager row's context menu into the file browser", async () => {
+    const readme = readFileSync(join(guestDir, 'README.txt'));
+    await row('README.txt').click({ button: 'right' });
+    await menuItem('Download to JupyterLab').click();
+    await localItem('README.txt').waitFor({ timeout: 15_000 });
+    assert.deepEqual(readFileSync(join(labRoot, 'README.txt')), readme);
+
+    // Again: the file exists, so a dialog asks; Cancel keeps the local file.
+    writeFileSync(join(labRoot, 'README.txt'), 'my local edits');
+    await row('README.txt').click({ button: 'right' });
+    await menuItem('Download to JupyterLab').click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.getByText('README.txt').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(readFileSync(join(labRoot, 'README.txt'), 'utf8'), 'my local edits');
+    // And Replace replaces it.
+    await row('README.txt').click({ button: 'right' });
+    await menuItem('Download to JupyterLab').click();
+    await dialog.getByRole('button', { name: 'Replace' }).click();
+    await page
+      .locator('.Toastify__toast--success', { hasText: 'Downloaded 1 file' })
+      .last()
+      .waitFor({ timeout: 15_000 });
+    assert.deepEqual(readFileSync(join(labRoot, 'README.txt')), readme);
+  });
+
+  it("should open a CSV from a collection in JupyterLab's CSV viewer", async () => {
+    await execute('globus-kit:open-in-jupyterlab', {
+      collection: PUBLIC_ID,
+      path: '/portal/catalog/dataset_las/1948.csv'
+    });
+    await page.locator('.jp-CSVViewer:visible').waitFor({ timeout: 20_000 });
+    await page.getByRole('tab', { name: /1948\.csv/ }).waitFor();
+    await localItem('1948.csv').waitFor();
+    assert.ok(readFileSync(join(labRoot, '1948.csv'), 'utf8').length > 100);
+    assert.deepEqual(dialogs, []);
+  });
+
+  it('should keep every token out of the DOM, storage and every response', async () => {
+    const dom = await page.content();
+    const storage = await page.evaluate(
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })
+    );
+    const bodies = await session.responses.bodies();
+    assert.ok(bodies.some(b => b.url.includes('/globus-kit/lab-transfers/')));
+    assert.ok(secrets.length >= 2);
+    for (const secret of secrets) {
+      const tag = `${secret.slice(0, 4)}… (${secret.length} chars)`;
+      assert.ok(!dom.includes(secret), `the DOM holds token ${tag}`);
+      assert.ok(!storage.includes(secret), `browser storage holds token ${tag}`);
+      const leaked = bodies.find(b => b.text.includes(secret));
+      assert.equal(leaked, undefined, `a response (${leaked?.url.split('?')[0]}) holds ${tag}`);
+    }
+  });
+});
