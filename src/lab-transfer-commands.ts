@@ -30,6 +30,16 @@ import { FileManagerPanel } from './widgets/FileManager';
 /** Where the last upload went (no secret: a collection id and a folder). */
 const LAST_DESTINATION_KEY = 'jupyterlab-globus-kit:last-upload-destination';
 
+/** What JupyterLab's file browser puts in a drag: the dragged paths. */
+const CONTENTS_MIME = 'application/x-jupyter-icontents';
+
+/** The fields of a Lumino drag event (`lm-dragenter` …) read here. */
+interface ILuminoDragEvent extends MouseEvent {
+  readonly mimeData?: { hasData(mime: string): boolean; getData(mime: string): unknown };
+  readonly proposedAction: string;
+  dropAction: string;
+}
+
 /** A collection folder. */
 export interface IDestination {
   collection: string;
@@ -517,6 +527,60 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
       return commands.execute('docmanager:open', { path: local });
     }
   });
+
+  // Drag and drop: files and folders dragged from JupyterLab's file browser onto a manager
+  // pane are uploaded into the pane's folder.
+  const acceptDrops = (panel: FileManagerPanel): void => {
+    for (const view of panel.panes) {
+      const node = view.node;
+      const paths = (event: Event): string[] | null => {
+        const drag = event as ILuminoDragEvent;
+        if (!drag.mimeData?.hasData(CONTENTS_MIME) || !view.pane.browser.collection) {
+          return null;
+        }
+        const data = drag.mimeData.getData(CONTENTS_MIME);
+        // Only the default drive's files are in the Jupyter root (`drive:path` is another).
+        return Array.isArray(data)
+          ? data.filter((p): p is string => typeof p === 'string' && !p.includes(':'))
+          : null;
+      };
+      const accept = (event: Event): boolean => {
+        if (!paths(event)?.length) {
+          return false;
+        }
+        event.preventDefault();
+        event.stopPropagation();
+        const drag = event as ILuminoDragEvent;
+        drag.dropAction = drag.proposedAction;
+        node.classList.add('jp-mod-dropTarget');
+        return true;
+      };
+      node.addEventListener('lm-dragenter', accept);
+      node.addEventListener('lm-dragover', accept);
+      node.addEventListener('lm-dragleave', event => {
+        const related = (event as ILuminoDragEvent).relatedTarget;
+        if (!(related instanceof Node) || !node.contains(related)) {
+          node.classList.remove('jp-mod-dropTarget');
+        }
+      });
+      node.addEventListener('lm-drop', event => {
+        const dropped = paths(event);
+        node.classList.remove('jp-mod-dropTarget');
+        const collection = view.pane.browser.collection;
+        if (!dropped?.length || !collection) {
+          return;
+        }
+        accept(event);
+        node.classList.remove('jp-mod-dropTarget');
+        void commands.execute(CommandIDs.uploadToGlobus, {
+          paths: dropped,
+          destination: { collection: collection.id, path: view.pane.browser.path }
+        });
+      });
+    }
+  };
+  managers.forEach(widget => acceptDrops(widget.content));
+  managers.widgetAdded.connect((_, widget) => acceptDrops(widget.content));
 
   // Context menus: JupyterLab's file browser rows, and the file manager's rows.
   app.contextMenu.addItem({

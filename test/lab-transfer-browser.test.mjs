@@ -6,7 +6,8 @@
 // collection, bytes equal, and shows in the manager pane on that folder); the file
 // browser's context menu "Upload to Globus…" on a folder (the dialog offers the last
 // destination; the folder is copied recursively); the manager row's context menu
-// "Download to JupyterLab" (the file shows in the file browser, bytes equal); an existing
+// "Download to JupyterLab" (the file shows in the file browser, bytes equal); a file dragged
+// from the file browser onto a manager pane is uploaded into its folder; an existing
 // file is not replaced without the dialog's Replace; `globus-kit:open-in-jupyterlab` on a
 // CSV opens JupyterLab's CSV viewer; no token in the DOM, storage or any response.
 import assert from 'node:assert/strict';
@@ -152,11 +153,43 @@ describe('JupyterLab files to and from Globus', { timeout: 300_000 }, () => {
     await row('README.txt').click({ button: 'right' });
     await menuItem('Download to JupyterLab').click();
     await dialog.getByRole('button', { name: 'Replace' }).click();
-    await page
-      .locator('.Toastify__toast--success', { hasText: 'Downloaded 1 file' })
-      .last()
-      .waitFor({ timeout: 15_000 });
+    // The first download's toast may still show: wait for the bytes (bounded) instead.
+    const deadline = Date.now() + 15_000;
+    while (!readFileSync(join(labRoot, 'README.txt')).equals(readme) && Date.now() < deadline) {
+      await page.waitForTimeout(100);
+    }
     assert.deepEqual(readFileSync(join(labRoot, 'README.txt')), readme);
+  });
+
+  it('should upload a file dragged from the file browser onto a manager pane', async () => {
+    writeFileSync(join(labRoot, 'dragged.txt'), 'dropped on Globus');
+    await page.evaluate(() => window.jupyterapp.commands.execute('filebrowser:refresh'));
+    await localItem('dragged.txt').waitFor();
+    const source = await localItem('dragged.txt').boundingBox();
+    const target = await files().boundingBox();
+    assert.ok(source && target);
+    // A Lumino drag: press, move past the threshold, move over the pane, release.
+    await page.mouse.move(source.x + 30, source.y + source.height / 2);
+    await page.mouse.down();
+    for (let i = 1; i <= 5; i++) {
+      await page.mouse.move(source.x + 30 + i * 10, source.y + source.height / 2 + i * 4);
+    }
+    for (let i = 1; i <= 10; i++) {
+      await page.mouse.move(
+        source.x + 80 + ((target.x + 200 - source.x - 80) * i) / 10,
+        source.y + ((target.y + 150 - source.y) * i) / 10
+      );
+    }
+    assert.equal(
+      await manager().locator('.jp-GlobusKit-FilePane.jp-mod-dropTarget').count(),
+      1,
+      'the pane shows it accepts the drop'
+    );
+    await page.mouse.up();
+    await row('dragged.txt').waitFor({ timeout: 15_000 });
+    assert.equal(readFileSync(join(guestDir, 'dragged.txt'), 'utf8'), 'dropped on Globus');
+    // The file stays in JupyterLab (the browser's drag proposes a move; nothing is moved).
+    assert.equal(readFileSync(join(labRoot, 'dragged.txt'), 'utf8'), 'dropped on Globus');
   });
 
   it("should open a CSV from a collection in JupyterLab's CSV viewer", async () => {
