@@ -66,11 +66,13 @@ def temp_name(name: str) -> str:
 # ------------------------------------------------------------------ local paths
 
 
-def resolve_local(root_dir: str, value: Any, name: str) -> Tuple[str, str]:
+def resolve_local(root_dir: str, value: Any, name: str, allow_hidden: bool = True
+                  ) -> Tuple[str, str]:
     """A path relative to the contents root (as JupyterLab names files: ``a/b.csv``,
     ``""`` for the root) → ``(api_path, real_os_path)``. Refuses absolute paths, ``..``
-    segments, control characters, and anything whose ``realpath`` (symlinks followed)
-    leaves the root."""
+    segments, control characters, anything whose ``realpath`` (symlinks followed) leaves
+    the root, and (unless ``allow_hidden``, the contents manager's setting) a hidden
+    segment, which JupyterLab's own contents API would not serve either."""
     if not isinstance(value, str):
         raise bad_input(f"'{name}' must be a path relative to the Jupyter root")
     if len(value) > 4096:
@@ -84,6 +86,10 @@ def resolve_local(root_dir: str, value: Any, name: str) -> Tuple[str, str]:
     if ".." in segments:
         raise bad_input(f"'{name}' must not contain a '..' segment", "BAD_PATH")
     kept = [s for s in segments if s not in ("", ".")]
+    if not allow_hidden and any(s.startswith(".") for s in kept):
+        raise GlobusKitError(
+            "HIDDEN_PATH", f"'{name}' names a hidden file or folder, which this server does "
+            "not serve (ContentsManager.allow_hidden is off)", 403)
     root = os.path.realpath(root_dir)
     real = os.path.realpath(os.path.join(root, *kept)) if kept else root
     if real != root and not real.startswith(root + os.sep):
@@ -266,10 +272,13 @@ class LabTransfers:
     # ---------------------------------------------------------------- upload
 
     def start_upload(self, root_dir: str, paths: Sequence[str], collection: str,
-                     destination: str, overwrite: bool) -> Dict[str, Any]:
+                     destination: str, overwrite: bool, allow_hidden: bool = True
+                     ) -> Dict[str, Any]:
         """Validate every local path now (a bad one refuses the whole request), then copy
-        in the background."""
-        sources = [resolve_local(root_dir, p, f"paths[{i}]") for i, p in enumerate(paths)]
+        in the background. Without ``allow_hidden``, hidden files inside folders are left
+        out, as the file browser leaves them out."""
+        sources = [resolve_local(root_dir, p, f"paths[{i}]", allow_hidden)
+                   for i, p in enumerate(paths)]
         for i, (api_path, real) in enumerate(sources):
             if not api_path:
                 raise bad_input(f"'paths[{i}]' is the Jupyter root; pick files or folders "
@@ -282,7 +291,7 @@ class LabTransfers:
         for api_path, real in sources:
             base = _remote_join(destination, api_path.rsplit("/", 1)[-1])
             if os.path.isdir(real):
-                self._walk(root_dir, real, api_path, base, job, folders)
+                self._walk(root_dir, real, api_path, base, job, folders, allow_hidden)
             else:
                 job.add_file(api_path, base, os.path.getsize(real))
             if len(job.files) > MAX_FILES:
@@ -291,12 +300,15 @@ class LabTransfers:
         return self._start(job, self._upload(job, root_dir, folders, overwrite))
 
     def _walk(self, root_dir: str, real: str, api_path: str, remote: str, job: Job,
-              folders: List[str]) -> None:
+              folders: List[str], allow_hidden: bool) -> None:
         folders.append(remote + "/")
         root = os.path.realpath(root_dir)
         for dirpath, dirnames, filenames in os.walk(real, followlinks=False):
             rel = os.path.relpath(dirpath, real)
             rel_parts = [] if rel == "." else rel.split(os.sep)
+            if not allow_hidden:
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                filenames = [f for f in filenames if not f.startswith(".")]
             for d in sorted(dirnames):
                 if os.path.islink(os.path.join(dirpath, d)):
                     continue  # a linked folder is not followed (it may lead out of the root)
@@ -410,10 +422,11 @@ class LabTransfers:
     # ---------------------------------------------------------------- download
 
     def start_download(self, root_dir: str, collection: str, paths: Sequence[str],
-                       local_dir: str, overwrite: bool) -> Dict[str, Any]:
+                       local_dir: str, overwrite: bool, allow_hidden: bool = True
+                       ) -> Dict[str, Any]:
         """Validate the destination folder and refuse existing files (unless
         ``overwrite``) now, then copy in the background."""
-        api_dir, real_dir = resolve_local(root_dir, local_dir, "localDir")
+        api_dir, real_dir = resolve_local(root_dir, local_dir, "localDir", allow_hidden)
         if not os.path.isdir(real_dir):
             raise GlobusKitError("NOT_FOUND", f"'{api_dir or '/'}' is not a folder in the "
                                  "Jupyter root", 404)

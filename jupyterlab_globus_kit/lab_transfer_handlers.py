@@ -63,6 +63,11 @@ class LabTransferHandler(GlobusApiHandler):
         root = getattr(self.contents_manager, "root_dir", None)
         return root if isinstance(root, str) and root else self.settings["server_root_dir"]
 
+    def allow_hidden(self) -> bool:
+        """The contents manager's ``allow_hidden`` (off by default): hidden files are
+        neither read nor written through these routes unless it is on."""
+        return bool(getattr(self.contents_manager, "allow_hidden", False))
+
 
 class UploadHandler(LabTransferHandler):
     body_fields = ("paths", "collection", "path", "overwrite")
@@ -74,7 +79,8 @@ class UploadHandler(LabTransferHandler):
             folder = parse_path(body_str(body, "path", required=True,
                                          what="an absolute folder path"), "path")
             doc = self.transfers.start_upload(self.root_dir(), _paths(body),
-                                              _collection(body), folder, _overwrite(body))
+                                              _collection(body), folder, _overwrite(body),
+                                              self.allow_hidden())
             return _value(doc)
 
         await self.answer(_guard(build))
@@ -92,7 +98,8 @@ class DownloadHandler(LabTransferHandler):
             local_dir = body_str(body, "localDir", what="a folder relative to the Jupyter "
                                  "root") or ""
             doc = self.transfers.start_download(self.root_dir(), collection, paths,
-                                                local_dir, _overwrite(body))
+                                                local_dir, _overwrite(body),
+                                                self.allow_hidden())
             return _value(doc)
 
         await self.answer(_guard(build))

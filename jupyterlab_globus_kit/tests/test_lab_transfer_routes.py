@@ -141,6 +141,29 @@ class TestUpload:
         assert (emulator.collection_dir(GUEST) / "mixed" / "ok.txt").read_text() == "ok"
         assert not (emulator.collection_dir(GUEST) / "mixed" / "escape.txt").exists()
 
+    def test_should_refuse_hidden_paths_and_leave_out_hidden_files(self, server, emulator):
+        (root(server) / ".secrets").mkdir()
+        (root(server) / ".secrets" / "key").write_text("private")
+        (root(server) / "visible").mkdir()
+        (root(server) / "visible" / "shown.txt").write_text("shown")
+        (root(server) / "visible" / ".env").write_text("TOKEN=private")
+        (root(server) / "visible" / ".git").mkdir()
+        (root(server) / "visible" / ".git" / "config").write_text("private")
+        for path in (".secrets", ".secrets/key", "visible/.env"):
+            r = server.post("/globus-kit/lab-transfers/upload",
+                            {"paths": [path], "collection": GUEST, "path": "/"})
+            assert (r.status_code, r.json()["code"]) == (403, "HIDDEN_PATH"), path
+        job = wait_for_job(server, server.post(
+            "/globus-kit/lab-transfers/upload",
+            {"paths": ["visible"], "collection": GUEST, "path": "/"}).json()["id"])
+        assert job["status"] == "succeeded", job
+        assert [f["local"] for f in job["files"]] == ["visible/shown.txt"]
+        assert sorted(p.name for p in (emulator.collection_dir(GUEST) / "visible").iterdir()
+                      ) == ["shown.txt"]
+        r = server.post("/globus-kit/lab-transfers/download",
+                        {"collection": GUEST, "paths": ["/x.txt"], "localDir": ".secrets"})
+        assert (r.status_code, r.json()["code"]) == (403, "HIDDEN_PATH")
+
     def test_should_cancel_mid_stream_and_leave_no_partial_file(self, server, emulator):
         big = root(server) / "big.bin"
         with open(big, "wb") as f:
@@ -239,6 +262,42 @@ class TestDownload:
         job = wait_for_job(server, job_id)
         assert job["status"] == "cancelled", job
         assert list((root(server) / "cancel-here").iterdir()) == []
+
+
+def peak_rss_mb(server: JupyterServer) -> float:
+    """The server process's peak resident memory (VmHWM), MB."""
+    for line in Path(f"/proc/{server.proc.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM in /proc")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_should_stream_with_flat_memory(server, emulator):
+    """10 MB then 100 MB each way: the server's peak memory grows by less than 10 % of the
+    larger body (a buffered copy would grow by about 100 MB)."""
+    folder = root(server) / "memory"
+    folder.mkdir()
+    for name, size in (("small.bin", 10), ("large.bin", 100)):
+        with open(folder / name, "wb") as f:
+            f.truncate(size * 1024 * 1024)  # sparse: zeros that still stream through
+    peaks = []
+    for name in ("small.bin", "large.bin"):
+        job = wait_for_job(server, server.post(
+            "/globus-kit/lab-transfers/upload",
+            {"paths": [f"memory/{name}"], "collection": GUEST, "path": "/"}).json()["id"], 60)
+        assert job["status"] == "succeeded", job
+        (folder / name).unlink()
+        job = wait_for_job(server, server.post(
+            "/globus-kit/lab-transfers/download",
+            {"collection": GUEST, "paths": [f"/{name}"], "localDir": "memory"}).json()["id"],
+            60)
+        assert job["status"] == "succeeded", job
+        assert (folder / name).stat().st_size == job["bytesDone"]
+        peaks.append(peak_rss_mb(server))
+    growth = peaks[1] - peaks[0]
+    print(f"\npeak RSS after 10 MB: {peaks[0]:.1f} MB, after 100 MB: {peaks[1]:.1f} MB")
+    assert growth < 10, f"peak memory grew {growth:.1f} MB for a 90 MB larger body"
 
 
 class TestRules:
