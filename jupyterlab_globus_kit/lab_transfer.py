@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import stat
 import time
 import uuid
 from collections import OrderedDict
@@ -164,6 +165,8 @@ class LabTransfers:
         self.timeout = timeout if timeout is not None else _env_https_timeout()
         self.jobs: "OrderedDict[str, Job]" = OrderedDict()
         self._http: Optional[AsyncHTTPClient] = None
+        #: When this process began copying: older temporary files are a dead process's.
+        self.started = time.time()
 
     def _client(self) -> AsyncHTTPClient:
         """A client of its own: tornado's default refuses bodies over 100 MB, even
@@ -430,6 +433,7 @@ class LabTransfers:
         if not os.path.isdir(real_dir):
             raise GlobusKitError("NOT_FOUND", f"'{api_dir or '/'}' is not a folder in the "
                                  "Jupyter root", 404)
+        self._sweep(real_dir)
         job = Job("download", collection)
         existing: List[str] = []
         for i, path in enumerate(paths):
@@ -447,6 +451,23 @@ class LabTransfers:
                 f"{'s' if len(existing) == 1 else ''} in JupyterLab; confirm to overwrite "
                 "(send overwrite: true) or pick another folder.", 409, existing=existing)
         return self._start(job, self._download(job, root_dir, overwrite))
+
+    def _sweep(self, real_dir: str) -> None:
+        """Remove the temporary files a server that stopped mid-download left in
+        ``real_dir``: ours by name, regular files, last written before this process
+        began copying (a live download writes its file every chunk)."""
+        try:
+            names = [n for n in os.listdir(real_dir) if n.startswith(TEMP_PREFIX)]
+        except OSError:
+            return
+        for name in names:
+            path = os.path.join(real_dir, name)
+            try:
+                st = os.lstat(path)
+                if stat.S_ISREG(st.st_mode) and st.st_mtime < self.started:
+                    os.unlink(path)
+            except OSError:
+                pass
 
     async def _download(self, job: Job, root_dir: str, overwrite: bool) -> None:
         server = await self._server(job.collection)

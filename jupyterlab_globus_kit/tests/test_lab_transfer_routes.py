@@ -341,3 +341,81 @@ class TestRules:
         log = server.output()
         for secret in secrets:
             assert secret not in log
+
+
+def test_should_leave_no_partial_file_when_the_server_dies_mid_copy(emulator):
+    """A server killed mid-upload and mid-download (SIGKILL: no cleanup runs) leaves
+    nothing at either final path; a new server does not know the old job."""
+    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_") or
+           k == "GLOBUS_DATA"}
+    for kind in ("upload", "download"):
+        srv = JupyterServer(env)
+        try:
+            folder = root(srv) / "work"
+            folder.mkdir()
+            if kind == "upload":
+                with open(folder / f"killed-{kind}.bin", "wb") as f:
+                    f.truncate(300 * 1024 * 1024)
+                body = {"paths": [f"work/killed-{kind}.bin"], "collection": GUEST,
+                        "path": "/"}
+            else:
+                with open(emulator.collection_dir(GUEST) / f"killed-{kind}.bin", "wb") as f:
+                    f.truncate(300 * 1024 * 1024)
+                body = {"collection": GUEST, "paths": [f"/killed-{kind}.bin"],
+                        "localDir": "work"}
+            job_id = srv.post(f"/globus-kit/lab-transfers/{kind}", body).json()["id"]
+            deadline = time.monotonic() + 20
+            while srv.get(f"/globus-kit/lab-transfers/{job_id}").json()["bytesDone"] == 0:
+                assert time.monotonic() < deadline, f"the {kind} never started"
+                time.sleep(0.02)
+            srv.proc.kill()
+            srv.proc.wait(10)
+            time.sleep(0.5)
+            if kind == "upload":
+                assert not (emulator.collection_dir(GUEST) / f"killed-{kind}.bin").exists()
+                assert partials(emulator.collection_dir(GUEST)) == []
+            else:
+                # The final name never appears; the temporary one is hidden and named so.
+                assert sorted(p.name for p in folder.iterdir()
+                              if not p.name.startswith(".globus-kit-partial-")) == []
+        finally:
+            srv.stop()
+    again = JupyterServer(env)
+    try:
+        r = again.get(f"/globus-kit/lab-transfers/{job_id}")
+        assert (r.status_code, r.json()["code"]) == (404, "NOT_FOUND")
+        assert "restarts" in r.json()["message"]
+    finally:
+        again.stop()
+
+
+def test_should_sweep_a_dead_servers_temporary_files_on_the_next_download(tmp_path):
+    """After a restart, a download into a folder removes the temporary files a killed
+    server left there (written before this process began), and keeps a live one."""
+    import asyncio
+
+    from jupyterlab_globus_kit.globus_api import GlobusApi
+    from jupyterlab_globus_kit.lab_transfer import TEMP_PREFIX, LabTransfers
+    from jupyterlab_globus_kit.status import GlobusState
+
+    stale = tmp_path / f"{TEMP_PREFIX}0123456789ab-data.csv"
+    stale.write_bytes(b"half a file")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    mine = tmp_path / "keep.csv"
+    mine.write_text("user data")
+
+    async def run() -> dict:
+        transfers = LabTransfers(GlobusApi(GlobusState({})))
+        live = tmp_path / f"{TEMP_PREFIX}ba9876543210-live.bin"
+        live.write_bytes(b"being written")
+        doc = transfers.start_download(str(tmp_path), GUEST, ["/x.csv"], "", False)
+        job = transfers.get(doc["id"])
+        assert job.task is not None
+        await job.task
+        assert live.exists(), "a temporary file written after the start is kept"
+        return job.document()
+
+    job = asyncio.run(run())
+    assert not stale.exists()
+    assert mine.read_text() == "user data"
+    assert job["status"] == "failed"  # no credentials here: the sweep ran first
