@@ -33,6 +33,9 @@ const LAST_DESTINATION_KEY = 'jupyterlab-globus-kit:last-upload-destination';
 /** What JupyterLab's file browser puts in a drag: the dragged paths. */
 const CONTENTS_MIME = 'application/x-jupyter-icontents';
 
+/** What a manager pane's native drag carries: `{ collection, paths }` (files only). */
+const GLOBUS_FILES_MIME = 'application/x-globus-kit-files';
+
 /** The fields of a Lumino drag event (`lm-dragenter` …) read here. */
 interface ILuminoDragEvent extends MouseEvent {
   readonly mimeData?: { hasData(mime: string): boolean; getData(mime: string): unknown };
@@ -579,8 +582,97 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
       });
     }
   };
-  managers.forEach(widget => acceptDrops(widget.content));
-  managers.widgetAdded.connect((_, widget) => acceptDrops(widget.content));
+  // And the other way: a manager pane's files dragged onto the file browser are downloaded
+  // into its folder (a native drag; the rows of files are draggable).
+  const dragFiles = (panel: FileManagerPanel): void => {
+    for (const view of panel.panes) {
+      view.node.addEventListener('dragstart', event => {
+        const row = (event.target as HTMLElement).closest<HTMLElement>('[data-index]');
+        const pane = view.pane;
+        const collection = pane.browser.collection;
+        const index = row ? Number(row.dataset.index) : -1;
+        const entry = index >= 0 ? pane.browser.rows[index] : undefined;
+        if (!entry || !collection || !event.dataTransfer) {
+          return;
+        }
+        if (!pane.isSelected(entry)) {
+          pane.select(index);
+        }
+        const paths = pane
+          .selectedEntries()
+          .filter(e => e.type !== 'dir')
+          .map(e => pane.browser.pathOf(e));
+        event.dataTransfer.setData(
+          GLOBUS_FILES_MIME,
+          JSON.stringify({ collection: collection.id, paths })
+        );
+        event.dataTransfer.setData('text/plain', paths.join('\n'));
+        event.dataTransfer.effectAllowed = 'copy';
+      });
+    }
+  };
+  const carriesGlobusFiles = (event: DragEvent): boolean =>
+    !!event.dataTransfer && Array.from(event.dataTransfer.types).includes(GLOBUS_FILES_MIME);
+  void app.resolveOptionalService(IDefaultFileBrowser).then(browser => {
+    if (!browser) {
+      return;
+    }
+    const node = browser.node;
+    // Capture phase: the listing's own handlers would treat the drop as an OS file upload.
+    const over = (event: DragEvent): void => {
+      if (carriesGlobusFiles(event)) {
+        event.preventDefault();
+        event.stopPropagation();
+        event.dataTransfer!.dropEffect = 'copy';
+        node.classList.add('jp-GlobusKit-mod-dropTarget');
+      }
+    };
+    node.addEventListener('dragenter', over, true);
+    node.addEventListener('dragover', over, true);
+    node.addEventListener('dragleave', event => {
+      if (!(event.relatedTarget instanceof Node) || !node.contains(event.relatedTarget)) {
+        node.classList.remove('jp-GlobusKit-mod-dropTarget');
+      }
+    });
+    node.addEventListener(
+      'drop',
+      event => {
+        if (!carriesGlobusFiles(event)) {
+          return;
+        }
+        event.preventDefault();
+        event.stopPropagation();
+        node.classList.remove('jp-GlobusKit-mod-dropTarget');
+        let doc: unknown;
+        try {
+          doc = JSON.parse(event.dataTransfer!.getData(GLOBUS_FILES_MIME));
+        } catch {
+          return;
+        }
+        const { collection, paths } = (doc ?? {}) as { collection?: unknown; paths?: unknown };
+        if (
+          typeof collection === 'string' &&
+          Array.isArray(paths) &&
+          paths.length > 0 &&
+          paths.every(p => typeof p === 'string')
+        ) {
+          void commands.execute(CommandIDs.downloadToJupyterLab, {
+            collection,
+            paths: paths as string[],
+            localDir: browserDir()
+          });
+        }
+      },
+      true
+    );
+  });
+
+  const wire = (panel: FileManagerPanel): void => {
+    acceptDrops(panel);
+    dragFiles(panel);
+  };
+  managers.forEach(widget => wire(widget.content));
+  managers.widgetAdded.connect((_, widget) => wire(widget.content));
 
   // Context menus: JupyterLab's file browser rows, and the file manager's rows.
   app.contextMenu.addItem({

@@ -7,7 +7,8 @@
 // browser's context menu "Upload to Globus…" on a folder (the dialog offers the last
 // destination; the folder is copied recursively); the manager row's context menu
 // "Download to JupyterLab" (the file shows in the file browser, bytes equal); a file dragged
-// from the file browser onto a manager pane is uploaded into its folder; an existing
+// from the file browser onto a manager pane is uploaded into its folder, and one dragged
+// from a pane onto the file browser is downloaded into its folder; an existing
 // file is not replaced without the dialog's Replace; `globus-kit:open-in-jupyterlab` on a
 // CSV opens JupyterLab's CSV viewer; no token in the DOM, storage or any response.
 import assert from 'node:assert/strict';
@@ -190,6 +191,20 @@ describe('JupyterLab files to and from Globus', { timeout: 300_000 }, () => {
     assert.equal(readFileSync(join(guestDir, 'dragged.txt'), 'utf8'), 'dropped on Globus');
     // The file stays in JupyterLab (the browser's drag proposes a move; nothing is moved).
     assert.equal(readFileSync(join(labRoot, 'dragged.txt'), 'utf8'), 'dropped on Globus');
+  });
+
+  it('should download a file dragged from a manager pane onto the file browser', async () => {
+    writeFileSync(join(guestDir, 'from-globus.txt'), 'dragged into JupyterLab');
+    await execute('globus-kit:file-manager-refresh', {});
+    await row('from-globus.txt').waitFor();
+    await row('from-globus.txt').dragTo(page.locator('#filebrowser .jp-DirListing-content'));
+    await localItem('from-globus.txt').waitFor({ timeout: 15_000 });
+    assert.equal(readFileSync(join(labRoot, 'from-globus.txt'), 'utf8'), 'dragged into JupyterLab');
+    // Still on the collection: a copy, not a move.
+    assert.equal(
+      readFileSync(join(guestDir, 'from-globus.txt'), 'utf8'),
+      'dragged into JupyterLab'
+    );
   });
 
   it("should open a CSV from a collection in JupyterLab's CSV viewer", async () => {
