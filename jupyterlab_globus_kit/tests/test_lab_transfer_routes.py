@@ -186,6 +186,40 @@ class TestUpload:
         big.unlink()
 
 
+HOSTILE_NAMES = [
+    "<img src=x onerror=alert(1)>.txt",
+    "\u202egnp.exe",
+    "100% ?query=1 #frag & a+b.txt",
+    "é ü 中文 " + "x" * 200 + ".txt",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_should_copy_hostile_names_both_ways_as_sent(server, emulator, name):
+    """A name with markup, a bidi override, URL syntax or 200+ characters reaches the
+    collection and comes back unchanged, and lands nowhere else."""
+    sub = f"hostile-{HOSTILE_NAMES.index(name)}"
+    folder = root(server) / sub
+    folder.mkdir()
+    (folder / name).write_bytes(name.encode())
+    (emulator.collection_dir(GUEST) / sub).mkdir()
+    job = wait_for_job(server, server.post(
+        "/globus-kit/lab-transfers/upload",
+        {"paths": [f"{sub}/{name}"], "collection": GUEST, "path": f"/{sub}/"}).json()["id"])
+    assert job["status"] == "succeeded", job
+    remote = emulator.collection_dir(GUEST) / sub
+    assert (remote / name).read_bytes() == name.encode()
+    assert partials(remote) == []
+    (folder / name).unlink()
+    job = wait_for_job(server, server.post(
+        "/globus-kit/lab-transfers/download",
+        {"collection": GUEST, "paths": [f"/{sub}/{name}"], "localDir": sub}
+    ).json()["id"])
+    assert job["status"] == "succeeded", job
+    assert [p.name for p in folder.iterdir()] == [name]
+    assert (folder / name).read_bytes() == name.encode()
+
+
 class TestDownload:
     def test_should_download_files_into_a_folder(self, server, emulator):
         (emulator.collection_dir(GUEST) / "dl").mkdir()
