@@ -109,8 +109,26 @@ class DestinationForm extends Widget implements Dialog.IBodyWidget<IDestination>
   private readonly _collection: HTMLInputElement;
   private readonly _path: HTMLInputElement;
 
-  constructor(trans: TranslationBundle, what: string, initial: IDestination) {
+  constructor(
+    trans: TranslationBundle,
+    what: string,
+    initial: IDestination,
+    known: ReadonlyArray<{ id: string; name: string }>
+  ) {
     const collection = el('input', 'jp-mod-styled jp-GlobusKit-upload-collection');
+    // The collections open in file managers (and the default), offered by name.
+    const choices = el(
+      'datalist',
+      '',
+      known.map(k => {
+        const option = el('option');
+        option.value = k.id;
+        option.label = k.name;
+        return option;
+      })
+    );
+    choices.id = `jp-GlobusKit-upload-collections-${Math.random().toString(36).slice(2)}`;
+    collection.setAttribute('list', choices.id);
     collection.value = initial.collection;
     collection.placeholder = trans.__('collection id (UUID)');
     collection.setAttribute('aria-label', trans.__('Collection id'));
@@ -122,7 +140,7 @@ class DestinationForm extends Widget implements Dialog.IBodyWidget<IDestination>
     super({
       node: el('div', 'jp-GlobusKit-upload-form', [
         el('p', '', [what]),
-        el('label', '', [trans.__('Collection'), collection]),
+        el('label', '', [trans.__('Collection'), collection, choices]),
         el('label', '', [trans.__('Folder'), path])
       ])
     });
@@ -325,6 +343,23 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
     };
   };
 
+  const knownCollections = (): Array<{ id: string; name: string }> => {
+    const out = new Map<string, string>();
+    managers.forEach(widget => {
+      for (const pane of widget.content.model.panes) {
+        const c = pane.browser.collection;
+        if (c) {
+          out.set(c.id, c.display_name ?? c.id);
+        }
+      }
+    });
+    const s = ctx.settings();
+    if (UUID_RE.test(s.defaultCollection) && !out.has(s.defaultCollection)) {
+      out.set(s.defaultCollection, trans.__('Default collection'));
+    }
+    return Array.from(out, ([id, name]) => ({ id, name }));
+  };
+
   const askDestination = async (paths: string[]): Promise<IDestination | null> => {
     const what =
       paths.length === 1
@@ -332,7 +367,7 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
         : trans.__('Upload %1 items to the collection folder:', paths.length);
     const answer = await showDialog<IDestination>({
       title: trans.__('Upload to Globus'),
-      body: new DestinationForm(trans, what, defaultDestination()),
+      body: new DestinationForm(trans, what, defaultDestination(), knownCollections()),
       buttons: [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Upload') })],
       focusNodeSelector: 'input'
     });

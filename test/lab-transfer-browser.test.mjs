@@ -5,7 +5,7 @@
 // Covers: `globus-kit:upload-to-globus` driven with arguments (the file lands on the
 // collection, bytes equal, and shows in the manager pane on that folder); the file
 // browser's context menu "Upload to Globus…" on a folder (the dialog offers the last
-// destination; the folder is copied recursively); the manager row's context menu
+// destination and the open collections by name; the folder is copied recursively); the manager row's context menu
 // "Download to JupyterLab" (the file shows in the file browser, bytes equal); a file dragged
 // from the file browser onto a manager pane is uploaded into its folder, and one dragged
 // from a pane onto the file browser is downloaded into its folder; an existing
@@ -117,13 +117,18 @@ describe('JupyterLab files to and from Globus', { timeout: 300_000 }, () => {
     const dialog = page.locator('.jp-Dialog');
     // The last destination is offered.
     assert.equal(
-      await dialog.getByRole('textbox', { name: 'Collection id' }).inputValue(),
+      await dialog.getByRole('combobox', { name: 'Collection id' }).inputValue(),
       GUEST_ID
     );
     assert.equal(
       await dialog.getByRole('textbox', { name: 'Folder on the collection' }).inputValue(),
       '/'
     );
+    // The collections open in file managers are offered by name.
+    const offered = await dialog
+      .locator('datalist option')
+      .evaluateAll(options => options.map(o => [o.value, o.label]));
+    assert.deepEqual(offered, [[GUEST_ID, 'Tutorial Guest Collection']]);
     await dialog.getByRole('button', { name: 'Upload' }).click();
     await dialog.waitFor({ state: 'detached' });
     await row('results').waitFor({ timeout: 15_000 });
