@@ -28,7 +28,8 @@ import {
   openLabInChromium,
   openSidebarSection,
   openWeatherFolder,
-  showGlobusSidebar
+  showGlobusSidebar,
+  showTokenDetails
 } from './support/lab-browser.mjs';
 import { openKernel } from './support/notebook-runner.mjs';
 
@@ -193,7 +194,17 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
       .locator('.jp-GlobusKit-identity-name')
       .getByText(user.name, { exact: true })
       .waitFor();
+    // One line of token health; the cards behind Details, named by display name.
+    assert.match(
+      (await sidebar.locator('.jp-GlobusKit-health-text').textContent()) ?? '',
+      /^\d+ tokens · all active · next expiry in /
+    );
+    await showTokenDetails(page);
     const row = sidebar.locator('li[data-resource-server="transfer.api.globus.org"]');
+    assert.equal(
+      await row.locator('.jp-GlobusKit-resourceServer').textContent(),
+      'Globus Transfer'
+    );
     const expires = (await row.locator('.jp-GlobusKit-expires').textContent()) ?? '';
     assert.match(expires, /^~?(\d+d \d+h \d\dm|\d+h \d\dm \d\ds|\d+m \d\ds)$/, expires);
     assert.equal(await row.locator('.jp-GlobusKit-badge').textContent(), 'active');

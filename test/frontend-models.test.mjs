@@ -31,6 +31,8 @@ const { ConsentModel } = await lib('model/consent-model.js');
 const { GlobusStatusModel, NO_HUB_TOKENS, problemTitle, tokenSection } =
   await lib('model/status-model.js');
 const { visibleRange } = await lib('model/virtual-range.js');
+const { ResourceNames, healthLine, shortDuration, tokenHealth, tokenState } =
+  await lib('model/token-health.js');
 const snippets = await lib('model/cell-snippets.js');
 
 const COLLECTION = {
@@ -600,6 +602,94 @@ describe('status problems', () => {
     assert.equal(tokenSection({ ...hubGaveNone, problem: null }), 'empty');
     assert.equal(tokenSection({ ...hubGaveNone, tokens: [{ resourceServer: 'x' }] }), 'list');
     assert.equal(tokenSection({ ...hubGaveNone, available: false }), 'none');
+  });
+});
+
+describe('token health summary', () => {
+  // A translation bundle that substitutes %1… as JupyterLab's does (_n passes n as %1).
+  const fill = (text, args) => text.replace(/%(\d)/g, (_, i) => String(args[i - 1]));
+  const t = {
+    __: (text, ...args) => fill(text, args),
+    _n: (one, many, n, ...args) => fill(n === 1 ? one : many, [n, ...args])
+  };
+  const NOW = 1_700_000_000_000;
+  const token = (resourceServer, secondsLeft) => ({
+    resourceServer,
+    scopes: ['s'],
+    expiresAt: secondsLeft === null ? null : NOW / 1000 + secondsLeft,
+    expiresAtSource: 'token',
+    status: 'active',
+    hasRefreshToken: false,
+    origin: 'tokens'
+  });
+  const line = (tokens, warn = 10) => healthLine(tokenHealth(tokens, NOW, warn), t);
+  const DAY = 86400;
+
+  it('should say all active and the next expiry when nothing needs action', () => {
+    const tokens = [
+      token('auth.globus.org', 2 * DAY),
+      token('transfer.api.globus.org', DAY + 23 * 3600 + 59 * 60),
+      token('groups.api.globus.org', 2 * DAY),
+      token(COLLECTION.id, 2 * DAY)
+    ];
+    assert.equal(line(tokens), '4 tokens · all active · next expiry in 1d 23h');
+    assert.equal(tokenHealth(tokens, NOW, 10).state, 'ok');
+    assert.equal(
+      line([token('auth.globus.org', 3 * 3600 + 5 * 60)]),
+      '1 token · all active · next expiry in 3h 05m'
+    );
+  });
+
+  it('should put an expired or expiring token first', () => {
+    const expired = [token('auth.globus.org', -5), token('transfer.api.globus.org', DAY)];
+    assert.equal(line(expired), '2 tokens · 1 expired · next expiry in 1d 0h');
+    assert.equal(tokenHealth(expired, NOW, 10).state, 'expired');
+    const expiring = [token('auth.globus.org', 4 * 60 + 30), token('transfer.api.globus.org', DAY)];
+    assert.equal(line(expiring), '2 tokens · expiring in 4 min');
+    assert.equal(tokenHealth(expiring, NOW, 10).state, 'expiring');
+    // The warning window is the setting's: at 2 minutes the same token is still active.
+    assert.equal(tokenHealth(expiring, NOW, 2).state, 'ok');
+    const allGone = [token('auth.globus.org', -1), token('transfer.api.globus.org', 0)];
+    assert.equal(line(allGone), '2 tokens · all expired');
+    assert.equal(line([token('x', null)]), '1 token · 1 with unknown expiry');
+    assert.equal(line([]), 'No tokens');
+    assert.equal(tokenHealth([], NOW, 10).state, 'empty');
+  });
+
+  it('should classify one token and shorten durations', () => {
+    assert.equal(tokenState(token('a', 601), NOW, 10), 'active');
+    assert.equal(tokenState(token('a', 600), NOW, 10), 'expiring');
+    assert.equal(tokenState(token('a', 0), NOW, 10), 'expired');
+    assert.equal(tokenState(token('a', null), NOW, 10), 'unknown');
+    assert.equal(shortDuration(45_000), '45 s');
+    assert.equal(shortDuration(4 * 60_000 + 59_000), '4 min');
+    assert.equal(shortDuration(2 * 86_400_000 + 3_600_000), '2d 1h');
+  });
+
+  it('should name collections by display name, once, and fall back to the id', async () => {
+    const OTHER = '9d6d994a-6d04-4b8c-8fb8-1d1fd9d5a3c2';
+    stub.handlers.getCollection = id => {
+      if (id === OTHER) throw new Error('403 no access');
+      return { ...COLLECTION, display_name: 'Public <b>data</b>' };
+    };
+    const names = new ResourceNames();
+    let changes = 0;
+    names.changed.connect(() => changes++);
+    assert.equal(names.name('transfer.api.globus.org'), 'Globus Transfer');
+    assert.equal(names.name(COLLECTION.id), null, 'not looked up yet');
+    await names.resolve(['transfer.api.globus.org', COLLECTION.id, OTHER]);
+    assert.equal(names.name(COLLECTION.id), 'Public <b>data</b>');
+    assert.equal(names.name(OTHER), null, 'a failed lookup leaves the id as the label');
+    assert.equal(changes, 1);
+    await names.resolve([COLLECTION.id, OTHER]);
+    assert.deepEqual(
+      stub.calls.map(c => [c.name, c.args[0]]),
+      [
+        ['getCollection', COLLECTION.id],
+        ['getCollection', OTHER]
+      ],
+      'each collection is asked for once; Globus services never'
+    );
   });
 });
 

@@ -25,7 +25,8 @@ import {
   openWeatherFolder,
   ResponseRecorder,
   root,
-  showGlobusSidebar
+  showGlobusSidebar,
+  showTokenDetails
 } from './support/lab-browser.mjs';
 import { openKernel } from './support/notebook-runner.mjs';
 
@@ -171,6 +172,7 @@ describe('a real JupyterHub with the Globus authenticator (issue 19)', { timeout
       .locator('.jp-GlobusKit-identity-name')
       .getByText('Demo Researcher', { exact: true })
       .waitFor();
+    await showTokenDetails(page);
     const row = sidebar.locator('li[data-resource-server="transfer.api.globus.org"]');
     await row.waitFor();
     assert.equal(await row.locator('.jp-GlobusKit-badge').textContent(), 'active');

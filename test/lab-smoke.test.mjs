@@ -11,7 +11,8 @@ import { root, startEmulatorCli, stopProcessGroup } from '../scripts/lab-launche
 import {
   assertBrowserPrerequisites,
   globusDataSecrets,
-  openLabInChromium
+  openLabInChromium,
+  showTokenDetails
 } from './support/lab-browser.mjs';
 
 const OUTPUT = join(root, 'test-output');
@@ -70,6 +71,7 @@ describe('JupyterLab with jupyterlab-globus-kit', { timeout: 240_000 }, () => {
     const username = await sidebar.locator('.jp-GlobusKit-identity-username').textContent();
     assert.equal(username, user.preferred_username);
 
+    await showTokenDetails(page);
     const list = page.getByRole('list', { name: 'Globus tokens' });
     const row = list.locator('li[data-resource-server="transfer.api.globus.org"]');
     await row.waitFor();
@@ -102,7 +104,10 @@ describe('JupyterLab with jupyterlab-globus-kit', { timeout: 240_000 }, () => {
   it('should keep every token out of the DOM, storage and every response', async () => {
     await page.getByRole('tab', { name: 'Globus' }).waitFor();
     // The sidebar must have fetched the status (a response we inspect below).
-    await page.locator('#jp-GlobusKit-sidebar .jp-GlobusKit-tokenRow').first().waitFor();
+    await page
+      .locator('#jp-GlobusKit-sidebar .jp-GlobusKit-tokenRow')
+      .first()
+      .waitFor({ state: 'attached' });
     const dom = await page.content();
     const storage = await page.evaluate(
       () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })

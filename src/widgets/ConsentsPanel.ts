@@ -37,13 +37,15 @@ export class ConsentsPanel extends ModelSection<ConsentModel> {
       missing: t.__('missing'),
       unverified: t.__('not verified')
     };
-    for (const entry of this.model.entries) {
+    // Consents that need action first (a stable sort keeps the settings' order otherwise).
+    const rank = { missing: 0, unverified: 1, granted: 2 };
+    const entries = [...this.model.entries].sort((a, b) => rank[a.status] - rank[b.status]);
+    for (const entry of entries) {
       const badge = el('span', `jp-GlobusKit-badge jp-mod-${entry.status}`, [labels[entry.status]]);
+      const scope = el('span', 'jp-GlobusKit-consent-scope', [entry.scope]);
+      scope.title = entry.scope;
       const item = el('li', 'jp-GlobusKit-consent', [
-        el('div', 'jp-GlobusKit-consent-head', [
-          el('span', 'jp-GlobusKit-consent-scope', [entry.scope]),
-          badge
-        ])
+        el('div', 'jp-GlobusKit-consent-head', [scope, badge])
       ]);
       item.dataset.status = entry.status;
       if (entry.missingDependencies.length > 0) {

@@ -1,16 +1,19 @@
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon, SidePanel, ToolbarButton } from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
 import { AccordionPanel, Widget } from '@lumino/widgets';
 
 import { globusIcon } from '../icons';
 import { problemTitle, tokenSection } from '../model/status-model';
+import { healthLine, ResourceNames, tokenHealth, tokenState } from '../model/token-health';
 import { IGlobusStatusModel, IGlobusTokenStatus } from '../tokens';
 import { alertBox, el } from './element';
 
 /**
- * The Globus sidebar: who is logged in and, per resource server, the scopes, a live
- * "expires in" countdown and a status badge. Everything from the server is written as
- * text nodes, never as HTML.
+ * The Globus sidebar: who is logged in, one line of token health and, behind "Details",
+ * one card per resource server (its display name, a live "expires in" countdown, a status
+ * badge, the scopes folded into a count). Everything from the server is written as text
+ * nodes, never as HTML.
  */
 export class GlobusSidebar extends SidePanel {
   /**
@@ -22,6 +25,8 @@ export class GlobusSidebar extends SidePanel {
     this._bundle = translator.load('jupyterlab_globus_kit');
     this._model = options.model;
     this._expiryWarningMinutes = options.expiryWarningMinutes ?? 10;
+    this._names = options.resourceNames ?? new ResourceNames();
+    this._names.changed.connect(this._onModelChanged, this);
     this.id = 'jp-GlobusKit-sidebar';
     this.addClass('jp-GlobusKit-Sidebar');
     this.title.icon = globusIcon;
@@ -45,11 +50,24 @@ export class GlobusSidebar extends SidePanel {
     for (const section of options.sections ?? []) {
       this.addWidget(section);
     }
-    if (options.sections?.length) {
-      // The collection browser (third) needs the most room; the rest fit in less.
-      const sizes = [3, 2, 6, 2, 2, 2].slice(0, options.sections.length + 1);
-      (this.content as AccordionPanel).setRelativeSizes(sizes);
-    }
+    // Each open section gets the height its content needs, up to four rows of its list
+    // (sectionNeed), and scrolls on its own (style/base.css). When the open sections need
+    // more than the column has, opening one closes the one opened longest ago, so no open
+    // section is left with fewer than four visible rows. Sizes are re-fitted when what a
+    // section shows changes its need (that never closes a section).
+    const panel = this.content as AccordionPanel;
+    // Only opening a section closes another (never a start-up or a resize, which only
+    // re-size). Opened "longest ago" at start: login, then the collections; identity last.
+    this._opened = [1, 3, 2, 4, 5, 0].filter(i => i < panel.widgets.length);
+    panel.expansionToggled.connect((_, index) => {
+      this._opened = this._opened.filter(i => i !== index);
+      if (panel.widgets[index] && !panel.widgets[index].isHidden) {
+        this._opened.push(index);
+      }
+      this._scheduleFit(true);
+    }, this);
+    this._observer = new MutationObserver(() => this._scheduleFit(false));
+    this._observer.observe(panel.node, { childList: true, subtree: true });
     this._model.changed.connect(this._onModelChanged, this);
     this._render();
     this._tick = setInterval(() => this._updateCountdowns(), 1000);
@@ -70,7 +88,59 @@ export class GlobusSidebar extends SidePanel {
       return;
     }
     clearInterval(this._tick);
+    this._observer.disconnect();
+    cancelAnimationFrame(this._fitFrame);
     super.dispose();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._lastNeeds = '';
+    this._scheduleFit(false);
+  }
+
+  protected onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    this._lastNeeds = '';
+    this._scheduleFit(false);
+  }
+
+  private _scheduleFit(mayClose: boolean): void {
+    this._mayClose ||= mayClose;
+    cancelAnimationFrame(this._fitFrame);
+    this._fitFrame = requestAnimationFrame(() => {
+      const close = this._mayClose;
+      this._mayClose = false;
+      this._fit(close);
+    });
+  }
+
+  /**
+   * Size the open sections by what they need (only when a need changed); with `mayClose`,
+   * first close the sections opened longest ago while the open ones need more than fits.
+   */
+  private _fit(mayClose: boolean): void {
+    if (this.isDisposed || !this.isVisible) {
+      return;
+    }
+    const panel = this.content as AccordionPanel;
+    const needs = panel.widgets.map(w => (w.isVisible ? sectionNeed(w.node) : 0));
+    if (mayClose) {
+      const titles = panel.titles.reduce((sum, t) => sum + t.offsetHeight, 0);
+      const room = panel.node.clientHeight - titles;
+      const total = needs.reduce((a, b) => a + b, 0);
+      const open = this._opened.filter(i => panel.widgets[i] && !panel.widgets[i].isHidden);
+      if (room > 0 && total > room && open.length > 1) {
+        panel.collapse(open[0]); // its toggle schedules the next fit
+        return;
+      }
+    }
+    const key = needs.join(',');
+    if (key === this._lastNeeds || needs.every(n => n === 0)) {
+      return;
+    }
+    this._lastNeeds = key;
+    panel.setRelativeSizes(needs.map(n => Math.max(n, 1)));
   }
 
   private _onModelChanged(): void {
@@ -83,6 +153,7 @@ export class GlobusSidebar extends SidePanel {
     root.replaceChildren();
     this._countdowns = [];
     this._expiredBox = null;
+    this._healthText = null;
     const status = this._model.status;
     const error = this._model.error;
 
@@ -137,11 +208,28 @@ export class GlobusSidebar extends SidePanel {
       this._expiredBox.setAttribute('role', 'alert');
       this._expiredBox.hidden = true;
       root.appendChild(this._expiredBox);
-      root.appendChild(el('h3', 'jp-GlobusKit-section-title', [trans.__('Tokens')]));
-      if (section === 'empty') {
-        root.appendChild(el('p', 'jp-GlobusKit-empty', [trans.__('No tokens.')]));
-      } else {
-        root.appendChild(this._tokenList(status.tokens));
+      this._healthText = el('span', 'jp-GlobusKit-health-text');
+      const line = el('div', 'jp-GlobusKit-health', [this._healthText]);
+      line.setAttribute('aria-live', 'polite');
+      root.appendChild(line);
+      if (section === 'list') {
+        const list = this._tokenList(status.tokens);
+        list.id = `${this.id}-tokens`;
+        list.hidden = !this._detailsOpen;
+        const toggle = el('button', 'jp-mod-styled jp-GlobusKit-link jp-GlobusKit-details', [
+          trans.__('Details')
+        ]);
+        toggle.type = 'button';
+        toggle.setAttribute('aria-expanded', String(this._detailsOpen));
+        toggle.setAttribute('aria-controls', list.id);
+        toggle.addEventListener('click', () => {
+          this._detailsOpen = !this._detailsOpen;
+          toggle.setAttribute('aria-expanded', String(this._detailsOpen));
+          list.hidden = !this._detailsOpen;
+        });
+        line.appendChild(toggle);
+        root.appendChild(list);
+        void this._names.resolve(status.tokens.map(t => t.resourceServer));
       }
     }
     this._updateCountdowns();
@@ -149,7 +237,8 @@ export class GlobusSidebar extends SidePanel {
 
   /**
    * One card per token: a table would need four columns, too many for a sidebar. A list
-   * of labelled items reads the same to a screen reader.
+   * of labelled items reads the same to a screen reader. A collection's token is labelled
+   * by the collection's display name, with its id in the tooltip.
    */
   private _tokenList(tokens: IGlobusTokenStatus[]): HTMLElement {
     const trans = this._bundle;
@@ -164,16 +253,21 @@ export class GlobusSidebar extends SidePanel {
         token.scopes.map(s => el('li', '', [s]))
       );
       scopes.setAttribute('aria-label', trans.__('Scopes'));
+      const scopeDetails = el('details', 'jp-GlobusKit-scopeDetails', [
+        el('summary', '', [trans._n('%1 scope', '%1 scopes', token.scopes.length)]),
+        scopes
+      ]);
+      const name = el('span', 'jp-GlobusKit-resourceServer', [
+        this._names.name(token.resourceServer) ?? token.resourceServer
+      ]);
+      name.title = token.resourceServer;
       const item = el('li', 'jp-GlobusKit-tokenRow', [
-        el('div', 'jp-GlobusKit-tokenRow-head', [
-          el('span', 'jp-GlobusKit-resourceServer', [token.resourceServer]),
-          badge
-        ]),
+        el('div', 'jp-GlobusKit-tokenRow-head', [name, badge]),
         el('div', 'jp-GlobusKit-tokenRow-expiry', [
           el('span', 'jp-GlobusKit-label', [trans.__('Expires in') + ' ']),
           expires
         ]),
-        scopes
+        scopeDetails
       ]);
       item.dataset.resourceServer = token.resourceServer;
       list.appendChild(item);
@@ -187,9 +281,8 @@ export class GlobusSidebar extends SidePanel {
     const now = Date.now() + this._model.clockOffsetMs;
     let expiredCount = 0;
     for (const { token, expires, badge } of this._countdowns) {
-      let state: 'active' | 'expiring' | 'expired' | 'unknown';
+      const state = tokenState(token, now, this._expiryWarningMinutes);
       if (token.expiresAt === null) {
-        state = 'unknown';
         expires.textContent = trans.__('unknown');
         expires.title = trans.__('This hub does not record when the token was issued.');
       } else {
@@ -198,12 +291,6 @@ export class GlobusSidebar extends SidePanel {
         expires.textContent =
           remaining > 0 ? approx + formatDuration(remaining) : trans.__('expired');
         expires.title = new Date(token.expiresAt * 1000).toLocaleString();
-        state =
-          remaining <= 0
-            ? 'expired'
-            : remaining <= this._expiryWarningMinutes * 60_000
-              ? 'expiring'
-              : 'active';
       }
       const labels = {
         active: trans.__('active'),
@@ -220,6 +307,12 @@ export class GlobusSidebar extends SidePanel {
         badge.textContent = labels[state];
       }
     }
+    const tokens = this._model.status?.tokens ?? [];
+    if (this._healthText) {
+      const health = tokenHealth(tokens, now, this._expiryWarningMinutes);
+      this._healthText.textContent = healthLine(health, trans);
+      this._healthText.dataset.state = health.state;
+    }
     if (this._expiredBox) {
       this._expiredBox.hidden = !(
         this._countdowns.length > 0 && expiredCount === this._countdowns.length
@@ -227,12 +320,20 @@ export class GlobusSidebar extends SidePanel {
     }
   }
 
+  private _observer: MutationObserver;
+  private _fitFrame = 0;
+  private _mayClose = false;
+  private _opened: number[] = [];
+  private _lastNeeds = '';
   private _model: IGlobusStatusModel;
   private _bundle: TranslationBundle;
   private _body: Widget;
   private _tick: ReturnType<typeof setInterval>;
   private _expiryWarningMinutes: number;
   private _expiredBox: HTMLElement | null = null;
+  private _healthText: HTMLElement | null = null;
+  private _detailsOpen = false;
+  private _names: ResourceNames;
   private _countdowns: Array<{
     token: IGlobusTokenStatus;
     expires: HTMLElement;
@@ -248,8 +349,53 @@ export interface IGlobusSidebarOptions {
   expiryWarningMinutes?: number;
   /** The translator for UI strings. */
   translator?: ITranslator;
+  /** Display names of the tokens' resource servers (default: looked up by collection id). */
+  resourceNames?: ResourceNames;
   /** More accordion sections below identity and tokens (consents, browser, tasks). */
   sections?: Widget[];
+}
+
+/** Rows of a section's list that its need is measured in. */
+const ROWS_SHOWN = 4;
+
+/**
+ * The height a sidebar section needs: all of its content when that is short, else the
+ * content above its list plus four rows of it (and what sits below a list that scrolls on
+ * its own, like the collection browser's footer). Rows are the outermost visible list
+ * items (`li`, or a virtual list's `listitem` or `option` rows).
+ *
+ * @param node - the section's node
+ */
+export function sectionNeed(node: HTMLElement): number {
+  const box = node.getBoundingClientRect();
+  // The content's own height, not the section's (scrollHeight is at least what it is given).
+  const bottoms = Array.from(node.children, c => c.getBoundingClientRect().bottom);
+  const natural = Math.ceil(
+    Math.max(box.top, ...bottoms) -
+      box.top +
+      node.scrollTop +
+      parseFloat(getComputedStyle(node).paddingBottom || '0')
+  );
+  const row = 'li, [role="listitem"], [role="option"]';
+  const rows = Array.from(node.querySelectorAll<HTMLElement>(row)).filter(
+    r => r.offsetParent !== null && !r.parentElement?.closest(row)
+  );
+  const list = rows[0]?.parentElement;
+  if (!list) {
+    return natural;
+  }
+  const scrolls = list.scrollHeight > list.clientHeight + 1;
+  if (rows.length <= ROWS_SHOWN && !scrolls) {
+    return natural;
+  }
+  const listBox = list.getBoundingClientRect();
+  const first = rows[0].getBoundingClientRect();
+  const fourth = rows[Math.min(ROWS_SHOWN, rows.length) - 1].getBoundingClientRect();
+  // From the list's top to half a row below the fourth row (virtual lists start at 0).
+  const rowsHeight = fourth.bottom - first.top + (fourth.height >> 1);
+  const listTop = listBox.top - box.top + node.scrollTop;
+  const below = scrolls ? Math.max(0, box.bottom - listBox.bottom) : 0;
+  return Math.ceil(listTop + (scrolls ? 0 : first.top - listBox.top) + rowsHeight + below);
 }
 
 /**

@@ -43,7 +43,8 @@ import {
   openSidebarSection,
   openWeatherFolder,
   root,
-  showGlobusSidebar
+  showGlobusSidebar,
+  showTokenDetails
 } from '../support/lab-browser.mjs';
 import { startEmulatorCli, stopProcessGroup } from '../../scripts/lab-launcher.mjs';
 import { SecretScanner, tagOf, WINDOW } from './secret-scanner.mjs';
@@ -197,6 +198,7 @@ describe('secret scan', { timeout: 300_000 }, () => {
     const openSection = title => openSidebarSection(page, title);
     // Identity and tokens.
     await sidebar.locator('.jp-GlobusKit-identity-name').getByText(user.name).waitFor();
+    await showTokenDetails(page);
     await sidebar.locator('li[data-resource-server="transfer.api.globus.org"]').waitFor();
     // Consents: the missing data_access.
     await openSection('Consents');

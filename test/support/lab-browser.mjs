@@ -266,6 +266,14 @@ export async function showGlobusSidebar(page) {
   await sidebar.waitFor({ state: 'visible' });
 }
 
+/** Open the identity section's token Details (the cards), unless they are open. */
+export async function showTokenDetails(page) {
+  const details = globusSidebar(page).getByRole('button', { name: 'Details' });
+  await details.waitFor();
+  if ((await details.getAttribute('aria-expanded')) !== 'true') await details.click();
+  await globusSidebar(page).getByRole('list', { name: 'Globus tokens' }).waitFor();
+}
+
 /** Expand one accordion section of the sidebar (by title) and collapse the others. */
 export async function openSidebarSection(page, title) {
   await showGlobusSidebar(page);
