@@ -24,7 +24,9 @@ module.exports = {
       comment: 'Models and the HTTP module are UI-free: they never import widgets or wiring.',
       severity: 'error',
       from: { path: '^src/(model/|api\\.ts)' },
-      to: { path: '^src/(widgets/|index\\.ts|commands\\.ts|file-manager-commands\\.ts)' }
+      to: {
+        path: '^src/(widgets/|index\\.ts|commands\\.ts|file-manager-commands\\.ts|activity-commands\\.ts)'
+      }
     },
     {
       name: 'kernel-foundations-no-verbs',

@@ -187,4 +187,6 @@ export interface IApiErrorBody {
   consentUrl?: string;
   /** For `CONSENT_REQUIRED`: the scopes asked for. */
   requiredScopes?: string[];
+  /** `POST tasks/transfer`: the submission id to retry with (exactly once). */
+  submissionId?: string;
 }

@@ -7,9 +7,11 @@ import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CommandToolbarButton } from '@jupyterlab/ui-components';
 
+import { registerActivity } from './activity-commands';
 import { ICommandSettings, registerCommands } from './commands';
 import { registerFileManager } from './file-manager-commands';
 import { registerLabTransfers } from './lab-transfer-commands';
@@ -47,7 +49,8 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
     ILayoutRestorer,
     ITranslator,
     INotebookTracker,
-    ILauncher
+    ILauncher,
+    IStateDB
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -56,7 +59,8 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
     restorer: ILayoutRestorer | null,
     translator: ITranslator | null,
     tracker: INotebookTracker | null,
-    launcher: ILauncher | null
+    launcher: ILauncher | null,
+    state: IStateDB | null
   ): IGlobusStatusModel => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_globus_kit');
     const model = new GlobusStatusModel();
@@ -141,6 +145,25 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
     });
     // Issue #16: JupyterLab files to and from Globus (upload, download, open).
     registerLabTransfers({ app, trans, managers, settings: () => commandSettings });
+    // Issue #17: the transfer dialog and the Activity view.
+    registerActivity({
+      app,
+      trans,
+      translator: translator ?? undefined,
+      palette,
+      state,
+      fileManagers: managers,
+      submitted: () => void tasks.refresh()
+    });
+    sidebar.toolbar.insertItem(
+      1,
+      'open-activity',
+      new CommandToolbarButton({
+        commands: app.commands,
+        id: CommandIDs.openActivity,
+        label: trans.__('Activity')
+      })
+    );
     sidebar.toolbar.insertItem(
       0,
       'open-file-manager',

@@ -164,5 +164,11 @@ export const CommandIDs = {
   /** Download collection files into JupyterLab (args `{ collection, paths, localDir }`). */
   downloadToJupyterLab: 'globus-kit:download-to-jupyterlab',
   /** Download a collection file and open it in JupyterLab (args `{ collection, path }`). */
-  openInJupyterLab: 'globus-kit:open-in-jupyterlab'
+  openInJupyterLab: 'globus-kit:open-in-jupyterlab',
+  /** Transfer dialog, or a direct submit with `confirm: false` (issue #17); see docs. */
+  transfer: 'globus-kit:transfer',
+  /** File manager: transfer the selection (to the other pane in two-pane mode). */
+  fmTransfer: 'globus-kit:file-manager-transfer',
+  /** Open the Activity view (args `{ taskId? }`). */
+  openActivity: 'globus-kit:open-activity'
 } as const;

@@ -548,6 +548,8 @@ export interface IFileManagerOptions {
 
 /** The toolbar's commands, in order; `|` is a spacer. */
 const TOOLBAR: readonly string[] = [
+  CommandIDs.fmTransfer,
+  '|',
   CommandIDs.fmTwoPane,
   CommandIDs.fmShowHidden,
   '|',

@@ -62,3 +62,13 @@ export const startUpload = call('startUpload');
 export const startDownload = call('startDownload');
 export const getLabTransfer = call('getLabTransfer');
 export const cancelLabTransfer = call('cancelLabTransfer');
+// Transfers and activity (#17).
+export const getSubmissionId = call('getSubmissionId');
+export const submitTransfer = call('submitTransfer');
+export const listActivity = call('listActivity');
+export const getTaskDetail = call('getTaskDetail');
+export const updateTask = call('updateTask');
+export const getTaskEvents = call('getTaskEvents');
+export const getSkippedErrors = call('getSkippedErrors');
+export const getSuccessfulTransfers = call('getSuccessfulTransfers');
+export const getPauseInfo = call('getPauseInfo');
