@@ -3,3 +3,4 @@ import './browser.css';
 import './login.css';
 import './providers.css';
 import './file-manager.css';
+import './activity.css';

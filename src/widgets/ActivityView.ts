@@ -15,6 +15,7 @@ import {
   timeLeft
 } from '../model/activity-model';
 import { taskProgress } from '../model/tasks-model';
+import { SYNC_LEVELS } from '../model/transfer-model';
 import { formatBytes } from './browser-parts';
 import { alertBox, el, externalLink } from './element';
 
@@ -264,6 +265,22 @@ export class ActivityView extends Widget {
     fact(t.__('Started'), formatTime(task.request_time));
     fact(t.__('Finished'), formatTime(task.completion_time));
     fact(t.__('Deadline'), formatTime(task.deadline));
+    const on = (
+      [
+        ['verify_checksum', t.__('verify checksum')],
+        ['encrypt_data', t.__('encrypt')],
+        ['preserve_timestamp', t.__('preserve times')],
+        ['delete_destination_extra', t.__('delete extra files')],
+        ['skip_source_errors', t.__('skip source errors')],
+        ['fail_on_quota_errors', t.__('fail on quota errors')]
+      ] as const
+    )
+      .filter(([key]) => task[key] === true)
+      .map(([, name]) => name);
+    if (typeof task.sync_level === 'number') {
+      on.unshift(t.__('sync: %1', SYNC_LEVELS[task.sync_level + 1] ?? String(task.sync_level)));
+    }
+    fact(t.__('Options'), on.join(', '));
     if (task.fatal_error) {
       fact(t.__('Error'), `${task.fatal_error.code}: ${task.fatal_error.description}`);
     }

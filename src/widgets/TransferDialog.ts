@@ -153,13 +153,15 @@ export class TransferDialogBody extends Widget {
       notify_on_failed: t.__('Email me when the transfer fails'),
       notify_on_inactive: t.__('Email me when the transfer is inactive')
     };
+    const checks = el('div', 'jp-GlobusKit-TransferDialog-checks');
+    opts.appendChild(checks);
     for (const name of Object.keys(names) as BooleanOption[]) {
       const box = el('input');
       box.type = 'checkbox';
       box.checked = !!o[name];
       box.name = name;
       const row = el('label', 'jp-GlobusKit-TransferDialog-check', [box, names[name]]);
-      opts.appendChild(row);
+      checks.appendChild(row);
       this._boxes.set(name, box);
       if (name === 'delete_destination_extra') {
         const warning = el('div', 'jp-GlobusKit-TransferDialog-warning', [
@@ -171,7 +173,7 @@ export class TransferDialogBody extends Widget {
         };
         box.addEventListener('change', sync);
         sync();
-        opts.appendChild(warning);
+        checks.appendChild(warning);
       }
     }
     this._deadline = this._input(

@@ -1,0 +1,396 @@
+// Transfers and activity (issue #17) in real Chromium against a real JupyterLab from .venv
+// (the installed wheel) and the emulator, at 1366×768. One lab start serves the tests; they
+// run in order and share the page.
+//
+// Covers: two files selected in a two-pane file manager and sent with Transfer → and
+// options, watched to SUCCEEDED in the Activity view (its detail lists the files and the
+// options Transfer reports back); the options remembered by the next dialog; a running task
+// cancelled from its detail; a file made unreadable by the emulator failing its task with a
+// highlighted PERMISSION_DENIED event; Resubmit making a second task with a new submission
+// id; a task submitted outside the view (the route, as a cell's would) appearing by itself
+// within the 5 s poll; light and dark screenshots.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+
+import { emulatorModule } from './reliability/support.mjs';
+import { openLabInChromium, root } from './support/lab-browser.mjs';
+
+const OUTPUT = join(root, 'test-output');
+const SCREENSHOTS = join(root, 'docs/screenshots');
+const GUEST = 'Tutorial Guest Collection';
+
+describe('transfers and the Activity view in JupyterLab', { timeout: 420_000 }, () => {
+  let emu;
+  let mod;
+  let session;
+  let page;
+  let labRoot;
+  const dialogs = [];
+
+  /** A POST to the emulator's admin origin. */
+  async function admin(path, body) {
+    const r = await fetch(`${emu.urls.admin}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000)
+    });
+    assert.ok(r.ok, `${path}: ${r.status} ${await r.text()}`);
+  }
+
+  before(async () => {
+    mod = await emulatorModule();
+    // 200 kB/s: the small files copy at once, the 3 MB one runs long enough to cancel.
+    emu = await mod.createEmulator({ seed: 17, transferRate: 200_000 });
+    const guest = mod.seed.GUEST_COLLECTION_ID;
+    await admin(`/seed/collections/${guest}/files`, {
+      files: {
+        '/act/src/alpha.txt': 'alpha\n'.repeat(100),
+        '/act/src/beta.txt': 'beta\n'.repeat(100),
+        '/act/src/big.txt': 'x'.repeat(3_000_000),
+        '/act/src/locked.txt': 'secret\n',
+        '/act/dest/keep.txt': 'kept\n'
+      }
+    });
+    await admin(`/seed/collections/${guest}/unreadable`, { paths: ['/act/src/locked.txt'] });
+    const env = Object.fromEntries(
+      Object.entries(await emu.env()).filter(
+        ([k]) => k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA'
+      )
+    );
+    mkdirSync(OUTPUT, { recursive: true });
+    labRoot = mkdtempSync(join(OUTPUT, 'lab-root-activity-'));
+    session = await openLabInChromium({
+      env,
+      rootDir: labRoot,
+      contextOptions: { viewport: { width: 1366, height: 768 } },
+      defaultTimeout: 30_000
+    });
+    page = session.page;
+    page.on('dialog', dialog => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss().catch(() => undefined);
+    });
+    await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
+  });
+
+  after(async () => {
+    await session?.close();
+    await emu?.close();
+    if (labRoot) rmSync(labRoot, { recursive: true, force: true });
+  });
+
+  let shotIndex = 0;
+  afterEach(async () => {
+    shotIndex++;
+    await page
+      ?.screenshot({ path: join(OUTPUT, `activity-browser-${shotIndex}.png`) })
+      .catch(() => undefined);
+  });
+
+  /** A screenshot into test-output/ (and docs/screenshots/ with UPDATE_SCREENSHOTS=1). */
+  async function shot(name) {
+    // Documentation screenshots without the notification toasts over the view.
+    await page.addStyleTag({ content: '.Toastify { display: none !important; }' });
+    await page.evaluate(() => {
+      for (const node of document.querySelectorAll('.jp-GlobusKit-TransferDialog')) {
+        node.scrollTop = 0;
+      }
+    });
+    const file = join(OUTPUT, `${name}.png`);
+    await page.screenshot({ path: file });
+    assert.ok(statSync(file).size > 10_000, `${file} holds a real screenshot`);
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      copyFileSync(file, join(SCREENSHOTS, `${name}.png`));
+    }
+  }
+
+  const manager = () => page.locator('.jp-GlobusKit-FileManager:visible').first();
+  const pane = n => manager().getByRole('region', { name: `Pane ${n}` });
+  const files = n => pane(n).getByRole('listbox', { name: 'Files' });
+  const row = (n, name) => files(n).getByRole('option').filter({ hasText: name }).first();
+  const crumb = (n, name) =>
+    pane(n)
+      .getByRole('navigation', { name: 'Breadcrumbs' })
+      .getByRole('button', { name, exact: true });
+  const transferDialog = () => page.locator('.jp-Dialog').filter({ hasText: 'Options' });
+  const activity = () => page.locator('.jp-GlobusKit-Activity:visible').first();
+  const taskRows = () => activity().getByRole('table', { name: 'Tasks' }).locator('tbody tr');
+  const taskRow = label => taskRows().filter({ hasText: label }).first();
+  const detail = () => activity().getByRole('region', { name: 'Task detail' });
+
+  async function palette(text) {
+    const input = page.locator('.lm-CommandPalette-input:visible').first();
+    for (let attempt = 0; attempt < 4; attempt++) {
+      if (attempt % 2 === 0) {
+        await page.getByRole('menuitem', { name: 'View' }).click();
+        await page.getByRole('menuitem', { name: /Command Palette/ }).click();
+      } else {
+        await page.keyboard.press('Control+Shift+C');
+      }
+      try {
+        await input.waitFor({ timeout: 5000 });
+        break;
+      } catch {
+        await page.keyboard.press('Escape');
+      }
+    }
+    await input.fill(text);
+  }
+
+  async function pick(n, name) {
+    const picker = pane(n).getByRole('group', { name: 'Collection picker' });
+    await picker.waitFor();
+    await picker.getByRole('combobox', { name: 'Collection scope' }).selectOption('my-endpoints');
+    await picker.getByRole('button', { name: 'Search', exact: true }).click();
+    await picker
+      .getByRole('list', { name: 'Collections' })
+      .getByRole('button', { name, exact: true })
+      .first()
+      .click();
+    await picker.waitFor({ state: 'detached' });
+  }
+
+  async function into(n, folders) {
+    for (const folder of folders) {
+      await row(n, folder).dblclick();
+      await crumb(n, folder).waitFor();
+    }
+  }
+
+  /** Select `names` in pane 1 and open the dialog with the toolbar's Transfer →. */
+  async function transferFromPane(names) {
+    await manager().getByRole('button', { name: 'Transfer →', exact: true }).first().waitFor();
+    await row(1, names[0]).click();
+    for (const name of names.slice(1)) {
+      await row(1, name).click({ modifiers: ['Control'] });
+    }
+    await manager().getByRole('button', { name: 'Transfer →', exact: true }).first().click();
+    await transferDialog().waitFor();
+  }
+
+  /** Wait (bounded) until the task row `label` shows `status`, refreshed by the poll. */
+  async function waitForStatus(label, status, timeout = 40_000) {
+    await taskRow(label)
+      .and(page.locator(`[data-status="${status}"]`))
+      .waitFor({ timeout });
+  }
+
+  it('should transfer two selected files with options and watch them to SUCCEEDED', async () => {
+    await palette('Globus File Manager (two panes)');
+    await page
+      .locator('.lm-CommandPalette-item:visible', { hasText: 'Globus File Manager (two panes)' })
+      .first()
+      .click();
+    await manager().waitFor();
+    await pick(1, GUEST);
+    await into(1, ['act', 'src']);
+    await pick(2, GUEST);
+    await into(2, ['act', 'dest']);
+    await transferFromPane(['alpha.txt', 'beta.txt']);
+    const dialog = transferDialog();
+    const items = dialog.getByRole('list', { name: 'Items to transfer' });
+    assert.deepEqual(await items.locator('li').allTextContents(), [
+      '/act/src/alpha.txt',
+      '/act/src/beta.txt'
+    ]);
+    assert.equal(
+      await dialog.getByRole('textbox', { name: 'Destination folder' }).inputValue(),
+      '/act/dest/'
+    );
+    // The web app's defaults: verify on, the rest off, notifications on.
+    assert.equal(
+      await dialog
+        .getByRole('checkbox', { name: 'Verify file integrity after transfer' })
+        .isChecked(),
+      true
+    );
+    assert.equal(
+      await dialog.getByRole('checkbox', { name: 'Encrypt transfer' }).isChecked(),
+      false
+    );
+    // The delete-extra warning shows only while that option is on.
+    const warning = dialog.getByRole('note');
+    assert.equal(await warning.isVisible(), false);
+    const deleteExtra = dialog.getByRole('checkbox', {
+      name: 'Delete files on destination that do not exist on source'
+    });
+    await deleteExtra.check();
+    await warning.waitFor();
+    await deleteExtra.uncheck();
+    await dialog.getByRole('textbox', { name: 'Label' }).fill('activity run one');
+    await dialog.getByRole('combobox', { name: 'Sync level' }).selectOption('checksum');
+    await dialog.getByRole('checkbox', { name: 'Preserve source file modification times' }).check();
+    await dialog
+      .getByRole('checkbox', { name: 'Email me when the transfer is inactive' })
+      .uncheck();
+    await shot('activity-transfer-dialog-light');
+    await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    await palette('Globus Activity');
+    await page
+      .locator('.lm-CommandPalette-item:visible', { hasText: 'Globus Activity' })
+      .first()
+      .click();
+    await activity().waitFor();
+    await waitForStatus('activity run one', 'SUCCEEDED');
+    await taskRow('activity run one').getByRole('button', { name: 'activity run one' }).click();
+    const copied = detail().getByRole('list', { name: 'Files transferred' });
+    await copied.locator('li').nth(1).waitFor();
+    const lines = await copied.locator('li').allTextContents();
+    assert.equal(lines.length, 2);
+    assert.ok(
+      lines.some(l => l.startsWith('/act/src/alpha.txt → /act/dest/alpha.txt')),
+      lines[0]
+    );
+    const facts = (await detail().locator('.jp-GlobusKit-Activity-facts').innerText()) ?? '';
+    assert.match(facts, /sync: checksum/);
+    assert.match(facts, /preserve times/);
+    assert.match(facts, /verify checksum/);
+    assert.doesNotMatch(facts, /encrypt/);
+    await detail().getByRole('link', { name: 'Open in the Globus web app' }).waitFor();
+  });
+
+  it('should remember the options and cancel a running task from its detail', async () => {
+    await page
+      .getByRole('tab', { name: /Globus: / })
+      .first()
+      .click();
+    await transferFromPane(['big.txt']);
+    const dialog = transferDialog();
+    // Remembered: the switches and the sync level; the label is not.
+    assert.equal(
+      await dialog
+        .getByRole('checkbox', { name: 'Preserve source file modification times' })
+        .isChecked(),
+      true
+    );
+    assert.equal(
+      await dialog.getByRole('combobox', { name: 'Sync level' }).inputValue(),
+      'checksum'
+    );
+    assert.equal(await dialog.getByRole('textbox', { name: 'Label' }).inputValue(), '');
+    await dialog.getByRole('combobox', { name: 'Sync level' }).selectOption('off');
+    await dialog.getByRole('textbox', { name: 'Label' }).fill('big one');
+    await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('tab', { name: 'Globus Activity' }).click();
+    await waitForStatus('big one', 'ACTIVE');
+    await taskRow('big one').getByRole('button', { name: 'big one' }).click();
+    await detail().getByRole('heading', { name: 'big one' }).waitFor();
+    await page.screenshot({ path: join(OUTPUT, 'activity-running.png') });
+    await detail().getByRole('button', { name: 'Cancel task' }).click();
+    await waitForStatus('big one', 'FAILED');
+    await detail().getByRole('button', { name: 'Cancel task' }).waitFor({ state: 'detached' });
+    assert.match(await detail().locator('.jp-GlobusKit-Activity-facts').innerText(), /FAILED/);
+  });
+
+  it('should show the fault event of a task whose source file is unreadable', async () => {
+    await page
+      .getByRole('tab', { name: /Globus: / })
+      .first()
+      .click();
+    await transferFromPane(['locked.txt']);
+    const dialog = transferDialog();
+    await dialog.getByRole('textbox', { name: 'Label' }).fill('locked one');
+    await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('tab', { name: 'Globus Activity' }).click();
+    await waitForStatus('locked one', 'FAILED');
+    await taskRow('locked one').getByRole('button', { name: 'locked one' }).click();
+    await detail().getByRole('heading', { name: 'locked one' }).waitFor();
+    const fault = detail()
+      .getByRole('list', { name: 'Events' })
+      .locator('li[data-fault="true"]')
+      .first();
+    await fault.waitFor();
+    assert.match(await fault.innerText(), /PERMISSION_DENIED/);
+    const border = await fault.evaluate(e => getComputedStyle(e).borderLeftStyle);
+    assert.equal(border, 'solid', 'the fault is highlighted');
+    await shot('activity-light');
+  });
+
+  it('should resubmit a task with its options as a second task', async () => {
+    await activity().getByRole('searchbox', { name: 'Search labels' }).fill('activity run');
+    await taskRows().nth(0).waitFor();
+    await page.waitForFunction(
+      () => document.querySelectorAll('.jp-GlobusKit-Activity tbody tr').length === 1
+    );
+    await taskRow('activity run one').getByRole('button', { name: 'activity run one' }).click();
+    await detail().getByRole('heading', { name: 'activity run one' }).waitFor();
+    await detail().getByRole('button', { name: 'Resubmit' }).click();
+    const dialog = transferDialog();
+    await dialog.waitFor();
+    assert.equal(
+      await dialog.getByRole('textbox', { name: 'Label' }).inputValue(),
+      'activity run one'
+    );
+    assert.equal(
+      await dialog.getByRole('combobox', { name: 'Sync level' }).inputValue(),
+      'checksum'
+    );
+    await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForFunction(
+      () => document.querySelectorAll('.jp-GlobusKit-Activity tbody tr').length === 2,
+      null,
+      { timeout: 15_000 }
+    );
+    const ids = await taskRows().evaluateAll(rows => rows.map(r => r.dataset.taskId));
+    assert.equal(new Set(ids).size, 2, 'a second task, not a duplicate');
+    await activity().getByRole('searchbox', { name: 'Search labels' }).fill('');
+  });
+
+  it('should show a task submitted elsewhere within the 5 s poll', async () => {
+    await page.waitForFunction(
+      () => document.querySelectorAll('.jp-GlobusKit-Activity tbody tr').length >= 4
+    );
+    const guest = mod.seed.GUEST_COLLECTION_ID;
+    const r = await fetch(`${session.lab.url.replace(/\/$/, '')}/globus-kit/tasks/transfer`, {
+      method: 'POST',
+      headers: {
+        Authorization: `token ${session.lab.token}`,
+        'Content-Type': 'application/json'
+      },
+      body: JSON.stringify({
+        source: { collection: guest, path: '/act/src/' },
+        destination: { collection: guest, path: '/act/elsewhere/' },
+        items: ['/act/src/alpha.txt'],
+        options: { label: 'from a cell' }
+      }),
+      signal: AbortSignal.timeout(15_000)
+    });
+    assert.equal(r.status, 200, await r.clone().text());
+    const started = Date.now();
+    await taskRow('from a cell').waitFor({ timeout: 8_000 });
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds <= 7, `appeared after ${seconds} s`);
+
+    // Dark theme screenshot of the list with a detail open.
+    await palette('Use Theme: JupyterLab Dark');
+    await page
+      .locator('.lm-CommandPalette-item.lm-mod-active:visible', {
+        hasText: 'Use Theme: JupyterLab Dark'
+      })
+      .waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('body[data-jp-theme-light="false"]').waitFor({ state: 'attached' });
+    await taskRow('locked one').getByRole('button', { name: 'locked one' }).click();
+    await detail().getByRole('heading', { name: 'locked one' }).waitFor();
+    await page.waitForTimeout(300);
+    await shot('activity-dark');
+    // Nothing in the view scrolls sideways.
+    const wide = await activity().evaluate(root =>
+      [...root.querySelectorAll('*')]
+        .filter(e => getComputedStyle(e).overflowX !== 'visible')
+        .filter(e => e.scrollWidth > e.clientWidth + 1)
+        .map(e => e.className)
+    );
+    assert.deepEqual(wide, []);
+    assert.deepEqual(dialogs, [], 'no browser dialog opened');
+  });
+});
