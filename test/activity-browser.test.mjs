@@ -345,6 +345,64 @@ describe('transfers and the Activity view in JupyterLab', { timeout: 420_000 }, 
     await activity().getByRole('searchbox', { name: 'Search labels' }).fill('');
   });
 
+  it('should refuse an overlap and offer the consent fix, resubmitting with the same id', async () => {
+    const bodies = [];
+    const record = request => {
+      if (request.method() === 'POST' && request.url().includes('/globus-kit/tasks/transfer')) {
+        bodies.push(JSON.parse(request.postData() ?? '{}'));
+      }
+    };
+    page.on('request', record);
+    try {
+      await page
+        .getByRole('tab', { name: /Globus: / })
+        .first()
+        .click();
+      await transferFromPane(['alpha.txt']);
+      const dialog = transferDialog();
+      // Onto itself: refused before any request, the dialog stays open with the reason.
+      await dialog.getByRole('textbox', { name: 'Destination folder' }).fill('/act/src/');
+      await dialog
+        .getByRole('textbox', { name: 'Destination collection id' })
+        .fill(mod.seed.GUEST_COLLECTION_ID);
+      await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+      const alert = transferDialog().getByRole('alert');
+      await alert.waitFor();
+      assert.equal(await alert.getAttribute('data-code'), 'OVERLAPPING_PATHS');
+      assert.match(await alert.innerText(), /overlap on the same collection/);
+      assert.equal(bodies.length, 0, 'no request for an overlap');
+      // A collection that needs a data_access consent: the route's CONSENT_REQUIRED with
+      // the one-click fix, then Resubmit with the same submission id.
+      await transferDialog()
+        .getByRole('textbox', { name: 'Destination collection id' })
+        .fill(mod.seed.MAPPED_COLLECTION_ID);
+      await transferDialog()
+        .getByRole('textbox', { name: 'Destination folder' })
+        .fill('/home/demo/');
+      // After an error the primary button says Resubmit.
+      await transferDialog().getByRole('button', { name: 'Resubmit', exact: true }).click();
+      const consent = transferDialog().getByRole('link', { name: 'Grant consent (opens Globus)' });
+      await consent.waitFor();
+      assert.equal(
+        await transferDialog().getByRole('alert').getAttribute('data-code'),
+        'CONSENT_REQUIRED'
+      );
+      const href = new URL((await consent.getAttribute('href')) ?? '');
+      assert.match(href.searchParams.get('scope') ?? '', /data_access/);
+      assert.equal(await consent.getAttribute('target'), '_blank');
+      await transferDialog().getByRole('button', { name: 'Resubmit', exact: true }).click();
+      await transferDialog().getByRole('link', { name: 'Grant consent (opens Globus)' }).waitFor();
+      assert.equal(bodies.length, 2);
+      assert.match(bodies[0].submission_id, /^[0-9a-f-]{36}$/);
+      assert.equal(bodies[1].submission_id, bodies[0].submission_id, 'the same submission id');
+      await transferDialog().getByRole('button', { name: 'Cancel', exact: true }).click();
+      await transferDialog().waitFor({ state: 'detached' });
+    } finally {
+      page.off('request', record);
+    }
+    await page.getByRole('tab', { name: 'Globus Activity' }).click();
+  });
+
   it('should show a task submitted elsewhere within the 5 s poll', async () => {
     await page.waitForFunction(
       () => document.querySelectorAll('.jp-GlobusKit-Activity tbody tr').length >= 4
