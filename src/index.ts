@@ -86,7 +86,11 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
           commands: app.commands,
           translator: translator ?? undefined
         }),
-        new TasksPanel({ model: tasks, translator: translator ?? undefined })
+        new TasksPanel({
+          model: tasks,
+          translator: translator ?? undefined,
+          commands: app.commands
+        })
       ]
     });
     // Issue #9: with an OIDC provider configured, a switcher swaps in its sections.

@@ -8,14 +8,19 @@
 // cancelled from its detail; a file made unreadable by the emulator failing its task with a
 // highlighted PERMISSION_DENIED event; Resubmit making a second task with a new submission
 // id; a task submitted outside the view (the route, as a cell's would) appearing by itself
-// within the 5 s poll; light and dark screenshots.
+// within the 5 s poll; light and dark screenshots; a task's detail opened from the sidebar.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 
 import { emulatorModule } from './reliability/support.mjs';
-import { openLabInChromium, root } from './support/lab-browser.mjs';
+import {
+  globusSidebar,
+  openLabInChromium,
+  openSidebarSection,
+  root
+} from './support/lab-browser.mjs';
 
 const OUTPUT = join(root, 'test-output');
 const SCREENSHOTS = join(root, 'docs/screenshots');
@@ -358,8 +363,23 @@ describe('transfers and the Activity view in JupyterLab', { timeout: 420_000 }, 
         .getByRole('tab', { name: /Globus: / })
         .first()
         .click();
-      await transferFromPane(['alpha.txt']);
+      // This time from the row's context menu.
+      await row(1, 'alpha.txt').click();
+      await row(1, 'alpha.txt').click({ button: 'right' });
+      await page
+        .locator('.lm-Menu:visible')
+        .last()
+        .getByRole('menuitem', { name: 'Transfer →', exact: true })
+        .click();
       const dialog = transferDialog();
+      await dialog.waitFor();
+      assert.deepEqual(
+        await dialog
+          .getByRole('list', { name: 'Items to transfer' })
+          .locator('li')
+          .allTextContents(),
+        ['/act/src/alpha.txt']
+      );
       // Onto itself: refused before any request, the dialog stays open with the reason.
       await dialog.getByRole('textbox', { name: 'Destination folder' }).fill('/act/src/');
       await dialog
@@ -450,5 +470,19 @@ describe('transfers and the Activity view in JupyterLab', { timeout: 420_000 }, 
     );
     assert.deepEqual(wide, []);
     assert.deepEqual(dialogs, [], 'no browser dialog opened');
+  });
+
+  it("should open a task's detail from the sidebar's transfer list", async () => {
+    await activity().getByRole('button', { name: 'Close task detail' }).click();
+    await detail().getByRole('heading').waitFor({ state: 'detached' });
+    // The shared helper's tab name is not exact, and two main-area tabs start with Globus.
+    await page.getByRole('tab', { name: 'Globus', exact: true }).click();
+    await globusSidebar(page).waitFor();
+    await openSidebarSection(page, 'Transfers');
+    await globusSidebar(page)
+      .getByRole('button', { name: 'Details of big one', exact: true })
+      .click();
+    await detail().getByRole('heading', { name: 'big one' }).waitFor();
+    assert.match(await detail().locator('.jp-GlobusKit-Activity-facts').innerText(), /FAILED/);
   });
 });

@@ -1,4 +1,5 @@
 import { ITranslator } from '@jupyterlab/translation';
+import type { CommandRegistry } from '@lumino/commands';
 
 import { cancelTask } from '../api';
 import { ITask } from '../documents';
@@ -6,6 +7,7 @@ import { taskProgress, TasksModel } from '../model/tasks-model';
 import { formatBytes } from './browser-parts';
 import { ModelSection } from './model-section';
 import { el } from './element';
+import { CommandIDs } from '../tokens';
 
 /**
  * Recent Transfer tasks: label, status, a progress bar, bytes, and a cancel button for a
@@ -17,6 +19,7 @@ export class TasksPanel extends ModelSection<TasksModel> {
    */
   constructor(options: ITasksPanelOptions) {
     super(options.model, options.translator, 'jp-GlobusKit-Tasks');
+    this._commands = options.commands ?? null;
     this.title.label = this.trans.__('Transfers');
     this.render();
   }
@@ -85,6 +88,17 @@ export class TasksPanel extends ModelSection<TasksModel> {
         ])
       );
     }
+    const commands = this._commands;
+    if (commands) {
+      // Issue #17: the task's detail in the Activity view.
+      const details = el('button', 'jp-GlobusKit-button', [t.__('Details')]);
+      details.type = 'button';
+      details.setAttribute('aria-label', t.__('Details of %1', label));
+      details.addEventListener('click', () => {
+        void commands.execute(CommandIDs.openActivity, { taskId: task.task_id });
+      });
+      item.appendChild(details);
+    }
     if (task.status === 'ACTIVE' || task.status === 'INACTIVE') {
       const cancel = el('button', 'jp-GlobusKit-button', [t.__('Cancel')]);
       cancel.type = 'button';
@@ -99,6 +113,8 @@ export class TasksPanel extends ModelSection<TasksModel> {
     }
     return item;
   }
+
+  private _commands: CommandRegistry | null;
 }
 
 /** Options of {@link TasksPanel}. */
@@ -107,4 +123,6 @@ export interface ITasksPanelOptions {
   model: TasksModel;
   /** UI strings. */
   translator?: ITranslator;
+  /** Runs the Activity view's command (a Details button per task, issue #17). */
+  commands?: CommandRegistry;
 }
