@@ -252,6 +252,26 @@ describe('ActivityModel', () => {
     assert.equal(optionsOfTask(d.task).sync_level, 'mtime');
     model.dispose();
   });
+  it('regression #17: opening another task clears the previous detail at once', async () => {
+    let release;
+    const gate = new Promise(r => (release = r));
+    stub.handlers.getTaskDetail = async id => {
+      if (id === 't2') await gate;
+      return task(id, 'FAILED');
+    };
+    stub.handlers.getTaskEvents = () => ({ total: 0, events: [] });
+    stub.handlers.getSkippedErrors = () => ({ errors: [] });
+    stub.handlers.getSuccessfulTransfers = () => ({ transfers: [], nextMarker: null });
+    const model = new ActivityModel({ standby: 'never' });
+    await model.openTask('t1');
+    assert.equal(model.detail.task.task_id, 't1');
+    const opening = model.openTask('t2');
+    assert.equal(model.detail, null, 't1 is not shown while t2 loads');
+    release();
+    await opening;
+    assert.equal(model.detail.task.task_id, 't2');
+    model.dispose();
+  });
   it('should cancel and reload the list and the detail', async () => {
     let status = 'ACTIVE';
     stub.handlers.cancelTask = () => {

@@ -247,6 +247,11 @@ export class ActivityModel implements IDisposable {
   async openTask(taskId: string): Promise<void> {
     this._detailId = taskId;
     this._detailError = null;
+    if (this._detail && this._detail.task.task_id !== taskId) {
+      // Another task: never show the previous one's events under the new click.
+      this._detail = null;
+      this._changed.emit();
+    }
     try {
       const task = await getTaskDetail(taskId);
       const [events, skipped, transfers, pause] = await Promise.all([
