@@ -9,7 +9,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { CommandToolbarButton } from '@jupyterlab/ui-components';
+import { CommandToolbarButton, listIcon } from '@jupyterlab/ui-components';
 
 import { registerActivity } from './activity-commands';
 import { ICommandSettings, registerCommands } from './commands';
@@ -165,7 +165,9 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
       new CommandToolbarButton({
         commands: app.commands,
         id: CommandIDs.openActivity,
-        label: trans.__('Activity')
+        // An icon with its tooltip: with a label the toolbar wrapped onto the first section
+        icon: listIcon,
+        label: ''
       })
     );
     sidebar.toolbar.insertItem(

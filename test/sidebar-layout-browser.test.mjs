@@ -126,7 +126,7 @@ describe('the Globus sidebar at 1366×900', { timeout: 300_000 }, () => {
     );
     const tokens = sidebar.getByRole('list', { name: 'Globus tokens' });
     assert.equal(await tokens.isVisible(), false, 'the cards are folded away at first');
-    const details = sidebar.getByRole('button', { name: 'Details' });
+    const details = sidebar.getByRole('button', { name: 'Details', exact: true });
     assert.equal(await details.getAttribute('aria-expanded'), 'false');
     await details.click();
     assert.equal(await details.getAttribute('aria-expanded'), 'true');

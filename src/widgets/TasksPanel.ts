@@ -73,14 +73,13 @@ export class TasksPanel extends ModelSection<TasksModel> {
     }
     bar.setAttribute('aria-label', t.__('Progress of %1', label));
     const files = `${task.files_transferred ?? 0}/${task.files ?? 0} ${t.__('files')}`;
-    item.appendChild(
-      el('div', 'jp-GlobusKit-task-progressRow', [
-        bar,
-        el('span', 'jp-GlobusKit-task-bytes', [
-          `${files}, ${formatBytes(task.bytes_transferred ?? 0)}`
-        ])
+    const progressRow = el('div', 'jp-GlobusKit-task-progressRow', [
+      bar,
+      el('span', 'jp-GlobusKit-task-bytes', [
+        `${files}, ${formatBytes(task.bytes_transferred ?? 0)}`
       ])
-    );
+    ]);
+    item.appendChild(progressRow);
     if (task.fatal_error?.description || task.fatal_error?.code) {
       item.appendChild(
         el('div', 'jp-GlobusKit-task-error', [
@@ -91,13 +90,16 @@ export class TasksPanel extends ModelSection<TasksModel> {
     const commands = this._commands;
     if (commands) {
       // Issue #17: the task's detail in the Activity view.
-      const details = el('button', 'jp-GlobusKit-button', [t.__('Details')]);
+      // In the progress row, so a task keeps its three lines (the sidebar's layout rule).
+      const details = el('button', 'jp-GlobusKit-button jp-GlobusKit-task-details', [
+        t.__('Details')
+      ]);
       details.type = 'button';
       details.setAttribute('aria-label', t.__('Details of %1', label));
       details.addEventListener('click', () => {
         void commands.execute(CommandIDs.openActivity, { taskId: task.task_id });
       });
-      item.appendChild(details);
+      progressRow.appendChild(details);
     }
     if (task.status === 'ACTIVE' || task.status === 'INACTIVE') {
       const cancel = el('button', 'jp-GlobusKit-button', [t.__('Cancel')]);

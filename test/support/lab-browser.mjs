@@ -268,7 +268,7 @@ export async function showGlobusSidebar(page) {
 
 /** Open the identity section's token Details (the cards), unless they are open. */
 export async function showTokenDetails(page) {
-  const details = globusSidebar(page).getByRole('button', { name: 'Details' });
+  const details = globusSidebar(page).getByRole('button', { name: 'Details', exact: true });
   await details.waitFor();
   if ((await details.getAttribute('aria-expanded')) !== 'true') await details.click();
   await globusSidebar(page).getByRole('list', { name: 'Globus tokens' }).waitFor();
