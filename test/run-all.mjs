@@ -4,11 +4,12 @@
 // Suites (each found by file name, so a new test file is picked up without editing this):
 //   node   — compiled unit/integration tests: emulator/dist/test/**/*.test.js,
 //            kernel-helpers/dist/test/**/*.test.js, test/**/*.test.mjs (cross-part and
-//            browser tests); run with node's built-in test runner, TAP parsed for counts.
+//            browser tests); run with node's built-in test runner, two files at a time and
+//            the files that drive Chromium one at a time, TAP parsed for counts.
 //   python — pytest over jupyterlab_globus_kit/tests in the project venv.
 // Options: --only node|python, and any further arguments filter test files by substring.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,6 +55,12 @@ function run(cmd, argv, opts, onLine) {
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const suites = [];
 
+/** Whether a test file drives Chromium (it uses the browser helpers or playwright). */
+function drivesABrowser(file) {
+  const text = readFileSync(join(root, file), 'utf8');
+  return /lab-browser\.mjs|playwright-core|hub-launcher\.mjs/.test(text);
+}
+
 async function nodeSuite() {
   const files = [
     ...walk(join(root, 'emulator/dist/test'), p => p.endsWith('.test.js')),
@@ -64,17 +71,30 @@ async function nodeSuite() {
     .filter(p => filters.length === 0 || filters.some(f => p.includes(f)))
     .sort();
   if (files.length === 0) return;
+  // Two at a time, except the files that drive Chromium against a real JupyterLab: those
+  // run one after another, since two browsers and two labs on a 2-core machine made their
+  // waits time out at random in full runs.
+  const browser = files.filter(drivesABrowser);
+  const others = files.filter(f => !browser.includes(f));
   const counts = { pass: 0, fail: 0, skipped: 0, todo: 0 };
-  const code = await run(
-    process.execPath,
-    ['--test', '--test-reporter=tap', '--test-concurrency=2', ...files],
-    { env: { ...process.env, NODE_ENV: 'test' } },
-    line => {
-      const m = /^# (pass|fail|skipped|todo) (\d+)$/.exec(line.trim());
-      if (m) counts[m[1]] = Number(m[2]);
-    }
-  );
-  if (code !== 0 && counts.fail === 0) counts.fail = 1; // a crash outside any test
+  for (const [batch, concurrency] of [
+    [others, 2],
+    [browser, 1]
+  ]) {
+    if (batch.length === 0) continue;
+    const got = { pass: 0, fail: 0, skipped: 0, todo: 0 };
+    const code = await run(
+      process.execPath,
+      ['--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`, ...batch],
+      { env: { ...process.env, NODE_ENV: 'test' } },
+      line => {
+        const m = /^# (pass|fail|skipped|todo) (\d+)$/.exec(line.trim());
+        if (m) got[m[1]] = Number(m[2]);
+      }
+    );
+    if (code !== 0 && got.fail === 0) got.fail = 1; // a crash outside any test
+    for (const k of Object.keys(counts)) counts[k] += got[k];
+  }
   suites.push(`node: ${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped`);
   totals.passed += counts.pass;
   totals.failed += counts.fail;
