@@ -154,29 +154,31 @@ def broker_url(ip: str, port: int, base_url: str, sock: str = "",
 
 
 # ---------------------------------------------------------------------- credentials
-# The adapter: the only two calls from the broker into the rest of the extension.
+# The adapter: the only two calls from the broker into the rest of the extension. Both are
+# coroutines that never block the server's event loop: a hub re-check, the token-file lock
+# or a renewal at Globus Auth runs in a worker thread, shared by concurrent callers.
 
-def sync_source(manager: Any) -> None:
-    """Pick up a login, renewal or logout another process (or route) made, so that
-    ``manager.state`` describes the current credentials."""
-    manager.summary()
+async def sync_source(manager: Any) -> None:
+    """Pick up a login, renewal or logout another server process (or route) made, or the
+    hub's current tokens, so that ``manager.state`` describes the current credentials (as
+    ``/globus-kit/status`` does before it answers)."""
+    await manager.refresh_source_async()
 
 
-def live_token(manager: Any, resource_server: str, rejected: Optional[str] = None
-               ) -> Optional[TokenInfo]:
+async def live_token(manager: Any, resource_server: str, rejected: Optional[str] = None
+                     ) -> Optional[TokenInfo]:
     """THE adapter to the rest of the extension: the current token for
     ``resource_server`` (renewed when about to expire, as the ``/globus-kit/*`` routes get
-    it), or None. With ``rejected`` (the fingerprint of a token a service refused with
-    401) and that token still current, it is renewed first (or another process's renewal
-    adopted), as the routes do after a 401.
-
-    Blocking (the token file lock, Globus Auth, the hub API): call it in a worker thread.
+    it: :meth:`~.login.LoginManager.token_async`, so concurrent kernels asking during a
+    renewal share one request to Auth), or None. With ``rejected`` (the fingerprint of a
+    token a service refused with 401) and that token still current, it is renewed first
+    (or another process's renewal adopted), as the routes do after a 401.
     """
-    token = manager.token(resource_server)
+    token = await manager.token_async(resource_server)
     if rejected and token is not None and token.access_token \
             and hmac.compare_digest(fingerprint(token.access_token), rejected):
-        if manager.renew_after_401(resource_server, token.access_token):
-            token = manager.token(resource_server)
+        if await manager.renew_after_401_async(resource_server, token.access_token):
+            token = await manager.token_async(resource_server)
     return token
 
 
@@ -193,12 +195,12 @@ class Broker:
         self.manager = manager
         self.secret = secret
 
-    def status(self) -> Dict[str, Any]:
+    async def status(self) -> Dict[str, Any]:
         """Identity and per-token status (no token): the ``/globus-kit/status`` document."""
-        sync_source(self.manager)
+        await sync_source(self.manager)
         return self.state.status()
 
-    def token(self, wanted: str, rejected: Optional[str] = None) -> Dict[str, Any]:
+    async def token(self, wanted: str, rejected: Optional[str] = None) -> Dict[str, Any]:
         """The access token for a resource server or a scope.
 
         :param wanted: ``transfer.api.globus.org``, a collection id, or a scope string
@@ -208,8 +210,9 @@ class Broker:
         """
         if rejected is not None and not _FINGERPRINT.match(rejected):
             raise bad_input("'rejected' must be the SHA-256 (64 hex digits) of the refused token")
-        resource_server, scope = self._resolve(wanted)
-        token = live_token(self.manager, resource_server, rejected) if resource_server else None
+        resource_server, scope = await self._resolve(wanted)
+        token = (await live_token(self.manager, resource_server, rejected)
+                 if resource_server else None)
         if token is None or not token.access_token:
             raise self._missing(wanted, resource_server, scope)
         refused = rejected is not None and hmac.compare_digest(
@@ -238,7 +241,7 @@ class Broker:
         data = self.state.data
         return dict(data.tokens) if data is not None else {}
 
-    def _resolve(self, wanted: str) -> Tuple[Optional[str], Optional[str]]:
+    async def _resolve(self, wanted: str) -> Tuple[Optional[str], Optional[str]]:
         """``(resource server, scope)`` for a request: a resource server as such, a scope
         through the token that holds it (else the resource server its form names)."""
         if not isinstance(wanted, str) or not wanted.strip() or len(wanted) > 2000:
@@ -250,7 +253,7 @@ class Broker:
         if len(names) != 1:
             raise bad_input("'resource' must name one scope (dependencies in brackets allowed)")
         name = names[0]
-        sync_source(self.manager)
+        await sync_source(self.manager)
         for rs, token in sorted(self._tokens().items()):
             if name in token.scopes:
                 return rs, wanted

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, List, Optional, Tuple
 
 import tornado.web
 from jupyter_server.utils import url_path_join
-from tornado.ioloop import IOLoop
 from tornado.log import app_log
 
 from .broker import BROKER_PATH, SECRET_VAR, URL_VAR, Broker, broker_url, new_secret, refusal
@@ -57,11 +56,12 @@ class BrokerHandler(tornado.web.RequestHandler):
     def get_current_user(self) -> None:
         return None  # never a Jupyter user: cookies and tokens are not looked at
 
-    async def answer(self, work: Any) -> None:
-        """Run ``work`` (blocking: file lock, Globus Auth, hub) in a thread; send its result
-        or its typed error."""
+    async def answer(self, work: Callable[[], Awaitable[Any]]) -> None:
+        """Await ``work`` (a coroutine: what blocks, the file lock, Globus Auth and the hub,
+        runs in the login manager's shared worker runs, never on the event loop); send its
+        result or its typed error."""
         try:
-            result = await IOLoop.current().run_in_executor(None, work)
+            result = await work()
         except GlobusKitError as err:
             self.set_status(err.status)
             self.finish(json.dumps(to_document(err)))
@@ -87,12 +87,12 @@ class BrokerTokenHandler(BrokerHandler):
     body_fields = ("resource", "rejected")
 
     async def post(self) -> None:
-        def work() -> Any:
+        async def work() -> Any:
             body = parse_json_object(self.request.body)
             resource = body_str(body, "resource", required=True,
                                 what="a resource server, a collection id or a scope")
             rejected = body_str(body, "rejected")
-            return self.broker.token(resource or "", rejected)
+            return await self.broker.token(resource or "", rejected)
 
         await self.answer(work)
 

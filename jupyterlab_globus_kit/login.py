@@ -418,6 +418,14 @@ class LoginManager:
         fresh = data.tokens.get(resource_server) if data else None
         return fresh is not None and fresh.access_token != stale_access_token
 
+    async def renew_after_401_async(self, resource_server: str, stale_access_token: str
+                                    ) -> bool:
+        """:meth:`renew_after_401` in a worker thread; concurrent callers that report the
+        same refused token share one run (one request to Auth)."""
+        key = f"401 {resource_server} {hashlib.sha256(stale_access_token.encode()).hexdigest()}"
+        return bool(await self._shared(
+            key, lambda: self.renew_after_401(resource_server, stale_access_token)))
+
     def refresh(self, resource_server: str, stale_access_token: str) -> None:
         """Renew one stored token (adopting one another process already renewed)."""
         def change(doc: Optional[Dict[str, Any]]) -> Any:

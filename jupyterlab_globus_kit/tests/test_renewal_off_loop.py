@@ -167,3 +167,65 @@ def test_concurrent_callers_share_one_renewal_run(emulator: Emulator,
     assert hits == [1]
     assert len({t.access_token for t in tokens}) == 1 and tokens[0].access_token != stale
     assert manager._in_flight == {}  # nothing left behind for the next renewal
+
+
+def test_concurrent_broker_calls_share_one_renewal_and_leave_the_workers_free(
+        emulator: Emulator, server: JupyterServer) -> None:
+    """regression #18: the broker route ran the blocking ``manager.token`` in a worker
+    thread per request, outside the single-flight renewal the other routes use: N kernels
+    asking during a slow renewal held N of the server's worker threads for the whole stall,
+    so every other route that needs one (here the sidebar's "Log in", which writes the
+    pending login in a worker) waited for Auth too (3.3 s of a 4 s stall measured). Now
+    they share ONE run and ONE request to Auth, and /api/status and the login route answer
+    at once."""
+    import os
+
+    from .test_broker import Kernelside, kernel_env
+
+    login_with_paste(server)
+    stale = put_inside_the_renewal_window(server)
+    kernel = Kernelside(kernel_env(server))
+    # More callers than asyncio's default executor has threads on this machine.
+    callers = min(32, (os.cpu_count() or 1) + 4) + 2
+    emulator.clear_faults()
+    emulator.add_fault({"id": "slow-broker-renewal", "service": "auth", "method": "POST",
+                        "path": "/v2/oauth2/token", "kind": "latency", "ms": STALL_MS})
+    answers: List[object] = []
+
+    def ask() -> None:
+        r = kernel.token(TRANSFER)
+        answers.append((r.status_code, r.json().get("accessToken")))
+
+    threads = [threading.Thread(target=ask) for _ in range(callers)]
+    fired = time.monotonic()
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(0.7)  # every broker call is now waiting for the stuck renewal
+        samples: List[float] = []
+        for _ in range(3):
+            started = time.monotonic()
+            assert server.get("/api/status").status_code == 200
+            samples.append(time.monotonic() - started)
+        sampled_until = time.monotonic()
+        started = time.monotonic()
+        start = server.post("/globus-kit/login", {"redirect": "paste"})
+        login_took = time.monotonic() - started
+        for t in threads:
+            t.join(30)
+        hits = [x["hits"] for x in emulator.admin_call("GET", "/faults")["rules"]
+                if x["id"] == "slow-broker-renewal"]
+    finally:
+        emulator.clear_faults()
+    print(f"{callers} broker calls during a {STALL_MS} ms renewal; /api/status: "
+          + ", ".join(f"{s * 1000:.0f} ms" for s in samples)
+          + f"; POST /globus-kit/login: {login_took * 1000:.0f} ms")
+    assert start.status_code == 200, start.text
+    assert sampled_until - fired < STALL_MS / 1000, "the samples were not taken in the stall"
+    assert max(samples) < 1.0, samples
+    assert login_took < 1.5, f"the login route waited {login_took:.1f} s for a worker"
+    assert len(answers) == callers
+    assert {status for status, _ in answers} == {200}
+    renewed = {token for _, token in answers}
+    assert len(renewed) == 1 and stale not in renewed
+    assert hits == [1], f"{callers} concurrent broker calls, one token request"
