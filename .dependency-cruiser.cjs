@@ -37,6 +37,16 @@ module.exports = {
       to: { path: `${KH}(flow|services|workspaces|oidc|login|display|session\\.ts|index\\.ts)` }
     },
     {
+      name: 'kernel-display-knows-only-the-error-base',
+      comment:
+        'Display renders any error through the base class (each error class names its own title and link); it never imports a domain error module or a client.',
+      severity: 'error',
+      from: { path: `${KH}display/` },
+      to: {
+        path: `${KH}(errors/(?!globus-kit-error\\.ts$)|login|oidc|workspaces|services|http|session\\.ts|index\\.ts)`
+      }
+    },
+    {
       name: 'kernel-services-no-verbs',
       comment: 'The Globus clients do not know the notebook verbs or the session.',
       severity: 'error',

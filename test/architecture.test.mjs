@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 
 import { root } from '../scripts/lab-launcher.mjs';
@@ -31,5 +32,27 @@ describe('module layers', { timeout: 120_000 }, () => {
       v => `${v.rule.name}: ${[v.from, ...(v.cycle?.map(c => c.name ?? c) ?? [v.to])].join(' → ')}`
     );
     assert.deepEqual(found, []);
+  });
+
+  it('should keep display on the error base class: no domain error module, no client (#20)', () => {
+    const config = createRequire(import.meta.url)(join(root, '.dependency-cruiser.cjs'));
+    const rule = config.forbidden.find(r => r.name === 'kernel-display-knows-only-the-error-base');
+    assert.ok(rule, 'the rule exists');
+    const from = new RegExp(rule.from.path);
+    const to = new RegExp(rule.to.path);
+    assert.ok(from.test('kernel-helpers/src/display/error-html.ts'));
+    for (const domain of [
+      'errors/api-error.ts',
+      'errors/consent-required-error.ts',
+      'errors/network-error.ts',
+      'login/login-error.ts',
+      'oidc/oidc-error.ts',
+      'workspaces/workspace-error.ts',
+      'session.ts'
+    ]) {
+      assert.ok(to.test(`kernel-helpers/src/${domain}`), domain);
+    }
+    assert.ok(!to.test('kernel-helpers/src/errors/globus-kit-error.ts'), 'the base stays allowed');
+    assert.ok(!to.test('kernel-helpers/src/display/html.ts'));
   });
 });

@@ -3,18 +3,13 @@
  * the remedy and never a token), a working link where there is one, and the stable code.
  * Never a stack trace.
  */
-import { isGlobusApiError } from '../errors/api-error';
-import { isBadInputError } from '../errors/bad-input-error';
-import { isConsentRequiredError } from '../errors/consent-required-error';
-import { isCsvError } from '../errors/csv-error';
-import { isGlobusDataError } from '../errors/globus-data-error';
-import { isGlobusKitError } from '../errors/globus-kit-error';
-import { isAbortError, isNetworkError } from '../errors/network-error';
-import { isTokenExpiredError } from '../errors/token-expired-error';
+import {
+  CANCELLED_MESSAGE,
+  type GlobusKitError,
+  isGlobusKitError,
+  type IErrorLink
+} from '../errors/globus-kit-error';
 import { escapeHtml, HtmlBundle, linkHtml, textHtml } from './html';
-import { isLoginError } from '../login/login-error';
-import { isOidcError } from '../oidc/oidc-error';
-import { isWorkspaceError } from '../workspaces/workspace-error';
 
 /** Longest message shown for an error from outside the library (its text is not ours). */
 const FOREIGN_MESSAGE_MAX = 500;
@@ -46,15 +41,12 @@ interface IErrorView {
   title: string;
   message: string;
   code?: string;
-  link?: { label: string; url: string };
+  link?: IErrorLink;
 }
 
 function describe(err: unknown): IErrorView {
-  if (isAbortError(err)) {
-    return {
-      title: 'Cancelled',
-      message: 'The operation was cancelled; nothing partial was kept.'
-    };
+  if (isCancel(err)) {
+    return { title: 'Cancelled', message: CANCELLED_MESSAGE };
   }
   if (!isGlobusKitError(err)) {
     if (err instanceof Error) {
@@ -62,47 +54,24 @@ function describe(err: unknown): IErrorView {
     }
     return { title: 'Error', message: cut(String(err)) };
   }
-  const base = { message: err.message, code: err.code };
-  if (isConsentRequiredError(err)) {
-    return {
-      ...base,
-      title: 'Consent needed',
-      link: err.consentUrl ? { label: 'Grant consent in Globus', url: err.consentUrl } : undefined
-    };
-  }
-  if (isTokenExpiredError(err)) {
-    return { ...base, title: 'Login expired' };
-  }
-  if (isGlobusApiError(err)) {
-    const facts = [err.requestId ? `request id ${err.requestId}` : ''].filter(Boolean);
-    return {
-      ...base,
-      title: 'Globus request failed',
-      message: facts.length ? `${err.message} (${facts.join(', ')})` : err.message
-    };
-  }
-  if (isCsvError(err)) {
-    return { ...base, title: 'Could not read the CSV' };
-  }
-  if (isNetworkError(err)) {
-    return { ...base, title: 'Network problem' };
-  }
-  if (isGlobusDataError(err)) {
-    return { ...base, title: 'Could not read the Globus login data' };
-  }
-  if (isBadInputError(err)) {
-    return { ...base, title: 'Bad input' };
-  }
-  if (isLoginError(err)) {
-    return { ...base, title: 'Globus login problem' };
-  }
-  if (isOidcError(err)) {
-    return { ...base, title: 'Login with your identity provider failed' };
-  }
-  if (isWorkspaceError(err)) {
-    return { ...base, title: 'Workspace storage problem' };
-  }
-  return { ...base, title: base.code === 'NO_CREDENTIALS' ? 'No Globus credentials' : 'Error' };
+  // Each error class names its own title, message and link (errors/globus-kit-error.ts);
+  // one from another copy of the library without them still shows its message and code.
+  const view = err as Partial<
+    Pick<GlobusKitError, 'displayTitle' | 'displayMessage' | 'displayLink'>
+  >;
+  return {
+    title: typeof view.displayTitle === 'string' ? view.displayTitle : 'Error',
+    message: typeof view.displayMessage === 'string' ? view.displayMessage : err.message,
+    code: err.code,
+    link: view.displayLink
+  };
+}
+
+/** Our `AbortError` or the platform's (a `DOMException` from an aborted signal). */
+function isCancel(err: unknown): boolean {
+  return (
+    typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError'
+  );
 }
 
 function cut(text: string): string {

@@ -48,6 +48,16 @@ export interface IGlobusApiErrorInit {
  * path /nope/: <service message>`.
  */
 export class GlobusApiError extends GlobusKitError {
+  /** The title a notebook shows above the message (display/error-html.ts). */
+  override get displayTitle(): string {
+    return 'Globus request failed';
+  }
+
+  /** The message with the request id Globus gave (what its support asks for). */
+  override get displayMessage(): string {
+    return this.requestId ? `${this.message} (request id ${this.requestId})` : this.message;
+  }
+
   /** HTTP status (0 when none applies). */
   readonly status: number;
   /** The service's error code (`ClientError.NotFound`, `UNAUTHORIZED`, …). */

@@ -8,6 +8,11 @@ import { GlobusKitError, hasErrorName } from './globus-kit-error';
  * Bad input from the caller; the message says which argument and what was expected.
  */
 export class BadInputError extends GlobusKitError {
+  /** The title a notebook shows above the message (display/error-html.ts). */
+  override get displayTitle(): string {
+    return 'Bad input';
+  }
+
   /**
    * @param message - which input is wrong and what is expected (never echo a secret)
    * @param options - `code` (default `BAD_INPUT`) and `cause`

@@ -4,7 +4,7 @@
  * Error (GARE), Auth's `dependent_consent_required`, or a GCS HTTPS 401 that names the
  * scopes it wants.
  */
-import { GlobusKitError, hasErrorName } from './globus-kit-error';
+import { GlobusKitError, hasErrorName, type IErrorLink } from './globus-kit-error';
 import { GlobusServiceName, SERVICE_LABELS } from './api-error';
 
 /**
@@ -45,6 +45,16 @@ export interface IConsentRequiredErrorInit {
  * the authorization parameters, and a ready consent URL.
  */
 export class ConsentRequiredError extends GlobusKitError {
+  /** The title a notebook shows above the message (display/error-html.ts). */
+  override get displayTitle(): string {
+    return 'Consent needed';
+  }
+
+  /** The consent link, shown as a working link (an http(s) URL only). */
+  override get displayLink(): IErrorLink | undefined {
+    return this.consentUrl ? { label: 'Grant consent in Globus', url: this.consentUrl } : undefined;
+  }
+
   /** Scopes to consent to. */
   readonly requiredScopes: readonly string[];
   /** The GARE authorization parameters. */

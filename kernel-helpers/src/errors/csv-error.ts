@@ -28,6 +28,11 @@ export interface ICsvErrorOptions {
  * says why.
  */
 export class CsvError extends GlobusKitError {
+  /** The title a notebook shows above the message (display/error-html.ts). */
+  override get displayTitle(): string {
+    return 'Could not read the CSV';
+  }
+
   /** Why parsing stopped. */
   readonly reason: CsvErrorReason;
   /** 1-based record number in the file (header = 1), when known. */

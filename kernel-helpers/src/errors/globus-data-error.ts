@@ -71,6 +71,11 @@ export interface IGlobusDataErrorOptions {
  * `GLOBUS_DATA_INVALID`; `reason` says what exactly.
  */
 export class GlobusDataError extends GlobusKitError {
+  /** The title a notebook shows above the message (display/error-html.ts). */
+  override get displayTitle(): string {
+    return 'Could not read the Globus login data';
+  }
+
   /** Why decoding failed. */
   readonly reason: GlobusDataErrorReason;
   /** The opcode to blame, if any. */

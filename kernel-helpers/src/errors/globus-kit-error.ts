@@ -16,8 +16,21 @@ export interface IGlobusKitErrorOptions {
   cause?: unknown;
 }
 
+/** What a notebook shows for a cancel (our `AbortError` or the platform's). */
+export const CANCELLED_MESSAGE = 'The operation was cancelled; nothing partial was kept.';
+
+/** A link that fixes the problem an error describes (shown only when it is http(s)). */
+export interface IErrorLink {
+  label: string;
+  url: string;
+}
+
 /**
  * Base class of every error kernel-helpers throws.
+ *
+ * Each class says how a notebook shows it (`displayTitle`, `displayMessage`,
+ * `displayLink`: getters on the prototype, so they are not own properties and never
+ * serialised), and display/error-html.ts knows only this base class.
  */
 export class GlobusKitError extends Error {
   /** Stable machine-readable code (never localised, never changes between versions). */
@@ -31,6 +44,21 @@ export class GlobusKitError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GlobusKitError';
     this.code = options.code ?? 'GLOBUS_KIT_ERROR';
+  }
+
+  /** The title a notebook shows above the message (display/error-html.ts). */
+  get displayTitle(): string {
+    return this.code === 'NO_CREDENTIALS' ? 'No Globus credentials' : 'Error';
+  }
+
+  /** The message a notebook shows (it names the remedy and never a token). */
+  get displayMessage(): string {
+    return this.message;
+  }
+
+  /** A link that fixes the problem, if there is one. */
+  get displayLink(): IErrorLink | undefined {
+    return undefined;
   }
 }
 

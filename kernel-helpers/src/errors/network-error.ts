@@ -2,7 +2,7 @@
  * Failures below HTTP: the connection failed or was reset, a body was cut short, the
  * request took too long, or the caller aborted it.
  */
-import { GlobusKitError, hasErrorName } from './globus-kit-error';
+import { CANCELLED_MESSAGE, GlobusKitError, hasErrorName } from './globus-kit-error';
 
 /** Options for network-level errors. */
 export interface INetworkErrorOptions {
@@ -17,6 +17,11 @@ export interface INetworkErrorOptions {
  * The request could not complete at the network level (DNS, refused, reset, truncated body).
  */
 export class NetworkError extends GlobusKitError {
+  /** The title a notebook shows above the message (display/error-html.ts). */
+  override get displayTitle(): string {
+    return 'Network problem';
+  }
+
   /** The request's URL. */
   readonly url: string | undefined;
 
@@ -57,6 +62,16 @@ export class TimeoutError extends NetworkError {
  * `ABORT_ERR`, so code that checks either keeps working.
  */
 export class AbortError extends GlobusKitError {
+  /** The title a notebook shows above the message (display/error-html.ts). */
+  override get displayTitle(): string {
+    return 'Cancelled';
+  }
+
+  /** A cancel is not a failure: what happened, not the low-level message. */
+  override get displayMessage(): string {
+    return CANCELLED_MESSAGE;
+  }
+
   /**
    * @param message - what was aborted
    * @param options - `cause` (the signal's reason)

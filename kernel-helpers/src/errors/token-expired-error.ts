@@ -35,6 +35,11 @@ export const TOKEN_RENEWAL_REMEDY: Readonly<Record<CredentialSource, string>> = 
  * how to renew it.
  */
 export class TokenExpiredError extends GlobusKitError {
+  /** The title a notebook shows above the message (display/error-html.ts). */
+  override get displayTitle(): string {
+    return 'Login expired';
+  }
+
   /** Resource server of the expired token. */
   readonly resourceServer: string;
   /** Expiry time, if known. */

@@ -45,6 +45,11 @@ export const RELOGIN_REMEDY =
  * A login or token-file problem, with the remedy in the message and in `remedy`.
  */
 export class LoginError extends GlobusKitError {
+  /** The title a notebook shows above the message (display/error-html.ts). */
+  override get displayTitle(): string {
+    return 'Globus login problem';
+  }
+
   /** What the user should do. */
   readonly remedy: string;
   /** Where a bad token file was moved to, if it was. */

@@ -49,6 +49,11 @@ export const OIDC_RELOGIN_REMEDY =
  * An OIDC discovery, token, login or userinfo problem, with the remedy in the message.
  */
 export class OidcError extends GlobusKitError {
+  /** The title a notebook shows above the message (display/error-html.ts). */
+  override get displayTitle(): string {
+    return 'Login with your identity provider failed';
+  }
+
   /** What the user should do. */
   readonly remedy: string;
   /** The provider's OAuth `error` code, if it gave one. */

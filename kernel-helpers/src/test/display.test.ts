@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeHtml, formatBytes, HtmlBundle, keyValueHtml, linkHtml } from '../display/html';
+import {
+  escapeHtml,
+  formatBytes,
+  HtmlBundle,
+  keyValueHtml,
+  linkHtml,
+  textHtml
+} from '../display/html';
 import { tableHtml } from '../display/table-html';
 import { progressHtml } from '../display/progress-html';
 import { errorHtml } from '../display/error-html';
@@ -8,7 +15,11 @@ import { Table } from '../flow/table';
 import { CsvError } from '../errors/csv-error';
 import { ConsentRequiredError } from '../errors/consent-required-error';
 import { TokenExpiredError } from '../errors/token-expired-error';
-import { AbortError } from '../errors/network-error';
+import { AbortError, NetworkError, TimeoutError } from '../errors/network-error';
+import { GlobusApiError } from '../errors/api-error';
+import { BadInputError } from '../errors/bad-input-error';
+import { GlobusDataError } from '../errors/globus-data-error';
+import { GlobusKitError } from '../errors/globus-kit-error';
 import { LoginError } from '../login/login-error';
 import { OidcError } from '../oidc/oidc-error';
 import { WorkspaceError } from '../workspaces/workspace-error';
@@ -184,6 +195,58 @@ describe('formatBytes', () => {
 });
 
 describe('errorHtml', () => {
+  it('should title every error class as before the classes named their own titles (#20)', () => {
+    const cases: [unknown, string][] = [
+      [
+        new GlobusApiError({
+          status: 502,
+          service: 'transfer',
+          operation: 'list',
+          requestId: 'req-42'
+        }),
+        'Globus request failed'
+      ],
+      [new NetworkError('The connection was reset.'), 'Network problem'],
+      [new TimeoutError('No answer in 5 s.', 5000), 'Network problem'],
+      [
+        new GlobusDataError('Bad base64.', { reason: 'bad-base64' }),
+        'Could not read the Globus login data'
+      ],
+      [new BadInputError('No path.'), 'Bad input'],
+      [new GlobusKitError('No login.', { code: 'NO_CREDENTIALS' }), 'No Globus credentials'],
+      [new GlobusKitError('Something.'), 'Error'],
+      [new AbortError('aborted at byte 7'), 'Cancelled']
+    ];
+    for (const [err, title] of cases) {
+      const b = errorHtml(err);
+      assert.ok(
+        b['text/html'].startsWith(
+          `<div class="jp-GlobusKit-Error" role="alert"><strong>${title}</strong>`
+        ),
+        b['text/html']
+      );
+      assert.ok(b['text/plain'].startsWith(`${title}: `), b['text/plain']);
+    }
+    const api = errorHtml(cases[0][0])['text/plain'];
+    assert.match(api, /\(request id req-42\)\n\(API_ERROR\)$/);
+    assert.equal(
+      errorHtml(cases[7][0])['text/plain'],
+      'Cancelled: The operation was cancelled; nothing partial was kept.'
+    );
+    const consent = new ConsentRequiredError({
+      requiredScopes: ['s'],
+      authorizationParameters: {},
+      consentUrl: 'https://auth.globus.org/x'
+    });
+    assert.equal(
+      errorHtml(consent)['text/html'],
+      '<div class="jp-GlobusKit-Error" role="alert"><strong>Consent needed</strong>' +
+        `<div>${textHtml(consent.message)}</div>` +
+        `<div>${linkHtml('Grant consent in Globus', 'https://auth.globus.org/x')['text/html']}</div>` +
+        '<div class="jp-GlobusKit-ErrorCode"><code>CONSENT_REQUIRED</code></div></div>'
+    );
+  });
+
   it('should title login, identity-provider and workspace errors by what failed', () => {
     const cases: [Error, string, string][] = [
       [

@@ -48,6 +48,11 @@ export interface IWorkspaceErrorInit {
  * A workspace API or S3 problem, with the remedy in the message.
  */
 export class WorkspaceError extends GlobusKitError {
+  /** The title a notebook shows above the message (display/error-html.ts). */
+  override get displayTitle(): string {
+    return 'Workspace storage problem';
+  }
+
   /** What the user should do. */
   readonly remedy: string;
   /** HTTP status, when there was an answer. */
