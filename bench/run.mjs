@@ -16,7 +16,18 @@ import { VENV_PYTHON } from './common/paths.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** Every benchmark, in the order they run (the data-heavy ones first, the browser ones last). */
-const ALL = ['csv', 'upload', 'decode', 'plot', 'activity', 'lab', 'kernel'];
+const ALL = [
+  'csv',
+  'upload',
+  'lab-transfer',
+  'decode',
+  'plot',
+  'activity',
+  'lab',
+  'file-manager',
+  'activity-view',
+  'kernel'
+];
 
 const wanted = process.argv.slice(2).filter(a => !a.startsWith('-'));
 for (const name of wanted) {
