@@ -3,7 +3,7 @@
  * task engine and GCS HTTPS all decide permissions from this one shape, so that a linked
  * identity or a group membership grants the same rights on every service.
  */
-import type { TokenCheck } from './types.js';
+import type { IUser, TokenCheck } from './types.js';
 
 /** The person (or app) behind a request. */
 export interface IActor {
@@ -38,15 +38,7 @@ export function localAccountName(username: string): string {
 export function actorFromCheck(check: TokenCheck): IActor | undefined {
   if (!check.ok) return undefined;
   const user = check.user;
-  if (user) {
-    return {
-      primaryId: user.primary.id,
-      identityIds: user.identities.map(i => i.id),
-      groupIds: [...user.groupIds],
-      username: user.primary.username,
-      localName: localAccountName(user.primary.username)
-    };
-  }
+  if (user) return actorOfUser(user);
   const subject = check.token.subject;
   return {
     primaryId: subject,
@@ -54,5 +46,19 @@ export function actorFromCheck(check: TokenCheck): IActor | undefined {
     groupIds: [],
     username: `${check.token.clientId}@clients.auth.globus.org`,
     localName: localAccountName(check.token.clientId)
+  };
+}
+
+/**
+ * The actor for a user's identity set (what a token of theirs would make).
+ * @param user - the user, as the directory holds them
+ */
+export function actorOfUser(user: IUser): IActor {
+  return {
+    primaryId: user.primary.id,
+    identityIds: user.identities.map(i => i.id),
+    groupIds: [...user.groupIds],
+    username: user.primary.username,
+    localName: localAccountName(user.primary.username)
   };
 }

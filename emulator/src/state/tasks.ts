@@ -315,6 +315,126 @@ export class TaskEngine {
     return { code: 'Accepted', task };
   }
 
+  /**
+   * Records finished transfer tasks without running them: a history for tests and
+   * benchmarks that need many tasks (the admin seed route). Each one copied one file of
+   * `bytes` and ended `status` (FAILED with a `PERMISSION_DENIED` fault); their request
+   * times are one second apart, the last `count` seconds before now, so the list shows
+   * them newest first in creation order reversed.
+   * @param actor - the owner
+   * @returns the tasks, oldest first
+   */
+  seedFinished(
+    actor: IActor,
+    spec: {
+      count: number;
+      label: string;
+      sourceId: string;
+      destinationId: string;
+      status: 'SUCCEEDED' | 'FAILED';
+      bytes: number;
+    }
+  ): ITask[] {
+    const now = this.options.clock.now();
+    const made: ITask[] = [];
+    const width = String(spec.count).length;
+    for (let i = 0; i < spec.count; i++) {
+      const requestTime = now - (spec.count - i) * 1000;
+      const completionTime = requestTime + 500;
+      const ok = spec.status === 'SUCCEEDED';
+      const submissionId = uuidFromRandom(this.options.random);
+      const n = String(i + 1).padStart(width, '0');
+      const transfer: ITransferRequest = {
+        submissionId,
+        label: `${spec.label} ${n}`,
+        sourceId: spec.sourceId,
+        destinationId: spec.destinationId,
+        syncLevel: null,
+        verifyChecksum: true,
+        preserveTimestamp: false,
+        encryptData: false,
+        skipSourceErrors: false,
+        failOnQuotaErrors: false,
+        deleteDestinationExtra: false,
+        recursiveSymlinks: 'ignore',
+        filterRules: null,
+        deadline: null,
+        items: [
+          {
+            sourcePath: `/seeded/${n}.dat`,
+            destinationPath: `/seeded/${n}.dat`,
+            recursive: false
+          }
+        ]
+      };
+      const time = isoSeconds(completionTime);
+      const task: ITask = {
+        id: uuidFromRandom(this.options.random),
+        type: 'TRANSFER',
+        owner: actor,
+        submissionId,
+        requestTime,
+        transfer,
+        status: spec.status,
+        label: transfer.label,
+        deadline: requestTime + 86_400_000,
+        started: true,
+        completionTime,
+        fatalError: ok
+          ? null
+          : { code: 'PERMISSION_DENIED', description: describe('PERMISSION_DENIED') },
+        counters: {
+          files: 1,
+          directories: 0,
+          symlinks: 0,
+          files_skipped: 0,
+          files_transferred: ok ? 1 : 0,
+          bytes_transferred: ok ? spec.bytes : 0,
+          bytes_checksummed: ok ? spec.bytes : 0,
+          faults: ok ? 0 : 1,
+          subtasks_total: 1,
+          subtasks_pending: 0,
+          subtasks_retrying: 0,
+          subtasks_succeeded: ok ? 1 : 0,
+          subtasks_expired: 0,
+          subtasks_canceled: 0,
+          subtasks_failed: ok ? 0 : 1,
+          subtasks_skipped_errors: 0
+        },
+        events: [
+          {
+            DATA_TYPE: 'event',
+            code: ok ? 'SUCCEEDED' : 'PERMISSION_DENIED',
+            description: describe(ok ? 'SUCCEEDED' : 'PERMISSION_DENIED'),
+            details: ok
+              ? JSON.stringify({ files_succeeded: 1, files_skipped: 0 })
+              : `Error (transfer)\nFile: /seeded/${n}.dat\nMessage: Permission denied`,
+            is_error: !ok,
+            time
+          }
+        ],
+        successful: ok
+          ? [
+              {
+                DATA_TYPE: 'successful_transfer',
+                source_path: `/seeded/${n}.dat`,
+                destination_path: `/seeded/${n}.dat`,
+                size: spec.bytes,
+                checksum: null,
+                checksum_algorithm: null,
+                dynamic: false
+              }
+            ]
+          : [],
+        skipped: []
+      };
+      this.tasks.set(task.id, task);
+      this.bySubmission.set(submissionId, task.id);
+      made.push(task);
+    }
+    return made;
+  }
+
   /** A task by id, or undefined (a task past its deadline is expired first). */
   get(id: string): ITask | undefined {
     const task = this.tasks.get(id);

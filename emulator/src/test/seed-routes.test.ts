@@ -111,6 +111,65 @@ describe('admin seed routes', () => {
     });
   });
 
+  describe('POST /seed/tasks', () => {
+    it('should record 1,000 finished tasks that task_list pages newest first', async () => {
+      const before = (await transfer('/task_list?limit=1')).total as number;
+      const r = await admin('POST', '/seed/tasks', { count: 1000, label: 'history' });
+      assert.equal(r.status, 201);
+      const ids = ((await r.json()) as { task_ids: string[] }).task_ids;
+      assert.equal(ids.length, 1000);
+      assert.equal(new Set(ids).size, 1000);
+      const page = await transfer('/task_list?limit=25&offset=0&orderby=request_time%20DESC');
+      assert.equal(page.total, before + 1000);
+      const tasks = page.DATA as Array<Record<string, unknown>>;
+      assert.equal(tasks.length, 25);
+      assert.equal(tasks[0].task_id, ids[999]);
+      assert.equal(tasks[0].label, 'history 1000');
+      assert.equal(tasks[0].status, 'SUCCEEDED');
+      assert.equal(tasks[0].source_endpoint_id, PUBLIC_COLLECTION_ID);
+      assert.equal(tasks[0].files_transferred, 1);
+      assert.equal(tasks[0].bytes_transferred, 1000);
+      const last = await transfer('/task_list?limit=25&offset=975&orderby=request_time%20DESC');
+      assert.equal((last.DATA as Array<{ label: string }>).at(-1)?.label, 'history 0001');
+      // The detail routes answer for a seeded task as for a run one.
+      const events = await transfer(`/task/${ids[0]}/event_list`);
+      assert.equal((events.DATA as Array<{ code: string }>)[0].code, 'SUCCEEDED');
+      const copied = await transfer(`/task/${ids[0]}/successful_transfers`);
+      assert.equal((copied.DATA as unknown[]).length, 1);
+    });
+
+    it('should record FAILED tasks with their fault', async () => {
+      const r = await admin('POST', '/seed/tasks', { count: 2, status: 'FAILED', label: 'broken' });
+      assert.equal(r.status, 201);
+      const [id] = ((await r.json()) as { task_ids: string[] }).task_ids;
+      const task = await transfer(`/task/${id}`);
+      assert.equal(task.status, 'FAILED');
+      assert.equal((task.fatal_error as { code: string }).code, 'PERMISSION_DENIED');
+      assert.equal(task.faults, 1);
+      const events = await transfer(`/task/${id}/event_list`);
+      assert.equal((events.DATA as Array<{ is_error: boolean }>)[0].is_error, true);
+    });
+
+    it('should refuse a bad count, status or collection', async () => {
+      for (const [body, field] of [
+        [{ count: 0 }, 'count'],
+        [{ count: 10_001 }, 'count'],
+        [{ count: 1.5 }, 'count'],
+        [{ count: 1, status: 'ACTIVE' }, 'status'],
+        [{ count: 1, label: 7 }, 'label']
+      ] as const) {
+        const r = await admin('POST', '/seed/tasks', body);
+        assert.equal(r.status, 400, JSON.stringify(body));
+        assert.equal(((await r.json()) as { field: string }).field, field);
+      }
+      const none = await admin('POST', '/seed/tasks', {
+        count: 1,
+        destination: '00000000-0000-4000-8000-000000000000'
+      });
+      assert.equal(none.status, 404);
+    });
+  });
+
   describe('PATCH /seed/identities/<id>', () => {
     it('should change the name userinfo and GLOBUS_DATA report', async () => {
       const r = await admin('PATCH', `/seed/identities/${DEMO_IDENTITY_ID}`, {

@@ -17,6 +17,14 @@
  *   fault mid-task, or a skipped error under `skip_source_errors`); the files stay as they are
  * - `PATCH /seed/identities/<id>` `{name?, username?, email?, organization?}` → 200 the identity
  *   (`GLOBUS_DATA`, userinfo and identity look-ups made afterwards carry the new values)
+ * - `POST /seed/tasks` `{count, label?, status?, source?, destination?, owner?, bytes?}` →
+ *   201 `{task_ids: [...]}` (oldest first): `count` (1 to 10,000) finished transfer tasks
+ *   recorded without running (no bytes move), one file of `bytes` each (default 1000),
+ *   `status` `SUCCEEDED` (default) or `FAILED` (a `PERMISSION_DENIED` fault), labelled
+ *   `<label> 0001`… (default label `seeded task`), from `source` to `destination`
+ *   (collection ids; default the tutorial public collection to the guest collection),
+ *   owned by `owner` (an identity id; default the demo user), requested one second apart
+ *   up to now: a task history for the Activity view's tests and benchmark
  *
  * Errors: 400 `BadRequest` with `field`, 404 `NotFound`, 409 `Conflict`.
  */
@@ -26,11 +34,21 @@ import { normalizePath } from '../../state/collection-paths.js';
 import { isCollectionError, type CollectionStore } from '../../state/collections.js';
 import type { TaskEngine } from '../../state/tasks.js';
 import type { ICollectionSpec } from '../../state/collection-seed.js';
-import { DEMO_IDENTITY_ID, MAPPED_COLLECTION_ID, TUTORIAL_ENDPOINT_ID } from '../../state/seed.js';
+import { actorOfUser } from '../../state/actor.js';
+import {
+  DEMO_IDENTITY_ID,
+  GUEST_COLLECTION_ID,
+  MAPPED_COLLECTION_ID,
+  PUBLIC_COLLECTION_ID,
+  TUTORIAL_ENDPOINT_ID
+} from '../../state/seed.js';
 import { nameUuid } from '../../state/transfer-format.js';
 
 /** Longest text a seeded field may hold (room for "very long name" tests). */
 export const MAX_SEED_TEXT = 100_000;
+
+/** Most tasks one `POST /seed/tasks` records. */
+export const MAX_SEED_TASKS = 10_000;
 
 /** What the seed routes act on. */
 export interface ISeedTarget {
@@ -154,6 +172,51 @@ export function addSeedRoutes(router: Router, target: ISeedTarget): Router {
       marked.push(path);
     }
     ctx.send(201, { unreadable: marked });
+  });
+
+  router.add('POST', '/seed/tasks', async ctx => {
+    const body = objectBody(await ctx.json<unknown>());
+    const count = body.count;
+    if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > MAX_SEED_TASKS) {
+      throw bad(`'count' must be a whole number from 1 to ${MAX_SEED_TASKS}`, 'count');
+    }
+    const label = body.label ?? 'seeded task';
+    if (typeof label !== 'string' || label.length > 100) {
+      throw bad("'label' must be a string of at most 100 characters", 'label');
+    }
+    const status = body.status ?? 'SUCCEEDED';
+    if (status !== 'SUCCEEDED' && status !== 'FAILED') {
+      throw bad("'status' must be SUCCEEDED or FAILED", 'status');
+    }
+    const bytes = body.bytes ?? 1000;
+    if (!Number.isSafeInteger(bytes) || (bytes as number) < 0) {
+      throw bad("'bytes' must be a whole number of bytes", 'bytes');
+    }
+    const ids: Record<'source' | 'destination' | 'owner', string> = {
+      source: PUBLIC_COLLECTION_ID,
+      destination: GUEST_COLLECTION_ID,
+      owner: DEMO_IDENTITY_ID
+    };
+    for (const key of ['source', 'destination', 'owner'] as const) {
+      const v = body[key];
+      if (v === undefined) continue;
+      if (typeof v !== 'string') throw bad(`'${key}' must be an id`, key);
+      ids[key] = v;
+    }
+    for (const key of ['source', 'destination'] as const) {
+      if (!collections.get(ids[key])) throw notFound(`No collection '${ids[key]}'`);
+    }
+    const user = auth.directory.userByIdentity(ids.owner);
+    if (!user) throw notFound(`No identity '${ids.owner}'`);
+    const tasks = target.tasks.seedFinished(actorOfUser(user), {
+      count: count as number,
+      label,
+      sourceId: ids.source,
+      destinationId: ids.destination,
+      status,
+      bytes: bytes as number
+    });
+    ctx.send(201, { task_ids: tasks.map(t => t.id) });
   });
 
   router.add('PATCH', '/seed/identities/:id', async ctx => {
