@@ -86,6 +86,19 @@ export class ResponseRecorder {
 }
 
 /**
+ * The part of an emulator's environment a lab server gets: its service URLs
+ * (`GLOBUS_SDK_*`) and `GLOBUS_DATA`, nothing else of the emulator's.
+ *
+ * @param {Record<string, string>} env - what the emulator's `env()` resolved to
+ * @returns {Record<string, string>}
+ */
+export function labEnvFrom(env) {
+  return Object.fromEntries(
+    Object.entries(env).filter(([k]) => k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA')
+  );
+}
+
+/**
  * Starts a JupyterLab and opens it in Chromium.
  *
  * @param {object} options
