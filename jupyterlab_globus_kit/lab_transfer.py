@@ -34,6 +34,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
 from .errors import GlobusKitError, bad_input, from_globus_response
 from .globus_api import GlobusApi
+from .validation import parse_uuid
 
 #: Bytes read from disk and sent per write (and the GET's buffer size).
 CHUNK_BYTES = 1024 * 1024
@@ -49,6 +50,21 @@ MAX_FILE_BYTES = 1 << 44  # 16 TiB
 CANCEL_GRACE_SECONDS = 2.0
 #: Prefix of the temporary names (hidden on both sides).
 TEMP_PREFIX = ".globus-kit-partial-"
+
+
+#: Entries asked per Transfer ``ls`` page when a folder on a collection is expanded.
+LS_PAGE = 1000
+
+
+def local_endpoint() -> Optional[str]:
+    """The collection ``GLOBUS_LOCAL_ENDPOINT`` names (JupyterHub's Globus authenticator
+    sets it: the collection that serves this server's files), or None when it is unset,
+    empty or not a UUID."""
+    value = os.environ.get("GLOBUS_LOCAL_ENDPOINT", "").strip()
+    try:
+        return parse_uuid(value, "GLOBUS_LOCAL_ENDPOINT") if value else None
+    except GlobusKitError:
+        return None
 
 
 def _env_https_timeout() -> float:
@@ -289,6 +305,14 @@ class LabTransfers:
             if not os.path.exists(real):
                 raise GlobusKitError("NOT_FOUND", f"'{api_path}' does not exist in the "
                                      "Jupyter root", 404)
+        job, folders = self._expand_upload(root_dir, sources, collection, destination,
+                                           allow_hidden)
+        return self._start(job, self._upload(job, root_dir, folders, overwrite))
+
+    def _expand_upload(self, root_dir: str, sources: Sequence[Tuple[str, str]],
+                       collection: str, destination: str, allow_hidden: bool
+                       ) -> Tuple[Job, List[str]]:
+        """The files (folders walked) of an upload, and the remote folders to make."""
         job = Job("upload", collection)
         folders: List[str] = []
         for api_path, real in sources:
@@ -300,7 +324,7 @@ class LabTransfers:
             if len(job.files) > MAX_FILES:
                 raise bad_input(f"at most {MAX_FILES} files per upload; upload the folders "
                                 "one at a time or use a Globus transfer")
-        return self._start(job, self._upload(job, root_dir, folders, overwrite))
+        return job, folders
 
     def _walk(self, root_dir: str, real: str, api_path: str, remote: str, job: Job,
               folders: List[str], allow_hidden: bool) -> None:
@@ -421,6 +445,124 @@ class LabTransfers:
         except GlobusKitError:
             await self._delete_remote(server, collection, temp)
             raise
+
+    # ---------------------------------------------------------------- route plan
+
+    async def plan(self, kind: str, root_dir: str, paths: Sequence[str],
+                   collection: Optional[str], local_dir: str, allow_hidden: bool = True
+                   ) -> Dict[str, Any]:
+        """What a copy would move, for the choice between HTTPS and a Globus transfer
+        (issue #16): the number of files and bytes (folders expanded, as the copy would),
+        which named local paths are folders (upload), which named items already exist in
+        ``local_dir`` (download), and the collection ``GLOBUS_LOCAL_ENDPOINT`` names."""
+        local = local_endpoint()
+        doc: Dict[str, Any] = {"kind": kind, "localEndpoint": local,
+                               "localEndpointName": None, "folders": [], "existing": []}
+        if kind == "upload":
+            sources = [resolve_local(root_dir, p, f"paths[{i}]", allow_hidden)
+                       for i, p in enumerate(paths)]
+            for i, (api_path, real) in enumerate(sources):
+                if not api_path:
+                    raise bad_input(f"'paths[{i}]' is the Jupyter root; pick files or "
+                                    "folders inside it")
+                if not os.path.exists(real):
+                    raise GlobusKitError("NOT_FOUND", f"'{api_path}' does not exist in the "
+                                         "Jupyter root", 404)
+                if os.path.isdir(real):
+                    doc["folders"].append(api_path)
+            job, _ = self._expand_upload(root_dir, sources, "", "/", allow_hidden)
+            sizes = [f["size"] for f in job.files]
+        else:
+            api_dir, real_dir = resolve_local(root_dir, local_dir, "localDir", allow_hidden)
+            if not os.path.isdir(real_dir):
+                raise GlobusKitError("NOT_FOUND", f"'{api_dir or '/'}' is not a folder in "
+                                     "the Jupyter root", 404)
+            assert collection is not None
+            files, _ = await self._expand_remote(collection, paths, allow_hidden,
+                                                 sizes=True)
+            sizes = [size for _, _, size in files]
+            for path in paths:
+                name = path.rstrip("/").rsplit("/", 1)[-1]
+                if os.path.lexists(os.path.join(real_dir, name)):
+                    doc["existing"].append("/".join(p for p in (api_dir, name) if p))
+        doc["files"] = len(sizes)
+        doc["bytes"] = sum(s for s in sizes if s > 0)
+        if local:
+            try:
+                name = (await self.api.get_collection(local)).get("display_name")
+                doc["localEndpointName"] = name if isinstance(name, str) else None
+            except GlobusKitError:
+                pass  # the id is shown instead
+        return doc
+
+    async def _expand_remote(self, collection: str, paths: Sequence[str],
+                             show_hidden: bool, sizes: bool = False
+                             ) -> Tuple[List[Tuple[str, str, int]], List[str]]:
+        """The files of a download: ``(remote path, path relative to the download folder,
+        size or -1)`` for each file named and each file under each folder named (a path
+        ending in ``/``, listed recursively with Transfer ``ls``, page by page), and the
+        folders to make (relative). At most :data:`MAX_FILES` files. With ``sizes``, a
+        named file's size is looked up too (one filtered ``ls`` of its folder)."""
+        files: List[Tuple[str, str, int]] = []
+        folders: List[str] = []
+        for i, path in enumerate(paths):
+            if not path.endswith("/"):
+                size = await self._remote_size(collection, path) if sizes else -1
+                files.append((path, path.rsplit("/", 1)[-1], size))
+                continue
+            top = path.rstrip("/").rsplit("/", 1)[-1]
+            if not top or top == "~":
+                raise bad_input(f"'paths[{i}]' is a collection root; pick folders inside it")
+            folders.append(top)
+            queue = [(path, top)]
+            while queue:
+                remote_dir, rel = queue.pop(0)
+                offset = 0
+                while True:
+                    doc = await self.api.ls(collection, remote_dir, LS_PAGE, offset,
+                                            show_hidden)
+                    entries = doc.get("entries") or []
+                    for entry in entries:
+                        name = entry.get("name")
+                        if not isinstance(name, str) or name in ("", ".", "..") or \
+                                "/" in name or "\0" in name:
+                            continue
+                        child = f"{rel}/{name}"
+                        if entry.get("type") == "dir":
+                            folders.append(child)
+                            queue.append((f"{remote_dir}{name}/", child))
+                        elif entry.get("type") == "file":
+                            size = entry.get("size")
+                            files.append((f"{remote_dir}{name}", child,
+                                          size if isinstance(size, int) else -1))
+                            if len(files) > MAX_FILES:
+                                raise bad_input(
+                                    f"at most {MAX_FILES} files per download; download "
+                                    "the folders one at a time or use a Globus transfer")
+                    offset += len(entries)
+                    total = doc.get("total")
+                    if len(entries) < LS_PAGE or (isinstance(total, int) and offset >= total):
+                        break
+        return files, folders
+
+    async def _remote_size(self, collection: str, path: str) -> int:
+        """A remote file's size from a ``ls`` of its folder filtered by its name, or -1
+        (unknown: a name the filter grammar cannot say exactly, or the look-up failed)."""
+        parent, name = path.rsplit("/", 1)
+        if not name or "," in name or name[0] in "~!":
+            return -1
+        try:
+            doc = await self.api.transfer(
+                "ls", "GET", f"/v0.10/operation/endpoint/{quote(collection, safe='')}/ls",
+                query={"path": parent + "/", "filter": f"name:{name}",
+                       "fields": "name,type,size"},
+                resource=f"collection {collection} path {path}")
+        except GlobusKitError:
+            return -1
+        for entry in doc.get("DATA") or []:
+            if entry.get("name") == name and isinstance(entry.get("size"), int):
+                return int(entry["size"])
+        return -1
 
     # ---------------------------------------------------------------- download
 

@@ -8,6 +8,9 @@ Routes (under ``<base_url>/globus-kit/``)::
     POST lab-transfers/download  {"collection", "paths": [remote…], "localDir", "overwrite"?}
     GET  lab-transfers/<job>     progress: status, bytes and files done / total, errors
     POST lab-transfers/<job>/cancel
+    POST lab-transfers/plan      {"kind": "upload", "paths": [local…]} or {"kind":
+                                 "download", "collection", "paths": [remote…], "localDir"}
+                                 → files, bytes, folders, existing, localEndpoint(+Name)
 
 Local paths are relative to the Jupyter root (as JupyterLab's file browser names them);
 remote paths are absolute collection paths. A start answers the job's first progress
@@ -105,6 +108,32 @@ class DownloadHandler(LabTransferHandler):
         await self.answer(_guard(build))
 
 
+class PlanHandler(LabTransferHandler):
+    """What a copy would move and the collection of ``GLOBUS_LOCAL_ENDPOINT``: the
+    browser offers a Globus transfer instead of HTTPS when both say so."""
+
+    body_fields = ("kind", "collection", "paths", "localDir")
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        def build() -> Awaitable[Any]:
+            body = self.body_json()
+            kind = body.get("kind")
+            if kind not in ("upload", "download"):
+                raise bad_input("'kind' must be \"upload\" or \"download\"")
+            if kind == "upload":
+                return self.transfers.plan("upload", self.root_dir(), _paths(body), None, "",
+                                           self.allow_hidden())
+            collection = _collection(body)
+            paths = [parse_path(p, f"paths[{i}]") for i, p in enumerate(_paths(body))]
+            local_dir = body_str(body, "localDir", what="a folder relative to the Jupyter "
+                                 "root") or ""
+            return self.transfers.plan("download", self.root_dir(), paths, collection,
+                                       local_dir, self.allow_hidden())
+
+        await self.answer(_guard(build))
+
+
 class JobHandler(LabTransferHandler):
     @tornado.web.authenticated
     async def get(self, job_id: str) -> None:
@@ -133,6 +162,7 @@ def routes(base_url: str, api: GlobusApi) -> List[Tuple[str, Any, dict]]:
     table = [
         ("upload", UploadHandler),
         ("download", DownloadHandler),
+        ("plan", PlanHandler),
         (one, JobHandler),
         (f"{one}/cancel", CancelHandler),
     ]

@@ -759,3 +759,33 @@ export function getLabTransfer(id: string, init: RequestInit = {}): Promise<ILab
 export function cancelLabTransfer(id: string, init: RequestInit = {}): Promise<ILabTransferJob> {
   return requestAPI(`lab-transfers/${encodeURIComponent(id)}/cancel`, post({}, init));
 }
+
+/** What a copy would move (`POST lab-transfers/plan`), for the HTTPS or Globus choice. */
+export interface ILabTransferPlan {
+  kind: 'upload' | 'download';
+  /** Files after folders are expanded. */
+  files: number;
+  /** Their bytes (sizes the server could not learn count as 0). */
+  bytes: number;
+  /** Upload: the named local paths that are folders. */
+  folders: string[];
+  /** Download: the named items that already exist in the local folder. */
+  existing: string[];
+  /** The collection `GLOBUS_LOCAL_ENDPOINT` names, or null. */
+  localEndpoint: string | null;
+  /** Its display name, when it could be read. */
+  localEndpointName: string | null;
+}
+
+/**
+ * What an upload (local paths) or a download (remote paths into `localDir`) would move,
+ * and the collection that serves this server's files.
+ */
+export function planLabTransfer(
+  request:
+    | { kind: 'upload'; paths: readonly string[] }
+    | { kind: 'download'; collection: string; paths: readonly string[]; localDir: string },
+  init: RequestInit = {}
+): Promise<ILabTransferPlan> {
+  return requestAPI('lab-transfers/plan', post(request, init));
+}

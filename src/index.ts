@@ -15,6 +15,7 @@ import { registerActivity } from './activity-commands';
 import { ICommandSettings, registerCommands } from './commands';
 import { registerFileManager } from './file-manager-commands';
 import { registerLabTransfers } from './lab-transfer-commands';
+import { ILocalRouteSettings } from './model/local-route';
 import { BrowserModel } from './model/browser-model';
 import { ConsentModel } from './model/consent-model';
 import { LoginModel } from './model/login-model';
@@ -148,7 +149,18 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
       settings: () => ({ ...commandSettings, pageSize: browser.pageSize })
     });
     // Issue #16: JupyterLab files to and from Globus (upload, download, open).
-    registerLabTransfers({ app, trans, managers, settings: () => commandSettings });
+    const routeSettings: ILocalRouteSettings = {
+      localCollectionRoot: '',
+      globusRouteMinFiles: 20,
+      globusRouteMinMegabytes: 100
+    };
+    registerLabTransfers({
+      app,
+      trans,
+      managers,
+      settings: () => commandSettings,
+      routeSettings: () => routeSettings
+    });
     // Issue #17: the transfer dialog and the Activity view.
     registerActivity({
       app,
@@ -217,6 +229,9 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
       browser.pageSize = get<number>('pageSize');
       commandSettings.defaultCollection = get<string>('defaultCollection');
       commandSettings.defaultPath = get<string>('defaultPath');
+      routeSettings.localCollectionRoot = get<string>('localCollectionRoot');
+      routeSettings.globusRouteMinFiles = get<number>('globusRouteMinFiles');
+      routeSettings.globusRouteMinMegabytes = get<number>('globusRouteMinMegabytes');
       consents.requiredScopes = get<string[]>('requiredScopes');
       tasks.idleInterval = get<number>('pollInterval');
       app.commands.notifyCommandChanged();

@@ -19,10 +19,16 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 
 import * as api from './api';
-import { GlobusKitApiError, ILabTransferJob } from './api';
+import { GlobusKitApiError, ILabTransferJob, ILabTransferPlan } from './api';
 import { ICommandSettings } from './commands';
 import { CommandIDs } from './tokens';
 import { PaneModel } from './model/file-manager-model';
+import {
+  chooseRoute,
+  ILocalRouteSettings,
+  IRouteChoice,
+  localCollectionPath
+} from './model/local-route';
 import { formatBytes } from './widgets/browser-parts';
 import { el } from './widgets/element';
 import { FileManagerPanel } from './widgets/FileManager';
@@ -57,7 +63,32 @@ export interface ILabTransferContext {
   managers: WidgetTracker<MainAreaWidget<FileManagerPanel>>;
   /** The default collection and path. */
   settings: () => ICommandSettings;
+  /** Where the Jupyter root is on the local collection, and when to offer Globus. */
+  routeSettings?: () => ILocalRouteSettings;
 }
+
+/** A copy's route argument: `auto` asks when a Globus transfer is worth it. */
+type RouteArg = 'auto' | 'https' | 'globus';
+
+/** What the copy commands resolve to when the copy went over HTTPS. */
+export interface IHttpsCopyResult extends ILabTransferJob {
+  route: 'https';
+  /** Why HTTPS (`''` when no local collection is configured). */
+  routeReason: string;
+}
+
+/** What the copy commands resolve to when the copy was a Globus transfer. */
+export interface IGlobusCopyResult {
+  route: 'globus';
+  /** Why Globus: `3 files, 240 MB; your home is on collection X`. */
+  routeReason: string;
+  taskId: string;
+  /** The task's last status: `SUCCEEDED`, `FAILED`, or `ACTIVE` when it could not be followed. */
+  status: string;
+}
+
+/** The terminal statuses of a Transfer task. */
+const TASK_DONE = new Set(['SUCCEEDED', 'FAILED']);
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -77,6 +108,10 @@ function folderOf(path: string): string {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function routeOf(args: ReadonlyPartialJSONObject): RouteArg {
+  return args.route === 'https' || args.route === 'globus' ? args.route : 'auto';
 }
 
 function sleep(ms: number): Promise<void> {
@@ -162,15 +197,20 @@ class DestinationForm extends Widget implements Dialog.IBodyWidget<IDestination>
 export async function followLabTransfer(
   start: ILabTransferJob,
   trans: TranslationBundle,
-  onRetry?: (job: ILabTransferJob) => void
+  onRetry?: (job: ILabTransferJob) => void,
+  routeReason = ''
 ): Promise<ILabTransferJob> {
   const verb = start.kind === 'upload' ? trans.__('Uploading') : trans.__('Downloading');
+  // Which route and why, when a Globus transfer was possible (issue #16).
+  const note = routeReason ? ` ${trans.__('(over HTTPS: %1)', routeReason)}` : '';
   const describe = (job: ILabTransferJob): string => {
     const current = job.files.find(f => f.status === 'running');
     const total =
       job.bytesTotal > 0 ? ` ${formatBytes(job.bytesDone)} / ${formatBytes(job.bytesTotal)}` : '';
     const name = current ? ` ${current.local.split('/').pop()}` : '';
-    return trans.__('%1 %2 of %3 files%4%5', verb, job.filesDone, job.filesTotal, total, name);
+    return (
+      trans.__('%1 %2 of %3 files%4%5', verb, job.filesDone, job.filesTotal, total, name) + note
+    );
   };
   const progress = (job: ILabTransferJob): number =>
     job.bytesTotal > 0 ? Math.min(job.bytesDone / job.bytesTotal, 1) : 0;
@@ -228,7 +268,13 @@ export async function followLabTransfer(
           job.filesDone
         );
   if (job.status === 'succeeded') {
-    Notification.update({ id, type: 'success', message: done, autoClose: 5000, actions: [] });
+    Notification.update({
+      id,
+      type: 'success',
+      message: done + note,
+      autoClose: 5000,
+      actions: []
+    });
   } else if (job.status === 'cancelled') {
     Notification.update({
       id,
@@ -385,11 +431,257 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
     return dest;
   };
 
+  const routeSettings = (): ILocalRouteSettings =>
+    ctx.routeSettings?.() ?? {
+      localCollectionRoot: '',
+      globusRouteMinFiles: 20,
+      globusRouteMinMegabytes: 100
+    };
+
+  /**
+   * HTTPS or a Globus transfer (issue #16). Without a `localCollectionRoot` setting and
+   * with `route: 'auto'` nothing is asked of the server: HTTPS, as always. Otherwise the
+   * server sizes the copy; past a threshold a dialog proposes Globus, with why.
+   *
+   * @returns the route and why, with the plan (Globus); null when the user cancelled.
+   */
+  const decideRoute = async (
+    request: Parameters<typeof api.planLabTransfer>[0],
+    other: string,
+    requested: RouteArg,
+    what: string
+  ): Promise<
+    | { route: 'https'; reason: string; plan: ILabTransferPlan | null }
+    | { route: 'globus'; reason: string; plan: ILabTransferPlan; choice: IRouteChoice }
+    | null
+  > => {
+    const settings = routeSettings();
+    if (requested === 'https') {
+      return { route: 'https', reason: trans.__('asked for'), plan: null };
+    }
+    if (requested === 'auto' && !settings.localCollectionRoot.trim()) {
+      return { route: 'https', reason: '', plan: null };
+    }
+    let plan: ILabTransferPlan;
+    try {
+      plan = await api.planLabTransfer(request);
+    } catch (error) {
+      if (requested === 'globus') {
+        throw error;
+      }
+      return {
+        route: 'https',
+        reason: trans.__('the copy could not be sized: %1', messageOf(error)),
+        plan: null
+      };
+    }
+    const choice = chooseRoute(plan, settings, other);
+    const reason = `${choice.size}; ${choice.why}`;
+    if (requested === 'globus') {
+      if (!choice.globusPossible) {
+        throw new GlobusKitApiError(
+          trans.__('A Globus transfer is not possible here: %1.', choice.why),
+          'NO_LOCAL_COLLECTION',
+          0
+        );
+      }
+      return { route: 'globus', reason, plan, choice };
+    }
+    if (!choice.proposeGlobus) {
+      return { route: 'https', reason, plan };
+    }
+    const globusLabel = trans.__('Transfer with Globus');
+    const answer = await showDialog({
+      title: trans.__('Transfer with Globus?'),
+      body: new Widget({
+        node: el('div', 'jp-GlobusKit-route-choice', [
+          el('p', '', [what]),
+          el('p', 'jp-GlobusKit-route-why', [trans.__('Why: %1.', reason)]),
+          el('p', '', [
+            trans.__(
+              '%1: Globus copies between the collections in the background, retries and verifies; it goes on if you close this page.',
+              globusLabel
+            )
+          ]),
+          el('p', '', [
+            trans.__('Copy over HTTPS: this server streams the files now, with progress here.')
+          ])
+        ])
+      }),
+      buttons: [
+        Dialog.cancelButton(),
+        Dialog.okButton({ label: trans.__('Copy over HTTPS'), displayType: 'default' }),
+        Dialog.okButton({ label: globusLabel })
+      ]
+    });
+    if (!answer.button.accept) {
+      return null;
+    }
+    if (answer.button.label === globusLabel) {
+      return { route: 'globus', reason, plan, choice };
+    }
+    return { route: 'https', reason: `${choice.size}; ${trans.__('you chose HTTPS')}`, plan };
+  };
+
+  /**
+   * Submit a Globus transfer (through `globus-kit:transfer`, exactly once) and follow the
+   * task in a notification that says the route and why, with Cancel.
+   */
+  const runGlobus = async (
+    kind: 'upload' | 'download',
+    spec: { source: IDestination; destination: IDestination; items: string[] },
+    reason: string,
+    overwrite: boolean,
+    after: () => void
+  ): Promise<IGlobusCopyResult | null> => {
+    let taskId: string;
+    try {
+      taskId = (await commands.execute(CommandIDs.transfer, {
+        source: { ...spec.source },
+        destination: { ...spec.destination },
+        items: spec.items,
+        confirm: false,
+        options: {
+          label: kind === 'upload' ? 'Upload from JupyterLab' : 'Download to JupyterLab',
+          // Files that exist are kept unless the user confirmed replacing them.
+          sync_level: overwrite ? 'off' : 'exists',
+          delete_destination_extra: false
+        }
+      })) as string;
+    } catch (error) {
+      Notification.error(trans.__('The Globus transfer could not start: %1', messageOf(error)), {
+        autoClose: false
+      });
+      return null;
+    }
+    const note = trans.__('(with Globus: %1)', reason);
+    const cancel: Notification.IAction = {
+      label: trans.__('Cancel'),
+      caption: trans.__('Cancel the Globus transfer'),
+      callback: event => {
+        event.preventDefault();
+        void api.cancelTask(taskId).catch(() => undefined);
+      }
+    };
+    const id = Notification.emit(
+      `${trans.__('Globus transfer submitted')} ${note}`,
+      'in-progress',
+      { autoClose: false, actions: [cancel] }
+    );
+    let status = 'ACTIVE';
+    let delay = 500;
+    let failures = 0;
+    const deadline = Date.now() + 24 * 3600 * 1000;
+    while (!TASK_DONE.has(status) && Date.now() < deadline) {
+      await sleep(delay);
+      delay = Math.min(Math.round(delay * 1.5), 3000);
+      let task;
+      try {
+        task = await api.getTask(taskId);
+        failures = 0;
+      } catch (error) {
+        if (++failures >= 5) {
+          Notification.update({
+            id,
+            type: 'warning',
+            message: trans.__(
+              'The Globus transfer %1 could not be followed here (%2); see Globus Activity.',
+              taskId,
+              messageOf(error)
+            ),
+            autoClose: false,
+            actions: []
+          });
+          return { route: 'globus', routeReason: reason, taskId, status };
+        }
+        continue;
+      }
+      status = task.status;
+      const files = task.files ?? 0;
+      const message = trans.__(
+        'Globus transfer: %1 of %2 files, %3 %4',
+        task.files_transferred ?? 0,
+        files,
+        formatBytes(task.bytes_transferred ?? 0),
+        note
+      );
+      if (status === 'SUCCEEDED') {
+        Notification.update({
+          id,
+          type: 'success',
+          message: `${trans.__('Transferred with Globus.')} ${note}`,
+          autoClose: 8000,
+          actions: []
+        });
+      } else if (status === 'FAILED') {
+        Notification.update({
+          id,
+          type: 'error',
+          message: trans.__(
+            'The Globus transfer failed: %1 %2',
+            task.fatal_error?.description ?? task.nice_status ?? status,
+            note
+          ),
+          autoClose: false,
+          actions: []
+        });
+      } else {
+        Notification.update({
+          id,
+          type: 'in-progress',
+          message,
+          autoClose: false,
+          actions: [cancel]
+        });
+      }
+    }
+    after();
+    return { route: 'globus', routeReason: reason, taskId, status };
+  };
+
   const upload = async (
     paths: string[],
     dest: IDestination,
-    overwrite: boolean
-  ): Promise<ILabTransferJob | null> => {
+    overwrite: boolean,
+    requested: RouteArg = 'auto'
+  ): Promise<IHttpsCopyResult | IGlobusCopyResult | null> => {
+    const what =
+      paths.length === 1
+        ? trans.__('Upload "%1" to the collection folder %2.', paths[0], dest.path)
+        : trans.__('Upload %1 items to the collection folder %2.', paths.length, dest.path);
+    let decided;
+    try {
+      decided = await decideRoute({ kind: 'upload', paths }, dest.collection, requested, what);
+    } catch (error) {
+      Notification.error(trans.__('Upload to Globus failed: %1', messageOf(error)), {
+        autoClose: false
+      });
+      return null;
+    }
+    if (!decided) {
+      return null;
+    }
+    if (decided.route === 'globus') {
+      const root = routeSettings().localCollectionRoot;
+      const folders = new Set(decided.plan.folders);
+      const items = paths.map(p => localCollectionPath(root, p, folders.has(p)));
+      const first = paths[0].includes('/') ? paths[0].replace(/\/[^/]*$/, '') : '';
+      return runGlobus(
+        'upload',
+        {
+          source: {
+            collection: decided.choice.localCollection as string,
+            path: localCollectionPath(root, first, true)
+          },
+          destination: { collection: dest.collection, path: folderOf(dest.path) },
+          items
+        },
+        decided.reason,
+        overwrite,
+        () => reloadPanes(dest)
+      );
+    }
+    const reason = decided.reason;
     let job: ILabTransferJob;
     try {
       job = await api.startUpload(paths, dest.collection, folderOf(dest.path), overwrite);
@@ -399,12 +691,17 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
       });
       return null;
     }
-    const end = await followLabTransfer(job, trans, failed => {
-      const again = failed.errors.filter(e => e.code === 'EXISTS').map(e => e.path);
-      void upload(again, dest, true);
-    });
+    const end = await followLabTransfer(
+      job,
+      trans,
+      failed => {
+        const again = failed.errors.filter(e => e.code === 'EXISTS').map(e => e.path);
+        void upload(again, dest, true, 'https');
+      },
+      reason
+    );
     reloadPanes(dest);
-    return end;
+    return { ...end, route: 'https', routeReason: reason };
   };
 
   commands.addCommand(CommandIDs.uploadToGlobus, {
@@ -419,7 +716,13 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
             type: 'object',
             properties: { collection: { type: 'string' }, path: { type: 'string' } }
           },
-          overwrite: { type: 'boolean' }
+          overwrite: { type: 'boolean' },
+          route: {
+            type: 'string',
+            enum: ['auto', 'https', 'globus'],
+            description:
+              'auto (default): propose a Globus transfer past the thresholds when GLOBUS_LOCAL_ENDPOINT serves these files'
+          }
         }
       }
     },
@@ -440,7 +743,7 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
         return null;
       }
       saveLastDestination(dest);
-      return upload(paths, dest, args.overwrite === true);
+      return upload(paths, dest, args.overwrite === true, routeOf(args));
     }
   });
 
@@ -461,9 +764,32 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
         return null;
       }
     }
-    const names = paths.map(p => p.split('/').pop() ?? p);
+    const answer = await askReplace(
+      paths.map(p => p.split('/').pop() ?? p),
+      localDir,
+      existing === 'open'
+    );
+    if (answer !== 'replace') {
+      return answer === 'open' ? 'open-existing' : null;
+    }
+    try {
+      return await api.startDownload(collection, paths, localDir, true);
+    } catch (error) {
+      Notification.error(trans.__('Download to JupyterLab failed: %1', messageOf(error)), {
+        autoClose: false
+      });
+      return null;
+    }
+  };
+
+  /** Ask before replacing local files: Replace, Cancel (and Open the existing file). */
+  const askReplace = async (
+    names: string[],
+    localDir: string,
+    offerOpen: boolean
+  ): Promise<'replace' | 'open' | null> => {
     const buttons = [Dialog.cancelButton()];
-    if (existing === 'open') {
+    if (offerOpen) {
       buttons.push(Dialog.okButton({ label: trans.__('Open the existing file') }));
     }
     buttons.push(Dialog.warnButton({ label: trans.__('Replace') }));
@@ -484,17 +810,7 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
     if (!answer.button.accept) {
       return null;
     }
-    if (answer.button.displayType !== 'warn') {
-      return 'open-existing';
-    }
-    try {
-      return await api.startDownload(collection, paths, localDir, true);
-    } catch (error) {
-      Notification.error(trans.__('Download to JupyterLab failed: %1', messageOf(error)), {
-        autoClose: false
-      });
-      return null;
-    }
+    return answer.button.displayType === 'warn' ? 'replace' : 'open';
   };
 
   commands.addCommand(CommandIDs.downloadToJupyterLab, {
@@ -506,7 +822,13 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
         properties: {
           collection: { type: 'string' },
           paths: { type: 'array', items: { type: 'string' } },
-          localDir: { type: 'string' }
+          localDir: { type: 'string' },
+          route: {
+            type: 'string',
+            enum: ['auto', 'https', 'globus'],
+            description:
+              'auto (default): propose a Globus transfer past the thresholds when GLOBUS_LOCAL_ENDPOINT serves these files'
+          }
         }
       }
     },
@@ -518,13 +840,60 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
       if (!collection || paths.length === 0) {
         return null;
       }
+      const what =
+        paths.length === 1
+          ? trans.__('Download "%1" into "%2".', paths[0], localDir || '/')
+          : trans.__('Download %1 items into "%2".', paths.length, localDir || '/');
+      let decided;
+      try {
+        decided = await decideRoute(
+          { kind: 'download', collection, paths, localDir },
+          collection,
+          routeOf(args),
+          what
+        );
+      } catch (error) {
+        Notification.error(trans.__('Download to JupyterLab failed: %1', messageOf(error)), {
+          autoClose: false
+        });
+        return null;
+      }
+      if (!decided) {
+        return null;
+      }
+      if (decided.route === 'globus') {
+        // Never replace a local file without asking, on this route either.
+        let overwrite = false;
+        if (decided.plan.existing.length > 0) {
+          const names = decided.plan.existing.map(p => p.split('/').pop() ?? p);
+          if ((await askReplace(names, localDir, false)) !== 'replace') {
+            return null;
+          }
+          overwrite = true;
+        }
+        const root = routeSettings().localCollectionRoot;
+        return runGlobus(
+          'download',
+          {
+            source: { collection, path: paths[0].replace(/[^/]*\/?$/, '') || '/' },
+            destination: {
+              collection: decided.choice.localCollection as string,
+              path: localCollectionPath(root, localDir, true)
+            },
+            items: paths
+          },
+          decided.reason,
+          overwrite,
+          () => void fileBrowser?.model.refresh()
+        );
+      }
       const started = await startDownload(collection, paths, localDir, 'ask');
       if (!started || started === 'open-existing') {
         return null;
       }
-      const end = await followLabTransfer(started, trans);
+      const end = await followLabTransfer(started, trans, undefined, decided.reason);
       void fileBrowser?.model.refresh();
-      return end;
+      return { ...end, route: 'https', routeReason: decided.reason };
     }
   });
 

@@ -31,6 +31,9 @@ def server(emulator: Emulator) -> Iterator[JupyterServer]:
     env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_") or
            k == "GLOBUS_DATA"}
     env["GLOBUS_KIT_REQUEST_TIMEOUT"] = "5"
+    # The guest collection serves this server's files, as a hub's GLOBUS_LOCAL_ENDPOINT
+    # says (read by the plan route only).
+    env["GLOBUS_LOCAL_ENDPOINT"] = GUEST
     srv = JupyterServer(env)
     yield srv
     srv.stop()
@@ -218,6 +221,68 @@ def test_should_copy_hostile_names_both_ways_as_sent(server, emulator, name):
     assert job["status"] == "succeeded", job
     assert [p.name for p in folder.iterdir()] == [name]
     assert (folder / name).read_bytes() == name.encode()
+
+
+class TestPlan:
+    """``POST lab-transfers/plan``: what a copy would move, for the choice between HTTPS
+    and a Globus transfer when GLOBUS_LOCAL_ENDPOINT serves the server's files."""
+
+    def test_should_count_an_upload_with_its_folders_expanded(self, server):
+        (root(server) / "plan-up" / "deep" / "er").mkdir(parents=True)
+        (root(server) / "plan-up" / "a.bin").write_bytes(b"x" * 1000)
+        (root(server) / "plan-up" / "deep" / "b.bin").write_bytes(b"y" * 200)
+        (root(server) / "plan-up" / "deep" / "er" / "c.bin").write_bytes(b"z" * 30)
+        (root(server) / "plan-one.txt").write_bytes(b"1234")
+        r = server.post("/globus-kit/lab-transfers/plan",
+                        {"kind": "upload", "paths": ["plan-up", "plan-one.txt"]})
+        assert r.status_code == 200, r.text
+        plan = r.json()
+        assert (plan["files"], plan["bytes"]) == (4, 1234)
+        assert plan["folders"] == ["plan-up"]
+        assert plan["localEndpoint"] == GUEST
+        assert plan["localEndpointName"] == "Tutorial Guest Collection"
+
+    def test_should_count_a_download_and_name_what_exists(self, server, emulator):
+        remote = emulator.collection_dir(GUEST) / "plan-down"
+        (remote / "sub").mkdir(parents=True)
+        (remote / "one.csv").write_bytes(b"a" * 500)
+        (remote / "sub" / "two.csv").write_bytes(b"b" * 70)
+        (remote / "single, name.txt").write_bytes(b"c" * 9)
+        (emulator.collection_dir(GUEST) / "alone.txt").write_bytes(b"d" * 11)
+        # Named alone, a comma has no exact ls filter: counted, its size unknown.
+        (emulator.collection_dir(GUEST) / "odd, name.txt").write_bytes(b"e" * 5)
+        (root(server) / "plan-here" / "plan-down").mkdir(parents=True)
+        r = server.post("/globus-kit/lab-transfers/plan", {
+            "kind": "download", "collection": GUEST, "localDir": "plan-here",
+            "paths": ["/plan-down/", "/alone.txt", "/odd, name.txt"]})
+        assert r.status_code == 200, r.text
+        plan = r.json()
+        assert (plan["files"], plan["bytes"]) == (5, 500 + 70 + 9 + 11)
+        assert plan["existing"] == ["plan-here/plan-down"]
+        assert plan["localEndpoint"] == GUEST
+
+    @pytest.mark.parametrize("body,code", [
+        ({"kind": "sideways", "paths": ["a"]}, "BAD_INPUT"),
+        ({"kind": "upload", "paths": ["../etc/passwd"]}, "BAD_PATH"),
+        ({"kind": "upload", "paths": [""]}, "BAD_INPUT"),
+        ({"kind": "download", "collection": GUEST, "paths": ["/"], "localDir": ""},
+         "BAD_INPUT"),
+        ({"kind": "download", "collection": GUEST, "paths": ["/a"], "localDir": ".."},
+         "BAD_PATH"),
+    ])
+    def test_should_refuse_bad_input(self, server, body, code):
+        r = server.post("/globus-kit/lab-transfers/plan", body)
+        assert (r.status_code, r.json()["code"]) == (400, code), r.text
+
+    def test_should_read_the_local_endpoint_from_the_environment(self, monkeypatch):
+        from jupyterlab_globus_kit.lab_transfer import local_endpoint
+        monkeypatch.setenv("GLOBUS_LOCAL_ENDPOINT", GUEST.upper())
+        assert local_endpoint() == GUEST
+        for value in ("", "  ", "not-a-uuid", "{" + GUEST + "}"):
+            monkeypatch.setenv("GLOBUS_LOCAL_ENDPOINT", value)
+            assert local_endpoint() is None, value
+        monkeypatch.delenv("GLOBUS_LOCAL_ENDPOINT")
+        assert local_endpoint() is None
 
 
 class TestDownload:
