@@ -566,27 +566,26 @@ class LabTransfers:
 
     # ---------------------------------------------------------------- download
 
-    def start_download(self, root_dir: str, collection: str, paths: Sequence[str],
-                       local_dir: str, overwrite: bool, allow_hidden: bool = True
-                       ) -> Dict[str, Any]:
-        """Validate the destination folder and refuse existing files (unless
-        ``overwrite``) now, then copy in the background."""
+    async def start_download(self, root_dir: str, collection: str, paths: Sequence[str],
+                             local_dir: str, overwrite: bool, allow_hidden: bool = True
+                             ) -> Dict[str, Any]:
+        """Validate the destination folder, list the named folders (a path ending in
+        ``/``) recursively, and refuse files that exist (unless ``overwrite``) now; then
+        copy in the background, file by file, each to a temporary name renamed on
+        success. A folder that exists is merged into; only its files are checked."""
         api_dir, real_dir = resolve_local(root_dir, local_dir, "localDir", allow_hidden)
         if not os.path.isdir(real_dir):
             raise GlobusKitError("NOT_FOUND", f"'{api_dir or '/'}' is not a folder in the "
                                  "Jupyter root", 404)
         self._sweep(real_dir)
+        files, _ = await self._expand_remote(collection, paths, allow_hidden)
         job = Job("download", collection)
         existing: List[str] = []
-        for i, path in enumerate(paths):
-            if path.endswith("/"):
-                raise bad_input(f"'paths[{i}]' is a folder; download files (folders: use a "
-                                "Globus transfer)")
-            name = path.rsplit("/", 1)[-1]
-            local = "/".join(p for p in (api_dir, name) if p)
-            if os.path.lexists(os.path.join(real_dir, name)) and not overwrite:
+        for remote, rel, size in files:
+            local = "/".join(p for p in (api_dir, rel) if p)
+            if os.path.lexists(os.path.join(real_dir, *rel.split("/"))) and not overwrite:
                 existing.append(local)
-            job.add_file(local, path, -1)
+            job.add_file(local, remote, size)
         if existing:
             raise GlobusKitError(
                 "EXISTS", f"{', '.join(existing[:5])} already exist"
@@ -625,13 +624,24 @@ class LabTransfers:
                             server: str, overwrite: bool) -> None:
         local_dir, name = (entry["local"].rsplit("/", 1) if "/" in entry["local"]
                            else ("", entry["local"]))
+        # Again for every file (a folder's files make their folders here): a link made
+        # since the start cannot lead out of the root.
         _, real_dir = resolve_local(root_dir, local_dir, "localDir")
         final = os.path.join(real_dir, name)
         temp = os.path.join(real_dir, temp_name(name))
         headers, secrets_ = await self._headers(job.collection)
         entry["status"] = "running"
         state: Dict[str, Any] = {"code": None, "error": b""}
-        handle = open(temp, "xb")
+        try:
+            os.makedirs(real_dir, exist_ok=True)
+            if os.path.isdir(final):
+                raise GlobusKitError("EXISTS", f"'{entry['local']}' is a folder in "
+                                     "JupyterLab; it was kept.", 409)
+            handle = open(temp, "xb")
+        except OSError as err:
+            raise GlobusKitError("LOCAL_WRITE_FAILED", f"'{entry['local']}' could not be "
+                                 f"written in JupyterLab ({err.strerror or type(err).__name__})"
+                                 "; check the folder and try again.", 500) from None
 
         def on_header(line: str) -> None:
             if line.startswith("HTTP/"):
@@ -677,7 +687,12 @@ class LabTransfers:
             if not overwrite and os.path.lexists(final):
                 raise GlobusKitError("EXISTS", f"'{entry['local']}' appeared in JupyterLab "
                                      "during the download; it was kept.", 409)
-            os.replace(temp, final)
+            try:
+                os.replace(temp, final)
+            except OSError as err:
+                raise GlobusKitError("LOCAL_WRITE_FAILED", f"'{entry['local']}' could not "
+                                     f"be put in place ({err.strerror or type(err).__name__})"
+                                     "; it was kept as it was.", 500) from None
             entry["size"] = entry["done"]
             entry["status"] = "done"
             ok = True

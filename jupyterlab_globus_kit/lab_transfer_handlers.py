@@ -5,7 +5,8 @@ answers are the base class's.
 Routes (under ``<base_url>/globus-kit/``)::
 
     POST lab-transfers/upload    {"paths": [local…], "collection", "path", "overwrite"?}
-    POST lab-transfers/download  {"collection", "paths": [remote…], "localDir", "overwrite"?}
+    POST lab-transfers/download  {"collection", "paths": [remote… (folders end in /)],
+                                 "localDir", "overwrite"?}
     GET  lab-transfers/<job>     progress: status, bytes and files done / total, errors
     POST lab-transfers/<job>/cancel
     POST lab-transfers/plan      {"kind": "upload", "paths": [local…]} or {"kind":
@@ -13,7 +14,8 @@ Routes (under ``<base_url>/globus-kit/``)::
                                  → files, bytes, folders, existing, localEndpoint(+Name)
 
 Local paths are relative to the Jupyter root (as JupyterLab's file browser names them);
-remote paths are absolute collection paths. A start answers the job's first progress
+remote paths are absolute collection paths; a remote folder (ending in ``/``) is
+downloaded recursively. A start answers the job's first progress
 document; a download whose files exist answers 409 ``EXISTS`` (``existing``: their paths)
 unless ``overwrite`` is true.
 """
@@ -100,10 +102,9 @@ class DownloadHandler(LabTransferHandler):
             paths = [parse_path(p, f"paths[{i}]") for i, p in enumerate(_paths(body))]
             local_dir = body_str(body, "localDir", what="a folder relative to the Jupyter "
                                  "root") or ""
-            doc = self.transfers.start_download(self.root_dir(), collection, paths,
-                                                local_dir, _overwrite(body),
-                                                self.allow_hidden())
-            return _value(doc)
+            return self.transfers.start_download(self.root_dir(), collection, paths,
+                                                 local_dir, _overwrite(body),
+                                                 self.allow_hidden())
 
         await self.answer(_guard(build))
 

@@ -189,4 +189,6 @@ export interface IApiErrorBody {
   requiredScopes?: string[];
   /** `POST tasks/transfer`: the submission id to retry with (exactly once). */
   submissionId?: string;
+  /** `EXISTS` of `lab-transfers/download`: the local paths that exist. */
+  existing?: string[];
 }

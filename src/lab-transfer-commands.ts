@@ -21,6 +21,7 @@ import { Widget } from '@lumino/widgets';
 import * as api from './api';
 import { GlobusKitApiError, ILabTransferJob, ILabTransferPlan } from './api';
 import { ICommandSettings } from './commands';
+import { IFileEntry } from './documents';
 import { CommandIDs } from './tokens';
 import { PaneModel } from './model/file-manager-model';
 import {
@@ -112,6 +113,12 @@ function messageOf(error: unknown): string {
 
 function routeOf(args: ReadonlyPartialJSONObject): RouteArg {
   return args.route === 'https' || args.route === 'globus' ? args.route : 'auto';
+}
+
+/** A pane entry as a download item: a folder's path ends in `/`. */
+function remoteItemOf(pane: PaneModel, entry: IFileEntry): string {
+  const path = pane.browser.pathOf(entry);
+  return entry.type === 'dir' && !path.endsWith('/') ? `${path}/` : path;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -360,6 +367,11 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
           .filter(e => e.type !== 'dir')
           .map(e => pane.browser.pathOf(e))
       : [];
+  };
+  /** The active pane's selection, folders ending in `/` (downloaded recursively). */
+  const selectedRemoteItems = (): string[] => {
+    const pane = activePane();
+    return pane ? pane.selectedEntries().map(e => remoteItemOf(pane, e)) : [];
   };
   /** Reload every manager pane that shows `dest`. */
   const reloadPanes = (dest: IDestination): void => {
@@ -754,9 +766,11 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
     localDir: string,
     existing: 'ask' | 'open'
   ): Promise<ILabTransferJob | 'open-existing' | null> => {
+    let error: unknown;
     try {
       return await api.startDownload(collection, paths, localDir);
-    } catch (error) {
+    } catch (caught) {
+      error = caught;
       if (!(error instanceof GlobusKitApiError) || error.code !== 'EXISTS') {
         Notification.error(trans.__('Download to JupyterLab failed: %1', messageOf(error)), {
           autoClose: false
@@ -764,8 +778,13 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
         return null;
       }
     }
+    // The files that exist (inside folders too), as the server listed them.
+    const prefix = localDir ? `${localDir.replace(/\/+$/, '')}/` : '';
+    const listed = error instanceof GlobusKitApiError ? (error.body?.existing ?? []) : [];
     const answer = await askReplace(
-      paths.map(p => p.split('/').pop() ?? p),
+      listed.length > 0
+        ? listed.map(p => (p.startsWith(prefix) ? p.slice(prefix.length) : p))
+        : paths.map(p => p.replace(/\/+$/, '').split('/').pop() ?? p),
       localDir,
       existing === 'open'
     );
@@ -832,10 +851,10 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
         }
       }
     },
-    isEnabled: args => !!strList(args, 'paths') || selectedRemoteFiles().length > 0,
+    isEnabled: args => !!strList(args, 'paths') || selectedRemoteItems().length > 0,
     execute: async args => {
       const collection = str(args, 'collection') ?? activePane()?.browser.collection?.id;
-      const paths = strList(args, 'paths') ?? selectedRemoteFiles();
+      const paths = strList(args, 'paths') ?? selectedRemoteItems();
       const localDir = str(args, 'localDir') ?? browserDir();
       if (!collection || paths.length === 0) {
         return null;
@@ -1002,10 +1021,7 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
         if (!pane.isSelected(entry)) {
           pane.select(index);
         }
-        const paths = pane
-          .selectedEntries()
-          .filter(e => e.type !== 'dir')
-          .map(e => pane.browser.pathOf(e));
+        const paths = pane.selectedEntries().map(e => remoteItemOf(pane, e));
         event.dataTransfer.setData(
           GLOBUS_FILES_MIME,
           JSON.stringify({ collection: collection.id, paths })

@@ -345,6 +345,83 @@ class TestDownload:
         assert (r.status_code, r.json()["code"]) == (403, "OUTSIDE_ROOT")
         assert list(tmp_path.iterdir()) == []
 
+    def test_should_download_a_folder_recursively_with_progress(self, server, emulator):
+        remote = emulator.collection_dir(GUEST) / "tree-dl"
+        (remote / "sub" / "deeper").mkdir(parents=True)
+        (remote / "a.txt").write_bytes(b"alpha")
+        payload = os.urandom(2 * 1024 * 1024 + 3)
+        (remote / "sub" / "b.bin").write_bytes(payload)
+        (remote / "sub" / "deeper" / "c.csv").write_bytes(b"x,y\n1,2\n")
+        (remote / ".secret").write_bytes(b"hidden")  # allow_hidden is off: left out
+        (remote / "empty").mkdir()
+        (root(server) / "into").mkdir()
+        r = server.post("/globus-kit/lab-transfers/download",
+                        {"collection": GUEST, "paths": ["/tree-dl/"], "localDir": "into"})
+        assert r.status_code == 200, r.text
+        assert r.json()["filesTotal"] == 3
+        job = wait_for_job(server, r.json()["id"])
+        assert job["status"] == "succeeded", job
+        assert (job["filesDone"], job["filesTotal"]) == (3, 3)
+        assert job["bytesDone"] == job["bytesTotal"] == 5 + len(payload) + 8
+        assert sorted(f["local"] for f in job["files"]) == [
+            "into/tree-dl/a.txt", "into/tree-dl/sub/b.bin", "into/tree-dl/sub/deeper/c.csv"]
+        assert all(f["status"] == "done" and f["done"] == f["size"] for f in job["files"])
+        local = root(server) / "into" / "tree-dl"
+        assert (local / "a.txt").read_bytes() == b"alpha"
+        assert (local / "sub" / "b.bin").read_bytes() == payload
+        assert (local / "sub" / "deeper" / "c.csv").read_bytes() == b"x,y\n1,2\n"
+        assert not (local / ".secret").exists()
+        assert partials(root(server) / "into") == []
+
+    def test_should_refuse_to_replace_files_inside_a_folder_unless_asked(self, server,
+                                                                         emulator):
+        remote = emulator.collection_dir(GUEST) / "merge-dl"
+        (remote / "sub").mkdir(parents=True)
+        (remote / "new.txt").write_bytes(b"new")
+        (remote / "sub" / "same.txt").write_bytes(b"remote")
+        local = root(server) / "merge-here" / "merge-dl"
+        (local / "sub").mkdir(parents=True)
+        (local / "sub" / "same.txt").write_bytes(b"mine")
+        (local / "keep.txt").write_bytes(b"kept")
+        body = {"collection": GUEST, "paths": ["/merge-dl/"], "localDir": "merge-here"}
+        r = server.post("/globus-kit/lab-transfers/download", body)
+        assert (r.status_code, r.json()["code"]) == (409, "EXISTS"), r.text
+        assert r.json()["existing"] == ["merge-here/merge-dl/sub/same.txt"]
+        assert not (local / "new.txt").exists()
+        assert (local / "sub" / "same.txt").read_bytes() == b"mine"
+        job = wait_for_job(server, server.post("/globus-kit/lab-transfers/download",
+                                               dict(body, overwrite=True)).json()["id"])
+        assert job["status"] == "succeeded", job
+        assert (local / "sub" / "same.txt").read_bytes() == b"remote"
+        assert (local / "new.txt").read_bytes() == b"new"
+        assert (local / "keep.txt").read_bytes() == b"kept"  # merged into, not replaced
+
+    def test_should_cancel_a_folder_mid_stream_and_leave_no_partial_file(self, server,
+                                                                        emulator):
+        remote = emulator.collection_dir(GUEST) / "big-dl"
+        remote.mkdir()
+        (remote / "0-small.txt").write_bytes(b"small")
+        with open(remote / "1-huge.bin", "wb") as f:
+            f.truncate(300 * 1024 * 1024)
+        (remote / "2-after.txt").write_bytes(b"after")
+        (root(server) / "cancel-folder").mkdir()
+        r = server.post("/globus-kit/lab-transfers/download",
+                        {"collection": GUEST, "paths": ["/big-dl/"],
+                         "localDir": "cancel-folder"})
+        job_id = r.json()["id"]
+        deadline = time.monotonic() + 20
+        while server.get(f"/globus-kit/lab-transfers/{job_id}").json()["bytesDone"] <= 5:
+            assert time.monotonic() < deadline, "the big file never started"
+            time.sleep(0.02)
+        server.post(f"/globus-kit/lab-transfers/{job_id}/cancel", {})
+        job = wait_for_job(server, job_id)
+        assert job["status"] == "cancelled", job
+        statuses = {f["remote"].rsplit("/", 1)[-1]: f["status"] for f in job["files"]}
+        assert statuses == {"0-small.txt": "done", "1-huge.bin": "cancelled",
+                            "2-after.txt": "cancelled"}
+        local = root(server) / "cancel-folder" / "big-dl"
+        assert sorted(p.name for p in local.iterdir()) == ["0-small.txt"]
+
     def test_should_cancel_mid_stream_and_leave_no_partial_file(self, server, emulator):
         with open(emulator.collection_dir(GUEST) / "huge.bin", "wb") as f:
             f.truncate(300 * 1024 * 1024)
@@ -407,7 +484,8 @@ class TestRules:
         ("upload", {"paths": ["a"], "collection": GUEST, "path": "/", "overwrite": "y"}),
         ("download", {"collection": GUEST, "paths": ["relative"], "localDir": ""}),
         ("download", {"collection": GUEST, "paths": ["/a/../b"], "localDir": ""}),
-        ("download", {"collection": GUEST, "paths": ["/folder/"], "localDir": ""}),
+        ("download", {"collection": GUEST, "paths": ["/"], "localDir": ""}),
+        ("download", {"collection": GUEST, "paths": ["/~/"], "localDir": ""}),
         ("download", {"collection": GUEST, "paths": [], "localDir": ""}),
     ])
     def test_should_refuse_bad_input(self, server, route, body):
@@ -507,7 +585,7 @@ def test_should_sweep_a_dead_servers_temporary_files_on_the_next_download(tmp_pa
         transfers = LabTransfers(GlobusApi(GlobusState({})))
         live = tmp_path / f"{TEMP_PREFIX}ba9876543210-live.bin"
         live.write_bytes(b"being written")
-        doc = transfers.start_download(str(tmp_path), GUEST, ["/x.csv"], "", False)
+        doc = await transfers.start_download(str(tmp_path), GUEST, ["/x.csv"], "", False)
         job = transfers.get(doc["id"])
         assert job.task is not None
         await job.task
