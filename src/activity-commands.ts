@@ -266,6 +266,17 @@ export function registerActivity(ctx: IActivityContext): ActivityModel {
   };
   commands.addCommand(CommandIDs.fmTransfer, {
     label: trans.__('Transfer →'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          managerId: {
+            type: 'string',
+            description: "The file manager widget's id; default: the current manager"
+          }
+        }
+      }
+    },
     caption: trans.__('Transfer the selection (to the other pane in two-pane mode)'),
     isEnabled: args => !!transferSpec(args),
     execute: args => {
@@ -282,11 +293,7 @@ export function registerActivity(ctx: IActivityContext): ActivityModel {
       });
     }
   });
-  app.contextMenu.addItem({
-    command: CommandIDs.fmTransfer,
-    selector: '.jp-GlobusKit-FileManager .jp-GlobusKit-fileRow',
-    rank: 0
-  });
+  // Its context-menu item (file manager rows) is declared in schema/plugin.json.
   const notify = (): void => commands.notifyCommandChanged(CommandIDs.fmTransfer);
   ctx.fileManagers.widgetAdded.connect((_, widget) => {
     widget.content.model.changed.connect(notify);

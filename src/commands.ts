@@ -9,6 +9,7 @@ import { Clipboard, ICommandPalette, InputDialog } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
+import { ReadonlyJSONObject, ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { globusIcon } from './icons';
 import { BrowserModel } from './model/browser-model';
@@ -52,6 +53,21 @@ export interface ICommandSettings {
   /** Default path on it. */
   defaultPath: string;
 }
+
+/** Commands that take no arguments. */
+const NO_ARGS_SCHEMA = { type: 'object', properties: {} } as const;
+
+/** The insert commands' arguments: where the cell points (else the selection). */
+const TARGET_ARGS_SCHEMA = {
+  type: 'object',
+  properties: {
+    collection: { type: 'string', description: 'Collection id (UUID)' },
+    path: {
+      type: 'string',
+      description: 'Absolute path on it; a folder ends in /. Without both: the selection'
+    }
+  }
+} as const;
 
 /** What {@link registerCommands} needs. */
 export interface ICommandContext {
@@ -113,8 +129,16 @@ export function registerCommands(ctx: ICommandContext): void {
     }
   };
 
-  /** The selected entry, else the open folder, else the default location. */
-  const target = (): (ICellTarget & { isFile: boolean }) | null => {
+  /**
+   * The command's `{ collection, path }` arguments (a folder ends in `/`), else the
+   * selected entry, else the open folder, else the default location.
+   */
+  const target = (
+    args: ReadonlyPartialJSONObject = {}
+  ): (ICellTarget & { isFile: boolean }) | null => {
+    if (typeof args.collection === 'string' && typeof args.path === 'string') {
+      return { collection: args.collection, path: args.path, isFile: !args.path.endsWith('/') };
+    }
     const collection = browser.collection;
     if (collection) {
       const entry = browser.selected;
@@ -128,12 +152,19 @@ export function registerCommands(ctx: ICommandContext): void {
     }
     return null;
   };
-  const csvTarget = () => {
-    const t = target();
+  /** What the row commands act on: the args' path (a folder ends in `/`), else the selection. */
+  const pickedType = (args: ReadonlyPartialJSONObject): string | undefined =>
+    typeof args.collection === 'string' && typeof args.path === 'string'
+      ? args.path.endsWith('/')
+        ? 'dir'
+        : 'file'
+      : browser.selected?.type;
+  const csvTarget = (args: ReadonlyPartialJSONObject) => {
+    const t = target(args);
     return t && t.isFile && /\.(csv|tsv|txt)$/i.test(t.path) ? t : null;
   };
-  const folderTarget = () => {
-    const t = target();
+  const folderTarget = (args: ReadonlyPartialJSONObject) => {
+    const t = target(args);
     if (!t) {
       return null;
     }
@@ -169,30 +200,32 @@ export function registerCommands(ctx: ICommandContext): void {
   const addInsert = (
     id: string,
     label: string,
-    build: () => string | null,
-    needs: () => string | null,
+    build: (args: ReadonlyPartialJSONObject) => string | null,
+    needs: (args: ReadonlyPartialJSONObject) => string | null,
     connect = withConnect,
-    python?: () => string | null
+    python?: (args: ReadonlyPartialJSONObject) => string | null,
+    argsSchema: ReadonlyJSONObject = TARGET_ARGS_SCHEMA
   ): void => {
-    const reason = () =>
-      activeNotebook() ? (languageReason(python !== undefined) ?? needs()) : noNotebook;
+    const reason = (args: ReadonlyPartialJSONObject) =>
+      activeNotebook() ? (languageReason(python !== undefined) ?? needs(args)) : noNotebook;
     commands.addCommand(id, {
-      label: () => (reason() ? `${label} (${trans.__('unavailable')})` : label),
-      caption: () => reason() ?? label,
+      label: args => (reason(args) ? `${label} (${trans.__('unavailable')})` : label),
+      caption: args => reason(args) ?? label,
       icon: globusIcon,
-      isEnabled: () => reason() === null,
-      execute: () => {
-        if (reason() !== null) {
+      describedBy: { args: argsSchema },
+      isEnabled: args => reason(args) === null,
+      execute: args => {
+        if (reason(args) !== null) {
           return;
         }
         if (language() === 'python') {
-          const code = python?.() ?? null;
+          const code = python?.(args) ?? null;
           if (code) {
             insert(code, text => text);
           }
           return;
         }
-        const code = build();
+        const code = build(args);
         if (code) {
           insert(code, connect);
         }
@@ -202,11 +235,13 @@ export function registerCommands(ctx: ICommandContext): void {
 
   commands.addCommand(CommandIDs.openSidebar, {
     label: trans.__('Open Globus Sidebar'),
+    describedBy: { args: NO_ARGS_SCHEMA },
     icon: globusIcon,
     execute: () => app.shell.activateById(ctx.sidebarId)
   });
   commands.addCommand(CommandIDs.refreshStatus, {
     label: trans.__('Refresh Globus Status'),
+    describedBy: { args: NO_ARGS_SCHEMA },
     icon: refreshIcon,
     execute: () => ctx.statusModel.refresh()
   });
@@ -226,56 +261,56 @@ export function registerCommands(ctx: ICommandContext): void {
   addInsert(
     CommandIDs.insertFetchCsv,
     trans.__('Insert Cell to Fetch a CSV from Globus'),
-    () => {
-      const t = csvTarget();
+    (args: ReadonlyPartialJSONObject) => {
+      const t = csvTarget(args);
       return t && fetchFileCell(t);
     },
-    () => (csvTarget() ? null : selectCsv),
+    (args: ReadonlyPartialJSONObject) => (csvTarget(args) ? null : selectCsv),
     withConnect,
-    () => {
-      const t = csvTarget();
+    (args: ReadonlyPartialJSONObject) => {
+      const t = csvTarget(args);
       return t && pythonFetchFileCell(t);
     }
   );
   addInsert(
     CommandIDs.insertPlot,
     trans.__('Insert Cell to Plot a CSV from Globus'),
-    () => {
-      const t = csvTarget();
+    (args: ReadonlyPartialJSONObject) => {
+      const t = csvTarget(args);
       return t && plotCell(t);
     },
-    () => (csvTarget() ? null : selectCsv),
+    (args: ReadonlyPartialJSONObject) => (csvTarget(args) ? null : selectCsv),
     withConnect,
-    () => {
-      const t = csvTarget();
+    (args: ReadonlyPartialJSONObject) => {
+      const t = csvTarget(args);
       return t && pythonPlotCell(t);
     }
   );
   addInsert(
     CommandIDs.insertUpload,
     trans.__('Insert Cell to Upload to Globus'),
-    () => {
-      const t = folderTarget();
+    (args: ReadonlyPartialJSONObject) => {
+      const t = folderTarget(args);
       return t && uploadCell(t);
     },
-    () => (folderTarget() ? null : selectAny),
+    (args: ReadonlyPartialJSONObject) => (folderTarget(args) ? null : selectAny),
     withConnect,
-    () => {
-      const t = folderTarget();
+    (args: ReadonlyPartialJSONObject) => {
+      const t = folderTarget(args);
       return t && pythonUploadCell(t);
     }
   );
   addInsert(
     CommandIDs.insertLink,
     trans.__('Insert Cell with a Globus Share Link'),
-    () => {
-      const t = target();
+    (args: ReadonlyPartialJSONObject) => {
+      const t = target(args);
       return t && linkCell(t);
     },
-    () => (target() ? null : selectAny),
+    (args: ReadonlyPartialJSONObject) => (target(args) ? null : selectAny),
     withConnect,
-    () => {
-      const t = target();
+    (args: ReadonlyPartialJSONObject) => {
+      const t = target(args);
       return t && pythonLinkCell(t);
     }
   );
@@ -291,20 +326,20 @@ export function registerCommands(ctx: ICommandContext): void {
   addInsert(
     CommandIDs.insertTransfer,
     trans.__('Insert Cell to Transfer with Globus'),
-    () => {
-      const from = browser.collection ? target() : null;
+    (args: ReadonlyPartialJSONObject) => {
+      const from = args.collection || browser.collection ? target(args) : null;
       const to = destination();
       return from && to && transferCell(from, to);
     },
-    () =>
-      !browser.collection
+    (args: ReadonlyPartialJSONObject) =>
+      !browser.collection && typeof args.collection !== 'string'
         ? trans.__('Open a collection and select what to copy in the Globus browser.')
         : !destination()
           ? trans.__('Set a default collection (the destination) in the Globus settings.')
           : null,
     withConnect,
-    () => {
-      const from = browser.collection ? target() : null;
+    (args: ReadonlyPartialJSONObject) => {
+      const from = args.collection || browser.collection ? target(args) : null;
       const to = destination();
       return from && to && pythonTransferCell(from, to);
     }
@@ -314,32 +349,34 @@ export function registerCommands(ctx: ICommandContext): void {
   addInsert(
     CommandIDs.insertFetchFile,
     trans.__('Insert cell to fetch this file'),
-    () => {
-      const t = target();
+    (args: ReadonlyPartialJSONObject) => {
+      const t = target(args);
       return t && fetchFileCell(t);
     },
-    () => (browser.selected?.type === 'file' ? null : selectCsv),
+    (args: ReadonlyPartialJSONObject) => (pickedType(args) === 'file' ? null : selectCsv),
     withConnect,
-    () => {
-      const t = target();
+    (args: ReadonlyPartialJSONObject) => {
+      const t = target(args);
       return t && pythonFetchFileCell(t);
     }
   );
   addInsert(
     CommandIDs.insertListFolder,
     trans.__('Insert cell to list'),
-    () => {
-      const t = target();
+    (args: ReadonlyPartialJSONObject) => {
+      const t = target(args);
       return t && listCell(t);
     },
-    () => (browser.selected?.type === 'dir' ? null : trans.__('Select a folder first.')),
+    (args: ReadonlyPartialJSONObject) =>
+      pickedType(args) === 'dir' ? null : trans.__('Select a folder first.'),
     withConnect,
-    () => {
-      const t = target();
+    (args: ReadonlyPartialJSONObject) => {
+      const t = target(args);
       return t && pythonListCell(t);
     }
   );
   commands.addCommand(CommandIDs.copyPath, {
+    describedBy: { args: NO_ARGS_SCHEMA },
     label: trans.__('Copy path'),
     isEnabled: () => !!browser.selected,
     execute: () => {
@@ -349,6 +386,7 @@ export function registerCommands(ctx: ICommandContext): void {
     }
   });
   commands.addCommand(CommandIDs.copyLink, {
+    describedBy: { args: NO_ARGS_SCHEMA },
     label: trans.__('Copy HTTPS link'),
     caption: () =>
       browser.selected && !browser.httpsUrlOf(browser.selected)
@@ -363,6 +401,7 @@ export function registerCommands(ctx: ICommandContext): void {
     }
   });
   commands.addCommand(CommandIDs.rename, {
+    describedBy: { args: NO_ARGS_SCHEMA },
     label: trans.__('Rename…'),
     isEnabled: () => !!browser.selected,
     execute: async () => {
@@ -381,6 +420,7 @@ export function registerCommands(ctx: ICommandContext): void {
     }
   });
   commands.addCommand(CommandIDs.mkdir, {
+    describedBy: { args: NO_ARGS_SCHEMA },
     label: trans.__('New folder…'),
     isEnabled: () => !!browser.collection,
     execute: async () => {
@@ -423,14 +463,18 @@ export function registerCommands(ctx: ICommandContext): void {
       () => OIDC_CONNECT_CELL,
       () => null,
       // A notebook that connects already gets `whoami` instead of a second session.
-      (code, sources) => (hasOidcConnect(sources) ? oidcWhoamiCell() : code)
+      (code, sources) => (hasOidcConnect(sources) ? oidcWhoamiCell() : code),
+      undefined,
+      NO_ARGS_SCHEMA
     );
     addInsert(
       CommandIDs.insertListWorkspaces,
       trans.__('Insert Cell to List Workspaces'),
       workspacesCell,
       () => null,
-      oidcConnect
+      oidcConnect,
+      undefined,
+      NO_ARGS_SCHEMA
     );
     addInsert(
       CommandIDs.insertWorkspaceLs,
@@ -440,7 +484,9 @@ export function registerCommands(ctx: ICommandContext): void {
         return t && workspaceLsCell(t.workspace, t.prefix);
       },
       () => (openFolder() ? null : trans.__('Open a workspace in the Globus sidebar first.')),
-      oidcConnect
+      oidcConnect,
+      undefined,
+      NO_ARGS_SCHEMA
     );
     addInsert(
       CommandIDs.insertWorkspaceFetch,
@@ -450,18 +496,10 @@ export function registerCommands(ctx: ICommandContext): void {
         return t && workspaceFetchCsvCell(t.workspace, t.key);
       },
       () => (selectedCsv() ? null : trans.__('Select a CSV file in a workspace first.')),
-      oidcConnect
+      oidcConnect,
+      undefined,
+      NO_ARGS_SCHEMA
     );
-    app.contextMenu.addItem({
-      command: CommandIDs.insertWorkspaceFetch,
-      selector: '.jp-GlobusKit-WorkspaceBrowser .jp-GlobusKit-fileRow[data-entry-type="file"]',
-      rank: 1
-    });
-    app.contextMenu.addItem({
-      command: CommandIDs.insertWorkspaceLs,
-      selector: '.jp-GlobusKit-WorkspaceBrowser .jp-GlobusKit-fileRow[data-entry-type="dir"]',
-      rank: 1
-    });
     for (const command of [
       CommandIDs.insertConnectOidc,
       CommandIDs.insertListWorkspaces,
@@ -472,20 +510,8 @@ export function registerCommands(ctx: ICommandContext): void {
     workspaces.changed.connect(() => commands.notifyCommandChanged());
   }
 
-  // The sidebar's browser only: the file manager's rows have commands of their own.
-  const anyRow = '.jp-GlobusKit-CollectionBrowser .jp-GlobusKit-fileRow';
-  const fileRow = `${anyRow}[data-type="file"]`;
-  const dirRow = `${anyRow}[data-type="dir"]`;
-  const menu: Array<[string, string, number]> = [
-    [CommandIDs.insertFetchFile, fileRow, 1],
-    [CommandIDs.insertListFolder, dirRow, 1],
-    [CommandIDs.copyPath, anyRow, 2],
-    [CommandIDs.copyLink, anyRow, 3],
-    [CommandIDs.rename, anyRow, 4]
-  ];
-  for (const [command, selector, rank] of menu) {
-    app.contextMenu.addItem({ command, selector, rank });
-  }
+  // The context-menu items (the sidebar browser's and the workspace browser's rows) are
+  // declared in schema/plugin.json (`jupyter.lab.menus.context`), so users can hide them.
 
   const category = trans.__('Globus');
   for (const command of [

@@ -63,6 +63,17 @@ const MANAGER_COMMANDS = [
   CommandIDs.fmBookmark
 ];
 
+/** The manager commands' arguments: which manager (its active pane is acted on). */
+const MANAGER_ARGS_SCHEMA = {
+  type: 'object',
+  properties: {
+    managerId: {
+      type: 'string',
+      description: "The file manager widget's id; default: the current manager"
+    }
+  }
+} as const;
+
 /** The open command's arguments, as its `describedBy` schema says. */
 const OPEN_ARGS_SCHEMA = {
   type: 'object',
@@ -194,6 +205,7 @@ export function registerFileManager(
   ): void => {
     commands.addCommand(id, {
       label,
+      describedBy: { args: MANAGER_ARGS_SCHEMA },
       isToggleable: true,
       isToggled: args => isToggled(args),
       isEnabled: args => !!managerOf(args),
@@ -234,18 +246,21 @@ export function registerFileManager(
   const selection = (args: ReadonlyPartialJSONObject) => opened(args)?.selectedEntries() ?? [];
 
   commands.addCommand(CommandIDs.fmUp, {
+    describedBy: { args: MANAGER_ARGS_SCHEMA },
     label: trans.__('Up'),
     caption: trans.__('Open the parent folder (Backspace)'),
     isEnabled: args => !!opened(args) && opened(args)?.browser.path !== '/',
     execute: args => opened(args)?.browser.up()
   });
   commands.addCommand(CommandIDs.fmRefresh, {
+    describedBy: { args: MANAGER_ARGS_SCHEMA },
     label: trans.__('Refresh'),
     caption: trans.__('Reload this folder'),
     isEnabled: args => !!opened(args),
     execute: args => opened(args)?.browser.reload()
   });
   commands.addCommand(CommandIDs.fmNewFolder, {
+    describedBy: { args: MANAGER_ARGS_SCHEMA },
     label: trans.__('New folder'),
     caption: trans.__('Create a folder here'),
     isEnabled: args => !!opened(args),
@@ -264,6 +279,7 @@ export function registerFileManager(
     }
   });
   commands.addCommand(CommandIDs.fmRename, {
+    describedBy: { args: MANAGER_ARGS_SCHEMA },
     label: trans.__('Rename'),
     caption: trans.__('Rename the selected file or folder (F2)'),
     isEnabled: args => selection(args).length === 1,
@@ -284,6 +300,7 @@ export function registerFileManager(
     }
   });
   commands.addCommand(CommandIDs.fmDelete, {
+    describedBy: { args: MANAGER_ARGS_SCHEMA },
     label: trans.__('Delete'),
     caption: trans.__('Delete the selection with a Globus delete task (Delete)'),
     isEnabled: args => selection(args).length > 0 && !!opened(args),
@@ -326,6 +343,7 @@ export function registerFileManager(
     }
   });
   commands.addCommand(CommandIDs.fmCopyPath, {
+    describedBy: { args: MANAGER_ARGS_SCHEMA },
     label: trans.__('Copy path'),
     caption: trans.__('Copy the selected paths (else the folder)'),
     isEnabled: args => !!opened(args),
@@ -349,6 +367,7 @@ export function registerFileManager(
       .filter((u): u is string => !!u);
   };
   commands.addCommand(CommandIDs.fmCopyLink, {
+    describedBy: { args: MANAGER_ARGS_SCHEMA },
     label: trans.__('Copy HTTPS link'),
     caption: args =>
       opened(args) && links(args).length === 0
@@ -363,6 +382,7 @@ export function registerFileManager(
     }
   });
   commands.addCommand(CommandIDs.fmOpenWebApp, {
+    describedBy: { args: MANAGER_ARGS_SCHEMA },
     label: trans.__('Open in Globus'),
     caption: trans.__('Open this folder (or the selected folder) in the Globus web app'),
     isEnabled: args => !!opened(args),
@@ -378,6 +398,7 @@ export function registerFileManager(
     }
   });
   commands.addCommand(CommandIDs.fmBookmark, {
+    describedBy: { args: MANAGER_ARGS_SCHEMA },
     label: trans.__('Bookmark'),
     caption: trans.__('Bookmark this folder (Globus bookmarks)'),
     isEnabled: args => !!opened(args),
@@ -400,6 +421,16 @@ export function registerFileManager(
   });
   commands.addCommand(CommandIDs.fmRenameBookmark, {
     label: trans.__('Rename bookmark'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          ...MANAGER_ARGS_SCHEMA.properties,
+          bookmark: { type: 'string', description: 'The bookmark id' }
+        },
+        required: ['bookmark']
+      }
+    },
     isEnabled: args => !!managerOf(args) && !!str(args, 'bookmark'),
     execute: async args => {
       const manager = managerOf(args);
@@ -419,20 +450,8 @@ export function registerFileManager(
     }
   });
 
-  const rowSelector = '.jp-GlobusKit-FileManager .jp-GlobusKit-fileRow';
-  const rowMenu: Array<[string, number]> = [
-    [CommandIDs.fmRename, 1],
-    [CommandIDs.fmDelete, 2],
-    [CommandIDs.fmCopyPath, 3],
-    [CommandIDs.fmCopyLink, 4],
-    [CommandIDs.fmOpenWebApp, 5]
-  ];
-  for (const [command, rank] of rowMenu) {
-    app.contextMenu.addItem({ command, selector: rowSelector, rank });
-  }
-  const listSelector = '.jp-GlobusKit-FileManager .jp-GlobusKit-VirtualList';
-  app.contextMenu.addItem({ command: CommandIDs.fmNewFolder, selector: listSelector, rank: 10 });
-  app.contextMenu.addItem({ command: CommandIDs.fmBookmark, selector: listSelector, rank: 11 });
+  // The rows' and the listing's context-menu items are declared in schema/plugin.json
+  // (`jupyter.lab.menus.context`), so users can hide them in the settings.
 
   const category = trans.__('Globus');
   ctx.palette?.addItem({ command: CommandIDs.openFileManager, category });

@@ -1093,18 +1093,6 @@ export function registerLabTransfers(ctx: ILabTransferContext): void {
   };
   managers.forEach(widget => wire(widget.content));
   managers.widgetAdded.connect((_, widget) => wire(widget.content));
-
-  // Context menus: JupyterLab's file browser rows, and the file manager's rows.
-  app.contextMenu.addItem({
-    command: CommandIDs.uploadToGlobus,
-    selector: '.jp-DirListing-item[data-isdir]',
-    rank: 15
-  });
-  const rowSelector = '.jp-GlobusKit-FileManager .jp-GlobusKit-fileRow';
-  app.contextMenu.addItem({
-    command: CommandIDs.downloadToJupyterLab,
-    selector: rowSelector,
-    rank: 6
-  });
-  app.contextMenu.addItem({ command: CommandIDs.openInJupyterLab, selector: rowSelector, rank: 7 });
+  // The context-menu items (JupyterLab's file browser rows, the file manager's rows) are
+  // declared in schema/plugin.json (`jupyter.lab.menus.context`).
 }

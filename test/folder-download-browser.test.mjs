@@ -4,7 +4,8 @@
 // browser's folder (bytes equal, no temporary name left, a success notification naming the
 // file count); again, the files that exist inside it are listed and Cancel keeps the local
 // ones; Replace replaces them, and a file that meets a local folder of its name is kept
-// and shown in the error list (Show errors).
+// and shown in the error list (Show errors). Issue #20: the rows' context-menu items come
+// from schema/plugin.json, and a user's context-menu setting hides one.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -165,5 +166,55 @@ describe('Download a folder to JupyterLab', { timeout: 300_000 }, () => {
       tree(join(labRoot, 'survey')).filter(p => p.includes('.globus-kit-partial-')),
       []
     );
+  });
+
+  // Issue #20: the items are declared in schema/plugin.json, so a user setting hides one.
+  it("should show the schema's context-menu items and hide one a user setting disables", async () => {
+    await row('survey').click({ button: 'right' });
+    const menu = page.locator('.lm-Menu:visible');
+    for (const label of ['Transfer →', 'Rename', 'Delete', 'Download to JupyterLab']) {
+      await menu.locator('.lm-Menu-item').filter({ hasText: label }).first().waitFor();
+    }
+    await page.keyboard.press('Escape');
+    const { lab } = session;
+    const put = await fetch(
+      `${lab.url}/lab/api/settings/@jupyterlab/application-extension:context-menu`,
+      {
+        method: 'PUT',
+        headers: { Authorization: `token ${lab.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          raw: JSON.stringify({
+            contextMenu: [
+              {
+                command: 'globus-kit:download-to-jupyterlab',
+                selector: '.jp-GlobusKit-FileManager .jp-GlobusKit-fileRow',
+                disabled: true
+              }
+            ]
+          })
+        })
+      }
+    );
+    assert.equal(put.status, 204, `settings PUT answered ${put.status}`);
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() =>
+      window.jupyterapp?.commands.hasCommand('globus-kit:download-to-jupyterlab')
+    );
+    await page.evaluate(
+      id =>
+        window.jupyterapp.commands.execute('globus-kit:open-file-manager', {
+          collection: id,
+          path: '/'
+        }),
+      GUEST_ID
+    );
+    await row('README.txt').click({ button: 'right' });
+    await menu.locator('.lm-Menu-item').filter({ hasText: 'Open in JupyterLab' }).waitFor();
+    assert.equal(
+      await menu.locator('.lm-Menu-item').filter({ hasText: 'Download to JupyterLab' }).count(),
+      0,
+      'the disabled item is gone'
+    );
+    await page.keyboard.press('Escape');
   });
 });
