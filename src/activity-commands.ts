@@ -17,9 +17,15 @@ import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { ReadonlyPartialJSONObject, ReadonlyPartialJSONValue } from '@lumino/coreutils';
 
 import { GlobusKitApiError, IActivityTask, ITransferOptions } from './api';
+import { IFileEntry } from './documents';
 import { globusIcon } from './icons';
 import { ActivityModel, optionsOfTask } from './model/activity-model';
-import { ITransferSpec, rememberable, TransferSubmission } from './model/transfer-model';
+import {
+  ITransferSpec,
+  rememberable,
+  TransferSubmission,
+  validateTransfer
+} from './model/transfer-model';
 import { CommandIDs } from './tokens';
 import { ActivityView } from './widgets/ActivityView';
 import { FileManagerPanel } from './widgets/FileManager';
@@ -62,6 +68,59 @@ const TRANSFER_ARGS_SCHEMA = {
   },
   required: ['source', 'destination', 'items']
 } as const;
+
+/** What a row dragged from a file manager pane carries (see {@link paneDragOf}). */
+export const PANE_ITEMS_MIME = 'application/x-globus-kit-pane-items';
+
+/** The data of a drag from a file manager pane: where from and the selected items. */
+export interface IPaneDrag {
+  managerId: string;
+  index: number;
+  collection: string;
+  collectionName: string;
+  path: string;
+  /** Absolute paths; a folder ends in `/`. */
+  items: string[];
+}
+
+/**
+ * A pane drag's data read back, or null when it is not one (a drop carries any text).
+ *
+ * @param text - the drag's {@link PANE_ITEMS_MIME} data.
+ */
+export function paneDragOf(text: string): IPaneDrag | null {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+    return null;
+  }
+  const d = doc as Record<string, unknown>;
+  const items = d.items;
+  if (
+    typeof d.managerId !== 'string' ||
+    typeof d.index !== 'number' ||
+    typeof d.collection !== 'string' ||
+    !d.collection ||
+    typeof d.path !== 'string' ||
+    !Array.isArray(items) ||
+    items.length === 0 ||
+    !items.every(i => typeof i === 'string' && i.startsWith('/'))
+  ) {
+    return null;
+  }
+  return {
+    managerId: d.managerId,
+    index: d.index,
+    collection: d.collection,
+    collectionName: typeof d.collectionName === 'string' ? d.collectionName : '',
+    path: d.path,
+    items: items as string[]
+  };
+}
 
 /** What {@link registerActivity} needs. */
 export interface IActivityContext {
@@ -175,6 +234,35 @@ export function registerActivity(ctx: IActivityContext): ActivityModel {
         });
       }
       remember(current);
+      if (!validateTransfer(submission.spec, current) && (await submission.destinationMissing())) {
+        const dest = submission.spec.destination;
+        const where = dest.name || dest.collection;
+        const create = await showDialog({
+          title: trans.__('Create the destination folder?'),
+          body: trans.__('%1 does not exist on %2. Create it, then transfer?', dest.path, where),
+          buttons: [
+            Dialog.cancelButton({ label: trans.__('Back') }),
+            Dialog.okButton({ label: trans.__('Create and transfer') })
+          ]
+        });
+        if (!create.button.accept) {
+          error = new GlobusKitApiError(
+            trans.__(
+              'The destination folder %1 does not exist: choose another folder, or transfer again and create it.',
+              dest.path
+            ),
+            'DESTINATION_MISSING',
+            0
+          );
+          continue;
+        }
+        try {
+          await submission.createDestination();
+        } catch (e) {
+          error = e as Error;
+          continue;
+        }
+      }
       try {
         const answer = await submission.submit(current);
         submitted(submission.spec, answer.taskId);
@@ -297,8 +385,120 @@ export function registerActivity(ctx: IActivityContext): ActivityModel {
   const notify = (): void => commands.notifyCommandChanged(CommandIDs.fmTransfer);
   ctx.fileManagers.widgetAdded.connect((_, widget) => {
     widget.content.model.changed.connect(notify);
+    dragBetweenPanes(widget.id, widget.content);
   });
   ctx.fileManagers.currentChanged.connect(notify);
+
+  // Drag-transfer: rows dragged from one pane and dropped on another pane (or on a folder
+  // row of it) open the transfer dialog filled in. A native drag: `dragover` cannot read
+  // the data, so the pane being dragged from is kept here while the drag lasts.
+  let dragging: { managerId: string; index: number } | null = null;
+  const wired = new WeakSet<FileManagerPanel>();
+  const dragBetweenPanes = (managerId: string, panel: FileManagerPanel): void => {
+    if (wired.has(panel)) {
+      return;
+    }
+    wired.add(panel);
+    for (const view of panel.panes) {
+      const node = view.node;
+      const pane = view.pane;
+      const rowEntry = (target: EventTarget | null): IFileEntry | undefined => {
+        const row = target instanceof Element ? target.closest<HTMLElement>('[data-index]') : null;
+        return row && node.contains(row) ? pane.browser.rows[Number(row.dataset.index)] : undefined;
+      };
+      node.addEventListener('dragstart', event => {
+        const row =
+          event.target instanceof Element
+            ? event.target.closest<HTMLElement>('[data-index]')
+            : null;
+        const index = row ? Number(row.dataset.index) : -1;
+        const entry = index >= 0 ? pane.browser.rows[index] : undefined;
+        const collection = pane.browser.collection;
+        if (!entry || !collection || !event.dataTransfer) {
+          return;
+        }
+        if (!pane.isSelected(entry)) {
+          pane.select(index);
+        }
+        const doc: IPaneDrag = {
+          managerId,
+          index: view.index,
+          collection: collection.id,
+          collectionName: collection.display_name,
+          path: pane.browser.path,
+          items: pane.selectedEntries().map(e => {
+            const path = pane.browser.pathOf(e);
+            return e.type === 'dir' && !path.endsWith('/') ? `${path}/` : path;
+          })
+        };
+        event.dataTransfer.setData(PANE_ITEMS_MIME, JSON.stringify(doc));
+        event.dataTransfer.effectAllowed = 'copy';
+        dragging = { managerId, index: view.index };
+      });
+      node.addEventListener('dragend', () => {
+        dragging = null;
+      });
+      const fromOtherPane = (event: DragEvent): boolean =>
+        !!event.dataTransfer &&
+        Array.from(event.dataTransfer.types).includes(PANE_ITEMS_MIME) &&
+        !!pane.browser.collection &&
+        !(dragging?.managerId === managerId && dragging.index === view.index);
+      const clearMarks = (): void => {
+        node.classList.remove('jp-mod-dropTarget');
+        for (const marked of node.querySelectorAll('.jp-GlobusKit-mod-dropFolder')) {
+          marked.classList.remove('jp-GlobusKit-mod-dropFolder');
+        }
+      };
+      const over = (event: DragEvent): void => {
+        if (!fromOtherPane(event)) {
+          return;
+        }
+        event.preventDefault();
+        event.dataTransfer!.dropEffect = 'copy';
+        clearMarks();
+        node.classList.add('jp-mod-dropTarget');
+        if (rowEntry(event.target)?.type === 'dir') {
+          (event.target as Element)
+            .closest('[data-index]')
+            ?.classList.add('jp-GlobusKit-mod-dropFolder');
+        }
+      };
+      node.addEventListener('dragenter', over);
+      node.addEventListener('dragover', over);
+      node.addEventListener('dragleave', event => {
+        if (!(event.relatedTarget instanceof Node) || !node.contains(event.relatedTarget)) {
+          clearMarks();
+        }
+      });
+      node.addEventListener('drop', event => {
+        if (!fromOtherPane(event)) {
+          return;
+        }
+        event.preventDefault();
+        clearMarks();
+        dragging = null;
+        const drag = paneDragOf(event.dataTransfer!.getData(PANE_ITEMS_MIME));
+        const target = pane.browser.collection;
+        if (!drag || !target) {
+          return;
+        }
+        const folder = rowEntry(event.target);
+        let path = pane.browser.path;
+        if (folder?.type === 'dir') {
+          path = pane.browser.pathOf(folder);
+          path = path.endsWith('/') ? path : `${path}/`;
+        }
+        void commands.execute(CommandIDs.transfer, {
+          source: { collection: drag.collection, path: drag.path },
+          destination: { collection: target.id, path },
+          items: drag.items,
+          sourceName: drag.collectionName,
+          destinationName: target.display_name
+        });
+      });
+    }
+  };
+  ctx.fileManagers.forEach(widget => dragBetweenPanes(widget.id, widget.content));
 
   // The Activity view: one, in the main area.
   const tracker = new WidgetTracker<MainAreaWidget<ActivityView>>({

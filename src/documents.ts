@@ -191,4 +191,6 @@ export interface IApiErrorBody {
   submissionId?: string;
   /** `EXISTS` of `lab-transfers/download`: the local paths that exist. */
   existing?: string[];
+  /** The error code Globus answered (e.g. `ExternalError.MkdirFailed.Exists`). */
+  globusCode?: string;
 }

@@ -24,6 +24,7 @@ const {
   rememberable,
   requestOptions,
   destinationOf,
+  parentFolder,
   DEFAULT_TRANSFER_OPTIONS
 } = await import(new URL('../lib/model/transfer-model.js', import.meta.url).href);
 const { ActivityModel, timeLeft, optionsOfTask } = await import(
@@ -167,6 +168,67 @@ describe('TransferSubmission', () => {
     const submission = new TransferSubmission(spec());
     await assert.rejects(submission.submit({}), { code: 'CONSENT_REQUIRED' });
     assert.equal(submission.consentUrl, 'https://auth.example/consent');
+  });
+});
+
+describe('the missing destination folder (#17)', () => {
+  const notFound = (globusCode, code = 'API_ERROR') =>
+    new GlobusKitApiError('missing', code, code === 'NOT_FOUND' ? 404 : 502, {
+      body: { code, message: 'missing', globusCode }
+    });
+  it('should call the destination missing only on NOT_FOUND', async () => {
+    stub.handlers.ls = () => {
+      throw notFound('ClientError.NotFound', 'NOT_FOUND');
+    };
+    assert.equal(await new TransferSubmission(spec()).destinationMissing(), true);
+    assert.deepEqual(calls('ls')[0].args.slice(0, 2), [B, '/in/']);
+    stub.handlers.ls = () => {
+      throw new GlobusKitApiError('consent', 'CONSENT_REQUIRED', 403);
+    };
+    assert.equal(await new TransferSubmission(spec()).destinationMissing(), false);
+    stub.handlers.ls = () => ({ entries: [] });
+    assert.equal(await new TransferSubmission(spec()).destinationMissing(), false);
+  });
+  it('should create the missing parents first, top down, and accept one made meanwhile', async () => {
+    const existing = new Set(['/']);
+    stub.handlers.mkdir = (collection, path) => {
+      assert.equal(collection, B);
+      const parent = parentFolder(path);
+      if (path === '/in/a/' && existing.has(parent)) {
+        existing.add(path); // made by someone else meanwhile: Exists
+        throw notFound('ExternalError.MkdirFailed.Exists');
+      }
+      if (parent && !existing.has(parent)) {
+        throw notFound('ExternalError.MkdirFailed.NotFound');
+      }
+      existing.add(path);
+      return { code: 'DirectoryCreated' };
+    };
+    const submission = new TransferSubmission(
+      spec({ destination: { collection: B, path: '/in/a/b/c/' } })
+    );
+    await submission.createDestination();
+    assert.ok(existing.has('/in/a/b/c/'));
+    assert.deepEqual(
+      calls('mkdir').map(c => c.args[1]),
+      ['/in/a/b/c/', '/in/a/b/', '/in/a/', '/in/', '/in/a/', '/in/a/b/', '/in/a/b/c/']
+    );
+  });
+  it('should stop on another error and never climb above the home or the root', async () => {
+    stub.handlers.mkdir = () => {
+      throw new GlobusKitApiError('denied', 'FORBIDDEN', 403);
+    };
+    await assert.rejects(
+      new TransferSubmission(
+        spec({ destination: { collection: B, path: '/x/y/' } })
+      ).createDestination(),
+      { code: 'FORBIDDEN' }
+    );
+    assert.equal(calls('mkdir').length, 1);
+    assert.equal(parentFolder('/~/'), null);
+    assert.equal(parentFolder('/'), null);
+    assert.equal(parentFolder('/~/data/'), '/~/');
+    assert.equal(parentFolder('/a/b'), '/a/');
   });
 });
 

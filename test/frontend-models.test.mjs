@@ -533,6 +533,32 @@ describe('TasksModel', () => {
       assert.equal(taskProgress({ status: 'ACTIVE', subtasks_total: 0 }), null);
       assert.equal(taskProgress({ status: 'SUCCEEDED' }), 1);
     });
+    it('regression #17: a failed task shows what was done, not a full bar', () => {
+      // Two files of four copied, then a fault failed the rest.
+      const failed = {
+        status: 'FAILED',
+        type: 'TRANSFER',
+        files: 4,
+        files_transferred: 1,
+        files_skipped: 1,
+        subtasks_total: 5,
+        subtasks_succeeded: 3,
+        subtasks_failed: 2
+      };
+      assert.equal(taskProgress(failed), 0.5);
+      // Files unknown (a delete task): the succeeded subtasks only.
+      assert.equal(
+        taskProgress({
+          ...failed,
+          type: 'DELETE',
+          files: 0,
+          subtasks_total: 4,
+          subtasks_succeeded: 1
+        }),
+        0.25
+      );
+      assert.equal(taskProgress({ status: 'FAILED', subtasks_total: 0 }), 0);
+    });
   });
 });
 

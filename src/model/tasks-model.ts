@@ -20,6 +20,17 @@ export function taskProgress(task: ITask): number | null {
   if (task.status === 'SUCCEEDED') {
     return 1;
   }
+  if (task.status === 'FAILED') {
+    // What was actually done: its failed subtasks are not progress (regression #17: a
+    // failed task showed a full bar).
+    const files = task.files ?? 0;
+    if (task.type !== 'DELETE' && files > 0) {
+      const done = (task.files_transferred ?? 0) + (task.files_skipped ?? 0);
+      return Math.min(1, Math.max(0, done / files));
+    }
+    const all = task.subtasks_total ?? 0;
+    return all > 0 ? Math.min(1, Math.max(0, (task.subtasks_succeeded ?? 0) / all)) : 0;
+  }
   const total = task.subtasks_total ?? 0;
   if (total <= 0) {
     return null;

@@ -8,6 +8,8 @@ import {
   GlobusKitApiError,
   ITransferOptions,
   ITransferSubmitted,
+  ls,
+  mkdir,
   submitTransfer,
   SyncLevel
 } from '../api';
@@ -260,6 +262,83 @@ export class TransferSubmission {
     }
   }
 
+  /**
+   * Whether the destination folder is missing: true only when listing it answers
+   * `NOT_FOUND`. Any other error (consent, a session policy, a network fault) is left to
+   * the submit, which reports it with its remedy.
+   */
+  async destinationMissing(): Promise<boolean> {
+    const { collection, path } = this.spec.destination;
+    try {
+      await ls(collection, path, { limit: 1 });
+      return false;
+    } catch (error) {
+      return error instanceof GlobusKitApiError && error.code === 'NOT_FOUND';
+    }
+  }
+
+  /**
+   * Create the destination folder and the missing folders above it (Transfer's mkdir
+   * makes one folder whose parent exists).
+   *
+   * @throws the route's error for a folder that cannot be made.
+   */
+  async createDestination(): Promise<void> {
+    await createFolder(this.spec.destination.collection, this.spec.destination.path);
+  }
+
   private _submissionId: string | null = null;
   private _error: GlobusKitApiError | Error | null = null;
+}
+
+/** The parent folder of `path` (`/a/b/` → `/a/`), or null at the root or the home. */
+export function parentFolder(path: string): string | null {
+  const trimmed = path.replace(/\/+$/, '');
+  const cut = trimmed.lastIndexOf('/');
+  if (cut <= 0 || trimmed === '/~') {
+    return null;
+  }
+  return `${trimmed.slice(0, cut)}/`;
+}
+
+/** Whether a mkdir error says the parent folder is missing. */
+function parentMissing(error: unknown): boolean {
+  if (!(error instanceof GlobusKitApiError)) {
+    return false;
+  }
+  const globus = error.body?.globusCode ?? '';
+  return error.code === 'NOT_FOUND' || /NotFound$/.test(globus);
+}
+
+/** Whether a mkdir error says the folder exists already (made meanwhile: fine). */
+function alreadyExists(error: unknown): boolean {
+  return error instanceof GlobusKitApiError && /Exists$/.test(error.body?.globusCode ?? '');
+}
+
+/**
+ * Make `path` and, when its parent is missing, the parent first (at most 32 levels).
+ *
+ * @param collection - the collection id.
+ * @param path - the folder to make.
+ */
+export async function createFolder(collection: string, path: string, depth = 0): Promise<void> {
+  try {
+    await mkdir(collection, path);
+  } catch (error) {
+    if (alreadyExists(error)) {
+      return;
+    }
+    const parent = parentFolder(path);
+    if (!parentMissing(error) || !parent || depth >= 32) {
+      throw error;
+    }
+    await createFolder(collection, parent, depth + 1);
+    try {
+      await mkdir(collection, path);
+    } catch (again) {
+      if (!alreadyExists(again)) {
+        throw again;
+      }
+    }
+  }
 }

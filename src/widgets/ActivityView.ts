@@ -199,6 +199,7 @@ export class ActivityView extends Widget {
     if (progress !== null) {
       bar.value = progress;
     }
+    bar.classList.toggle('jp-mod-failed', task.status === 'FAILED');
     bar.setAttribute('aria-label', t.__('Progress of %1', name));
     const parts = [
       `${task.files_transferred ?? 0}/${task.files ?? 0} ${t.__('files')}`,

@@ -453,7 +453,8 @@ export class FilePane extends Panel {
     const selected = pane.isSelected(entry);
     const row = fileRow(entry, index, selected, { time: true });
     row.dataset.type = entry.type;
-    row.draggable = entry.type !== 'dir'; // files drag onto JupyterLab's file browser
+    // Files drag onto JupyterLab's file browser; files and folders onto the other pane.
+    row.draggable = true;
     row.setAttribute('aria-selected', String(selected));
     if (index === pane.focus) {
       row.classList.add('jp-mod-focused');

@@ -71,6 +71,7 @@ export class TasksPanel extends ModelSection<TasksModel> {
     if (progress !== null) {
       bar.value = progress;
     }
+    bar.classList.toggle('jp-mod-failed', task.status === 'FAILED');
     bar.setAttribute('aria-label', t.__('Progress of %1', label));
     const files = `${task.files_transferred ?? 0}/${task.files ?? 0} ${t.__('files')}`;
     const progressRow = el('div', 'jp-GlobusKit-task-progressRow', [
