@@ -104,6 +104,44 @@ def required_scopes_of(body: Any) -> Optional[List[str]]:
     return None
 
 
+#: The step-up parameters a login can satisfy (a GARE's ``authorization_parameters``
+#: besides ``required_scopes``), as the login route's ``authorizationParameters`` takes them.
+_SESSION_LISTS = ("session_required_identities", "session_required_policies",
+                  "session_required_single_domain")
+
+
+def session_parameters_of(body: Any) -> Optional[Dict[str, Any]]:
+    """The session requirements of a Globus Auth Requirements Error that asks for a fresh
+    or stronger login (a high-assurance collection, an authentication policy) rather than
+    more scopes: ``session_required_*`` lists (a legacy comma string is split),
+    ``session_required_mfa`` and ``session_message``, in the shape ``POST login``'s
+    ``authorizationParameters`` accepts; None when the body asks for none of them.
+
+    See https://docs.globus.org/guides/overviews/gares/
+    """
+    if not isinstance(body, dict):
+        return None
+    candidates = [body] + [e for e in body.get("errors") or [] if isinstance(e, dict)]
+    for doc in candidates:
+        params = doc.get("authorization_parameters")
+        if not isinstance(params, dict):
+            continue
+        out: Dict[str, Any] = {}
+        for key in _SESSION_LISTS:
+            values = [v[:512] for v in _list(params.get(key))][:50]
+            if values:
+                out[key] = values
+        if params.get("session_required_mfa") is True:
+            out["session_required_mfa"] = True
+        if not out:
+            continue
+        message = _str(params.get("session_message"))
+        if message:
+            out["session_message"] = message[:1000]
+        return out
+    return None
+
+
 def from_globus_response(
     *,
     service: str,
@@ -153,6 +191,17 @@ def from_globus_response(
             401, resourceServer=resource_server, remedy=RENEW_ON_HUB, **facts,
         )
     scopes = required_scopes_of(body)
+    session = session_parameters_of(body)
+    if session is not None and not scopes:
+        # A high-assurance collection or an authentication policy: no scope is missing,
+        # the login is too old or of the wrong kind. Logging in again with these
+        # parameters (POST login's authorizationParameters) fixes it.
+        return GlobusKitError(
+            "SESSION_REQUIRED",
+            f"{head}: {server_message or 'a recent login is required'}. Log in again "
+            "with Globus (the requirements are in authorizationParameters), then retry.",
+            403, authorizationParameters=session, **facts,
+        )
     if scopes is not None:
         url = consent_url(scopes)
         return GlobusKitError(

@@ -21,8 +21,10 @@ import { IFileEntry } from './documents';
 import { globusIcon } from './icons';
 import { ActivityModel, optionsOfTask } from './model/activity-model';
 import {
+  ILoginFix,
   ITransferSpec,
   rememberable,
+  startFixLogin,
   TransferSubmission,
   validateTransfer
 } from './model/transfer-model';
@@ -178,6 +180,26 @@ export function registerActivity(ctx: IActivityContext): ActivityModel {
       .catch(() => undefined);
   };
 
+  /**
+   * The dialog's login button for an error a login fixes: start it (the server keeps the
+   * verifier) and open Globus in a new tab; resolves to a message when that failed.
+   */
+  const loginFor = (fix: ILoginFix | null): (() => Promise<string | null>) | null =>
+    fix
+      ? async () => {
+          try {
+            const url = await startFixLogin(fix);
+            if (!/^https?:\/\//i.test(url)) {
+              return trans.__('The server answered an unexpected login address.');
+            }
+            window.open(url, '_blank', 'noopener');
+            return null;
+          } catch (e) {
+            return (e as Error).message;
+          }
+        }
+      : null;
+
   const submitted = (spec: ITransferSpec, taskId: string): void => {
     activity.remember(taskId, spec);
     ctx.submitted?.(taskId);
@@ -197,6 +219,9 @@ export function registerActivity(ctx: IActivityContext): ActivityModel {
     let current = options;
     let error: GlobusKitApiError | Error | null = null;
     for (let attempt = 0; attempt < 20; attempt++) {
+      // The consent link and the login fix belong to the submit's own error, not to a
+      // later one (a mkdir refused) shown in its place.
+      const fromSubmit = error !== null && error === submission.error;
       const body = new TransferDialogBody({
         spec: submission.spec,
         options: current,
@@ -204,7 +229,8 @@ export function registerActivity(ctx: IActivityContext): ActivityModel {
           ? {
               message: error.message,
               code: (error as GlobusKitApiError).code ?? 'error',
-              consentUrl: submission.consentUrl
+              consentUrl: fromSubmit ? submission.consentUrl : null,
+              login: loginFor(fromSubmit ? submission.loginFix : null)
             }
           : null,
         translator: ctx.translator

@@ -193,4 +193,18 @@ export interface IApiErrorBody {
   existing?: string[];
   /** The error code Globus answered (e.g. `ExternalError.MkdirFailed.Exists`). */
   globusCode?: string;
+  /** For `SESSION_REQUIRED`: what a new login must satisfy (`POST login` takes it as is). */
+  authorizationParameters?: IAuthorizationParameters;
+}
+
+/**
+ * The session requirements of a Globus Auth Requirements Error (a high-assurance
+ * collection, an authentication policy): the login route's `authorizationParameters`.
+ */
+export interface IAuthorizationParameters {
+  session_message?: string;
+  session_required_identities?: string[];
+  session_required_policies?: string[];
+  session_required_single_domain?: string[];
+  session_required_mfa?: boolean;
 }

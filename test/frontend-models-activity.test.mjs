@@ -25,6 +25,7 @@ const {
   requestOptions,
   destinationOf,
   parentFolder,
+  startFixLogin,
   DEFAULT_TRANSFER_OPTIONS
 } = await import(new URL('../lib/model/transfer-model.js', import.meta.url).href);
 const { ActivityModel, timeLeft, optionsOfTask } = await import(
@@ -229,6 +230,43 @@ describe('the missing destination folder (#17)', () => {
     assert.equal(parentFolder('/'), null);
     assert.equal(parentFolder('/~/data/'), '/~/');
     assert.equal(parentFolder('/a/b'), '/a/');
+  });
+});
+
+describe('the login that fixes a submit (#17)', () => {
+  const failWith = (code, body) => {
+    stub.handlers.getSubmissionId = () => ({ submissionId: SID });
+    stub.handlers.submitTransfer = () => {
+      throw new GlobusKitApiError('refused', code, 403, { body: { code, message: 'x', ...body } });
+    };
+  };
+  it('should offer a fresh login with the parameters of SESSION_REQUIRED', async () => {
+    const params = { session_required_single_domain: ['globusid.org'], session_message: 'HA' };
+    failWith('SESSION_REQUIRED', { authorizationParameters: params });
+    const submission = new TransferSubmission(spec());
+    await assert.rejects(submission.submit({}), { code: 'SESSION_REQUIRED' });
+    assert.deepEqual(submission.loginFix, { authorizationParameters: params });
+    assert.equal(submission.consentUrl, null);
+    stub.handlers.requestAPI = () => ({ url: 'https://auth.example/authorize?x=1' });
+    assert.equal(await startFixLogin(submission.loginFix), 'https://auth.example/authorize?x=1');
+    const [path, init] = calls('requestAPI')[0].args;
+    assert.equal(path, 'login');
+    assert.equal(init.method, 'POST');
+    assert.deepEqual(JSON.parse(init.body), { authorizationParameters: params });
+  });
+  it('should offer a step-up login with the scopes of CONSENT_REQUIRED, none otherwise', async () => {
+    failWith('CONSENT_REQUIRED', { requiredScopes: ['s[d]'], consentUrl: 'https://a/c' });
+    const submission = new TransferSubmission(spec());
+    await assert.rejects(submission.submit({}));
+    assert.deepEqual(submission.loginFix, { addScopes: ['s[d]'] });
+    failWith('FORBIDDEN', {});
+    const other = new TransferSubmission(spec());
+    await assert.rejects(other.submit({}));
+    assert.equal(other.loginFix, null);
+    failWith('SESSION_REQUIRED', {});
+    const bare = new TransferSubmission(spec());
+    await assert.rejects(bare.submit({}));
+    assert.equal(bare.loginFix, null, 'no parameters, no login to offer');
   });
 });
 

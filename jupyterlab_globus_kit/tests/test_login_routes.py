@@ -279,6 +279,38 @@ def test_should_unlock_the_mapped_collection_after_a_step_up_login(server: Jupyt
     assert r.status_code == 200, r.text
 
 
+def test_should_log_in_again_for_a_high_assurance_collection_then_transfer(
+        server: JupyterServer, emulator: Emulator) -> None:
+    # Issue #17: Transfer answers AuthPolicyFailed with authorization_parameters; the
+    # route says SESSION_REQUIRED with them; a login with them unlocks the collection.
+    login_with_paste(server)
+    ha = emulator.admin_call("POST", "/seed/collections", {
+        "display_name": "HA lab", "files": {"/in/keep.txt": "k\n"}})["id"]
+    emulator.admin_call("PATCH", f"/seed/collections/{ha}",
+                        {"session_required_single_domain": "globusid.org"})
+    transfer = {"source": {"collection": PUBLIC, "path": "/share/godata/"},
+                "destination": {"collection": ha, "path": "/in/"},
+                "items": ["/share/godata/file1.txt"], "options": {"label": "ha"}}
+    r = server.get(f"/globus-kit/collections/{ha}/ls?path=/in/")
+    err = r.json()
+    assert (r.status_code, err["code"]) == (403, "SESSION_REQUIRED"), r.text
+    params = err["authorizationParameters"]
+    assert params["session_required_single_domain"] == ["globusid.org"]
+    assert "consentUrl" not in err and "requiredScopes" not in err
+    r = server.post("/globus-kit/tasks/transfer", transfer)
+    assert (r.status_code, r.json()["code"]) == (403, "SESSION_REQUIRED"), r.text
+    assert r.json()["authorizationParameters"] == params
+    start = server.post("/globus-kit/login",
+                        {"redirect": "paste", "authorizationParameters": params}).json()
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(start["url"]).query)
+    assert query["session_required_single_domain"] == ["globusid.org"]
+    login_with_paste(server, authorizationParameters=params)
+    assert server.get(f"/globus-kit/collections/{ha}/ls?path=/in/").status_code == 200
+    r = server.post("/globus-kit/tasks/transfer", transfer)
+    assert r.status_code == 200, r.text
+    assert r.json()["taskId"]
+
+
 def test_should_say_log_in_again_when_the_refresh_token_is_revoked(
         server: JupyterServer, emulator: Emulator) -> None:
     f = TokenFile(str(token_path(server)))

@@ -109,6 +109,39 @@ class TestFromGlobusResponse:
         assert err.code == "CONSENT_REQUIRED"
         assert err.facts["consentUrl"] == "URL:a[b]"
 
+    # The three session shapes Transfer sends (a legacy comma string of policies, an
+    # HA/domain ls with lists, an MFA requirement), each without required_scopes.
+    @pytest.mark.parametrize("body,want", [
+        ({"code": "AuthPolicyFailed", "message": "Failing collection authentication policy",
+          "authorization_parameters": {
+              "session_message": "Failing collection authentication policy",
+              "session_required_policies": "6a2f,9b1c"}},
+         {"session_required_policies": ["6a2f", "9b1c"],
+          "session_message": "Failing collection authentication policy"}),
+        ({"code": "ExternalError.DirListingFailed.LoginFailed",
+          "authorization_parameters": {
+              "session_message": "Session reauthentication required (Globus Transfer)",
+              "session_required_identities": [], "session_required_mfa": False,
+              "session_required_single_domain": ["globus.org"]}},
+         {"session_required_single_domain": ["globus.org"],
+          "session_message": "Session reauthentication required (Globus Transfer)"}),
+        ({"errors": [{"code": "AuthenticationFailed", "authorization_parameters": {
+            "session_required_mfa": True, "session_required_identities": ["u@x.org"]}}]},
+         {"session_required_identities": ["u@x.org"], "session_required_mfa": True}),
+    ])
+    def test_regression_17_a_session_requirement_is_not_an_empty_consent(self, body, want):
+        # Before: CONSENT_REQUIRED with "missing scope " and a consent URL for no scope.
+        err = self.make(403, body)
+        assert (err.code, err.status) == ("SESSION_REQUIRED", 403)
+        assert err.facts["authorizationParameters"] == want
+        assert "consentUrl" not in err.facts and "requiredScopes" not in err.facts
+        assert "Log in again" in str(err)
+
+    def test_should_keep_consent_first_when_scopes_and_a_session_are_asked(self):
+        err = self.make(403, {"code": "ConsentRequired", "authorization_parameters": {
+            "required_scopes": ["a[b]"], "session_required_single_domain": ["x.org"]}})
+        assert err.code == "CONSENT_REQUIRED"
+
     def test_should_scrub_secrets_from_the_message(self):
         err = self.make(502, "<html>proxy echoed Bearer AgSecret123</html>",
                         secrets=["AgSecret123"])

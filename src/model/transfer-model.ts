@@ -6,6 +6,7 @@
 import {
   getSubmissionId,
   GlobusKitApiError,
+  requestAPI,
   ITransferOptions,
   ITransferSubmitted,
   ls,
@@ -13,6 +14,7 @@ import {
   submitTransfer,
   SyncLevel
 } from '../api';
+import { IAuthorizationParameters } from '../documents';
 
 /** The sync levels, in the dialog's order. */
 export const SYNC_LEVELS: readonly SyncLevel[] = ['off', 'exists', 'size', 'mtime', 'checksum'];
@@ -217,6 +219,28 @@ export class TransferSubmission {
     return this._error;
   }
 
+  /**
+   * The login that fixes the last error, or null: for `SESSION_REQUIRED` (a high-assurance
+   * collection needing a fresh login) its `authorizationParameters`; for
+   * `CONSENT_REQUIRED` a step-up login adding the missing scopes (what a stored login
+   * needs; on a hub the consent link does it).
+   */
+  get loginFix(): ILoginFix | null {
+    const e = this._error;
+    if (!(e instanceof GlobusKitApiError)) {
+      return null;
+    }
+    const params = e.body?.authorizationParameters;
+    if (e.code === 'SESSION_REQUIRED' && params && typeof params === 'object') {
+      return { authorizationParameters: params };
+    }
+    const scopes = e.body?.requiredScopes;
+    if (e.code === 'CONSENT_REQUIRED' && Array.isArray(scopes) && scopes.length) {
+      return { addScopes: [...scopes] };
+    }
+    return null;
+  }
+
   /** The consent page that fixes the last error, for `CONSENT_REQUIRED`. */
   get consentUrl(): string | null {
     const e = this._error;
@@ -289,6 +313,29 @@ export class TransferSubmission {
 
   private _submissionId: string | null = null;
   private _error: GlobusKitApiError | Error | null = null;
+}
+
+/** A login that fixes a submit's error (the body of `POST login`). */
+export interface ILoginFix {
+  /** Scopes to add to the stored login's (a missing consent). */
+  addScopes?: string[];
+  /** A fresh session's requirements (a high-assurance collection). */
+  authorizationParameters?: IAuthorizationParameters;
+}
+
+/**
+ * Start the login that fixes an error; the server keeps the PKCE verifier and stores the
+ * tokens when Globus sends the browser back (or when the code is pasted in the sidebar).
+ *
+ * @param fix - what the login must add.
+ * @returns the authorize URL to open.
+ */
+export async function startFixLogin(fix: ILoginFix): Promise<string> {
+  const answer = await requestAPI<{ url: string }>('login', {
+    method: 'POST',
+    body: JSON.stringify(fix)
+  });
+  return answer.url;
 }
 
 /** The parent folder of `path` (`/a/b/` → `/a/`), or null at the root or the home. */

@@ -25,8 +25,17 @@ export interface ITransferDialogBodyOptions {
   spec: ITransferSpec;
   /** The options to show (the remembered ones plus the caller's). */
   options: ITransferOptions;
-  /** The last attempt's error, shown above the form with its remedy. */
-  error?: { message: string; code: string; consentUrl?: string | null } | null;
+  /**
+   * The last attempt's error, shown above the form with its remedy. `login` (for
+   * `SESSION_REQUIRED`, and `CONSENT_REQUIRED` with a stored login) starts the login that
+   * fixes it and opens Globus; it resolves to an error message, or null when started.
+   */
+  error?: {
+    message: string;
+    code: string;
+    consentUrl?: string | null;
+    login?: (() => Promise<string | null>) | null;
+  } | null;
   translator?: ITranslator;
 }
 
@@ -85,6 +94,35 @@ export class TransferDialogBody extends Widget {
         if (link) {
           box.append(' ', link, ' ', t.__('then press Resubmit.'));
         }
+      }
+      const login = options.error.login;
+      if (login) {
+        const session = options.error.code === 'SESSION_REQUIRED';
+        const button = el('button', 'jp-mod-styled jp-GlobusKit-loginFix', [
+          session
+            ? t.__('Log in again (opens Globus)')
+            : t.__('Log in with this consent (opens Globus)')
+        ]);
+        button.type = 'button';
+        const note = el('div', 'jp-GlobusKit-loginFix-note', [
+          t.__(
+            'Finish the login in the new tab (if Globus shows a code, paste it in the Globus sidebar), then press Resubmit.'
+          )
+        ]);
+        note.hidden = true;
+        button.addEventListener('click', () => {
+          button.disabled = true;
+          void login().then(problem => {
+            button.disabled = false;
+            note.textContent =
+              problem ??
+              t.__(
+                'Finish the login in the new tab (if Globus shows a code, paste it in the Globus sidebar), then press Resubmit.'
+              );
+            note.hidden = false;
+          });
+        });
+        box.append(' ', button, note);
       }
       node.appendChild(box);
     }

@@ -58,6 +58,12 @@ export interface ICollectionSpec {
   keywords: string | null;
   public: boolean;
   highAssurance: boolean;
+  /**
+   * Test seeding (admin `PATCH /seed/collections/<id>`): Transfer operations on this
+   * high-assurance collection need a token from a login that proved an identity in this
+   * domain within `authentication_assurance_timeout` minutes; else 403 `AuthPolicyFailed`.
+   */
+  sessionDomain?: string | null;
   /** Guest collections: the mapped collection they live on. */
   hostCollectionId: string | null;
   /** GCSv5 collections: the endpoint (server) they belong to. */

@@ -152,7 +152,13 @@ export class CollectionStore {
     patch: Partial<
       Pick<
         ICollectionSpec,
-        'displayName' | 'description' | 'organization' | 'department' | 'keywords'
+        | 'displayName'
+        | 'description'
+        | 'organization'
+        | 'department'
+        | 'keywords'
+        | 'highAssurance'
+        | 'sessionDomain'
       >
     >
   ): ICollectionSpec {

@@ -45,6 +45,19 @@ export interface IIssuedToken {
   /** Epoch seconds. */
   expiresAt: number;
   revoked: boolean;
+  /**
+   * The authentication session behind a user token (a refresh keeps it): the identity
+   * domains the login proved (`session_required_single_domain` it satisfied) and when.
+   */
+  session?: ISessionInfo;
+}
+
+/** A login's session facts that a high-assurance collection checks. */
+export interface ISessionInfo {
+  /** Identity domains authenticated for this session (e.g. `globusid.org`). */
+  domains: string[];
+  /** Epoch seconds of that authentication. */
+  authTime: number;
 }
 
 /** Result of checking a bearer token for a resource server. */

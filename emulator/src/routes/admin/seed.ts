@@ -9,7 +9,13 @@
  *   on the mapped collection, owned by the demo user (`rw` on `/`), anonymously readable
  *   unless `public` is false, served over its own GCS HTTPS origin
  * - `PATCH /seed/collections/<id>` `{display_name?, description?, organization?,
- *   department?, keywords?}` → 200 `{id, display_name, …}`
+ *   department?, keywords?, high_assurance?, session_required_single_domain?}` → 200
+ *   `{id, display_name, …}`. A `session_required_single_domain` (a domain, or null to
+ *   clear) makes the collection high-assurance: Transfer operations on it (ls, mkdir,
+ *   rename, delete, transfer and delete submissions) answer 403 `AuthPolicyFailed` with
+ *   `authorization_parameters` unless the token comes from a login that asked for that
+ *   domain, with an identity in it, within the collection's
+ *   `authentication_assurance_timeout` (30 minutes)
  * - `POST /seed/collections/<id>/files` `{files: {"/path": "text"}}` → 201 `{written: [...]}`
  *   (parents created; `..` refused)
  * - `POST /seed/collections/<id>/unreadable` `{paths: ["/path", …]}` → 201
@@ -125,10 +131,27 @@ export function addSeedRoutes(router: Router, target: ISeedTarget): Router {
 
   router.add('PATCH', '/seed/collections/:id', async ctx => {
     const body = objectBody(await ctx.json<unknown>());
-    const patch = collectionPatch(body);
+    const patch: Parameters<CollectionStore['updateCollection']>[1] = collectionPatch(body);
     if (!collections.get(ctx.params.id)) throw notFound(`No collection '${ctx.params.id}'`);
     if (patch.displayName === '' || (patch.displayName as unknown) === null) {
       throw bad("'display_name' must be a non-empty string", 'display_name');
+    }
+    if ('high_assurance' in body) {
+      if (typeof body.high_assurance !== 'boolean') {
+        throw bad("'high_assurance' must be true or false", 'high_assurance');
+      }
+      patch.highAssurance = body.high_assurance;
+    }
+    if ('session_required_single_domain' in body) {
+      const domain = body.session_required_single_domain;
+      if (domain !== null && (typeof domain !== 'string' || !/^[a-z0-9.-]{1,253}$/i.test(domain))) {
+        throw bad(
+          "'session_required_single_domain' must be a domain name or null",
+          'session_required_single_domain'
+        );
+      }
+      patch.sessionDomain = domain === null ? null : domain.toLowerCase();
+      if (domain !== null) patch.highAssurance = true;
     }
     const spec = collections.updateCollection(ctx.params.id, patch);
     ctx.send(200, {
@@ -137,7 +160,9 @@ export function addSeedRoutes(router: Router, target: ISeedTarget): Router {
       description: spec.description,
       organization: spec.organization,
       department: spec.department,
-      keywords: spec.keywords
+      keywords: spec.keywords,
+      high_assurance: spec.highAssurance,
+      session_required_single_domain: spec.sessionDomain ?? null
     });
   });
 

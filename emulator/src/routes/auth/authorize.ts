@@ -136,7 +136,11 @@ async function authorize(
     state,
     nonce: q.get('nonce') ?? undefined,
     codeChallenge: challenge,
-    codeChallengeMethod: method
+    codeChallengeMethod: method,
+    sessionDomains: (q.get('session_required_single_domain') ?? '')
+      .split(',')
+      .map(d => d.trim().toLowerCase())
+      .filter(Boolean)
   });
   if (options.autoApprove()) {
     auth.takePending(pending.id);

@@ -107,6 +107,45 @@ export function requireConsent(
   });
 }
 
+/** Minutes a high-assurance login stays fresh (the seeded `authentication_assurance_timeout`). */
+export const ASSURANCE_TIMEOUT_MINUTES = 30;
+
+/**
+ * Requires a fresh high-assurance session for every collection among `ids` that was seeded
+ * with a `session_required_single_domain`: a token from a login that proved an identity in
+ * that domain within {@link ASSURANCE_TIMEOUT_MINUTES}.
+ * @throws 403 `AuthPolicyFailed` with `authorization_parameters` (the Transfer form of a
+ *   Globus Auth requirements error: `session_message`, `session_required_single_domain`,
+ *   `session_required_identities`, `session_required_mfa`)
+ */
+export function requireSession(
+  deps: IServiceDeps,
+  ctx: IRequestContext,
+  caller: ICaller,
+  ids: string[]
+): void {
+  const now = Math.floor(deps.clock.now() / 1000);
+  const session = caller.token.session;
+  for (const id of [...new Set(ids)]) {
+    const domain = deps.collections.get(id)?.sessionDomain;
+    if (!domain) continue;
+    const fresh =
+      !!session &&
+      session.domains.includes(domain) &&
+      now - session.authTime <= ASSURANCE_TIMEOUT_MINUTES * 60;
+    if (fresh) continue;
+    const message = `This high-assurance collection (${id}) requires a recent authentication with an identity from ${domain}`;
+    throw transferError(ctx, 403, 'AuthPolicyFailed', message, {
+      authorization_parameters: {
+        session_message: message,
+        session_required_identities: [],
+        session_required_single_domain: [domain],
+        session_required_mfa: false
+      }
+    });
+  }
+}
+
 /**
  * Looks up a collection by id.
  * @throws 404 `EndpointNotFound`

@@ -14,6 +14,7 @@ import {
   pickFields,
   readObject,
   requireConsent,
+  requireSession,
   requireFunctional,
   resourceOf,
   stringField,
@@ -61,6 +62,7 @@ function prepare(
   const id = ctx.params.id;
   const spec = requireFunctional(deps, ctx, id);
   requireConsent(deps, ctx, caller, [id]);
+  requireSession(deps, ctx, caller, [id]);
   deps.collections.markUsed(caller.actor, id);
   return { ...caller, id, spec };
 }

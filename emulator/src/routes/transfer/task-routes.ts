@@ -18,6 +18,7 @@ import {
   intParam,
   readObject,
   requireConsent,
+  requireSession,
   requireFunctional,
   resourceOf,
   stringField,
@@ -221,6 +222,7 @@ export function addTaskRoutes(router: Router, deps: IServiceDeps): void {
       items
     };
     requireConsent(deps, ctx, caller, [sourceId, destinationId]);
+    requireSession(deps, ctx, caller, [sourceId, destinationId]);
     deps.collections.markUsed(caller.actor, sourceId);
     deps.collections.markUsed(caller.actor, destinationId);
     submitted(ctx, 'transfer', deps.tasks.submitTransfer(request, caller.actor));
@@ -253,6 +255,7 @@ export function addTaskRoutes(router: Router, deps: IServiceDeps): void {
       items
     };
     requireConsent(deps, ctx, caller, [endpointId]);
+    requireSession(deps, ctx, caller, [endpointId]);
     deps.collections.markUsed(caller.actor, endpointId);
     submitted(ctx, 'delete', deps.tasks.submitDelete(request, caller.actor));
   });

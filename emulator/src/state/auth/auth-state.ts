@@ -7,7 +7,15 @@
  * exactly one resource server and has a real expiry read from the shared clock.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { IAuthority, IClock, IIdentity, IIssuedToken, IUser, TokenCheck } from '../types.js';
+import type {
+  IAuthority,
+  IClock,
+  IIdentity,
+  IIssuedToken,
+  ISessionInfo,
+  IUser,
+  TokenCheck
+} from '../types.js';
 import { AuthStateError } from './auth-error.js';
 import { ConsentStore, type IConsent } from './consents.js';
 import { Directory, type IClientCredential, type IOAuthClient } from './directory.js';
@@ -67,6 +75,8 @@ export interface IIssueRequest {
   recordConsent?: boolean;
   /** Marks consents as approved by the test switch. */
   autoApproved?: boolean;
+  /** The login's session (a code redeemed after a `session_required_single_domain`). */
+  session?: ISessionInfo;
 }
 
 /**
@@ -102,6 +112,8 @@ export interface IPendingAuthorization {
   nonce: string | undefined;
   codeChallenge: string | undefined;
   codeChallengeMethod: 'S256' | 'plain' | undefined;
+  /** `session_required_single_domain` of the authorize request (lower case). */
+  sessionDomains?: string[];
   /** Epoch seconds. */
   expiresAt: number;
 }
@@ -127,6 +139,7 @@ interface IRefreshToken {
   nonce: string | undefined;
   revoked: boolean;
   issuedAt: number;
+  session?: ISessionInfo;
 }
 
 interface IAccessToken extends IIssuedToken {
@@ -434,7 +447,8 @@ export class AuthState implements IAuthority {
       offline: p.offline,
       state: p.state,
       nonce: p.nonce,
-      recordConsent: false
+      recordConsent: false,
+      session: this.sessionOf(entry.identityId, p.sessionDomains ?? [])
     });
     for (const doc of [response, ...response.other_tokens]) {
       entry.issued.push(doc.access_token);
@@ -492,7 +506,8 @@ export class AuthState implements IAuthority {
           family,
           state,
           nonce: request.nonce,
-          offline: offline && user !== undefined
+          offline: offline && user !== undefined,
+          session: request.session
         })
       );
     }
@@ -520,9 +535,22 @@ export class AuthState implements IAuthority {
       family: entry.family,
       state: entry.state,
       nonce: entry.nonce,
-      offline: true
+      offline: true,
+      session: entry.session
     });
     return { ...doc, other_tokens: [] };
+  }
+
+  /**
+   * The session a login proves: of the domains the authorize request required, the one of
+   * the identity that logged in (its username's part after `@`), authenticated now.
+   * Undefined when none was required.
+   */
+  private sessionOf(identityId: string, required: string[]): ISessionInfo | undefined {
+    if (!required.length) return undefined;
+    const username = this.directory.identity(identityId)?.username ?? '';
+    const domain = username.includes('@') ? username.split('@').pop()!.toLowerCase() : '';
+    return { domains: required.filter(d => d === domain), authTime: this.nowSeconds() };
   }
 
   /**
@@ -777,6 +805,7 @@ export class AuthState implements IAuthority {
     state: string;
     nonce: string | undefined;
     offline: boolean;
+    session?: ISessionInfo;
   }): Promise<ITokenDocument> {
     const now = this.nowSeconds();
     const accessToken = newSecret('Ag');
@@ -789,7 +818,8 @@ export class AuthState implements IAuthority {
       issuedAt: now,
       expiresAt: now + this.tokenLifetimeSeconds,
       revoked: false,
-      family: m.family
+      family: m.family,
+      ...(m.session ? { session: m.session } : {})
     };
     this.accessTokens.set(accessToken, token);
     const doc: ITokenDocument = {
@@ -812,7 +842,8 @@ export class AuthState implements IAuthority {
         state: m.state,
         nonce: m.nonce,
         revoked: false,
-        issuedAt: now
+        issuedAt: now,
+        session: m.session
       });
       doc.refresh_token = refresh;
     }
