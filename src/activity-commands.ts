@@ -16,10 +16,10 @@ import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { ReadonlyPartialJSONObject, ReadonlyPartialJSONValue } from '@lumino/coreutils';
 
-import { GlobusKitApiError, IActivityTask, ITransferOptions } from './api';
+import { getTaskDetail, GlobusKitApiError, IActivityTask, ITransferOptions } from './api';
 import { IFileEntry } from './documents';
 import { globusIcon } from './icons';
-import { ActivityModel, optionsOfTask } from './model/activity-model';
+import { ActivityModel, IResubmitProblem, optionsOfTask, specOfTask } from './model/activity-model';
 import {
   ILoginFix,
   ITransferSpec,
@@ -531,14 +531,34 @@ export function registerActivity(ctx: IActivityContext): ActivityModel {
     namespace: 'globus-kit-activity'
   });
   const resubmit = (task: IActivityTask): (() => void) | null => {
-    const spec = activity.specOf(task.task_id);
-    if (!spec || task.type !== 'TRANSFER') {
+    if (task.type !== 'TRANSFER') {
       return null;
     }
     return () => {
       void (async () => {
         const detail = activity.detail?.task.task_id === task.task_id ? activity.detail.task : null;
         const options = detail ? optionsOfTask(detail) : remembered;
+        // Submitted from this session: its spec is remembered. Otherwise rebuilt from the
+        // task document and the files Transfer reports for it.
+        let spec = activity.specOf(task.task_id);
+        if (!spec) {
+          let rebuilt: ITransferSpec | IResubmitProblem;
+          try {
+            const doc = detail ?? (await getTaskDetail(task.task_id));
+            rebuilt = specOfTask(doc, await activity.filesOfTask(task.task_id));
+          } catch (e) {
+            rebuilt = { code: 'error', message: (e as Error).message };
+          }
+          if ('code' in rebuilt) {
+            await showDialog({
+              title: trans.__('This task cannot be resubmitted'),
+              body: rebuilt.message,
+              buttons: [Dialog.okButton()]
+            });
+            return;
+          }
+          spec = rebuilt;
+        }
         // A new TransferSubmission: a new submission id, so a second task.
         const taskId = await runDialog(spec, options);
         if (taskId) {

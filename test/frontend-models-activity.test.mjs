@@ -28,7 +28,7 @@ const {
   startFixLogin,
   DEFAULT_TRANSFER_OPTIONS
 } = await import(new URL('../lib/model/transfer-model.js', import.meta.url).href);
-const { ActivityModel, timeLeft, optionsOfTask } = await import(
+const { ActivityModel, timeLeft, optionsOfTask, specOfTask } = await import(
   new URL('../lib/model/activity-model.js', import.meta.url).href
 );
 
@@ -267,6 +267,66 @@ describe('the login that fixes a submit (#17)', () => {
     const bare = new TransferSubmission(spec());
     await assert.rejects(bare.submit({}));
     assert.equal(bare.loginFix, null, 'no parameters, no login to offer');
+  });
+});
+
+describe('specOfTask: resubmit a task not from this session (#17)', () => {
+  const doc = (over = {}) => ({
+    task_id: 't1',
+    type: 'TRANSFER',
+    status: 'SUCCEEDED',
+    source_endpoint_id: A,
+    destination_endpoint_id: B,
+    source_endpoint_display_name: 'Source',
+    destination_endpoint_display_name: 'Dest',
+    ...over
+  });
+  it('should rebuild files and folders under one source and one destination folder', () => {
+    const spec = specOfTask(doc(), [
+      { source_path: '/data/src/one.txt', destination_path: '/in/one.txt' },
+      { source_path: '/data/src/sub/inner.txt', destination_path: '/in/sub/inner.txt' },
+      { source_path: '/data/src/sub/deep/x.txt', destination_path: '/in/sub/deep/x.txt' },
+      { source_path: '/data/src/locked.txt', destination_path: '/in/locked.txt' }
+    ]);
+    assert.deepEqual(spec, {
+      source: { collection: A, path: '/data/src/', name: 'Source' },
+      destination: { collection: B, path: '/in/', name: 'Dest' },
+      items: ['/data/src/locked.txt', '/data/src/one.txt', '/data/src/sub/']
+    });
+  });
+  it('should say why when it cannot: a delete, no file list, files from different folders', () => {
+    assert.equal(specOfTask(doc({ type: 'DELETE' }), []).code, 'NOT_A_TRANSFER');
+    assert.equal(specOfTask(doc(), []).code, 'NO_FILE_LIST');
+    const files = [{ source_path: '/a/f.txt', destination_path: '/b/f.txt' }];
+    assert.equal(specOfTask(doc({ history_deleted: true }), files).code, 'NO_FILE_LIST');
+    assert.equal(
+      specOfTask(doc(), [
+        { source_path: '/a/f.txt', destination_path: '/b/f.txt' },
+        { source_path: '/a/g.txt', destination_path: '/c/g.txt' }
+      ]).code,
+      'MIXED_FOLDERS'
+    );
+    assert.match(specOfTask(doc(), []).message, /items are unknown/);
+  });
+  it('should read every page of copied files and the skipped errors', async () => {
+    stub.handlers.getSuccessfulTransfers = (id, marker) =>
+      marker === 'm2'
+        ? { transfers: [{ source_path: '/s/b', destination_path: '/d/b' }], nextMarker: null }
+        : { transfers: [{ source_path: '/s/a', destination_path: '/d/a' }], nextMarker: 'm2' };
+    stub.handlers.getSkippedErrors = () => ({
+      errors: [
+        { source_path: '/s/c', destination_path: '/d/c', error_code: 'PERMISSION_DENIED' },
+        { source_path: '/s/dir/', destination_path: '/d/dir/', is_directory: true }
+      ]
+    });
+    const model = new ActivityModel({ standby: 'never' });
+    const files = await model.filesOfTask('t1');
+    assert.deepEqual(
+      files.map(f => f.source_path),
+      ['/s/a', '/s/b', '/s/c']
+    );
+    assert.deepEqual(specOfTask(doc(), files).items, ['/s/a', '/s/b', '/s/c']);
+    model.dispose();
   });
 });
 

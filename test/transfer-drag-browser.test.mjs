@@ -359,4 +359,54 @@ describe('drag-transfer between file manager panes', { timeout: 420_000 }, () =>
     assert.ok(error, 'the theme defines --jp-error-color1');
     assert.notEqual(accent, 'auto');
   });
+
+  it('should resubmit a task not submitted from this session, its items rebuilt', async () => {
+    const guest = mod.seed.GUEST_COLLECTION_ID;
+    // Submitted through the route, as a notebook cell or another tab would: this page has
+    // no memory of its items.
+    const r = await fetch(`${session.lab.url.replace(/\/$/, '')}/globus-kit/tasks/transfer`, {
+      method: 'POST',
+      headers: {
+        Authorization: `token ${session.lab.token}`,
+        'Content-Type': 'application/json'
+      },
+      body: JSON.stringify({
+        source: { collection: guest, path: '/drag/src/' },
+        destination: { collection: guest, path: '/drag/elsewhere/' },
+        items: ['/drag/src/two.txt', '/drag/src/sub/'],
+        options: { label: 'from elsewhere', sync_level: 'size', preserve_timestamp: true }
+      }),
+      signal: AbortSignal.timeout(15_000)
+    });
+    assert.equal(r.status, 200, await r.clone().text());
+    await page.getByRole('tab', { name: 'Globus Activity' }).click();
+    await waitForStatus('from elsewhere', 'SUCCEEDED');
+    await taskRow('from elsewhere').getByRole('button', { name: 'from elsewhere' }).click();
+    const detail = activity().getByRole('region', { name: 'Task detail' });
+    await detail.getByRole('heading', { name: 'from elsewhere' }).waitFor();
+    const again = detail.getByRole('button', { name: 'Resubmit' });
+    assert.equal(await again.isEnabled(), true, 'enabled for a task from elsewhere');
+    await again.click();
+    const dialog = transferDialog();
+    await dialog.waitFor();
+    assert.deepEqual(
+      await dialog.getByRole('list', { name: 'Items to transfer' }).locator('li').allTextContents(),
+      ['/drag/src/sub/', '/drag/src/two.txt']
+    );
+    assert.equal(
+      await dialog.getByRole('textbox', { name: 'Destination folder' }).inputValue(),
+      '/drag/elsewhere/'
+    );
+    assert.equal(await dialog.getByRole('combobox', { name: 'Sync level' }).inputValue(), 'size');
+    assert.equal(
+      await dialog
+        .getByRole('checkbox', { name: 'Preserve source file modification times' })
+        .isChecked(),
+      true
+    );
+    const sent = await submit('from elsewhere again');
+    assert.deepEqual(sent.items, ['/drag/src/sub/', '/drag/src/two.txt']);
+    assert.equal(sent.destination.path, '/drag/elsewhere/');
+    await waitForStatus('from elsewhere again', 'SUCCEEDED');
+  });
 });

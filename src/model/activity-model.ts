@@ -95,6 +95,112 @@ export function optionsOfTask(task: ITaskDetail): ITransferOptions {
   return out;
 }
 
+/** Why a task cannot be resubmitted from its document (a stable code and the reason). */
+export interface IResubmitProblem {
+  /** `NOT_A_TRANSFER`, `NO_FILE_LIST`, `MIXED_FOLDERS`. */
+  code: string;
+  message: string;
+}
+
+/** The folder part of a path (`/a/b.txt` → `/a/`). */
+function folderOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/') + 1) || '/';
+}
+
+/**
+ * What a task moved, rebuilt from its document and the files Transfer reports for it (for
+ * Resubmit of a task not submitted from this session; Transfer keeps no item list).
+ *
+ * Every copied file (successful transfers) and every file skipped with an error maps a
+ * source path to a destination path. They must share one source folder S and one
+ * destination folder D (each destination is D plus the same relative path as its source
+ * under S); a file directly in S becomes a file item, one deeper becomes the item of its
+ * top folder under S (`S/sub/`, copied recursively again). Files a sync level skipped are
+ * not reported by Transfer, so a file item skipped that way is not resubmitted.
+ *
+ * @param task - the task document.
+ * @param files - its copied files (all pages read) and its skipped errors.
+ * @returns the spec, or the problem that stops it.
+ */
+export function specOfTask(
+  task: ITaskDetail,
+  files: { source_path: string; destination_path?: string }[]
+): ITransferSpec | IResubmitProblem {
+  if (task.type !== 'TRANSFER' || !task.source_endpoint_id || !task.destination_endpoint_id) {
+    return {
+      code: 'NOT_A_TRANSFER',
+      message: 'Only transfer tasks can be resubmitted here (a delete task moves no files).'
+    };
+  }
+  const pairs = files.filter(
+    (f): f is { source_path: string; destination_path: string } =>
+      typeof f.source_path === 'string' &&
+      typeof f.destination_path === 'string' &&
+      f.source_path.startsWith('/') &&
+      f.destination_path.startsWith('/')
+  );
+  if (task.history_deleted || pairs.length === 0) {
+    return {
+      code: 'NO_FILE_LIST',
+      message:
+        'Transfer reports no files for this task (nothing was copied, or its history was deleted after 30 days), so its items are unknown: start it again from the file manager.'
+    };
+  }
+  // The shortest source folder that explains every pair; its destination counterpart.
+  let source = '';
+  let destination = '';
+  for (const { source_path: s, destination_path: d } of pairs) {
+    const a = s.split('/');
+    const b = d.split('/');
+    let same = 0;
+    while (
+      same < a.length - 1 &&
+      same < b.length - 1 &&
+      a[a.length - 1 - same] === b[b.length - 1 - same]
+    ) {
+      same++;
+    }
+    const from = `${a.slice(0, a.length - same).join('/')}`;
+    const to = `${b.slice(0, b.length - same).join('/')}`;
+    const sFolder = folderOf(from.endsWith('/') ? from : `${from}/`);
+    const dFolder = folderOf(to.endsWith('/') ? to : `${to}/`);
+    if (!source || sFolder.length < source.length) {
+      source = sFolder;
+      destination = dFolder;
+    }
+  }
+  const items = new Set<string>();
+  for (const { source_path: s, destination_path: d } of pairs) {
+    const rel = s.slice(source.length);
+    if (
+      !s.startsWith(source) ||
+      !d.startsWith(destination) ||
+      d.slice(destination.length) !== rel
+    ) {
+      return {
+        code: 'MIXED_FOLDERS',
+        message:
+          'The files of this task went from or to different folders, so they do not make one transfer here: start it again from the file manager.'
+      };
+    }
+    const cut = rel.indexOf('/');
+    items.add(cut < 0 ? s : `${source}${rel.slice(0, cut + 1)}`);
+  }
+  return {
+    source: {
+      collection: task.source_endpoint_id,
+      path: source,
+      name: task.source_endpoint_display_name ?? undefined
+    },
+    destination: {
+      collection: task.destination_endpoint_id,
+      path: destination,
+      name: task.destination_endpoint_display_name ?? undefined
+    },
+    items: [...items].sort()
+  };
+}
+
 /** One task's detail and its lists. */
 export interface ITaskDetailState {
   task: ITaskDetail;
@@ -304,6 +410,30 @@ export class ActivityModel implements IDisposable {
       detail.transfersNext = page.nextMarker;
       this._changed.emit();
     }
+  }
+
+  /**
+   * Every file a task copied (all pages, at most `maxPages`) and its skipped errors: what
+   * {@link specOfTask} rebuilds a resubmit from.
+   */
+  async filesOfTask(
+    taskId: string,
+    maxPages = 10
+  ): Promise<{ source_path: string; destination_path?: string }[]> {
+    const files: { source_path: string; destination_path?: string }[] = [];
+    let marker: number | string | null | undefined = undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const answer: Awaited<ReturnType<typeof getSuccessfulTransfers>> =
+        await getSuccessfulTransfers(taskId, marker);
+      files.push(...answer.transfers);
+      marker = answer.nextMarker;
+      if (marker === null || marker === undefined) {
+        break;
+      }
+    }
+    const skipped = await getSkippedErrors(taskId);
+    files.push(...skipped.errors.filter(e => !e.is_directory));
+    return files;
   }
 
   /** Cancel a task, then reload the list and the detail. */

@@ -303,7 +303,7 @@ export class ActivityView extends Widget {
     again.disabled = !resubmit;
     again.title = resubmit
       ? t.__('Submit the same transfer again with the same options (a new submission)')
-      : t.__('Only transfers submitted from this JupyterLab can be resubmitted here.');
+      : t.__('A delete task cannot be resubmitted as a transfer.');
     if (resubmit) {
       again.addEventListener('click', resubmit);
     }
