@@ -10,7 +10,9 @@
 //   answers AuthPolicyFailed with `authorization_parameters`, the dialog says
 //   SESSION_REQUIRED and offers **Log in again**; the login it opens carries those
 //   parameters; **Resubmit** then starts the task and it reaches SUCCEEDED with the bytes
-//   in the collection.
+//   in the collection;
+// - a task submitted from a real tslab kernel (the `transfer` verb, `connect()` through the
+//   server's token broker) shows up in the open Activity view within the 5 s poll.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 
 import { emulatorModule } from './reliability/support.mjs';
 import { openLabInChromium, root } from './support/lab-browser.mjs';
+import { openKernel } from './support/notebook-runner.mjs';
 
 const OUTPUT = join(root, 'test-output');
 
@@ -28,6 +31,7 @@ describe('transfer dialog login fixes with a stored login', { timeout: 420_000 }
   let page;
   let labRoot;
   let haId;
+  let kernel;
   const authorizeUrls = [];
 
   async function admin(method, path, body) {
@@ -123,6 +127,7 @@ describe('transfer dialog login fixes with a stored login', { timeout: 420_000 }
   });
 
   after(async () => {
+    await kernel?.close();
     await session?.close();
     await emu?.close();
     if (labRoot) rmSync(labRoot, { recursive: true, force: true });
@@ -225,5 +230,53 @@ describe('transfer dialog login fixes with a stored login', { timeout: 420_000 }
       readFileSync(join(emu.dataDir, 'collections', haId, 'in', 'file1.txt'), 'utf8'),
       'abc\n'
     );
+  });
+
+  it('should show a task submitted from a notebook cell within the 5 s poll', async t => {
+    await page.evaluate(() => window.jupyterapp.commands.execute('globus-kit:open-activity'));
+    const activity = page.locator('.jp-GlobusKit-Activity:visible').first();
+    await activity.waitFor();
+    const row = activity
+      .getByRole('table', { name: 'Tasks' })
+      .locator('tbody tr')
+      .filter({ hasText: 'from a kernel cell' });
+    assert.equal(await row.count(), 0);
+    // A real tslab kernel of this server (what a notebook cell runs in), credentials from
+    // the server's broker.
+    kernel = await openKernel(session.lab, 'activity-cell.ipynb', { kernelName: 'tslab' });
+    const cell = kernel.execute(
+      [
+        "import { connect } from '@jupyterlab-globus-kit/kernel-helpers';",
+        'const globus = await connect();',
+        'const done = await globus.transfer({',
+        `  from: '${mod.seed.PUBLIC_COLLECTION_ID}',`,
+        `  to: '${mod.seed.GUEST_COLLECTION_ID}',`,
+        "  items: [{ source: '/share/godata/file2.txt', destination: '/from-cell/file2.txt' }],",
+        "  label: 'from a kernel cell'",
+        '});',
+        "console.log('CELL', globus.source, done.status, done.task_id);"
+      ].join('\n'),
+      { timeoutMs: 120_000 }
+    );
+    await row.waitFor({ timeout: 60_000 });
+    const seen = Date.now();
+    const result = await cell;
+    const text = result.messages
+      .filter(m => m.msg_type === 'stream')
+      .map(m => m.content.text)
+      .join('');
+    assert.equal(result.reply?.status, 'ok', text);
+    const [, source, status, taskId] = /CELL (\S+) (\S+) (\S+)/.exec(text) ?? [];
+    assert.equal(source, 'server', 'the kernel took the server credentials');
+    assert.equal(status, 'SUCCEEDED');
+    assert.equal(await row.getAttribute('data-task-id'), taskId);
+    // Within the poll: from the task's request time (the emulator clock is real time here)
+    // to the row in the view, 5 s plus the list request.
+    const detail = await lab('GET', `tasks/${taskId}`);
+    const requested = Date.parse(detail.body.task?.request_time ?? detail.body.request_time);
+    assert.ok(Number.isFinite(requested), JSON.stringify(detail.body));
+    const seconds = (seen - requested) / 1000;
+    t.diagnostic(`the row appeared ${seconds} s after the submission`);
+    assert.ok(seconds <= 7, `the row appeared ${seconds} s after the submission`);
   });
 });
