@@ -1,6 +1,7 @@
-"""Standalone login on the server side: the same native-app PKCE flow, token file and
-refresh rules as kernel-helpers' ``login/`` (shared files: ``tokens.json`` and
-``pending-logins.json`` next to it), plus the choice of credential source.
+"""Standalone login on the server side: the native-app PKCE flow, the server's own token
+file (``server/tokens.json``, pending logins next to it; see :mod:`.token_store`) and its
+refresh rules, plus the choice of credential source. Kernels get these tokens through the
+token broker (:mod:`.broker`), never from the file.
 
 Source order: the hub user API (fresher auth_state) when ``JUPYTERHUB_API_*`` are set and
 the hub shares it, then ``GLOBUS_DATA``, then the stored login. The result is written
@@ -34,8 +35,9 @@ from .globus_data import GlobusData, TokenInfo, finite_number
 from .hub import fetch_hub_auth_state, hub_configured
 from .scopes import parse_scopes
 from .token_store import (
-    REFRESH_WINDOW, RELOGIN_REMEDY, TokenFile, TokenFileError, expiry_of, renewed_elsewhere,
-    token_file_path, update_pending_logins, with_renewed,
+    REFRESH_WINDOW, RELOGIN_REMEDY, TokenFile, TokenFileError, expiry_of, import_shared_login,
+    renewed_elsewhere, shared_token_file_path, token_file_path, update_pending_logins,
+    with_renewed,
 )
 from .validation import AUTHORIZATION_PARAMETERS
 
@@ -218,6 +220,14 @@ class LoginManager:
         self.token_path = token_file_path(env)
         self.file = TokenFile(self.token_path, log=self.log)
         self.pending_path = os.path.join(os.path.dirname(self.token_path), "pending-logins.json")
+        try:
+            # Only at the default place: a file the admin named is theirs to fill.
+            if not env.get("GLOBUS_KIT_SERVER_TOKEN_FILE"):
+                import_shared_login(self.file, shared_token_file_path(env), self.log)
+        except (OSError, TokenFileError) as err:
+            self.log.warning("jupyterlab_globus_kit: the login stored by an earlier version "
+                             "could not be imported (%s); log in from the sidebar",
+                             getattr(err, "code", type(err).__name__))
         self.client_id = env.get("GLOBUS_KIT_CLIENT_ID") or None
         self.auth_base = (env.get("GLOBUS_SDK_SERVICE_URL_AUTH") or PRODUCTION_AUTH).rstrip("/")
         self.hub_note: Optional[str] = None
@@ -369,7 +379,7 @@ class LoginManager:
             self.select_source(force_hub=time.time() - self._hub_checked > hub_max_age)
         elif ((not self._frozen_tokens or self._hub_revoked)
               and self._file_stamp() != self._stamp):
-            # The kernel (or another server) logged in, renewed or logged out.
+            # Another server process of this user logged in, renewed or logged out.
             self.select_source(force_hub=False)
 
     def _source_stale(self, hub_max_age: float = HUB_RECHECK) -> bool:
@@ -465,7 +475,8 @@ class LoginManager:
               add_scopes: Optional[Sequence[str]] = None,
               redirect_uri: Optional[str] = None,
               parameters: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
-        """Start a login: remember the PKCE verifier next to the token file, return the URL."""
+        """Start a login: remember the PKCE verifier next to the server's token file, return
+        the URL."""
         if not self.client_id:
             raise TokenFileError(
                 "NO_CLIENT_ID", "No Globus native-app client id is configured for logins.",

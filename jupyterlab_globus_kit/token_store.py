@@ -1,13 +1,22 @@
-"""The standalone login's token file, shared with kernel-helpers (``login/token-file.ts``).
+"""The server's own token file: its standalone Globus login (issue #18).
 
-Same format, same lock protocol, same rules on both sides:
+The server owns the live credentials and kernels ask its token broker, so this file is the
+server's alone: kernel-helpers' standalone login (plain Node, tslab outside JupyterLab)
+keeps its own file (``login/token-file.ts``), and neither reads the other's. The OIDC
+provider's stored login (:mod:`.oidc`) uses these classes too; that file is still read by
+kernels' ``connectOidc()``, because the broker never hands out another provider's token.
 
-- path: ``GLOBUS_KIT_TOKEN_FILE``, else ``<jupyter data dir>/globus-kit/tokens.json``;
+- path: ``GLOBUS_KIT_SERVER_TOKEN_FILE``, else
+  ``<jupyter data dir>/globus-kit/server/tokens.json`` (pending logins next to it);
 - mode 0600 in a 0700 folder; every write is a temp file + ``os.replace``;
 - every read-modify-write holds ``<file>.lock`` (created with ``O_EXCL``; a lock older than
-  30 s is stale and broken) and bumps ``revision``;
+  30 s is stale and broken) and bumps ``revision``, so two server processes of one user
+  (or a server and a kernel on the OIDC file) never renew or rewrite it at once;
 - a file that is not JSON, or JSON that is not ours, is moved aside (never deleted) and
-  reported as a :class:`TokenFileError`; a newer ``format_version`` is left untouched.
+  reported as a :class:`TokenFileError`; a newer ``format_version`` is left untouched;
+- :func:`import_shared_login`: the login that version 0.1.0 kept in the file it shared
+  with kernels (``GLOBUS_KIT_TOKEN_FILE``, else ``<jupyter data dir>/globus-kit/tokens.json``)
+  is copied into the server's file once, so an upgrade does not log anyone out.
 """
 
 from __future__ import annotations
@@ -34,10 +43,7 @@ LOCK_TIMEOUT = 10.0
 #: Age after which a lock file is stale, seconds.
 LOCK_STALE = 30.0
 
-RELOGIN_REMEDY = (
-    'Log in again: click "Log in with Globus" in the Globus sidebar, or run '
-    "`await login({ scopes })` in a cell and then `await login.complete(code)`."
-)
+RELOGIN_REMEDY = 'Log in again: click "Log in with Globus" in the Globus sidebar.'
 
 #: Sentinel a change function returns to delete the file.
 DELETE = object()
@@ -87,19 +93,39 @@ class TokenFileError(Exception):
         self.moved_to = moved_to
 
 
+def _data_dir(env: Mapping[str, str], explicit_env: bool) -> str:
+    if explicit_env and env.get("JUPYTER_DATA_DIR"):
+        return env["JUPYTER_DATA_DIR"]
+    return jupyter_data_dir()
+
+
 def token_file_path(environ: Optional[Mapping[str, str]] = None) -> str:
-    """``GLOBUS_KIT_TOKEN_FILE``, else ``<jupyter data dir>/globus-kit/tokens.json``."""
+    """The server's token file: ``GLOBUS_KIT_SERVER_TOKEN_FILE``, else
+    ``<jupyter data dir>/globus-kit/server/tokens.json``. Not ``GLOBUS_KIT_TOKEN_FILE``:
+    kernels inherit the server's environment, and that variable names their own file."""
+    env = os.environ if environ is None else environ
+    explicit = env.get("GLOBUS_KIT_SERVER_TOKEN_FILE")
+    if explicit:
+        return explicit
+    return os.path.join(_data_dir(env, environ is not None), "globus-kit", "server",
+                        "tokens.json")
+
+
+def shared_token_file_path(environ: Optional[Mapping[str, str]] = None) -> str:
+    """Where version 0.1.0 kept the login it shared with kernels (and where kernel-helpers'
+    standalone login still keeps its own): ``GLOBUS_KIT_TOKEN_FILE``, else
+    ``<jupyter data dir>/globus-kit/tokens.json``. Read only by :func:`import_shared_login`."""
     env = os.environ if environ is None else environ
     explicit = env.get("GLOBUS_KIT_TOKEN_FILE")
     if explicit:
         return explicit
-    if environ is not None and env.get("JUPYTER_DATA_DIR"):
-        return os.path.join(env["JUPYTER_DATA_DIR"], "globus-kit", "tokens.json")
-    return os.path.join(jupyter_data_dir(), "globus-kit", "tokens.json")
+    return os.path.join(_data_dir(env, environ is not None), "globus-kit", "tokens.json")
 
 
 class FileLock:
-    """``<path>.lock`` held for a ``with`` block (the protocol of kernel-helpers' file-lock.ts)."""
+    """``<path>.lock`` held for a ``with`` block: created with ``O_EXCL``, stale after
+    ``stale`` seconds. kernel-helpers' file-lock.ts follows the same protocol on the OIDC
+    token file, which the sidebar and kernels' ``connectOidc()`` still share."""
 
     def __init__(self, path: str, timeout: float = LOCK_TIMEOUT, stale: float = LOCK_STALE):
         self.lock_path = path + ".lock"
@@ -165,10 +191,12 @@ PENDING_TTL = 900.0
 
 def update_pending_logins(path: str, change: Callable[[Dict[str, Any]], Dict[str, Any]]
                           ) -> None:
-    """Read-modify-write ``pending-logins.json`` (kernel-helpers' pending-logins.ts format:
-    ``{"pending": {state: entry}}``, 0600) under its lock. Expired or malformed entries are
-    dropped before ``change`` sees them; an empty result removes the file. The file is shared
-    by every provider (Globus and OIDC logins), so ``change`` must keep others' entries."""
+    """Read-modify-write a ``pending-logins.json`` (``{"pending": {state: entry}}``, 0600)
+    under its lock. Expired or malformed entries are dropped before ``change`` sees them; an
+    empty result removes the file. The server's Globus logins wait next to its own token
+    file; the OIDC provider's wait next to the OIDC token file, in the file kernels'
+    ``connectOidc().login()`` uses too (kernel-helpers' pending-logins.ts format), shared with
+    their Globus logins: ``change`` must keep others' entries."""
     os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
     with FileLock(path):
         try:
@@ -322,3 +350,48 @@ def _valid_body(doc: Mapping[str, Any]) -> bool:
         if exp is not None and (not isinstance(exp, (int, float)) or isinstance(exp, bool)):
             return False
     return True
+
+
+#: Next to the server's token file once :func:`import_shared_login` has looked at the old
+#: shared file: a later logout (which deletes the server's file) is not undone by a second
+#: import at the next start.
+IMPORT_MARKER = "imported-shared-login"
+
+
+def import_shared_login(server_file: "TokenFile", shared_path: str,
+                        log: Optional[logging.Logger] = None) -> Optional[str]:
+    """Copy the login version 0.1.0 kept in the token file it shared with kernels into the
+    server's own file, once: only when the server has no file of its own yet and has not
+    imported before (:data:`IMPORT_MARKER`). The old file stays where it is, for
+    kernel-helpers' standalone login, which keeps using it outside JupyterLab.
+
+    :returns: what happened, for the log (``None`` when there was nothing to look at)
+    """
+    log = log or logging.getLogger("jupyterlab_globus_kit")
+    marker = os.path.join(os.path.dirname(server_file.path) or ".", IMPORT_MARKER)
+    if os.path.abspath(shared_path) == os.path.abspath(server_file.path) \
+            or os.path.exists(marker) or os.path.exists(server_file.path) \
+            or not os.path.exists(shared_path):
+        return None
+    try:
+        old = TokenFile(shared_path, log=log).read()
+    except TokenFileError as err:
+        outcome = f"not imported ({err.code})"
+        old = None
+    else:
+        outcome = "nothing to import (no tokens)"
+    if old and old.get("tokens"):
+        copied = {k: v for k, v in old.items()
+                  if k not in ("format", "format_version", "revision", "updated_at")}
+        # Under the server file's lock: another server process starting at the same time
+        # finds the file written and keeps it.
+        server_file.update(lambda current: copied if current is None else None)
+        outcome = f"imported ({len(old['tokens'])} tokens)"
+    os.makedirs(os.path.dirname(marker) or ".", mode=0o700, exist_ok=True)
+    write_atomically(marker, json.dumps({"from": shared_path, "outcome": outcome,
+                                         "at": int(time.time())}) + "\n")
+    log.info("jupyterlab_globus_kit: the Globus login of %s (shared with kernels up to "
+             "0.1.0): %s into the server's own token file %s; the old file is left for "
+             "kernel-helpers' own login outside JupyterLab", shared_path, outcome,
+             server_file.path)
+    return outcome

@@ -79,7 +79,7 @@ describe('standalone login in Chromium', () => {
   it('should log in from the sidebar through the server callback', async () => {
     const lab = await startLab({
       port: await freePort(),
-      env: { ...env, GLOBUS_KIT_TOKEN_FILE: join(dir, 'server', 'tokens.json') },
+      env: { ...env, GLOBUS_KIT_SERVER_TOKEN_FILE: join(dir, 'server', 'tokens.json') },
       rootDir: dir
     });
     try {

@@ -31,7 +31,7 @@ describe('LoginPanel in JupyterLab', () => {
         GLOBUS_SDK_SERVICE_URL_TRANSFER: emulator.urls.transfer,
         GLOBUS_SDK_SERVICE_URL_GROUPS: emulator.urls.groups,
         GLOBUS_KIT_CLIENT_ID: seed.NATIVE_CLIENT_ID,
-        GLOBUS_KIT_TOKEN_FILE: tokenFile
+        GLOBUS_KIT_SERVER_TOKEN_FILE: tokenFile
       },
       rootDir: dir
     });

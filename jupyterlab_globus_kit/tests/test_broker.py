@@ -113,7 +113,7 @@ def login(server: JupyterServer) -> None:
 
 
 def stored(server: JupyterServer) -> dict:
-    path = Path(server.tmp.name, "data", "globus-kit", "tokens.json")
+    path = Path(server.tmp.name, "data", "globus-kit", "server", "tokens.json")
     return TokenFile(str(path)).read() or {"tokens": {}}
 
 

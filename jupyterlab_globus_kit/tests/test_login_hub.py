@@ -83,7 +83,7 @@ def hub() -> Iterator[FakeHub]:
 def hub_env(hub: FakeHub, tmp_path: Any, **extra: str) -> Dict[str, str]:
     env = {"GLOBUS_DATA": encode(shape_16(1600000000)), "JUPYTERHUB_API_URL": hub.url,
            "JUPYTERHUB_API_TOKEN": HUB_TOKEN, "JUPYTERHUB_USER": USER,
-           "GLOBUS_KIT_TOKEN_FILE": str(tmp_path / "t.json")}
+           "GLOBUS_KIT_SERVER_TOKEN_FILE": str(tmp_path / "t.json")}
     env.update(extra)
     return {k: v for k, v in env.items() if v}
 
@@ -187,7 +187,7 @@ def test_should_take_a_hub_auth_state_without_tokens_over_the_frozen_globus_data
     assert status["problem"]["code"] == "no-hub-tokens", status
     assert status["problem"]["message"].startswith("The hub gave this server no Globus tokens.")
     # A login from the sidebar (the stored login) then takes over without a restart.
-    TokenFile(env["GLOBUS_KIT_TOKEN_FILE"]).update(lambda cur: {
+    TokenFile(env["GLOBUS_KIT_SERVER_TOKEN_FILE"]).update(lambda cur: {
         "client_id": "native", "auth_base_url": "http://127.0.0.1:1", "identity": None,
         "id_token": None, "tokens": {"transfer.api.globus.org": {
             "resource_server": "transfer.api.globus.org", "access_token": FRESH,

@@ -37,7 +37,7 @@ def server(emulator: Emulator) -> Iterator[JupyterServer]:
 
 
 def token_path(server: JupyterServer) -> Path:
-    return Path(server.tmp.name, "data", "globus-kit", "tokens.json")
+    return Path(server.tmp.name, "data", "globus-kit", "server", "tokens.json")
 
 
 def approve(url: str) -> str:
@@ -354,25 +354,45 @@ def test_no_response_should_hold_a_token_or_verifier(server: JupyterServer) -> N
     assert "access_token" not in body and "refresh_token" not in body
 
 
-def test_kernel_and_server_refreshing_at_once_should_not_clobber(
+#: A second server process of the same user renewing the same login: it waits until the
+#: given start time, renews, and prints how many token requests it sent (never a token).
+OTHER_SERVER_PROCESS = """
+import json, sys, time
+from jupyterlab_globus_kit import login as login_module
+from jupyterlab_globus_kit.login import LoginManager
+from jupyterlab_globus_kit.status import GlobusState
+from jupyterlab_globus_kit.token_store import TokenFile
+path, start_at = sys.argv[1], float(sys.argv[2])
+env = {"GLOBUS_KIT_SERVER_TOKEN_FILE": path}
+manager = LoginManager(GlobusState(env), env)
+stale = TokenFile(path).read()["tokens"]["transfer.api.globus.org"]["access_token"]
+calls = []
+real = login_module._token_call
+login_module._token_call = lambda *a, **k: (calls.append(1), real(*a, **k))[1]
+time.sleep(max(0.0, start_at - time.time()))
+manager.refresh("transfer.api.globus.org", stale)
+print(json.dumps({"refreshed": len(calls)}))
+"""
+
+
+def test_two_server_processes_refreshing_at_once_should_not_clobber(
         server: JupyterServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A Node process (kernel-helpers, as in a kernel) and this process (the server's
-    LoginManager) renew the same stored login at the same moment; Auth rotates refresh
-    tokens, so a second use of the old one would fail. Exactly one may call Auth."""
+    """Two processes of this package (two servers of one user, or a server and its restart)
+    renew the same stored login at the same moment; Auth rotates refresh tokens, so a second
+    use of the old one would fail. Exactly one may call Auth (the file lock and adopting the
+    other's renewal). The kernel has its own file since issue #18, so this is the one
+    concurrent writer of the server's file left."""
     import subprocess
+    import sys
     import threading
 
     from jupyterlab_globus_kit import login as login_module
     from jupyterlab_globus_kit.login import LoginManager
     from jupyterlab_globus_kit.status import GlobusState
 
-    child_js = Path(__file__).resolve().parents[2] / "kernel-helpers" / "dist" / "test" / \
-        "login-refresh-child.js"
-    if not child_js.exists():
-        pytest.skip("kernel-helpers is not built")
     login_with_paste(server)
     path = str(token_path(server))
-    env = {"GLOBUS_KIT_TOKEN_FILE": path}
+    env = {"GLOBUS_KIT_SERVER_TOKEN_FILE": path}
     manager = LoginManager(GlobusState(env), env)
     stale = TokenFile(path).read()["tokens"][TRANSFER]["access_token"]
     calls = []
@@ -383,26 +403,28 @@ def test_kernel_and_server_refreshing_at_once_should_not_clobber(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(login_module, "_token_call", counting)
-    start_at = int(time.time() * 1000) + 800
-    proc = subprocess.Popen(["node", str(child_js), path, str(start_at)],
-                            stdout=subprocess.PIPE, text=True)
+    start_at = time.time() + 1.5
+    proc = subprocess.Popen(
+        [sys.executable, "-c", OTHER_SERVER_PROCESS, path, str(start_at)],
+        stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
     errors = []
 
-    def python_side() -> None:
-        time.sleep(max(0.0, start_at / 1000 - time.time()))
+    def this_side() -> None:
+        time.sleep(max(0.0, start_at - time.time()))
         try:
             manager.refresh(TRANSFER, stale)
         except Exception as err:  # noqa: BLE001 - reported below
             errors.append(err)
 
-    t = threading.Thread(target=python_side)
+    t = threading.Thread(target=this_side)
     t.start()
     out, _ = proc.communicate(timeout=60)
     t.join(60)
     assert proc.returncode == 0, out
     assert not errors, errors
-    node_result = json.loads(out)
-    assert node_result["refreshed"] + len(calls) == 1, (node_result, calls)
+    other = json.loads(out.strip().splitlines()[-1])
+    assert other["refreshed"] + len(calls) == 1, (other, calls)
     final = TokenFile(path).read()["tokens"][TRANSFER]
     assert final["access_token"] != stale
     assert manager.state.data.tokens[TRANSFER].access_token == final["access_token"]
@@ -411,30 +433,39 @@ def test_kernel_and_server_refreshing_at_once_should_not_clobber(
     assert TokenFile(path).read()["tokens"][TRANSFER]["refresh_token"] != final["refresh_token"]
 
 
-def test_sidebar_paste_box_should_complete_a_login_started_in_a_cell(
+def test_regression_18_a_kernel_login_does_not_reach_the_server(
         server: JupyterServer, emulator: Emulator) -> None:
-    """kernel-helpers' login() (in a kernel) leaves its PKCE state next to the token file;
-    the sidebar's paste field (POST login/complete) finishes it on the server."""
+    """issue #18: kernel-helpers' standalone login (plain Node, as outside JupyterLab) keeps
+    its own file; the server neither reads it nor takes its waiting logins (0.1.0 shared
+    both, so a kernel's file changed what the sidebar showed)."""
     import subprocess
 
     index_js = Path(__file__).resolve().parents[2] / "kernel-helpers" / "dist" / "index.js"
     if not index_js.exists():
         pytest.skip("kernel-helpers is not built")
-    script = ("require(process.argv[1]).login({})"
-              ".then(s => process.stdout.write(JSON.stringify(s)),"
-              " e => { console.error(e.code); process.exit(1); })")
-    env = {**os.environ, "GLOBUS_KIT_TOKEN_FILE": str(token_path(server)),
-           "GLOBUS_KIT_CLIENT_ID": NATIVE_CLIENT_ID,
-           "GLOBUS_SDK_SERVICE_URL_AUTH": emulator.env["GLOBUS_SDK_SERVICE_URL_AUTH"]}
+    server.post("/globus-kit/logout", {})
+    kernel_file = Path(server.tmp.name, "data", "globus-kit", "tokens.json")
+    script = ("const kh = require(process.argv[1]);"
+              "kh.login({}).then(async s => {"
+              " const r = await fetch(s.url, { redirect: 'manual' });"
+              " const code = new URL(r.headers.get('location')).searchParams.get('code');"
+              " const done = await kh.login.complete(code);"
+              " process.stdout.write(JSON.stringify({ file: done.tokenFile }));"
+              "}, e => { console.error(e.code); process.exit(1); })")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GLOBUS_KIT_TOKEN_BROKER")}
+    env.update({"JUPYTER_DATA_DIR": str(Path(server.tmp.name, "data")),
+                "GLOBUS_KIT_CLIENT_ID": NATIVE_CLIENT_ID,
+                "GLOBUS_SDK_SERVICE_URL_AUTH": emulator.env["GLOBUS_SDK_SERVICE_URL_AUTH"]})
     out = subprocess.run(["node", "-e", script, str(index_js)], env=env, capture_output=True,
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    start = json.loads(out.stdout.strip().splitlines()[-1])
-    location = approve(start["url"])
-    code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["code"][0]
-    done = server.post("/globus-kit/login/complete", {"code": code})
-    assert done.status_code == 200, done.text
-    assert server.get("/globus-kit/status").json()["source"] == "stored-login"
+    assert json.loads(out.stdout.strip().splitlines()[-1])["file"] == str(kernel_file)
+    assert TokenFile(str(kernel_file)).read()["tokens"]
+    status = server.get("/globus-kit/status").json()
+    assert status["source"] == "none", "the server does not read the kernel's file"
+    assert not token_path(server).exists()
+    assert server.post("/globus-kit/login/complete", {"code": "AnyCode123"}).json()["code"] \
+        == "NO_PENDING_LOGIN"
 
 
 def test_should_report_a_corrupt_token_file_and_keep_it_aside(server: JupyterServer) -> None:

@@ -1,5 +1,6 @@
-"""Globus and OIDC logins wait in one ``pending-logins.json``: a Globus completion without a
-state and a Globus logout must leave the OIDC provider's waiting logins alone."""
+"""The server's own ``pending-logins.json`` (next to its token file since issue #18) holds its
+Globus logins; an entry of another provider (0.1.0 shared the file with OIDC logins and
+kernels) is never taken by a Globus completion without a state, nor dropped by a logout."""
 from __future__ import annotations
 
 import json
@@ -24,7 +25,7 @@ def entry(state: str, base: str, client: str) -> dict:
 
 @pytest.fixture()
 def manager(tmp_path: Path) -> LoginManager:
-    env = {"GLOBUS_KIT_TOKEN_FILE": str(tmp_path / "globus-kit" / "tokens.json"),
+    env = {"GLOBUS_KIT_SERVER_TOKEN_FILE": str(tmp_path / "globus-kit" / "tokens.json"),
            "GLOBUS_SDK_SERVICE_URL_AUTH": AUTH, "GLOBUS_KIT_CLIENT_ID": "globus-client"}
     (tmp_path / "globus-kit").mkdir(mode=0o700)
     return LoginManager(GlobusState(), env)

@@ -152,7 +152,7 @@ def route_table() -> "list[tuple[str, type, str]]":
         for key in list(os.environ):
             if key.startswith(("GLOBUS_", "JUPYTERHUB_")):
                 mp.delenv(key)
-        mp.setenv("GLOBUS_KIT_TOKEN_FILE", os.path.join(tmp, "tokens.json"))
+        mp.setenv("GLOBUS_KIT_SERVER_TOKEN_FILE", os.path.join(tmp, "tokens.json"))
         setup_handlers(app, GlobusState({}))
     out = []
     for pattern, handler, *_ in app.rules:

@@ -140,7 +140,7 @@ def test_concurrent_callers_share_one_renewal_run(emulator: Emulator,
 
     login_with_paste(server)
     stale = put_inside_the_renewal_window(server)
-    env = {"GLOBUS_KIT_TOKEN_FILE": str(token_path(server))}
+    env = {"GLOBUS_KIT_SERVER_TOKEN_FILE": str(token_path(server))}
     manager = LoginManager(GlobusState(env), env)
     runs: List[str] = []
     blocking = manager.token

@@ -151,13 +151,13 @@ def test_no_hub_tokens_offers_the_sidebar_login_when_a_native_client_is_configur
     data = shape_16(iat=int(time.time()))
     data["tokens"] = {}
     env = {"GLOBUS_DATA": encode(data, 4), "GLOBUS_KIT_CLIENT_ID": "native-client",
-           "GLOBUS_KIT_TOKEN_FILE": str(tmp_path / "tokens.json")}
+           "GLOBUS_KIT_SERVER_TOKEN_FILE": str(tmp_path / "tokens.json")}
     state = GlobusState(env)
     manager = LoginManager(state, env)
     problem = state.status()["problem"]
     assert problem == {"code": "no-hub-tokens", "message": HUB_GAVE_NONE
                        + ", or log in with Globus from the sidebar."}
-    TokenFile(env["GLOBUS_KIT_TOKEN_FILE"]).update(lambda cur: {
+    TokenFile(env["GLOBUS_KIT_SERVER_TOKEN_FILE"]).update(lambda cur: {
         "client_id": "native-client", "auth_base_url": "http://127.0.0.1:9", "identity": None,
         "id_token": None, "tokens": {"transfer.api.globus.org": {
             "resource_server": "transfer.api.globus.org", "access_token": "AgStoredLogin0123",

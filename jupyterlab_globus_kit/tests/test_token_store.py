@@ -1,23 +1,22 @@
-"""The token file: format, mode, atomic locked updates, bad files moved aside, and the
-same file read and written by kernel-helpers (Node) and this package (Python)."""
+"""The server's token file: format, mode, atomic locked updates, bad files moved aside, its
+own path apart from kernel-helpers' file, and the one-time import of the login version
+0.1.0 kept in the file it shared with kernels (issue #18)."""
 
 from __future__ import annotations
 
 import json
 import os
 import stat
-import subprocess
+import logging
 import threading
 from pathlib import Path
 
 import pytest
 
 from jupyterlab_globus_kit.token_store import (
-    FileLock, TokenFile, TokenFileError, token_file_path,
+    IMPORT_MARKER, FileLock, TokenFile, TokenFileError, shared_token_file_path, token_file_path,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-TOKEN_FILE_JS = ROOT / "kernel-helpers" / "dist" / "login" / "token-file.js"
 SECRET = "AgStoredAccessSecret0123456789"
 
 
@@ -31,13 +30,6 @@ def sample() -> dict:
             "scope": "urn:globus:auth:scope:transfer.api.globus.org:all",
             "expires_at_seconds": 2000000000, "token_type": "Bearer"}},
     }
-
-
-def node(script: str, *args: str) -> subprocess.CompletedProcess:
-    if not TOKEN_FILE_JS.exists():
-        pytest.skip("kernel-helpers is not built")
-    return subprocess.run(["node", "-e", script, str(TOKEN_FILE_JS), *args],
-                          capture_output=True, text=True, timeout=60)
 
 
 def test_should_write_0600_with_format_version_and_bump_revision(tmp_path: Path) -> None:
@@ -96,65 +88,112 @@ def test_should_move_a_foreign_file_aside_and_keep_a_newer_version(tmp_path: Pat
     assert info.value.code == "TOKEN_FILE_UNSUPPORTED" and newer.exists()
 
 
-def test_should_follow_jupyter_data_dir(tmp_path: Path) -> None:
-    assert token_file_path({"JUPYTER_DATA_DIR": "/d"}) == "/d/globus-kit/tokens.json"
-    assert token_file_path({"GLOBUS_KIT_TOKEN_FILE": "/t.json"}) == "/t.json"
+def test_the_server_file_is_its_own_not_the_kernels(tmp_path: Path) -> None:
+    """issue #18: kernels inherit the server's environment, so the server's file is named by
+    its own variable; GLOBUS_KIT_TOKEN_FILE names kernel-helpers' file and is not used."""
+    assert token_file_path({"JUPYTER_DATA_DIR": "/d"}) == "/d/globus-kit/server/tokens.json"
+    assert token_file_path({"JUPYTER_DATA_DIR": "/d", "GLOBUS_KIT_TOKEN_FILE": "/k.json"}) \
+        == "/d/globus-kit/server/tokens.json"
+    assert token_file_path({"GLOBUS_KIT_SERVER_TOKEN_FILE": "/s.json"}) == "/s.json"
+    assert shared_token_file_path({"JUPYTER_DATA_DIR": "/d"}) == "/d/globus-kit/tokens.json"
+    assert shared_token_file_path({"GLOBUS_KIT_TOKEN_FILE": "/k.json"}) == "/k.json"
 
 
-NODE_READ = """
-const { TokenFile } = require(process.argv[1]);
-new TokenFile(process.argv[2]).read().then(doc => {
-  const t = doc.tokens['transfer.api.globus.org'];
-  console.log(JSON.stringify({ revision: doc.revision,
-    sameSecret: t.access_token === process.argv[3],
-    refresh: Boolean(t.refresh_token), exp: t.expires_at_seconds }));
-}, e => { console.log(JSON.stringify({ error: e.code })); });
-"""
-
-NODE_WRITE = """
-const { TokenFile } = require(process.argv[1]);
-const file = new TokenFile(process.argv[2], { timeoutMs: Number(process.argv[3] || 10000) });
-file.update(doc => ({ ...doc, tokens: { ...doc.tokens,
-  'groups.api.globus.org': { resource_server: 'groups.api.globus.org',
-  access_token: 'AgNodeWritten',
-  refresh_token: null, scope: 'urn:globus:auth:scope:groups.api.globus.org:all',
-  expires_at_seconds: null,
-  token_type: 'Bearer' } } })).then(d => console.log(JSON.stringify({ revision: d.revision })),
-  e => console.log(JSON.stringify({ error: e.code })));
-"""
-
-
-def test_should_be_readable_by_node_when_python_writes(tmp_path: Path) -> None:
-    path = tmp_path / "tokens.json"
-    TokenFile(str(path)).update(lambda cur: sample())
-    out = node(NODE_READ, str(path), SECRET)
-    assert json.loads(out.stdout) == {"revision": 1, "sameSecret": True, "refresh": True,
-                                      "exp": 2000000000}, out.stderr
-
-
-def test_should_read_what_node_writes_and_share_the_lock(tmp_path: Path) -> None:
+def test_a_held_lock_makes_an_update_wait_then_give_up(tmp_path: Path) -> None:
     path = tmp_path / "tokens.json"
     f = TokenFile(str(path))
     f.update(lambda cur: sample())
-    out = node(NODE_WRITE, str(path))
-    assert json.loads(out.stdout) == {"revision": 2}, out.stderr
-    doc = f.read()
-    assert doc["tokens"]["groups.api.globus.org"]["access_token"] == "AgNodeWritten"
-    assert doc["tokens"]["transfer.api.globus.org"]["access_token"] == SECRET
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    with FileLock(str(path)):
-        out = node(NODE_WRITE, str(path), "300")
-    assert json.loads(out.stdout) == {"error": "TOKEN_FILE_LOCKED"}
-    assert f.read()["revision"] == 2
+    with FileLock(str(path)):  # another server process renewing
+        with pytest.raises(TokenFileError) as info:
+            TokenFile(str(path), lock_timeout=0.3).update(lambda cur: {**cur, "identity": None})
+    assert info.value.code == "TOKEN_FILE_LOCKED"
+    assert f.read()["revision"] == 1
 
 
-def test_node_should_move_a_file_python_rejects_the_same_way(tmp_path: Path) -> None:
-    path = tmp_path / "tokens.json"
-    path.write_text("not json")
-    out = node(NODE_READ, str(path), SECRET)
-    assert json.loads(out.stdout) == {"error": "TOKEN_FILE_CORRUPT"}
-    assert not path.exists()
-    assert any(p.name.startswith("tokens.json.bad-") for p in tmp_path.iterdir())
+# ------------------------------------------------------------------ the one-time import
+
+def manager_for(tmp_path: Path, env_extra: dict = None):
+    from jupyterlab_globus_kit.login import LoginManager
+    from jupyterlab_globus_kit.status import GlobusState
+
+    env = {"JUPYTER_DATA_DIR": str(tmp_path / "data"), **(env_extra or {})}
+    state = GlobusState(env)
+    return LoginManager(state, env), state
+
+
+def shared_file(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "globus-kit" / "tokens.json"
+
+
+def test_regression_18_an_upgrade_keeps_the_login_of_the_shared_file_once(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """issue #18: the server no longer reads the file it shared with kernels; a login kept
+    there by version 0.1.0 is copied into the server's own file at the first start, so the
+    upgrade logs nobody out. The old file stays for kernel-helpers' own login."""
+    old = shared_file(tmp_path)
+    TokenFile(str(old)).update(lambda cur: sample())
+    before = old.read_text()
+    with caplog.at_level(logging.INFO, logger="jupyterlab_globus_kit"):
+        manager, state = manager_for(tmp_path)
+    assert state.source == "stored-login"
+    assert state.data.tokens["transfer.api.globus.org"].access_token == SECRET
+    own = Path(manager.token_path)
+    assert own == tmp_path / "data" / "globus-kit" / "server" / "tokens.json"
+    assert stat.S_IMODE(os.stat(own).st_mode) == 0o600
+    assert TokenFile(str(own)).read()["tokens"] == sample()["tokens"]
+    assert old.read_text() == before, "the kernel's file is left as it was"
+    assert "imported (1 tokens)" in caplog.text and str(old) in caplog.text
+    assert SECRET not in caplog.text
+    # The server's file is its own from now on: a change of the old file is not seen.
+    TokenFile(str(old)).update(lambda cur: {**cur, "tokens": {}})
+    os.utime(old, None)
+    assert manager.summary()["source"] == "stored-login"
+    assert manager.state.data.tokens["transfer.api.globus.org"].access_token == SECRET
+
+
+def test_regression_18_a_logout_after_the_import_is_not_undone_at_the_next_start(
+        tmp_path: Path) -> None:
+    TokenFile(str(shared_file(tmp_path))).update(lambda cur: sample())
+    manager, _ = manager_for(tmp_path)
+    Path(manager.token_path).unlink()  # what the sidebar's logout leaves on disk
+    assert (Path(manager.token_path).parent / IMPORT_MARKER).exists()
+    _, state = manager_for(tmp_path)
+    assert state.source == "none"
+    assert not Path(manager.token_path).exists()
+
+
+def test_regression_18_the_import_never_overwrites_the_servers_own_login(
+        tmp_path: Path) -> None:
+    own = tmp_path / "data" / "globus-kit" / "server" / "tokens.json"
+    mine = sample()
+    mine["tokens"]["transfer.api.globus.org"]["access_token"] = "AgServersOwn"
+    TokenFile(str(own)).update(lambda cur: mine)
+    TokenFile(str(shared_file(tmp_path))).update(lambda cur: sample())
+    _, state = manager_for(tmp_path)
+    assert state.data.tokens["transfer.api.globus.org"].access_token == "AgServersOwn"
+
+
+def test_regression_18_a_bad_shared_file_is_not_imported_and_says_so(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    old = shared_file(tmp_path)
+    old.parent.mkdir(parents=True)
+    old.write_text('{"format": ' + SECRET)
+    with caplog.at_level(logging.INFO, logger="jupyterlab_globus_kit"):
+        manager, state = manager_for(tmp_path)
+    assert state.source == "none"
+    assert not Path(manager.token_path).exists()
+    assert "not imported (TOKEN_FILE_CORRUPT)" in caplog.text
+    assert SECRET not in caplog.text
+
+
+def test_regression_18_the_import_follows_an_explicit_kernel_token_file(tmp_path: Path) -> None:
+    """A server configured with GLOBUS_KIT_TOKEN_FILE (0.1.0's one variable) finds the
+    login there; its own file is in the data dir."""
+    old = tmp_path / "elsewhere" / "t.json"
+    TokenFile(str(old)).update(lambda cur: sample())
+    manager, state = manager_for(tmp_path, {"GLOBUS_KIT_TOKEN_FILE": str(old)})
+    assert state.source == "stored-login"
+    assert manager.token_path == str(tmp_path / "data" / "globus-kit" / "server" / "tokens.json")
 
 
 @pytest.mark.parametrize("word", ["NaN", "Infinity", "-Infinity"])
@@ -220,7 +259,7 @@ def test_non_string_identity_fields_are_dropped_with_a_log_line(
     doc["identity"] = {"sub": "user-sub", "name": {"html": "<b>x</b>"}, "email": 5,
                        "preferred_username": ["a", "b"], "organization": "Org"}
     TokenFile(str(path)).update(lambda cur: doc)
-    env = {"GLOBUS_KIT_TOKEN_FILE": str(path)}
+    env = {"GLOBUS_KIT_SERVER_TOKEN_FILE": str(path)}
     with caplog.at_level("WARNING", logger="jupyterlab_globus_kit"):
         state = GlobusState(env)
         LoginManager(state, env)

@@ -133,8 +133,9 @@ export async function loadStoredLogin(
 export const NO_CREDENTIALS_MESSAGE =
   'No Globus credentials found. On JupyterHub: ask your admin to enable auth state ' +
   '(enable_auth_state) and pass GLOBUS_DATA to the server, then log out and log in again. ' +
-  'On your own JupyterLab: log in with Globus from the Globus sidebar, or run `await login()` ' +
-  'in a cell and then `await login.complete(code)`; then run connect() again.';
+  'Without a hub: run `await login()` in a cell and then `await login.complete(code)`; then ' +
+  'run connect() again (in JupyterLab with the Globus extension, kernels take the ' +
+  "server's login: log in from the Globus sidebar).";
 
 /**
  * What to do when the hub's auth state holds no tokens (`tokens` is `{}` or `''`, as the
@@ -145,9 +146,7 @@ export const NO_CREDENTIALS_MESSAGE =
  * @param env - the environment (`GLOBUS_KIT_CLIENT_ID`: a native client for a login here)
  */
 export function hubNoTokensMessage(env: Readonly<Record<string, string | undefined>>): string {
-  const login = env.GLOBUS_KIT_CLIENT_ID
-    ? ', or log in with Globus (login() in a cell, or the sidebar)'
-    : '';
+  const login = env.GLOBUS_KIT_CLIENT_ID ? ', or log in with Globus (login() in a cell)' : '';
   return `${HUB_GAVE_NO_TOKENS} Log out of the hub and log in again${login}; then run connect() again.`;
 }
 
@@ -167,7 +166,8 @@ export const SERVER_NO_CREDENTIALS_MESSAGE =
  * `JUPYTERHUB_API_URL`, `JUPYTERHUB_API_TOKEN` and `JUPYTERHUB_USER` are set and the token
  * may read it; see `hub-auth-state.ts`; why it was not used is in `warnings`), else
  * `GLOBUS_DATA` in the environment (frozen when the server started), else the stored login
- * (the token file a login from the sidebar or a cell wrote). The same order as the server.
+ * (kernel-helpers' own token file, which `login()` in a cell writes). The same order as the
+ * server, whose stored login is its own file.
  *
  * @param options - where to find credentials, display, required scopes
  * @returns the session

@@ -123,7 +123,7 @@ export class LoginModel implements IDisposable {
   }
 
   /**
-   * Finish a login (started here or in a cell) with the code from Globus' page.
+   * Finish a login started here with the code from Globus' page.
    *
    * @param code - the code, or the whole address of the code page
    */

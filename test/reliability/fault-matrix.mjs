@@ -136,7 +136,7 @@ export async function startStoredLoginServer(emu, mod) {
   const tokenFile = join(mkdtempSync(join(tmpdir(), 'globus-kit-matrix-')), 'tokens.json');
   const server = await startServer(services, {
     GLOBUS_KIT_CLIENT_ID: mod.seed.NATIVE_CLIENT_ID,
-    GLOBUS_KIT_TOKEN_FILE: tokenFile
+    GLOBUS_KIT_SERVER_TOKEN_FILE: tokenFile
   });
   const wasAutoApprove = emu.autoApprove;
   emu.autoApprove = true;

@@ -141,7 +141,7 @@ describe('secret scan', { timeout: 300_000 }, () => {
         GLOBUS_SDK_SERVICE_URL_GROUPS: env.GLOBUS_SDK_SERVICE_URL_GROUPS,
         GLOBUS_DATA: env.GLOBUS_DATA,
         GLOBUS_KIT_CLIENT_ID: env.GLOBUS_KIT_CLIENT_ID,
-        GLOBUS_KIT_TOKEN_FILE: tokenFile
+        GLOBUS_KIT_SERVER_TOKEN_FILE: tokenFile
       },
       rootDir: labRoot,
       labArgs: ['--debug'],

@@ -1,8 +1,12 @@
 /**
- * A cross-process lock next to a file: `<file>.lock`, created with O_EXCL. The Python
- * server extension uses the same protocol (token_store.py), so the kernel and the server
- * never refresh or rewrite the token file at the same time. A lock older than `staleMs`
- * belongs to a process that died mid-write and is broken.
+ * A cross-process lock next to a file: `<file>.lock`, created with O_EXCL, so two kernels
+ * or scripts of one user never refresh or rewrite the token file at the same time. A lock
+ * older than `staleMs` belongs to a process that died mid-write and is broken.
+ *
+ * The Globus token file is kernel-helpers' own (the server extension keeps its own since
+ * issue #18); the OIDC provider's token file and `pending-logins.json` are still shared
+ * with the server extension's sidebar login (its broker never hands out another provider's
+ * token), which follows the same protocol (token_store.py).
  *
  * Why not a library: proper-lockfile and friends use mkdir locks that Python would have to
  * copy anyway; the protocol is 40 lines and both sides must agree on it exactly.

@@ -21,7 +21,12 @@ export type LoginErrorCode =
   /** Auth refused the code or the request. */
   | 'LOGIN_FAILED'
   /** No native-app client id configured. */
-  | 'NO_CLIENT_ID';
+  | 'NO_CLIENT_ID'
+  /**
+   * A login, completion or logout in a kernel started by a Jupyter server with the
+   * extension: the server owns the login there (log in from the sidebar).
+   */
+  | 'LOGIN_ON_SERVER';
 
 /** What a {@link LoginError} carries. */
 export interface ILoginErrorInit {
@@ -39,7 +44,7 @@ export interface ILoginErrorInit {
 
 /** The remedy for every "log in again" situation. */
 export const RELOGIN_REMEDY =
-  'Log in again: click "Log in with Globus" in the Globus sidebar, or run `await login({ scopes })` in a cell and then `await login.complete(code)`.';
+  'Log in again: run `await login({ scopes })` in a cell and then `await login.complete(code)`.';
 
 /**
  * A login or token-file problem, with the remedy in the message and in `remedy`.

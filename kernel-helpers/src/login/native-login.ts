@@ -2,8 +2,13 @@
  * Standalone login from a notebook cell, the way the Globus SDK's native-app guide does
  * it: PKCE S256 with a native (public) client, `access_type=offline` for refresh tokens,
  * the user signs in in a browser and pastes back the code from Auth's code page, the code
- * is exchanged and the tokens are stored in the token file (which the server extension
- * and later `connect()` calls read).
+ * is exchanged and the tokens are stored in kernel-helpers' own token file (which later
+ * `connect()` calls read), for plain Node and tslab outside JupyterLab.
+ *
+ * In a kernel started by a Jupyter server with the extension the server owns the login
+ * (its token broker is in the environment, and `connect()` takes the server's tokens): a
+ * login here would write a file nothing there reads, so these functions refuse with
+ * `LOGIN_ON_SERVER`, pointing to the sidebar.
  *
  * `login({ scopes })` starts a login and shows the link; `login.complete(code)` finishes
  * it; `login.forConsent(error)` starts a step-up login for the scopes a
@@ -36,6 +41,7 @@ import {
   findPendingLogin
 } from './pending-logins';
 import { IStoredIdentity, ITokenFileDocument, TokenFile, tokenFilePath } from './token-file';
+import { brokerConfig } from './token-broker';
 
 /** Scopes of a first login when none are given: identity, linked identities, Transfer. */
 export const DEFAULT_LOGIN_SCOPES: readonly string[] = [
@@ -124,6 +130,7 @@ export interface ILogoutResult {
  */
 export async function startLogin(options: ILoginOptions = {}): Promise<ILoginStart> {
   const env = options.env ?? process.env;
+  refuseUnderServer(env, options, 'start a login');
   const clientId = options.clientId ?? env.GLOBUS_KIT_CLIENT_ID;
   if (!clientId) {
     throw new LoginError({
@@ -175,6 +182,7 @@ export async function completeLogin(
   options: ICompleteLoginOptions = {}
 ): Promise<ILoginResult> {
   const env = options.env ?? process.env;
+  refuseUnderServer(env, options, 'complete a login');
   const path = options.tokenFile ?? tokenFilePath(env);
   const parsed = parseCode(code);
   // Without a state, only a Globus login is taken (OIDC logins share the file).
@@ -257,6 +265,7 @@ export async function storeTokenResponse(
  */
 export async function logout(options: ILoginContextOptions = {}): Promise<ILogoutResult> {
   const env = options.env ?? process.env;
+  refuseUnderServer(env, options, 'log out');
   const path = options.tokenFile ?? tokenFilePath(env);
   const file = new TokenFile(path);
   let doc: ITokenFileDocument | undefined;
@@ -338,6 +347,26 @@ export const login: ILoginFunction = Object.assign(
 );
 
 // Module internals (not exported).
+
+/**
+ * Refuse a login, completion or logout in a kernel whose Jupyter server owns the login
+ * (its token broker is in the environment), unless a token file is named explicitly.
+ */
+function refuseUnderServer(
+  env: Readonly<Record<string, string | undefined>>,
+  options: ILoginContextOptions,
+  what: string
+): void {
+  if (options.tokenFile === undefined && brokerConfig(env)) {
+    throw new LoginError({
+      code: 'LOGIN_ON_SERVER',
+      message: `This kernel was started by JupyterLab, whose server holds your Globus login; a ${what} here would not reach it.`,
+      remedy:
+        'Use "Log in with Globus" (or "Log out") in the Globus sidebar; connect() and the verbs in this kernel use the server\'s login at their next call.'
+    });
+  }
+}
+
 async function scopesToAsk(options: ILoginOptions, path: string): Promise<string[]> {
   let base: string[];
   if (options.scopes) {
@@ -421,7 +450,7 @@ function identityOf(idToken: string | undefined): IStoredIdentity | null {
 function showLink(display: IDisplaySink | undefined, url: string, scopes: readonly string[]): void {
   const steps =
     'Open the link, log in and approve, then copy the code Globus shows and run ' +
-    '`await login.complete("<code>")` (or paste it into the Globus sidebar).';
+    '`await login.complete("<code>")`.';
   if (display) {
     display.display.html(
       `<div class="jp-GlobusKit-Login"><p><a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">Log in with Globus</a> ` +

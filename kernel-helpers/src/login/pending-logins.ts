@@ -1,8 +1,10 @@
 /**
  * Logins started but not completed: the PKCE verifier and what was asked for, kept in
  * `pending-logins.json` next to the token file (mode 0600, same lock protocol), so that a
- * login started in a cell can be completed by the sidebar's paste box (the server
- * extension reads this file too) and vice versa. Entries expire after 15 minutes.
+ * login started in one cell (or process) can be completed in another. Globus logins and
+ * the OIDC provider's share the file; the server extension's OIDC login in the sidebar
+ * reads it too (its Globus logins wait next to its own token file). Entries expire after
+ * 15 minutes.
  */
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';

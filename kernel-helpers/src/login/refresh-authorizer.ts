@@ -2,9 +2,9 @@
  * Keeps a standalone login's access tokens fresh: before a call, a token that expires
  * within `windowSeconds` is renewed with its refresh token; a call answered 401 is
  * renewed and repeated once. Every refresh happens under the token file's lock and writes
- * the (rotated) refresh token back, so the kernel and the server extension never both use
- * the same refresh token: whoever takes the lock second finds the file already renewed
- * and adopts that token instead of refreshing again.
+ * the (rotated) refresh token back, so two kernels or scripts never both use the same
+ * refresh token: whoever takes the lock second finds the file already renewed and adopts
+ * that token instead of refreshing again.
  *
  * The same role as the Globus SDK's `RefreshTokenAuthorizer` with `on_refresh` writing to
  * token storage.

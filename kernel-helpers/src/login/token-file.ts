@@ -1,8 +1,10 @@
 /**
- * The token file: one JSON document per user holding the standalone login's tokens,
- * shared with the Python server extension (jupyterlab_globus_kit/token_store.py reads and
- * writes exactly this format), so a login in the sidebar is seen by the kernel and a
- * refresh in the kernel is seen by the server.
+ * The token file: one JSON document per user holding kernel-helpers' standalone login
+ * (plain Node, tslab outside JupyterLab). It is kernel-helpers' own: under JupyterLab the
+ * server extension owns the live credentials, keeps them in its own file and hands a
+ * kernel access tokens through its token broker (issue #18); the server reads this file
+ * once, when it finds no login of its own, to carry over a login made before the two
+ * were separated.
  *
  * - Location: `GLOBUS_KIT_TOKEN_FILE`, else `<jupyter data dir>/globus-kit/tokens.json`,
  *   with the data dir found the way jupyter_core does (`JUPYTER_DATA_DIR`, else the
@@ -25,7 +27,7 @@ export const TOKEN_FILE_FORMAT = 'jupyterlab-globus-kit/tokens';
 /** The format version this code writes (and the newest it reads). */
 export const TOKEN_FILE_VERSION = 1;
 
-/** One stored token (snake_case: the file is shared with Python). Holds secrets. */
+/** One stored token (snake_case, as the server's file and Globus's token responses). Holds secrets. */
 export interface IStoredToken {
   resource_server: string;
   access_token: string;

@@ -64,6 +64,36 @@ describe('standalone login', () => {
   });
 
   describe('login()', () => {
+    it('regression #18: should refuse in a kernel whose Jupyter server owns the login', async () => {
+      // The server's token broker in the environment: connect() takes the server's login,
+      // so a login here would write a file nothing in JupyterLab reads (0.1.0 shared it).
+      const underServer = {
+        ...env,
+        GLOBUS_KIT_TOKEN_BROKER_URL: 'http://127.0.0.1:9/globus-kit/broker',
+        GLOBUS_KIT_TOKEN_BROKER_SECRET: 'not-a-real-secret-0123456789'
+      };
+      for (const attempt of [
+        () => startLogin({ env: underServer }),
+        () => login.complete('AnyCode0123', { env: underServer }),
+        () => logout({ env: underServer })
+      ]) {
+        await assert.rejects(attempt(), (err: unknown) => {
+          assert.ok(isLoginError(err));
+          assert.equal(err.code, 'LOGIN_ON_SERVER');
+          assert.match(err.message, /Globus sidebar/);
+          assert.doesNotMatch(err.message, /not-a-real-secret/);
+          return true;
+        });
+      }
+      await assert.rejects(fs.stat(join(dir, 'globus-kit', 'pending-logins.json')), {
+        code: 'ENOENT'
+      });
+      // A token file named on purpose is a deliberate standalone login: allowed.
+      const explicit = join(dir, 'explicit', 'tokens.json');
+      const start = await startLogin({ env: underServer, tokenFile: explicit });
+      assert.ok(start.url.startsWith(emu.urls.auth));
+    });
+
     it('should build a PKCE S256 offline authorize URL for the native client and show it as a link', async () => {
       const shown: string[] = [];
       const sink = {
@@ -199,7 +229,7 @@ describe('standalone login', () => {
       );
       assert.ok(isLoginError(error), String(error));
       assert.equal(error.code, 'LOGIN_REQUIRED');
-      assert.match(error.message, /Log in with Globus/);
+      assert.match(error.message, /Log in again: run `await login\(\{ scopes \}\)` in a cell/);
       assert.ok(!error.message.includes(stored.refresh_token as string));
       assert.ok(!error.message.includes(stored.access_token));
     });

@@ -150,7 +150,7 @@ describe('regression #15: a hub auth state without tokens', () => {
       code: 'NO_CREDENTIALS',
       message:
         'The hub gave this server no Globus tokens. Log out of the hub and log in again, or ' +
-        'log in with Globus (login() in a cell, or the sidebar); then run connect() again.'
+        'log in with Globus (login() in a cell); then run connect() again.'
     });
   });
 
