@@ -259,7 +259,8 @@ export type {
   IWorkspaceDocument,
   IWorkspaceRef
 } from './workspaces/platform-client';
-export { Workspace, workspaceInfoOf } from './workspaces/workspace';
+export { Workspace } from './workspaces/workspace';
+export { workspaceInfoOf } from './workspaces/workspace-info';
 export type {
   ISignedUrl,
   ISignedUrlOptions,
@@ -272,7 +273,7 @@ export type {
   IWorkspaceUploadOptions,
   IWorkspaceUploadResult,
   WorkspaceUploadInput
-} from './workspaces/workspace';
+} from './workspaces/workspace-types';
 export { WorkspaceCredentials } from './workspaces/workspace-credentials';
 export type {
   IRevealedS3Credentials,

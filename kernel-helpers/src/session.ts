@@ -45,7 +45,7 @@ import type {
   ISignedUrl,
   IWorkspaceUploadResult,
   WorkspaceUploadInput
-} from './workspaces/workspace';
+} from './workspaces/workspace-types';
 import {
   isWorkspaceKey,
   type IWorkspaceKey,

@@ -15,7 +15,7 @@ import {
   resolveCollection
 } from './resolve-collection';
 import { type IVerbContext, type IVerbOptions, runVerb, showHtml } from './verb-context';
-import type { ISignedUrl } from '../workspaces/workspace';
+import type { ISignedUrl } from '../workspaces/workspace-types';
 import {
   isWorkspaceKey,
   linkWorkspace,

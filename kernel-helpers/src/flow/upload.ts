@@ -17,7 +17,7 @@ import type { Chart } from './plot';
 import { prepareUpload } from './upload-input';
 import { collectionLabel, resolveCollection } from './resolve-collection';
 import type { ICollectionPath } from './fetch-csv';
-import type { IWorkspaceUploadResult, WorkspaceUploadInput } from '../workspaces/workspace';
+import type { IWorkspaceUploadResult, WorkspaceUploadInput } from '../workspaces/workspace-types';
 import {
   isWorkspaceKey,
   type IWorkspaceUploadVerbOptions,

@@ -18,14 +18,14 @@ import { forgetPendingLogins, pendingLoginsPath } from '../login/pending-logins'
 import { TokenFile, type IStoredIdentity } from '../login/token-file';
 import type { Token } from '../tokens/token';
 import { PlatformClient, type IPlatformUserInfo } from '../workspaces/platform-client';
-import {
-  Workspace,
-  workspaceInfoOf,
-  type ISignedUrl,
-  type IWorkspaceInfo,
-  type IWorkspaceUploadResult,
-  type WorkspaceUploadInput
-} from '../workspaces/workspace';
+import { Workspace } from '../workspaces/workspace';
+import { workspaceInfoOf } from '../workspaces/workspace-info';
+import type {
+  ISignedUrl,
+  IWorkspaceInfo,
+  IWorkspaceUploadResult,
+  WorkspaceUploadInput
+} from '../workspaces/workspace-types';
 import { WorkspaceError } from '../workspaces/workspace-error';
 import {
   fetchWorkspaceCsv,

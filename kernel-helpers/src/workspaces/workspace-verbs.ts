@@ -9,15 +9,15 @@ import { BadInputError } from '../errors/bad-input-error';
 import { type ICsvSource, type IFetchCsvOptions, readCsv } from '../flow/read-csv';
 import type { Table } from '../flow/table';
 import { runVerb, showHtml } from '../flow/verb-context';
-import {
-  signedUrlCard,
-  Workspace,
-  type ISignedUrl,
-  type ISignedUrlOptions,
-  type IWorkspaceUploadOptions,
-  type IWorkspaceUploadResult,
-  type WorkspaceUploadInput
-} from './workspace';
+import { Workspace } from './workspace';
+import { signedUrlCard } from './workspace-cards';
+import type {
+  ISignedUrl,
+  ISignedUrlOptions,
+  IWorkspaceUploadOptions,
+  IWorkspaceUploadResult,
+  WorkspaceUploadInput
+} from './workspace-types';
 
 /** An object in a workspace: `{ workspace, key }` (key relative to the workspace). */
 export interface IWorkspaceKey {

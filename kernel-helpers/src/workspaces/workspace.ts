@@ -8,190 +8,52 @@
  * Keys are relative to the workspace's prefix (see `checkRelativeKey`). No AWS SDK type
  * appears in the public signatures: tslab's TypeScript (5.0, node10 resolution) need not
  * resolve the SDK's declarations to type-check a cell.
+ *
+ * The parts around it have their own modules: the public shapes (workspace-types.ts), the
+ * document's description (workspace-info.ts), the bodies sent and received
+ * (workspace-bodies.ts), S3 failures as typed errors (s3-errors.ts) and the HTML cards
+ * (workspace-cards.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { inspect, type InspectOptions } from 'node:util';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
-import { formatBytes, joinHtml, keyValueHtml, linkHtml } from '../display/html';
 import type { IDisplaySink } from '../display/sink';
 import { tableHtml } from '../display/table-html';
 import { BadInputError } from '../errors/bad-input-error';
-import { redactSecrets } from '../errors/globus-kit-error';
-import { AbortError, isAbortError, NetworkError } from '../errors/network-error';
-import type { Chart } from '../flow/plot';
-import { contentTypeFor, prepareUpload } from '../flow/upload-input';
+import { AbortError, isAbortError } from '../errors/network-error';
 import { Table } from '../flow/table';
 import { runVerb, showHtml, throwIfAborted, type IVerbOptions } from '../flow/verb-context';
 import { checkedProviderUrl } from '../oidc/oidc-config';
 import { awsSdk } from './aws-sdk';
 import type { IWorkspaceDocument, PlatformClient } from './platform-client';
+import { isCredentialRefusal, s3Error } from './s3-errors';
+import { checkedBody, uploadBody } from './workspace-bodies';
+import { uploadCard } from './workspace-cards';
 import { WorkspaceCredentials } from './workspace-credentials';
-import { WorkspaceError } from './workspace-error';
+import { workspaceInfoOf } from './workspace-info';
 import { checkRelativeKey } from './workspace-keys';
-
-/** Progress of an upload or download. */
-export interface IWorkspaceProgress {
-  /** Bytes done. */
-  loaded: number;
-  /** Bytes in all, when known. */
-  total?: number;
-  /** The multipart part that just finished, if multipart. */
-  part?: number;
-}
-
-/** What `Workspace.upload` takes: bytes, text, a chart, `{ file }`, a `file:` URL or a stream. */
-export type WorkspaceUploadInput =
-  | Uint8Array
-  | string
-  | Chart
-  | { file: string }
-  | URL
-  | NodeJS.ReadableStream
-  | AsyncIterable<Uint8Array>;
-
-/** Options of `Workspace.upload`. */
-export interface IWorkspaceUploadOptions extends IVerbOptions {
-  /** Called as parts finish (and at the end). */
-  onProgress?: (p: IWorkspaceProgress) => void;
-  /** Content-Type (default: from the key's extension). */
-  contentType?: string;
-  /** PNG pixel density for a chart (default 1). */
-  scale?: number;
-  /** Multipart part size in bytes (default 8 MiB, at least 5 MiB); smaller bodies go in one PUT. */
-  partSize?: number;
-  /** Parts sent at once (default 4). */
-  queueSize?: number;
-}
-
-/** What `Workspace.upload` returns. */
-export interface IWorkspaceUploadResult {
-  workspace: string;
-  /** The key relative to the workspace. */
-  key: string;
-  bucket: string;
-  /** The full object key (prefix + key). */
-  objectKey: string;
-  bytes: number;
-  /** SHA-256 of what was sent, hex. */
-  sha256: string;
-  contentType: string;
-  /** Whether it went as a multipart upload. */
-  multipart: boolean;
-  etag: string | null;
-}
-
-/** What `Workspace.download` returns. */
-export interface IWorkspaceDownload {
-  key: string;
-  /** The body; read it once. */
-  stream: Readable;
-  /** Content-Length, when the server sent it. */
-  size: number | undefined;
-  contentType: string | undefined;
-  etag: string | undefined;
-}
-
-/** What `Workspace.downloadFile` returns. */
-export interface IWorkspaceFileDownload {
-  key: string;
-  /** The local file written. */
-  path: string;
-  bytes: number;
-  sha256: string;
-}
-
-/** Options of `Workspace.ls`. */
-export interface IWorkspaceLsOptions extends IVerbOptions {
-  /** Rows shown (default 50); the table returned has them all. */
-  preview?: number;
-  /** Stop after this many entries (default 100,000). */
-  maxEntries?: number;
-}
-
-/** Options of `Workspace.signedUrl`. */
-export interface ISignedUrlOptions extends IVerbOptions {
-  /** Seconds the URL works (default 3600; at most 7 days, and never past the credentials' expiry). */
-  expiresIn?: number;
-}
-
-/** A presigned GET URL (it is itself the capability to read the object until it expires). */
-export interface ISignedUrl {
-  workspace: string;
-  key: string;
-  url: string;
-  /** When it stops working. */
-  expiresAt: Date;
-  /** Seconds it works from now (after capping to the credentials' expiry). */
-  expiresIn: number;
-}
-
-/** The non-secret description of a workspace (the listing's rows). */
-export interface IWorkspaceInfo {
-  name: string;
-  storageType: string;
-  endpoint: string;
-  bucket: string;
-  prefix: string;
-  region: string;
-  scopes: string[];
-}
-
-/** Options of a {@link Workspace}. */
-export interface IWorkspaceOptions {
-  /** Where its verbs show progress and results. */
-  display?: IDisplaySink;
-  /** Renew credentials that expire within this many seconds (default 60; at most a quarter of their lifetime). */
-  renewWindowSeconds?: number;
-}
+import type {
+  ISignedUrl,
+  ISignedUrlOptions,
+  IWorkspaceDownload,
+  IWorkspaceFileDownload,
+  IWorkspaceInfo,
+  IWorkspaceLsOptions,
+  IWorkspaceOptions,
+  IWorkspaceProgress,
+  IWorkspaceUploadOptions,
+  IWorkspaceUploadResult,
+  WorkspaceUploadInput
+} from './workspace-types';
 
 /** AWS's limit for a presigned URL's lifetime. */
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
-
-/**
- * The non-secret description of a workspace document.
- *
- * @param doc - the workspace API's document
- * @throws WorkspaceError `WORKSPACE_UNSUPPORTED` when it is not S3 or lacks bucket/endpoint
- */
-export function workspaceInfoOf(doc: IWorkspaceDocument): IWorkspaceInfo {
-  const prop = (k: string): string | undefined => {
-    const v = doc.properties?.[k];
-    return Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
-  };
-  const storageType = doc.storage_type ?? prop('storage_type') ?? 'unknown';
-  const fromUri = /^s3:\/\/([^/]+)\/?(.*)$/.exec(
-    doc.resource_uris?.[0] ?? prop('storage_url') ?? ''
-  );
-  const bucket = prop('bucket') ?? fromUri?.[1];
-  const endpoint = prop('service_url') ?? doc.end_point;
-  let prefix = prop('key') ?? fromUri?.[2] ?? '';
-  if (prefix !== '' && !prefix.endsWith('/')) {
-    prefix += '/';
-  }
-  if (storageType.toLowerCase() !== 's3' || !bucket || !endpoint) {
-    throw new WorkspaceError({
-      code: 'WORKSPACE_UNSUPPORTED',
-      message: `Workspace ${JSON.stringify(doc.name)} is ${storageType} storage${bucket && endpoint ? '' : ' without a bucket and endpoint'}; only S3 workspaces are supported.`,
-      remedy: 'Choose an S3 workspace from `await oidc.workspaces()`.',
-      workspace: doc.name
-    });
-  }
-  return {
-    name: doc.name,
-    storageType,
-    endpoint,
-    bucket,
-    prefix: prefix.replace(/^\/+/, ''),
-    region: prop('region') ?? 'us-east-1',
-    scopes: Array.isArray(doc.scopes) ? doc.scopes.filter(s => typeof s === 'string') : []
-  };
-}
 
 /**
  * An S3 workspace: `ls`, `upload`, `download`, `downloadFile`, `signedUrl`, with
@@ -665,263 +527,14 @@ export class Workspace implements IWorkspaceInfo {
       if (signal?.aborted) {
         throw new AbortError();
       }
-      throw this.#mapError(error, operation, key);
-    }
-  }
-
-  #mapError(error: unknown, operation: string, key: string): unknown {
-    if (error instanceof WorkspaceError || error instanceof BadInputError) {
-      return error;
-    }
-    if (isAbortError(error)) {
-      return error;
-    }
-    if (
-      typeof error === 'object' &&
-      error !== null &&
-      (error as { name?: string }).name === 'OidcError'
-    ) {
-      return error;
-    }
-    const e = (error ?? {}) as {
-      name?: unknown;
-      Code?: unknown;
-      code?: unknown;
-      $metadata?: { httpStatusCode?: unknown };
-      $response?: { statusCode?: unknown };
-    };
-    const status =
-      typeof e.$metadata?.httpStatusCode === 'number'
-        ? e.$metadata.httpStatusCode
-        : typeof e.$response?.statusCode === 'number'
-          ? e.$response.statusCode
-          : undefined;
-    const rawCode =
-      typeof e.Code === 'string' ? e.Code : typeof e.name === 'string' ? e.name : undefined;
-    const code = rawCode && /^[A-Za-z.]{1,64}$/.test(rawCode) ? rawCode : undefined;
-    const secrets = this.#credentials?.secrets() ?? [];
-    const what = redactSecrets(
-      `S3 ${operation} of ${this.name}:${key || '/'} failed (${[status, code].filter(Boolean).join(' ') || networkCode(error)})`,
-      secrets
-    );
-    const base = { status, workspace: this.name, serviceCode: code };
-    if (code === 'ExpiredToken' || code === 'TokenRefreshRequired') {
-      return new WorkspaceError({
-        ...base,
-        code: 'CREDENTIALS_EXPIRED',
-        message: `${what}: the temporary credentials expired and renewing them did not help.`,
-        remedy:
-          'Check the machine clock; then get the workspace again with `await oidc.workspace(name)`.'
+      throw s3Error(error, {
+        operation,
+        key,
+        workspace: this.name,
+        prefix: this.prefix,
+        scopes: this.scopes,
+        secrets: this.#credentials?.secrets() ?? []
       });
     }
-    if (
-      status === 403 ||
-      code === 'AccessDenied' ||
-      code === 'InvalidAccessKeyId' ||
-      code === 'SignatureDoesNotMatch'
-    ) {
-      return new WorkspaceError({
-        ...base,
-        code: 'S3_ACCESS_DENIED',
-        message: `${what}.`,
-        remedy: `Check that the workspace grants this (its scopes: ${this.scopes.join(', ') || 'none listed'}) and that the key is inside it.`
-      });
-    }
-    if (status === 404 || code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchBucket') {
-      return new WorkspaceError({
-        ...base,
-        code: 'S3_NOT_FOUND',
-        message: `${what}: no such object.`,
-        remedy: `List the workspace with \`await ws.ls()\` to see its keys (relative to ${this.prefix || 'the bucket'}).`
-      });
-    }
-    return new WorkspaceError({
-      ...base,
-      code: 'S3_REQUEST_FAILED',
-      message: `${what}.`,
-      remedy:
-        status !== undefined && status >= 500
-          ? 'Try again later.'
-          : 'Check the endpoint and the network, then try again.'
-    });
   }
-}
-
-/**
- * The card shown after a workspace upload.
- *
- * @param r - the result
- */
-export function uploadCard(r: IWorkspaceUploadResult) {
-  return joinHtml(
-    [
-      keyValueHtml(
-        [
-          ['Workspace', r.workspace],
-          ['Key', r.key],
-          ['Object', `s3://${r.bucket}/${r.objectKey}`],
-          ['Size', `${formatBytes(r.bytes)} (${r.bytes} bytes)`],
-          ['Type', r.contentType],
-          ['Multipart', r.multipart ? 'yes' : 'no'],
-          ['SHA-256', r.sha256]
-        ],
-        { title: 'Uploaded' }
-      )
-    ],
-    { className: 'jp-GlobusKit-Upload' }
-  );
-}
-
-/**
- * The card of a signed URL.
- *
- * @param s - the signed URL
- */
-export function signedUrlCard(s: ISignedUrl) {
-  return joinHtml(
-    [
-      keyValueHtml(
-        [
-          ['Workspace', s.workspace],
-          ['Key', s.key],
-          ['Signed URL', linkHtml(s.url, s.url)],
-          ['Expires', `${s.expiresAt.toISOString()} (in ${s.expiresIn} s)`]
-        ],
-        { title: 'Download link' }
-      )
-    ],
-    { className: 'jp-GlobusKit-Links' }
-  );
-}
-
-// Module internals (not exported from the package).
-interface IUploadBody {
-  body: Uint8Array | Readable;
-  size: number | undefined;
-  contentType: string;
-  /** Whether the body can be sent again (bytes can, a stream cannot). */
-  replayable: boolean;
-  bytes(): number;
-  digest(): string;
-}
-
-async function uploadBody(
-  data: WorkspaceUploadInput,
-  key: string,
-  options: IWorkspaceUploadOptions,
-  say: (message: string) => void
-): Promise<IUploadBody> {
-  const prepared = await prepareUpload(data, key, options, say);
-  const contentType = prepared?.contentType ?? contentTypeFor(key, options.contentType);
-  if (prepared?.kind === 'bytes') {
-    const { bytes, sha256 } = prepared;
-    return {
-      body: bytes,
-      size: bytes.byteLength,
-      contentType,
-      replayable: true,
-      bytes: () => bytes.byteLength,
-      digest: () => sha256
-    };
-  }
-  let source: AsyncIterable<Uint8Array>;
-  let size: number | undefined;
-  if (prepared?.kind === 'file') {
-    size = prepared.size;
-    source = createReadStream(prepared.file, { highWaterMark: 1024 * 1024 });
-  } else if (typeof data === 'object' && data !== null && Symbol.asyncIterator in data) {
-    source = data as AsyncIterable<Uint8Array>;
-  } else {
-    throw new BadInputError(
-      'upload takes bytes (Uint8Array), a string, a chart, { file: path }, a file: URL or a stream',
-      { code: 'BAD_DATA' }
-    );
-  }
-  const h = createHash('sha256');
-  let count = 0;
-  async function* hashing(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of source) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-      h.update(bytes);
-      count += bytes.byteLength;
-      yield bytes;
-    }
-  }
-  let digest: string | undefined;
-  return {
-    body: Readable.from(hashing(), { objectMode: false }),
-    size,
-    contentType,
-    replayable: false,
-    bytes: () => count,
-    digest: () => (digest ??= h.digest('hex'))
-  };
-}
-
-/**
- * An S3 object body that fails typed: `TRUNCATED_BODY` when the connection drops mid-body
- * (the raw `Error: aborted`, `ECONNRESET`) or the body ends short of its Content-Length;
- * `AbortError` when the caller cancelled. Destroying the result destroys the body.
- *
- * @param body - the SDK's body stream
- * @param what - the request, for messages (no URL: a signed one carries credentials)
- * @param size - Content-Length, when sent
- * @param signal - the caller's signal
- */
-async function* checkedBody(
-  body: Readable,
-  what: string,
-  size: number | undefined,
-  signal: AbortSignal | undefined
-): AsyncGenerator<Buffer> {
-  let loaded = 0;
-  const cutShort = (why: string, cause?: unknown): NetworkError =>
-    new NetworkError(
-      `${what} failed: the response body was cut short (${loaded} of ${size ?? 'unknown'} bytes${why}). Run the cell again.`,
-      { code: 'TRUNCATED_BODY', cause }
-    );
-  try {
-    for await (const chunk of body) {
-      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-      loaded += bytes.length;
-      yield bytes;
-    }
-  } catch (error) {
-    if (
-      signal?.aborted ||
-      isAbortError(error) ||
-      (error as { name?: unknown })?.name === 'AbortError'
-    ) {
-      throw new AbortError();
-    }
-    throw cutShort(`, ${networkCode(error)}`, error);
-  } finally {
-    body.destroy();
-  }
-  if (size !== undefined && loaded !== size) {
-    throw cutShort('');
-  }
-}
-
-function isCredentialRefusal(error: unknown): boolean {
-  const e = error as { name?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;
-  const name = typeof e?.name === 'string' ? e.name : '';
-  return (
-    e?.$metadata?.httpStatusCode === 403 ||
-    name === 'ExpiredToken' ||
-    name === 'InvalidAccessKeyId' ||
-    name === 'InvalidToken' ||
-    name === 'AccessDenied'
-  );
-}
-
-function networkCode(error: unknown): string {
-  const e = error as { code?: unknown; cause?: { code?: unknown } } | null;
-  if (typeof e?.code === 'string') {
-    return e.code;
-  }
-  if (typeof e?.cause?.code === 'string') {
-    return e.cause.code;
-  }
-  return error instanceof Error ? error.name : 'error';
 }
