@@ -27,6 +27,7 @@ from .status import GlobusState, no_hub_tokens_message
 
 TRANSFER_RS = "transfer.api.globus.org"
 AUTH_RS = "auth.globus.org"
+GROUPS_RS = "groups.api.globus.org"
 
 #: Globus calls in flight at once. Tornado's shared client allows 10 and fails a call that
 #: waits in its queue longer than the *connect* timeout (5 s), so a burst of slow calls
@@ -37,6 +38,7 @@ MAX_CONCURRENT_CALLS = 100
 PRODUCTION_URLS = {
     "auth": "https://auth.globus.org",
     "transfer": "https://transfer.api.globus.org",
+    "groups": "https://groups.api.globus.org",
 }
 
 COLLECTION_FIELDS = (
@@ -184,7 +186,7 @@ class GlobusApi:
         }
         if body is not None:
             headers["Content-Type"] = "application/json"
-        label = {"transfer": "Transfer", "auth": "Auth"}[service]
+        label = {"transfer": "Transfer", "auth": "Auth", "groups": "Groups"}[service]
         attempts = 2 if method == "GET" else 1
         renewed = False
         attempt = 0

@@ -28,6 +28,8 @@ const usage = `Usage: globus-emulator [options]
   --platform           also start the OIDC realm, workspace API and S3 server (issue #9)
   --shape SHAPE        GLOBUS_DATA auth_state shape: ${authStateShapes.join(', ')} (default 16+)
   --protocol N         GLOBUS_DATA pickle protocol 2-5 (default 4)
+  --exclude-tokens RS  comma-separated resource servers left out of GLOBUS_DATA's tokens
+                       (the hub's exclude_tokens; default per shape)
   --log                write an access log (method, path, status, ms) to stderr
   -h, --help           show this help
 `;
@@ -62,6 +64,7 @@ async function main(): Promise<number> {
         platform: { type: 'boolean' },
         shape: { type: 'string' },
         protocol: { type: 'string' },
+        'exclude-tokens': { type: 'string' },
         log: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }
       },
@@ -79,12 +82,17 @@ async function main(): Promise<number> {
   let emulator: IEmulator;
   let shape: AuthStateShape;
   let protocol: PickleProtocol;
+  let excludeTokens: string[] | undefined;
   try {
     shape = (values.shape ?? '16+') as AuthStateShape;
     if (!authStateShapes.includes(shape))
       throw new UsageError(`--shape must be one of ${authStateShapes.join(', ')}`);
     protocol = (integer('protocol', values.protocol, 2, 5) ?? 4) as PickleProtocol;
     if (!pickleProtocols.includes(protocol)) throw new UsageError('--protocol must be 2-5');
+    excludeTokens = values['exclude-tokens']
+      ?.split(',')
+      .map(s => s.trim())
+      .filter(Boolean);
     emulator = await createEmulator({
       dataDir: values.data,
       seed: integer('seed', values.seed, 0, 2 ** 32 - 1),
@@ -115,7 +123,7 @@ async function main(): Promise<number> {
   process.on('SIGINT', stop);
 
   try {
-    const data = await emulator.globusData({ shape, protocol });
+    const data = await emulator.globusData({ shape, protocol, excludeTokens });
     process.stdout.write(
       [
         `GLOBUS_SDK_SERVICE_URL_AUTH=${emulator.urls.auth}`,
