@@ -45,6 +45,8 @@ COLLECTION_FIELDS = (
     "id", "display_name", "entity_type", "owner_string", "description", "organization",
     "department", "https_server", "high_assurance", "host_endpoint_id",
     "host_endpoint_display_name", "non_functional", "default_directory",
+    # whether the caller may manage its access rules (the file manager's Share action)
+    "my_effective_roles", "acl_editable",
 )
 FILE_FIELDS = ("name", "type", "size", "last_modified", "permissions", "link_target")
 

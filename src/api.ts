@@ -6,6 +6,8 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import {
+  IAccessCreateResult,
+  IAccessList,
   IApiErrorBody,
   IBookmark,
   IBookmarkList,
@@ -13,7 +15,10 @@ import {
   ICollectionSearchResult,
   IConsentsResult,
   IDeleteResult,
+  IGroupList,
+  IIdentityLookup,
   ILsResult,
+  INewAccessRule,
   IOperationResult,
   ITask,
   ITaskList
@@ -310,6 +315,72 @@ export function renameBookmark(
  */
 export function deleteBookmark(id: string, init: RequestInit = {}): Promise<IOperationResult> {
   return requestAPI(`bookmarks/${encodeURIComponent(id)}`, { ...init, method: 'DELETE' });
+}
+
+/**
+ * The access rules of a guest collection (those of one folder when `path` is given), each
+ * with the identity's username or the group's name when known.
+ *
+ * @param collection - the guest collection id.
+ * @param path - a folder, or undefined for every rule.
+ * @see https://docs.globus.org/api/transfer/acl/
+ */
+export function listAccessRules(
+  collection: string,
+  path?: string,
+  init: RequestInit = {}
+): Promise<IAccessList> {
+  return requestAPI(`collections/${encodeURIComponent(collection)}/access${query({ path })}`, init);
+}
+
+/**
+ * Add an access rule to a guest collection.
+ *
+ * @param collection - the guest collection id.
+ * @param rule - who, which folder, `r` or `rw`, and the optional invitation.
+ */
+export function addAccessRule(
+  collection: string,
+  rule: INewAccessRule,
+  init: RequestInit = {}
+): Promise<IAccessCreateResult> {
+  return requestAPI(`collections/${encodeURIComponent(collection)}/access`, post(rule, init));
+}
+
+/**
+ * Revoke (delete) an access rule.
+ *
+ * @param collection - the guest collection id.
+ * @param ruleId - the rule id.
+ */
+export function revokeAccessRule(
+  collection: string,
+  ruleId: string,
+  init: RequestInit = {}
+): Promise<IOperationResult> {
+  return requestAPI(
+    `collections/${encodeURIComponent(collection)}/access/${encodeURIComponent(ruleId)}`,
+    { ...init, method: 'DELETE' }
+  );
+}
+
+/**
+ * Look a Globus identity up by username, email address (where it is the username) or id.
+ *
+ * @param q - what was typed.
+ * @see https://docs.globus.org/api/auth/reference/#get_identities
+ */
+export function lookupIdentities(q: string, init: RequestInit = {}): Promise<IIdentityLookup> {
+  return requestAPI(`identities${query({ q })}`, init);
+}
+
+/**
+ * The caller's Globus groups (active memberships), by name.
+ *
+ * @see https://docs.globus.org/api/groups/reference/#get_my_groups_and_memberships
+ */
+export function listMyGroups(init: RequestInit = {}): Promise<IGroupList> {
+  return requestAPI('groups', init);
 }
 
 /**

@@ -23,6 +23,10 @@ export interface ICollection {
   high_assurance?: boolean;
   /** Where `/~/` points, when set. */
   default_directory?: string | null;
+  /** The caller's roles on it (`administrator`, `access_manager`, …). */
+  my_effective_roles?: string[] | null;
+  /** Whether the caller may edit its access rules. */
+  acl_editable?: boolean | null;
 }
 
 /** The answer of `GET collections`. */
@@ -207,4 +211,86 @@ export interface IAuthorizationParameters {
   session_required_policies?: string[];
   session_required_single_domain?: string[];
   session_required_mfa?: boolean;
+}
+
+/** Who an access rule grants access to (Transfer's `principal_type`). */
+export type PrincipalType = 'identity' | 'group' | 'all_authenticated_users' | 'anonymous';
+
+/** One access rule of a guest collection (`GET collections/<id>/access`). */
+export interface IAccessRule {
+  /** The rule id; absent for a role's implicit access (then `role_id` is set). */
+  id?: string | null;
+  principal_type: PrincipalType;
+  /** An identity or group id; `''` for all authenticated users and anyone. */
+  principal: string;
+  /** The folder (ends with `/`). */
+  path: string;
+  /** `r` or `rw`. */
+  permissions: string;
+  role_id?: string | null;
+  role_type?: string | null;
+  create_time?: string | null;
+  expiration_date?: string | null;
+  /** The identity's username or the group's name, when known (render as text). */
+  principalName: string | null;
+}
+
+/** The answer of `GET collections/<id>/access`. */
+export interface IAccessList {
+  collection: string;
+  /** The folder asked about, or null for every rule. */
+  path: string | null;
+  rules: IAccessRule[];
+  /** What could not be resolved (e.g. names without an Auth token). */
+  notes: string[];
+}
+
+/** The body of `POST collections/<id>/access`. */
+export interface INewAccessRule {
+  principalType: PrincipalType;
+  /** An identity or group id (empty for the other two types). */
+  principal?: string;
+  path: string;
+  permissions: 'r' | 'rw';
+  /** Where Transfer sends the invitation. */
+  notifyEmail?: string;
+  /** The invitation's text (needs `notifyEmail`). */
+  notifyMessage?: string;
+}
+
+/** The answer of `POST collections/<id>/access`. */
+export interface IAccessCreateResult {
+  code: string;
+  message: string;
+  accessId: string;
+}
+
+/** A Globus identity (`GET identities?q=`). */
+export interface IIdentity {
+  id: string;
+  username: string;
+  name?: string | null;
+  email?: string | null;
+  organization?: string | null;
+  status?: string | null;
+}
+
+/** The answer of `GET identities?q=`. */
+export interface IIdentityLookup {
+  q: string;
+  identities: IIdentity[];
+}
+
+/** One of the caller's groups (`GET groups`). */
+export interface IGroup {
+  id: string;
+  name: string;
+  description: string | null;
+  /** The caller's roles in it (`member`, `manager`, `admin`). */
+  roles: string[];
+}
+
+/** The answer of `GET groups`. */
+export interface IGroupList {
+  groups: IGroup[];
 }

@@ -30,8 +30,10 @@ import {
   PaneModel,
   webAppUrlOf
 } from './model/file-manager-model';
+import { shareability, ShareModel } from './model/share-model';
 import { el } from './widgets/element';
 import { createFileManager, FileManagerPanel } from './widgets/FileManager';
+import { ShareDialogBody } from './widgets/ShareDialog';
 
 /** The tracker's namespace (restored widgets are saved under it). */
 export const FILE_MANAGER_NAMESPACE = 'globus-kit-file-manager';
@@ -60,7 +62,8 @@ const MANAGER_COMMANDS = [
   CommandIDs.fmCopyPath,
   CommandIDs.fmCopyLink,
   CommandIDs.fmOpenWebApp,
-  CommandIDs.fmBookmark
+  CommandIDs.fmBookmark,
+  CommandIDs.fmShare
 ];
 
 /** The manager commands' arguments: which manager (its active pane is acted on). */
@@ -416,6 +419,57 @@ export function registerFileManager(
       });
       if (result.button.accept && result.value) {
         await manager.model.addBookmark(result.value, pane);
+      }
+    }
+  });
+  const shareTarget = (args: ReadonlyPartialJSONObject) => {
+    const pane = paneOf(args);
+    if (!pane) {
+      return null;
+    }
+    return {
+      pane,
+      share: shareability(pane.browser.collection, pane.browser.path, pane.selectedEntries(), e =>
+        pane.browser.pathOf(e)
+      )
+    };
+  };
+  // One Share dialog at a time: a toolbar button runs its command on Enter's keydown and
+  // again on the click that Enter makes, and JupyterLab queues a second dialog.
+  let sharing = false;
+  commands.addCommand(CommandIDs.fmShare, {
+    label: trans.__('Share…'),
+    describedBy: { args: MANAGER_ARGS_SCHEMA },
+    caption: args => {
+      const target = shareTarget(args);
+      if (target && !target.share.ok) {
+        return target.share.reason;
+      }
+      return trans.__('Share this folder (or the selected folder): who may read or write it');
+    },
+    isEnabled: args => !!shareTarget(args)?.share.ok,
+    execute: async args => {
+      const target = shareTarget(args);
+      const collection = target?.pane.browser.collection;
+      if (!target || !target.share.ok || !collection || sharing) {
+        return;
+      }
+      sharing = true;
+      const model = new ShareModel({ collection, path: target.share.path });
+      const body = new ShareDialogBody({ model, translator: ctx.translator });
+      void model.refresh();
+      try {
+        await showDialog({
+          title: trans.__('Share a folder'),
+          body,
+          buttons: [Dialog.cancelButton({ label: trans.__('Close') })],
+          hasClose: true,
+          focusNodeSelector: '.jp-GlobusKit-Share-who-input'
+        });
+      } finally {
+        sharing = false;
+        model.dispose();
+        body.dispose();
       }
     }
   });

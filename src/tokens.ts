@@ -157,6 +157,8 @@ export const CommandIDs = {
   fmOpenWebApp: 'globus-kit:file-manager-open-web-app',
   /** File manager: bookmark the active pane's folder. */
   fmBookmark: 'globus-kit:file-manager-bookmark',
+  /** File manager: share the selected (else the open) folder of a guest collection. */
+  fmShare: 'globus-kit:file-manager-share',
   /** File manager: rename a bookmark (args `{ bookmark }`). */
   fmRenameBookmark: 'globus-kit:file-manager-rename-bookmark',
   /** Upload JupyterLab files to a collection (args `{ paths, destination }`; else asks). */

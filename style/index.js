@@ -4,3 +4,4 @@ import './login.css';
 import './providers.css';
 import './file-manager.css';
 import './activity.css';
+import './share.css';

@@ -563,7 +563,8 @@ const TOOLBAR: readonly string[] = [
   CommandIDs.fmCopyPath,
   CommandIDs.fmCopyLink,
   CommandIDs.fmOpenWebApp,
-  CommandIDs.fmBookmark
+  CommandIDs.fmBookmark,
+  CommandIDs.fmShare
 ];
 
 /**
