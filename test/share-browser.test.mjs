@@ -6,10 +6,11 @@
 // manage; the Share dialog (role dialog, a table of rules, a radiogroup, a combobox over a
 // listbox) opened on a folder of the guest collection; a rule for an identity looked up by
 // username as you type (a bounded number of look-ups), added with the keyboard alone and
-// an invitation; a rule for a group picked from the user's groups; one revoked after an
-// inline confirmation (keyboard); the rules checked on the emulator; light and dark
-// screenshots; a hostile folder, group and identity name shown as inert text; no token in
-// the DOM, storage or any response.
+// an invitation; a rule for a group picked from the user's groups, and one for all
+// authenticated users (anyone: read only); one revoked after an inline confirmation
+// (keyboard); the rules checked on the emulator; light and dark screenshots; a hostile
+// folder, group and identity name shown as inert text; no token in the DOM, storage or
+// any response.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -333,8 +334,21 @@ describe('sharing a folder from the Globus file manager', { timeout: 480_000 }, 
     await select.selectOption(hostileGroupId);
     await dialog().getByRole('button', { name: 'Add', exact: true }).click();
     await ruleRows().nth(1).waitFor();
+    // anyone may only read; all authenticated users may also write
+    const access = dialog().getByRole('combobox', { name: 'Access' });
+    const rwDisabled = () => access.locator('option[value="rw"]').evaluate(o => o.disabled);
+    await dialog().getByRole('radio', { name: 'Anyone (public)' }).check();
+    assert.equal(await rwDisabled(), true);
+    assert.equal(await access.inputValue(), 'r');
+    await dialog().getByRole('radio', { name: 'All authenticated users' }).check();
+    assert.equal(await rwDisabled(), false);
+    await dialog().getByRole('button', { name: 'Add', exact: true }).click();
+    await ruleRows().nth(2).waitFor();
     const who = await ruleRows().locator('.jp-GlobusKit-Share-who').allTextContents();
-    assert.deepEqual(who.sort(), [HOSTILE_GROUP, HOSTILE_USER.toLowerCase()].sort());
+    assert.deepEqual(
+      who.sort(),
+      ['All authenticated users', HOSTILE_GROUP, HOSTILE_USER.toLowerCase()].sort()
+    );
     assert.equal(await dialog().locator('img, svg[onload], script').count(), 0);
     assert.equal(await page.locator('img[src="x"]').count(), 0);
     // The 5,000-character group name stays inside the dialog, a few lines high.
@@ -357,7 +371,7 @@ describe('sharing a folder from the Globus file manager', { timeout: 480_000 }, 
         .map(r => r.principal_type)
         .sort()
         .join(),
-      'group,identity'
+      'all_authenticated_users,group,identity'
     );
     await page.waitForTimeout(300);
     assert.deepEqual(dialogs, []);
