@@ -8,9 +8,9 @@
 // username as you type (a bounded number of look-ups), added with the keyboard alone and
 // an invitation; a rule for a group picked from the user's groups, and one for all
 // authenticated users (anyone: read only); one revoked after an inline confirmation
-// (keyboard); the rules checked on the emulator; light and dark screenshots; a hostile
-// folder, group and identity name shown as inert text; no token in the DOM, storage or
-// any response.
+// (keyboard); the rules checked on the emulator; Groups consent and Auth failures shown
+// with their remedy; light and dark screenshots; a hostile folder, group and identity
+// name shown as inert text; no token in the DOM, storage or any response.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -27,6 +27,7 @@ const COLLEAGUE = 'grace.colleague@globusid.org';
 const HOSTILE_FOLDER = `${IMG} ${RLO}csv.exe ..`;
 const HOSTILE_GROUP = `<script>alert(1)</script>${IMG} ${RLO}puorg ../../ ${LONG}`;
 const HOSTILE_USER = `<img/src=x/onerror=alert(3)>${RLO}evil@example.org`;
+const GROUPS_SCOPE = 'urn:globus:auth:scope:groups.api.globus.org:view_my_groups_and_memberships';
 
 describe('sharing a folder from the Globus file manager', { timeout: 480_000 }, () => {
   let emu;
@@ -314,6 +315,64 @@ describe('sharing a folder from the Globus file manager', { timeout: 480_000 }, 
     await closeDialog();
   });
 
+  it('should show Groups and Auth failures in the dialog with their remedy', async () => {
+    const fault = rule =>
+      fetch(`${emu.urls.admin}/faults`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(rule),
+        signal: AbortSignal.timeout(10_000)
+      }).then(r => assert.ok(r.ok, `fault ${r.status}`));
+    await fault({
+      service: 'groups',
+      path: '/v2/groups/my_groups',
+      kind: 'status',
+      status: 403,
+      count: 2, // the rule list's group names, then the group picker
+      body: {
+        code: 'ConsentRequired',
+        message: 'Missing required consent',
+        authorization_parameters: { required_scopes: [GROUPS_SCOPE] }
+      }
+    });
+    await fault({
+      service: 'auth',
+      path: '/v2/api/identities',
+      kind: 'status',
+      status: 500,
+      count: 2
+    });
+    try {
+      await openShareOn('results');
+      // The list still answers: the group by its id, with a note.
+      await dialog()
+        .getByText('Some names could not be shown: group names unavailable (CONSENT_REQUIRED)')
+        .waitFor();
+      await ruleRows().filter({ hasText: seed.TUTORIAL_GROUP_ID }).waitFor();
+      await dialog().getByRole('radio', { name: 'A group' }).check();
+      const consent = dialog().locator('.jp-GlobusKit-Share-group [role="alert"]');
+      await consent.waitFor();
+      assert.equal(await consent.getAttribute('data-code'), 'CONSENT_REQUIRED');
+      assert.match((await consent.textContent()) ?? '', /missing scope .*view_my_groups/);
+      const href = await consent.getByRole('link', { name: 'Grant consent' }).getAttribute('href');
+      assert.ok(href.startsWith(`${emu.urls.auth}/v2/oauth2/authorize?`), href);
+      await dialog().getByRole('radio', { name: 'A person' }).check();
+      await combobox().fill('grace.colleague');
+      const failed = dialog().locator('.jp-GlobusKit-Share-identity [role="alert"]');
+      await failed.waitFor();
+      assert.match((await failed.textContent()) ?? '', /^Auth identities failed \(500/);
+      assert.equal(await matches().isVisible(), false);
+    } finally {
+      const cleared = await fetch(`${emu.urls.admin}/faults`, {
+        method: 'DELETE',
+        headers: { 'Content-Type': 'application/json' },
+        signal: AbortSignal.timeout(10_000)
+      });
+      assert.equal(cleared.status, 200);
+    }
+    await closeDialog();
+  });
+
   it('should show a hostile folder, group and identity as inert text', async () => {
     await execute('apputils:change-theme', { theme: 'JupyterLab Light' });
     await page.locator('body[data-jp-theme-light="true"]').waitFor({ state: 'attached' });
@@ -344,6 +403,14 @@ describe('sharing a folder from the Globus file manager', { timeout: 480_000 }, 
     assert.equal(await rwDisabled(), false);
     await dialog().getByRole('button', { name: 'Add', exact: true }).click();
     await ruleRows().nth(2).waitFor();
+    // The status line names the folder as text, its U+202E isolated (it reversed the
+    // text after it before: "/.. exe.vsc").
+    const status = dialog().getByRole('status');
+    assert.equal(
+      await status.textContent(),
+      `All authenticated users can now read /${HOSTILE_FOLDER}/`
+    );
+    assert.equal(await status.locator('.jp-GlobusKit-bidi[data-codepoint="U+202E"]').count(), 1);
     const who = await ruleRows().locator('.jp-GlobusKit-Share-who').allTextContents();
     assert.deepEqual(
       who.sort(),
@@ -373,6 +440,7 @@ describe('sharing a folder from the Globus file manager', { timeout: 480_000 }, 
         .join(),
       'all_authenticated_users,group,identity'
     );
+    await page.screenshot({ path: join(OUTPUT, 'share-hostile.png') });
     await page.waitForTimeout(300);
     assert.deepEqual(dialogs, []);
     await closeDialog();

@@ -217,11 +217,14 @@ export class ShareDialogBody extends Widget {
   private _render(): void {
     const t = this._trans;
     const m = this.model;
-    this._status.textContent = m.status;
+    // Names in the status line (a folder with U+202E) get the same isolation as elsewhere.
+    this._status.replaceChildren(...(m.status ? [el('span', '', [m.status])] : []));
     this._errorHost.replaceChildren(...(m.error ? [this._errorNode(m.error)] : []));
-    this._notes.textContent = m.notes.length
-      ? t.__('Some names could not be shown: %1', m.notes.join('; '))
-      : '';
+    this._notes.replaceChildren(
+      ...(m.notes.length
+        ? [el('span', '', [t.__('Some names could not be shown: %1', m.notes.join('; '))])]
+        : [])
+    );
 
     // rules
     const rows: HTMLTableRowElement[] = [];
