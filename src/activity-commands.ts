@@ -593,9 +593,10 @@ export function registerActivity(ctx: IActivityContext): ActivityModel {
         widget.disposed.connect(() => {
           void activity.poll.stop();
         });
+        // The list is asked for first, so it loads while the view is added and laid out.
+        void activity.start().catch(() => undefined);
         await tracker.add(widget);
         app.shell.add(widget, 'main');
-        void activity.start().catch(() => undefined);
       }
       app.shell.activateById(widget.id);
       const taskId = typeof args.taskId === 'string' ? args.taskId : '';

@@ -478,6 +478,25 @@ describe('ActivityModel', () => {
     model.dispose();
     assert.equal(model.poll.isDisposed, true);
   });
+  it('regression #17: start() asks for the list at once, not at a later timer', async () => {
+    let calls = 0;
+    stub.handlers.listActivity = () => {
+      calls++;
+      return { total: 1, tasks: [task('t1', 'SUCCEEDED')] };
+    };
+    const model = new ActivityModel({ standby: 'never' });
+    try {
+      const started = model.start();
+      // Before: the poll's first tick ran on a timer, after whatever the page did next.
+      assert.equal(calls, 1, 'the list request left before start() returned');
+      await started;
+      await model.start(); // already polling: no second request
+      assert.equal(calls, 1);
+      assert.equal(model.poll.state.phase, 'started');
+    } finally {
+      model.dispose(); // a failed assertion must not leave the poll running
+    }
+  });
   it('should poll every 5 s, back off up to 60 s and stand by while hidden by default', () => {
     const model = new ActivityModel();
     assert.deepEqual(model.poll.frequency, { interval: 5000, backoff: true, max: 60000 });

@@ -295,9 +295,23 @@ export class ActivityModel implements IDisposable {
     return this._disposed;
   }
 
-  /** Start polling (the first tick, a load, runs now). */
+  /**
+   * Start polling. The first load is asked for before this returns, not at the poll's
+   * first timer: a timer waits for whatever the page does next (building and laying out
+   * the view took 250 ms on a loaded host), and the request need not. The poll's first
+   * tick comes one interval later.
+   */
   start(): Promise<void> {
-    return this._poll.start();
+    const phase = this._poll.state.phase;
+    if (phase !== 'constructed' && phase !== 'standby' && phase !== 'stopped') {
+      return Promise.resolve(); // already polling
+    }
+    void this.refresh().catch(() => undefined); // shown by the list's error box
+    return this._poll.schedule({
+      cancel: ({ phase }) => phase !== 'constructed' && phase !== 'standby' && phase !== 'stopped',
+      interval: this._poll.frequency.interval,
+      phase: 'started'
+    });
   }
 
   /** Change the filters; back to the first page. */
