@@ -10,19 +10,24 @@
 // id; a task submitted outside the view (the route, as a cell's would) appearing by itself
 // within the 5 s poll; light and dark screenshots; a task's detail opened from the sidebar.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 
 import { emulatorModule } from './reliability/support.mjs';
 import {
+  captureDialogs,
+  emulatorAdmin,
   globusSidebar,
+  labEnvFrom,
+  makeOutputDir,
   openLabInChromium,
   openSidebarSection,
-  root
+  root,
+  screenshotAfterEach,
+  TEST_OUTPUT as OUTPUT
 } from './support/lab-browser.mjs';
 
-const OUTPUT = join(root, 'test-output');
 const SCREENSHOTS = join(root, 'docs/screenshots');
 const GUEST = 'Tutorial Guest Collection';
 
@@ -35,15 +40,7 @@ describe('transfers and the Activity view in JupyterLab', { timeout: 420_000 }, 
   const dialogs = [];
 
   /** A POST to the emulator's admin origin. */
-  async function admin(path, body) {
-    const r = await fetch(`${emu.urls.admin}${path}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000)
-    });
-    assert.ok(r.ok, `${path}: ${r.status} ${await r.text()}`);
-  }
+  const admin = (path, body) => emulatorAdmin(emu.urls.admin, path, body);
 
   before(async () => {
     mod = await emulatorModule();
@@ -60,13 +57,8 @@ describe('transfers and the Activity view in JupyterLab', { timeout: 420_000 }, 
       }
     });
     await admin(`/seed/collections/${guest}/unreadable`, { paths: ['/act/src/locked.txt'] });
-    const env = Object.fromEntries(
-      Object.entries(await emu.env()).filter(
-        ([k]) => k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA'
-      )
-    );
-    mkdirSync(OUTPUT, { recursive: true });
-    labRoot = mkdtempSync(join(OUTPUT, 'lab-root-activity-'));
+    const env = labEnvFrom(await emu.env());
+    labRoot = makeOutputDir('lab-root-activity-');
     session = await openLabInChromium({
       env,
       rootDir: labRoot,
@@ -74,10 +66,7 @@ describe('transfers and the Activity view in JupyterLab', { timeout: 420_000 }, 
       defaultTimeout: 30_000
     });
     page = session.page;
-    page.on('dialog', dialog => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss().catch(() => undefined);
-    });
+    captureDialogs(page, dialogs);
     await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
   });
 
@@ -87,13 +76,7 @@ describe('transfers and the Activity view in JupyterLab', { timeout: 420_000 }, 
     if (labRoot) rmSync(labRoot, { recursive: true, force: true });
   });
 
-  let shotIndex = 0;
-  afterEach(async () => {
-    shotIndex++;
-    await page
-      ?.screenshot({ path: join(OUTPUT, `activity-browser-${shotIndex}.png`) })
-      .catch(() => undefined);
-  });
+  afterEach(screenshotAfterEach('activity-browser', () => page));
 
   /** A screenshot into test-output/ (and docs/screenshots/ with UPDATE_SCREENSHOTS=1). */
   async function shot(name) {

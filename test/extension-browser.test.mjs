@@ -9,31 +9,28 @@
 // browser's context menu and running it in tslab; light and dark screenshots; and no token
 // in the DOM, browser storage or any response.
 import assert from 'node:assert/strict';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  statSync,
-  writeFileSync
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 
 import { root, startEmulatorCli, stopProcessGroup } from '../scripts/lab-launcher.mjs';
 import {
   assertBrowserPrerequisites,
+  captureDialogs,
   globusDataSecrets,
+  labEnvFrom,
+  makeOutputDir,
   openLabInChromium,
   openSidebarSection,
   openWeatherFolder,
+  putExtensionSettings,
+  screenshotAfterEach,
   showGlobusSidebar,
-  showTokenDetails
+  showTokenDetails,
+  TEST_OUTPUT as OUTPUT
 } from './support/lab-browser.mjs';
 import { openKernel } from './support/notebook-runner.mjs';
 
-const OUTPUT = join(root, 'test-output');
 const SCREENSHOTS = join(root, 'docs/screenshots');
 const PUBLIC = 'a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01';
 const MAPPED = 'e56c36e4-1063-4a6e-a747-22000bf2d559';
@@ -76,15 +73,10 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
 
   before(async () => {
     assertBrowserPrerequisites();
-    mkdirSync(OUTPUT, { recursive: true });
-    dataDir = mkdtempSync(join(OUTPUT, 'emulator-data-'));
+    dataDir = makeOutputDir('emulator-data-');
     const started = await startEmulatorCli({ args: ['--data', dataDir] });
     emulator = started.child;
-    const env = Object.fromEntries(
-      Object.entries(started.env).filter(
-        ([k]) => k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA'
-      )
-    );
+    const env = labEnvFrom(started.env);
     authUrl = env.GLOBUS_SDK_SERVICE_URL_AUTH;
     ({ secrets, user } = globusDataSecrets(env.GLOBUS_DATA));
     assert.ok(secrets.length >= 2, 'the emulator GLOBUS_DATA should hold tokens');
@@ -101,7 +93,7 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
 
     // The lab serves a folder inside the repository, so tslab resolves kernel-helpers
     // from the repository's node_modules.
-    labRoot = mkdtempSync(join(OUTPUT, 'lab-root-'));
+    labRoot = makeOutputDir('lab-root-');
     writeFileSync(join(labRoot, 'fetch.ipynb'), emptyTslabNotebook());
     const python = { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' };
     writeFileSync(join(labRoot, 'python.ipynb'), emptyTslabNotebook(python));
@@ -113,25 +105,14 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
       contextOptions: { viewport: { width: 1400, height: 900 } },
       defaultTimeout: 30_000,
       // Required scopes with the mapped collection's data_access, which GLOBUS_DATA lacks.
-      beforeOpen: async started => {
-        const put = await fetch(`${started.url}/lab/api/settings/jupyterlab-globus-kit:plugin`, {
-          method: 'PUT',
-          headers: {
-            Authorization: `token ${started.token}`,
-            'Content-Type': 'application/json'
-          },
-          body: JSON.stringify({
-            raw: JSON.stringify({ requiredScopes: [TRANSFER_ALL, DATA_ACCESS], pollInterval: 30 })
-          })
-        });
-        assert.equal(put.status, 204, `settings PUT answered ${put.status}`);
-      }
+      beforeOpen: started =>
+        putExtensionSettings(started, {
+          requiredScopes: [TRANSFER_ALL, DATA_ACCESS],
+          pollInterval: 30
+        })
     });
     ({ lab, page } = session);
-    page.on('dialog', dialog => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss().catch(() => undefined);
-    });
+    captureDialogs(page, dialogs);
     sidebar = page.locator('#jp-GlobusKit-sidebar');
     await page.getByRole('tab', { name: 'Globus' }).waitFor({ timeout: 60_000 });
     await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
@@ -146,13 +127,7 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
   });
 
   // What the page looked like after each test, for diagnosing a failure.
-  let shotIndex = 0;
-  afterEach(async () => {
-    shotIndex++;
-    await page
-      ?.screenshot({ path: join(OUTPUT, `extension-browser-${shotIndex}.png`) })
-      .catch(() => undefined);
-  });
+  afterEach(screenshotAfterEach('extension-browser', () => page));
 
   const showSidebar = () => showGlobusSidebar(page);
   const openSection = title => openSidebarSection(page, title);

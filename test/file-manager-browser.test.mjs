@@ -10,15 +10,23 @@
 // (HTML, U+202E, a 5,000-character collection name) shown as inert text that does not widen
 // the pane; light and dark screenshots; no token in the DOM, storage or any response.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 
 import { emulatorModule } from './reliability/support.mjs';
 import { FILE_NAMES, LONG, seedHostileWorld } from './security/injection-support.mjs';
-import { globusDataSecrets, openLabInChromium, root } from './support/lab-browser.mjs';
+import {
+  captureDialogs,
+  globusDataSecrets,
+  labEnvFrom,
+  makeOutputDir,
+  openLabInChromium,
+  root,
+  screenshotAfterEach,
+  TEST_OUTPUT as OUTPUT
+} from './support/lab-browser.mjs';
 
-const OUTPUT = join(root, 'test-output');
 const SCREENSHOTS = join(root, 'docs/screenshots');
 const GUEST = 'Tutorial Guest Collection';
 const PUBLIC = 'Globus Tutorials Public Data';
@@ -36,15 +44,10 @@ describe('the Globus file manager in JupyterLab', { timeout: 420_000 }, () => {
     const mod = await emulatorModule();
     emu = await mod.createEmulator({ seed: 16 });
     hostile = await seedHostileWorld(emu.urls.admin, mod.seed.DEMO_IDENTITY_ID);
-    const env = Object.fromEntries(
-      Object.entries(await emu.env()).filter(
-        ([k]) => k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA'
-      )
-    );
+    const env = labEnvFrom(await emu.env());
     ({ secrets } = globusDataSecrets(env.GLOBUS_DATA));
     assert.ok(secrets.length >= 2, 'the emulator GLOBUS_DATA should hold tokens');
-    mkdirSync(OUTPUT, { recursive: true });
-    labRoot = mkdtempSync(join(OUTPUT, 'lab-root-file-manager-'));
+    labRoot = makeOutputDir('lab-root-file-manager-');
     session = await openLabInChromium({
       env,
       rootDir: labRoot,
@@ -52,10 +55,7 @@ describe('the Globus file manager in JupyterLab', { timeout: 420_000 }, () => {
       defaultTimeout: 30_000
     });
     page = session.page;
-    page.on('dialog', dialog => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss().catch(() => undefined);
-    });
+    captureDialogs(page, dialogs);
     await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
   });
 
@@ -65,13 +65,7 @@ describe('the Globus file manager in JupyterLab', { timeout: 420_000 }, () => {
     if (labRoot) rmSync(labRoot, { recursive: true, force: true });
   });
 
-  let shotIndex = 0;
-  afterEach(async () => {
-    shotIndex++;
-    await page
-      ?.screenshot({ path: join(OUTPUT, `file-manager-browser-${shotIndex}.png`) })
-      .catch(() => undefined);
-  });
+  afterEach(screenshotAfterEach('file-manager-browser', () => page));
 
   // The manager on screen (several may be open, the others in hidden tabs).
   const manager = () => page.locator('.jp-GlobusKit-FileManager:visible').first();

@@ -12,14 +12,20 @@
 // file is not replaced without the dialog's Replace; `globus-kit:open-in-jupyterlab` on a
 // CSV opens JupyterLab's CSV viewer; no token in the DOM, storage or any response.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 
 import { emulatorModule } from './reliability/support.mjs';
-import { globusDataSecrets, openLabInChromium, root } from './support/lab-browser.mjs';
+import {
+  captureDialogs,
+  globusDataSecrets,
+  labEnvFrom,
+  makeOutputDir,
+  openLabInChromium,
+  screenshotAfterEach
+} from './support/lab-browser.mjs';
 
-const OUTPUT = join(root, 'test-output');
 const GUEST_ID = '9d6d994a-6d04-4b8c-8fb8-1d1fd9d5a3c2';
 const PUBLIC_ID = 'a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01';
 
@@ -36,14 +42,9 @@ describe('JupyterLab files to and from Globus', { timeout: 300_000 }, () => {
     const mod = await emulatorModule();
     emu = await mod.createEmulator({ seed: 16 });
     guestDir = join(emu.dataDir, 'collections', GUEST_ID);
-    const env = Object.fromEntries(
-      Object.entries(await emu.env()).filter(
-        ([k]) => k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA'
-      )
-    );
+    const env = labEnvFrom(await emu.env());
     ({ secrets } = globusDataSecrets(env.GLOBUS_DATA));
-    mkdirSync(OUTPUT, { recursive: true });
-    labRoot = mkdtempSync(join(OUTPUT, 'lab-root-lab-transfer-'));
+    labRoot = makeOutputDir('lab-root-lab-transfer-');
     writeFileSync(join(labRoot, 'hello.txt'), 'hello from JupyterLab\n');
     mkdirSync(join(labRoot, 'results', 'run1'), { recursive: true });
     writeFileSync(join(labRoot, 'results', 'summary.txt'), 'summary');
@@ -56,10 +57,7 @@ describe('JupyterLab files to and from Globus', { timeout: 300_000 }, () => {
       defaultTimeout: 30_000
     });
     page = session.page;
-    page.on('dialog', dialog => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss().catch(() => undefined);
-    });
+    captureDialogs(page, dialogs);
     await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
     await page.waitForFunction(() =>
       window.jupyterapp?.commands.hasCommand('globus-kit:upload-to-globus')
@@ -72,13 +70,7 @@ describe('JupyterLab files to and from Globus', { timeout: 300_000 }, () => {
     if (labRoot) rmSync(labRoot, { recursive: true, force: true });
   });
 
-  let shotIndex = 0;
-  afterEach(async () => {
-    shotIndex++;
-    await page
-      ?.screenshot({ path: join(OUTPUT, `lab-transfer-browser-${shotIndex}.png`) })
-      .catch(() => undefined);
-  });
+  afterEach(screenshotAfterEach('lab-transfer-browser', () => page));
 
   const execute = (id, args) =>
     page.evaluate(

@@ -6,19 +6,23 @@
 // Saves the light and dark screenshots README links (docs/screenshots/sidebar-*.png, with
 // UPDATE_SCREENSHOTS=1).
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 
 import { root, startEmulatorCli, stopProcessGroup } from '../scripts/lab-launcher.mjs';
 import {
   assertBrowserPrerequisites,
+  labEnvFrom,
+  makeOutputDir,
   openLabInChromium,
   openWeatherFolder,
-  showGlobusSidebar
+  putExtensionSettings,
+  screenshotAfterEach,
+  showGlobusSidebar,
+  TEST_OUTPUT as OUTPUT
 } from './support/lab-browser.mjs';
 
-const OUTPUT = join(root, 'test-output');
 const SCREENSHOTS = join(root, 'docs/screenshots');
 const PUBLIC = 'a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01';
 const GUEST = '9d6d994a-6d04-4b8c-8fb8-1d1fd9d5a3c2';
@@ -52,16 +56,11 @@ describe('the Globus sidebar at 1366×900', { timeout: 300_000 }, () => {
 
   before(async () => {
     assertBrowserPrerequisites();
-    mkdirSync(OUTPUT, { recursive: true });
-    dataDir = mkdtempSync(join(OUTPUT, 'emulator-data-'));
+    dataDir = makeOutputDir('emulator-data-');
     const started = await startEmulatorCli({ args: ['--data', dataDir] });
     emulator = started.child;
-    const env = Object.fromEntries(
-      Object.entries(started.env).filter(
-        ([k]) => k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA'
-      )
-    );
-    labRoot = mkdtempSync(join(OUTPUT, 'lab-root-'));
+    const env = labEnvFrom(started.env);
+    labRoot = makeOutputDir('lab-root-');
     session = await openLabInChromium({
       env,
       rootDir: labRoot,
@@ -72,12 +71,7 @@ describe('the Globus sidebar at 1366×900', { timeout: 300_000 }, () => {
           Authorization: `token ${lab.token}`,
           'Content-Type': 'application/json'
         };
-        const put = await fetch(`${lab.url}/lab/api/settings/jupyterlab-globus-kit:plugin`, {
-          method: 'PUT',
-          headers,
-          body: JSON.stringify({ raw: JSON.stringify({ requiredScopes: REQUIRED }) })
-        });
-        assert.equal(put.status, 204, `settings PUT answered ${put.status}`);
+        await putExtensionSettings(lab, { requiredScopes: REQUIRED });
         // Recent transfers for the Transfers section: the weather files to the guest
         // collection the demo user owns.
         for (let i = 0; i < TRANSFERS; i++) {
@@ -108,13 +102,7 @@ describe('the Globus sidebar at 1366×900', { timeout: 300_000 }, () => {
     }
   });
 
-  let shotIndex = 0;
-  afterEach(async () => {
-    shotIndex++;
-    await page
-      ?.screenshot({ path: join(OUTPUT, `sidebar-layout-${shotIndex}.png`) })
-      .catch(() => undefined);
-  });
+  afterEach(screenshotAfterEach('sidebar-layout', () => page));
 
   it('should sum up the tokens in one line and name a collection token in Details', async () => {
     await showGlobusSidebar(page);

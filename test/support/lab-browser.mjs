@@ -11,13 +11,99 @@
 //   await session.close();
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { CHROMIUM_PATH, launchChromium } from '../../scripts/chromium.mjs';
 import { freePort, root, startLab } from '../../scripts/lab-launcher.mjs';
 
 export { root };
+
+/** Where the browser tests write their screenshots, lab roots and emulator data. */
+export const TEST_OUTPUT = join(root, 'test-output');
+
+/**
+ * A new empty folder under test-output/ (for a lab root or emulator data); the test
+ * removes it in its `after`.
+ *
+ * @param {string} prefix - the folder name's start, e.g. `lab-root-activity-`
+ * @returns {string} its path
+ */
+export function makeOutputDir(prefix) {
+  mkdirSync(TEST_OUTPUT, { recursive: true });
+  return mkdtempSync(join(TEST_OUTPUT, prefix));
+}
+
+/**
+ * Record and dismiss every browser dialog (alert, confirm, prompt) a page opens, so none
+ * blocks the test and the test can assert there were none.
+ *
+ * @param {import('playwright-core').Page} page
+ * @param {string[]} [messages] - the list to push each dialog's message to
+ * @returns {string[]} `messages`
+ */
+export function captureDialogs(page, messages = []) {
+  page.on('dialog', dialog => {
+    messages.push(dialog.message());
+    void dialog.dismiss().catch(() => undefined);
+  });
+  return messages;
+}
+
+/**
+ * For `afterEach`: a screenshot of the page after each test, `test-output/<name>-<n>.png`,
+ * for diagnosing a failure (a failed screenshot is ignored).
+ *
+ * @param {string} name - the file's stem, e.g. `activity-browser`
+ * @param {() => import('playwright-core').Page | undefined} getPage - the page, once open
+ * @returns {() => Promise<void>}
+ */
+export function screenshotAfterEach(name, getPage) {
+  let index = 0;
+  return async () => {
+    index++;
+    await getPage()
+      ?.screenshot({ path: join(TEST_OUTPUT, `${name}-${index}.png`) })
+      .catch(() => undefined);
+  };
+}
+
+/**
+ * POST JSON to an emulator's admin origin (seeding, faults, clock) and assert a 2xx answer.
+ *
+ * @param {string} adminUrl - the emulator's admin origin (`emu.urls.admin`)
+ * @param {string} path - e.g. `/seed/collections/<id>/files`
+ * @param {unknown} body
+ * @returns {Promise<unknown>} the parsed answer
+ */
+export async function emulatorAdmin(adminUrl, path, body) {
+  const r = await fetch(`${adminUrl}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000)
+  });
+  const text = await r.text();
+  assert.ok(r.ok, `${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/**
+ * Save the extension's user settings on a running lab (before the page loads, from
+ * `openLabInChromium`'s `beforeOpen`) and assert the server took them.
+ *
+ * @param {{ url: string, token: string }} lab
+ * @param {Record<string, unknown>} settings - e.g. `{ requiredScopes: [...] }`
+ */
+export async function putExtensionSettings(lab, settings) {
+  const put = await fetch(`${lab.url}/lab/api/settings/jupyterlab-globus-kit:plugin`, {
+    method: 'PUT',
+    headers: { Authorization: `token ${lab.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ raw: JSON.stringify(settings) }),
+    signal: AbortSignal.timeout(30_000)
+  });
+  assert.equal(put.status, 204, `settings PUT answered ${put.status}`);
+}
 
 /** Fails early, with the remedy, when Chromium or the project venv is missing. */
 export function assertBrowserPrerequisites({ lab = true } = {}) {
