@@ -12,21 +12,17 @@
 // task over 50 ms (PerformanceObserver `longtask`) and the longest gap between animation
 // frames: a stall is visible when a frame is late by more than 100 ms (the usual limit for
 // a response to feel immediate).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startBenchEmulator } from '../common/emulator.mjs';
-import { exposeLabApp, freezeWorkspace } from '../common/lab-page.mjs';
+import { freezeWorkspace, openBenchLab } from '../common/lab-page.mjs';
 import { median } from '../common/measure.mjs';
 import { requireBuilds } from '../common/paths.mjs';
 import { progress, runCount, verdict, writeReport } from '../common/report.mjs';
-import { labEnvFrom, openLabInChromium } from '../../test/support/lab-browser.mjs';
 
 const TASKS = 1000;
 const FIRST_PAGE_MS = 300;
 const STALL_MS = 100;
 
-/** Runs in every page before its scripts: the restore mark and a long-task recorder. */
+/** Runs in every page before its scripts (after pageHelpers): a long-task recorder. */
 function instrument() {
   const marks = (window.__bench = { longTasks: [] });
   try {
@@ -38,17 +34,6 @@ function instrument() {
   } catch {
     marks.longTasks = null; // no longtask entries in this browser
   }
-  const waitForApp = () => {
-    const app = window.jupyterapp;
-    if (!app) {
-      setTimeout(waitForApp, 2);
-      return;
-    }
-    app.restored.then(() => {
-      marks.restored = performance.now();
-    });
-  };
-  waitForApp();
 }
 
 /**
@@ -64,25 +49,7 @@ async function openAndPage() {
   const pagerText = () =>
     view()?.querySelector('.jp-GlobusKit-Activity-pager span')?.textContent ?? '';
   const firstRow = () => view()?.querySelector('tr.jp-GlobusKit-Activity-row');
-  const waitFor = (test, timeoutMs = 30_000) =>
-    new Promise(resolve => {
-      if (test()) {
-        resolve(performance.now());
-        return;
-      }
-      const observer = new MutationObserver(() => {
-        if (test()) {
-          observer.disconnect();
-          clearTimeout(timer);
-          resolve(performance.now());
-        }
-      });
-      const timer = setTimeout(() => {
-        observer.disconnect();
-        resolve(null);
-      }, timeoutMs);
-      observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+  const waitFor = test => window.__benchWaitFor(test);
 
   const t0 = performance.now();
   let executedMs = null;
@@ -157,8 +124,7 @@ requireBuilds();
 const rows = [];
 const ratios = [];
 let emu;
-let session;
-let labRoot;
+let bench;
 try {
   emu = await startBenchEmulator();
   progress(`recording ${TASKS} finished tasks in the emulator (admin route)`);
@@ -171,16 +137,10 @@ try {
   if (seeded.status !== 201) throw new Error(`seeding the tasks: HTTP ${seeded.status}`);
   await seeded.arrayBuffer();
 
-  labRoot = mkdtempSync(join(tmpdir(), 'globus-kit-bench-activity-'));
   progress('starting JupyterLab and Chromium');
-  session = await openLabInChromium({
-    env: labEnvFrom(emu.env),
-    rootDir: labRoot,
-    contextOptions: { viewport: { width: 1366, height: 768 } }
-  });
+  bench = await openBenchLab(emu, instrument);
+  const { session } = bench;
   const { context, lab } = session;
-  await context.addInitScript(instrument);
-  await exposeLabApp(context);
   await freezeWorkspace(context); // no run restores the view a run before opened
   await session.page.close();
 
@@ -240,9 +200,8 @@ try {
     notes: `not measured: ${String(error.message ?? error).split('\n')[0]}`
   });
 } finally {
-  await session?.close();
+  await bench?.close();
   await emu?.close();
-  if (labRoot) rmSync(labRoot, { recursive: true, force: true });
 }
 await writeReport({
   title: 'activity-view: the Activity view in JupyterLab, headless Chromium, emulator',
