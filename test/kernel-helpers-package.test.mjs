@@ -50,6 +50,7 @@ describe('the packed kernel-helpers package', { timeout: 600_000 }, () => {
       assert.ok(files.includes(want), `${want} missing from the tarball`);
     }
     assert.ok(files.includes('dist/http/download-worker.js'), 'the download worker is missing');
+    assert.ok(files.includes('dist/flow/csv-worker.js'), 'the CSV worker is missing');
     assert.deepEqual(
       files.filter(f => f.startsWith('dist/test/') || f.startsWith('src/')),
       [],

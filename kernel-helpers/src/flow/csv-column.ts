@@ -12,6 +12,7 @@ import {
   utcDate
 } from './csv-tokens';
 import { parseBooleanCell, parseDateCell, parseNumberCell, trimCell, validYmd } from './csv-cells';
+import { CellKind } from './csv-parallel';
 import { BOOLEAN_NULL, type ColumnStorage, type ColumnType } from './table';
 
 /** Distinct strings a column shares at most; beyond that new values are stored as they come. */
@@ -126,6 +127,8 @@ export class ColumnBuilder {
   /**
    * Append column `c` of the tokenized `records` — the same values and warnings as
    * {@link append} gives for those records' strings, without building most of them.
+   * `read`, when given, holds the cells already read from their bytes by record (by the
+   * worker of `csv-parallel.ts`: the same arithmetic), NaN where this must look itself.
    */
   appendTokens(
     buf: Buffer,
@@ -133,15 +136,45 @@ export class ColumnBuilder {
     records: number[],
     c: number,
     rowNumbers: number[],
-    bad: BadValueFn
+    bad: BadValueFn,
+    read?: Float64Array,
+    readStats?: Float64Array
   ): void {
+    if (
+      read !== undefined &&
+      readStats !== undefined &&
+      readStats[0] === 0 &&
+      records.length === tokens.records
+    ) {
+      // Every record, and every cell read already: the values as they are.
+      this._reserve(this._length + records.length);
+      this._floats!.set(read, this._length);
+      this._length += records.length;
+      if (readStats[1] === 1 && this._type === 'integer') {
+        this._type = 'number'; // a fraction widens the column; nothing is lost
+      }
+      return;
+    }
     if (this._strings) {
       this._appendStringTokens(buf, tokens, records, c);
     } else if (this._bools) {
       this._appendBooleanTokens(buf, tokens, records, c, rowNumbers, bad);
     } else {
-      this._appendNumberTokens(buf, tokens, records, c, rowNumbers, bad);
+      this._appendNumberTokens(buf, tokens, records, c, rowNumbers, bad, read);
     }
+  }
+
+  /** The kind of cells the worker of `csv-parallel.ts` may read for this column. */
+  cellKind(): number {
+    if (!this._floats) {
+      return CellKind.None;
+    }
+    const isDate = this._type === 'date';
+    const markers = isDate ? this._dateNulls : this._numberNulls;
+    if (markers !== undefined && !(markers.size === 1 && markers.has(''))) {
+      return CellKind.None;
+    }
+    return isDate ? CellKind.Date : CellKind.Number;
   }
 
   private _appendStringTokens(buf: Buffer, tokens: CsvTokens, records: number[], c: number): void {
@@ -240,7 +273,8 @@ export class ColumnBuilder {
     records: number[],
     c: number,
     rowNumbers: number[],
-    bad: BadValueFn
+    bad: BadValueFn,
+    read: Float64Array | undefined
   ): void {
     const n = records.length;
     const first = tokens.recordFirst;
@@ -273,7 +307,9 @@ export class ColumnBuilder {
         continue;
       }
       let v = Number.NaN;
-      if (fast && !escaped[f]) {
+      if (read !== undefined) {
+        v = read[r];
+      } else if (fast && !escaped[f]) {
         if (!isDate) {
           v = bytesToNumber(buf, s, e);
         } else if (e - s === 8) {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  type ICsvParallelOptions,
   parseCsvStreamCounting,
   parseCsvStreamPapaparse,
   type ICsvParseOptions
@@ -367,5 +368,139 @@ describe('parseCsvStream', () => {
         assert.equal(csvChunkStats.papaparse, before, `chunks of ${size}: papaparse chunks`);
       }
     });
+  });
+});
+
+// The worker thread (csv-parallel.ts): units cut at a line end, tokenized and their number
+// cells read there. Small units, from the first one on and whatever the machine's load, so
+// every boundary case below crosses many of them.
+describe('parseCsvStream through worker units', () => {
+  const unitStats = { fast: 0, papaparse: 0, worker: 0 };
+  const units = (unitBytes: number): ICsvParallelOptions => ({
+    unitBytes,
+    minBytes: 0,
+    whenIdle: false
+  });
+
+  /** Worker units, the chunk path alone and papaparse alone: the same outcome. */
+  async function compareUnits(
+    bytes: Uint8Array,
+    size: number,
+    unitBytes: number,
+    options: ICsvParseOptions,
+    label: string
+  ): Promise<Outcome> {
+    const viaUnits = await outcome(
+      parseCsvStreamCounting(chunks(bytes, size), options, unitStats, units(unitBytes))
+    );
+    const chunked = await outcome(
+      parseCsvStreamCounting(chunks(bytes, size), options, { fast: 0, papaparse: 0 }, false)
+    );
+    const papa = await outcome(parseCsvStreamPapaparse(chunks(bytes, size), options));
+    assertSame(viaUnits, chunked, `${label} (units vs chunks)`);
+    assertSame(viaUnits, papa, `${label} (units vs papaparse)`);
+    return viaUnits;
+  }
+
+  it('should give the same table as without the worker on weather files, units of 200-4096 bytes', async () => {
+    const rand = prng(2112);
+    const before = unitStats.worker;
+    for (let f = 0; f < 6; f++) {
+      const file = weatherFile(rand, 300 + Math.floor(rand() * 200));
+      const options: ICsvParseOptions =
+        f % 3 === 0
+          ? { inferRows: 5 }
+          : f % 3 === 1
+            ? { inferRows: 20, totalBytes: file.length }
+            : { inferRows: 10, nullValues: ['', 'NA', '-0', 'x'] };
+      for (const [size, unit] of [
+        [7, 200],
+        [64, 997],
+        [4096, 4096]
+      ]) {
+        const o = await compareUnits(file, size, unit, options, `weather ${f}, ${size}/${unit}`);
+        assert.ok(o.table, `weather file ${f} parses`);
+      }
+    }
+    assert.ok(unitStats.worker - before > 50, `worker units: ${unitStats.worker - before}`);
+  });
+
+  it('regression #21: a quoted field with line ends across a unit cut gives the same rows', async () => {
+    // The cut is at the last LF of a unit, which may be inside quotes: the worker's answer
+    // for that unit must not count. Every unit size from 60 to 139 puts the cut somewhere
+    // else, inside the multi-line names too.
+    // 1,500 rows: well past the first 8 KiB, parsed before any unit (the sniffed head).
+    const rows = Array.from({ length: 1500 }, (_, i) =>
+      i % 7 === 3 ? `${i},"two\nlines ${i}\n",${i / 2}` : `${i},"plain ${i}",${i / 2}`
+    );
+    const body = Buffer.from(`n,NAME,v\n${rows.join('\n')}\n`);
+    const before = unitStats.worker;
+    for (let unit = 60; unit < 140; unit++) {
+      const o = await compareUnits(body, 13, unit, { inferRows: 2 }, `unit ${unit}`);
+      const names = o.table!.storage('NAME').values as string[];
+      assert.equal(names[1487], 'two\nlines 1487\n');
+      assert.equal(names[1488], 'plain 1488');
+    }
+    assert.ok(unitStats.worker - before > 1000, `worker units: ${unitStats.worker - before}`);
+  });
+
+  it('regression #21: CRLF and multi-byte UTF-8 split across source chunks and units', async () => {
+    const names = ['é', '☃ snow', '😀, ok', 'plain'];
+    const rows = Array.from(
+      { length: 80 },
+      (_, i) =>
+        `${i},"${names[i % 4]}",1952${String(1 + (i % 12)).padStart(2, '0')}15,${i % 5 === 0 ? '' : i / 4}`
+    );
+    const body = Buffer.from(`n,NAME,DATE,v\r\n${rows.join('\r\n')}\r\n`);
+    for (const size of [1, 2, 3, 5, 7]) {
+      for (const unit of [50, 101, 333]) {
+        const o = await compareUnits(body, size, unit, { inferRows: 3 }, `crlf ${size}/${unit}`);
+        const t = o.table!;
+        assert.deepEqual(t.types, { n: 'integer', NAME: 'string', DATE: 'date', v: 'number' });
+        assert.deepEqual((t.storage('NAME').values as string[]).slice(0, 4), names);
+        assert.equal(t.numRows, 80);
+        assert.equal(t.warningCount, 0);
+      }
+    }
+  });
+
+  it('regression #21: errors and warnings after the first unit keep their row numbers', async () => {
+    // 3,000 rows, the first ~500 in the sniffed head (parsed before any unit).
+    const rows = Array.from({ length: 3000 }, (_, i) => `${i},"name ${i % 3}",${i % 50}`);
+    rows[1499] = '1499,"short"'; // record 1501: ragged
+    rows[1999] = '1999,"name 0",hot'; // record 2001: not an integer, in a worker-read column
+    rows[2499] = '2499,na"me,3'; // record 2501: a quote inside an unquoted field (papaparse)
+    rows[2799] = '2799,"name 1",2.5'; // a fraction: the column becomes number
+    const body = Buffer.from(`n,NAME,v\n${rows.join('\n')}\n`);
+    const before = unitStats.worker;
+    const o = await compareUnits(body, 512, 1000, { inferRows: 10 }, 'late errors');
+    assert.ok(unitStats.worker - before >= 30, `worker units: ${unitStats.worker - before}`);
+    const t = o.table!;
+    assert.deepEqual(
+      t.warnings.map(w => [w.code, w.row]),
+      [
+        ['RAGGED_ROW', 1501],
+        ['BAD_VALUE', 2001]
+      ]
+    );
+    assert.deepEqual(t.types, { n: 'integer', NAME: 'string', v: 'number' });
+    const v = t.storage('v').values as Float64Array;
+    assert.ok(Number.isNaN(v[1499]) && Number.isNaN(v[1999]));
+    assert.equal(v[2799], 2.5);
+    assert.equal((t.storage('NAME').values as string[])[2499], 'na"me');
+    // Past maxErrors, the same typed error either way.
+    const many = Buffer.from(
+      `n,NAME,v\n${rows.map((r, i) => (i > 1200 && i % 10 === 0 ? `${i}` : r)).join('\n')}\n`
+    );
+    const failed = await compareUnits(
+      many,
+      512,
+      1000,
+      { inferRows: 10, maxErrors: 20 },
+      'too many'
+    );
+    const err = failed.error as { code?: string; reason?: string; row?: number };
+    assert.equal(err.reason, 'too-many-errors');
+    assert.equal(err.row, 1412); // the 21st ragged row: i = 1210 + 20 * 10, record i + 2
   });
 });
