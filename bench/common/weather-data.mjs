@@ -58,23 +58,62 @@ const STATIONS = [
 ];
 const YEARS = Array.from({ length: 76 }, (_, i) => 1948 + i);
 
-/** Rows the file has (without the header). */
-export const WEATHER_ROWS =
-  YEARS.reduce((n, y) => n + ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 366 : 365), 0) *
-  STATIONS.length;
+/** Station-years' rows: one station over all the years. */
+const ROWS_PER_STATION = YEARS.reduce(
+  (n, y) => n + ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 366 : 365),
+  0
+);
+
+/** Rows the 100 MB file has (without the header). */
+export const WEATHER_ROWS = ROWS_PER_STATION * STATIONS.length;
 
 /** The file's name on the public collection (under the weather folder). */
 export const WEATHER_FILE = 'bench-noaa-daily-1948-2023.csv';
 
 /**
- * Write the CSV into `dir` (once: an existing complete file is reused).
+ * The variants of the file the csv bench reads: the same columns, quoting and value model,
+ * more or fewer stations (10 MB: 4 stations; 100 MB: the 45 above; 1 GB: 450, the 45 ten
+ * times over with other ids and other weather), and the 100 MB one with 1 % irregular rows.
+ */
+export const WEATHER_VARIANTS = {
+  '10mb': { stations: 4, irregularEvery: 0, file: 'bench-noaa-daily-10mb.csv' },
+  '100mb': { stations: STATIONS.length, irregularEvery: 0, file: WEATHER_FILE },
+  '1gb': { stations: 10 * STATIONS.length, irregularEvery: 0, file: 'bench-noaa-daily-1gb.csv' },
+  // Every 100th data row has its station id unquoted with a stray inch mark after it
+  // (`USW00023169"`): legal for papaparse, pandas and pyarrow (a quote inside an unquoted
+  // field is kept), not for the byte tokenizer, so each chunk holding one is parsed by
+  // papaparse — with ~800 rows per 64 KiB chunk, nearly all of them.
+  irregular: {
+    stations: STATIONS.length,
+    irregularEvery: 100,
+    file: 'bench-noaa-daily-irregular.csv'
+  }
+};
+
+/** Data rows of a variant. */
+export function weatherRows(variant = '100mb') {
+  return ROWS_PER_STATION * WEATHER_VARIANTS[variant].stations;
+}
+
+/** Station `i` of a variant: the 45 above first, then the same names under other ids. */
+function station(i) {
+  const [id, name] = STATIONS[i % STATIONS.length];
+  if (i < STATIONS.length) return [id, name];
+  return [`USC${String(i).padStart(8, '0')}`, name];
+}
+
+/**
+ * Write a variant of the CSV into `dir` (once: an existing complete file is reused).
  * @param {string} dir
+ * @param {keyof typeof WEATHER_VARIANTS} [variant]
  * @returns {Promise<{ path: string, bytes: number, rows: number }>}
  */
-export async function ensureWeatherCsv(dir) {
-  const path = join(dir, WEATHER_FILE);
+export async function ensureWeatherCsv(dir, variant = '100mb') {
+  const { stations, irregularEvery, file } = WEATHER_VARIANTS[variant];
+  const rows = weatherRows(variant);
+  const path = join(dir, file);
   if (existsSync(path)) {
-    return { path, bytes: (await stat(path)).size, rows: WEATHER_ROWS };
+    return { path, bytes: (await stat(path)).size, rows };
   }
   await mkdir(dir, { recursive: true });
   const { weatherCsv, WEATHER_STATION, WEATHER_STATION_NAME } = await import(
@@ -84,17 +123,31 @@ export async function ensureWeatherCsv(dir) {
   const tmp = `${path}.part`;
   const out = createWriteStream(tmp);
   let header = true;
-  for (const [s, [id, name]] of STATIONS.entries()) {
+  let row = 0;
+  for (let s = 0; s < stations; s++) {
+    const [id, name] = station(s);
     const to = `"${id}","${name.replace(/"/g, '""')}",`;
     for (const year of YEARS) {
       let text = weatherCsv(year, s + 1);
       if (!header) text = text.slice(text.indexOf('\n') + 1);
       header = false;
-      if (!out.write(text.replaceAll(from, to))) await once(out, 'drain');
+      text = text.replaceAll(from, to);
+      if (irregularEvery) {
+        const lines = text.split('\n');
+        for (let l = 0; l < lines.length; l++) {
+          if (!lines[l] || lines[l].startsWith('"STATION"')) continue;
+          row++;
+          if (row % irregularEvery === 0) {
+            lines[l] = `${id}"${lines[l].slice(id.length + 2)}`;
+          }
+        }
+        text = lines.join('\n');
+      }
+      if (!out.write(text)) await once(out, 'drain');
     }
   }
   out.end();
   await once(out, 'finish');
   await rename(tmp, path);
-  return { path, bytes: (await stat(path)).size, rows: WEATHER_ROWS };
+  return { path, bytes: (await stat(path)).size, rows };
 }
