@@ -1,9 +1,12 @@
 /**
- * Transfer collections (endpoints): search and get.
+ * Transfer collections (endpoints): search and get, through `@globus/sdk`'s
+ * `transfer.endpointSearch` and `transfer.endpoint.get` (see `../sdk-call.ts`).
  */
+import type { transfer } from '@globus/sdk';
 import { GlobusApiError } from '../../errors/api-error';
 import { BadInputError } from '../../errors/bad-input-error';
-import { callOptions, callService, ICallOptions } from '../service-context';
+import { sdkCall } from '../sdk-call';
+import { callOptions, ICallOptions } from '../service-context';
 import { collectionId } from './collection-names';
 import { ITransferScope, transferToken } from './transfer-scope';
 import { CollectionRef, IEndpointDocument } from './types';
@@ -59,22 +62,28 @@ export async function searchCollections(
   const out: IEndpointDocument[] = [];
   for (let offset = 0; out.length < want && offset < SEARCH_CAP;) {
     const limit = Math.min(SEARCH_PAGE, want - out.length);
-    const res = await callService<{
+    const res = await sdkCall<{
       DATA?: IEndpointDocument[];
       has_next_page?: boolean;
-    }>(scope.ctx, 'transfer', {
-      operation: 'endpoint search',
-      path: '/endpoint_search',
-      query: {
-        filter_fulltext: options.fulltext,
-        filter_scope: filterScope,
-        filter_entity_type: options.entityType,
-        limit,
-        offset
-      },
-      token,
-      ...callOptions(options)
-    });
+    }>(
+      scope.ctx,
+      'transfer',
+      { operation: 'endpoint search', token, ...callOptions(options) },
+      (sdk, o) =>
+        sdk.transfer.endpointSearch(
+          {
+            query: {
+              filter_fulltext: options.fulltext,
+              filter_scope: filterScope,
+              // A string, so an entity type newer than the SDK's list still passes.
+              filter_entity_type: options.entityType as transfer.endpoint.EntityType | undefined,
+              limit,
+              offset
+            }
+          },
+          o
+        )
+    );
     const page = res.data?.DATA ?? [];
     // A 200 whose DATA is not a list (a proxy's or a broken server's answer) is a typed error.
     if (!Array.isArray(page)) {
@@ -112,13 +121,17 @@ export async function getCollection(
   options: ICallOptions = {}
 ): Promise<IEndpointDocument> {
   const id = collectionId(collection);
-  const res = await callService<IEndpointDocument>(scope.ctx, 'transfer', {
-    operation: 'get collection',
-    path: `/endpoint/${encodeURIComponent(id)}`,
-    resource: scope.names.describe(collection),
-    token: transferToken(scope, 'get collection'),
-    ...callOptions(options)
-  });
+  const res = await sdkCall<IEndpointDocument>(
+    scope.ctx,
+    'transfer',
+    {
+      operation: 'get collection',
+      resource: scope.names.describe(collection),
+      token: transferToken(scope, 'get collection'),
+      ...callOptions(options)
+    },
+    (sdk, o) => sdk.transfer.endpoint.get(encodeURIComponent(id), {}, o)
+  );
   scope.names.remember(res.data);
   return res.data;
 }

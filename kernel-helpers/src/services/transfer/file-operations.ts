@@ -1,9 +1,10 @@
 /**
  * Transfer file operations on a collection: ls (all pages), mkdir (and `mkdir -p`),
- * rename.
+ * rename, through `@globus/sdk`'s `transfer.fileOperations` (see `../sdk-call.ts`).
  */
 import { GlobusApiError, isGlobusApiError } from '../../errors/api-error';
-import { callOptions, callService, ICallOptions } from '../service-context';
+import { sdkCall } from '../sdk-call';
+import { callOptions, ICallOptions } from '../service-context';
 import { collectionId } from './collection-names';
 import { ITransferScope, transferToken } from './transfer-scope';
 import { CollectionRef, IFileDocument, IFileListDocument, IResultDocument } from './types';
@@ -51,21 +52,36 @@ export async function* iterateDirectory(
   const pageSize = Math.max(1, Math.min(options.pageSize ?? MAX_LS_PAGE, MAX_LS_PAGE));
   let offset = 0;
   for (let page = 0; page < MAX_LS_PAGES; page++) {
-    const res = await callService<IFileListDocument>(scope.ctx, 'transfer', {
-      operation: 'ls',
-      path: `/operation/endpoint/${encodeURIComponent(id)}/ls`,
-      query: {
-        path,
-        show_hidden: options.showHidden === undefined ? undefined : options.showHidden ? 1 : 0,
-        filter: options.filter,
-        orderby: options.orderby,
-        limit: pageSize,
-        offset
+    const res = await sdkCall<IFileListDocument>(
+      scope.ctx,
+      'transfer',
+      {
+        operation: 'ls',
+        resource: scope.names.describe(collection, path),
+        token,
+        ...callOptions(options)
       },
-      resource: scope.names.describe(collection, path),
-      token,
-      ...callOptions(options)
-    });
+      (sdk, o) =>
+        sdk.transfer.fileOperations.ls(
+          encodeURIComponent(id),
+          {
+            query: {
+              path,
+              show_hidden:
+                options.showHidden === undefined
+                  ? undefined
+                  : options.showHidden
+                    ? 'true'
+                    : 'false',
+              filter: options.filter,
+              orderby: options.orderby,
+              limit: pageSize,
+              offset
+            }
+          },
+          o
+        )
+    );
     const entries = res.data?.DATA ?? [];
     // A 200 whose DATA is not a list (a proxy's or a broken server's answer) is a typed error.
     if (!Array.isArray(entries)) {
@@ -162,17 +178,20 @@ export async function makeDirectory(
   requireAbsolute(path, 'mkdir path');
   const id = collectionId(collection);
   const once = async (p: string): Promise<IResultDocument> => {
-    const res = await callService<IResultDocument>(scope.ctx, 'transfer', {
-      operation: 'mkdir',
-      method: 'POST',
-      path: `/operation/endpoint/${encodeURIComponent(id)}/mkdir`,
-      json: { DATA_TYPE: 'mkdir', path: p },
-      resource: scope.names.describe(collection, p),
-      token: transferToken(scope, 'mkdir'),
-      // Repeating a mkdir is harmless: at worst it answers Exists, which -p accepts.
-      idempotent: options.parents === true,
-      ...callOptions(options)
-    });
+    const res = await sdkCall<IResultDocument>(
+      scope.ctx,
+      'transfer',
+      {
+        operation: 'mkdir',
+        resource: scope.names.describe(collection, p),
+        token: transferToken(scope, 'mkdir'),
+        // Repeating a mkdir is harmless: at worst it answers Exists, which -p accepts.
+        idempotent: options.parents === true,
+        ...callOptions(options)
+      },
+      (sdk, o) =>
+        sdk.transfer.fileOperations.mkdir(encodeURIComponent(id), { payload: { path: p } }, o)
+    );
     return res.data;
   };
   if (!options.parents) {
@@ -246,14 +265,21 @@ export async function renamePath(
   requireAbsolute(oldPath, 'rename source');
   requireAbsolute(newPath, 'rename destination');
   const id = collectionId(collection);
-  const res = await callService<IResultDocument>(scope.ctx, 'transfer', {
-    operation: 'rename',
-    method: 'POST',
-    path: `/operation/endpoint/${encodeURIComponent(id)}/rename`,
-    json: { DATA_TYPE: 'rename', old_path: oldPath, new_path: newPath },
-    resource: scope.names.describe(collection, oldPath),
-    token: transferToken(scope, 'rename'),
-    ...callOptions(options)
-  });
+  const res = await sdkCall<IResultDocument>(
+    scope.ctx,
+    'transfer',
+    {
+      operation: 'rename',
+      resource: scope.names.describe(collection, oldPath),
+      token: transferToken(scope, 'rename'),
+      ...callOptions(options)
+    },
+    (sdk, o) =>
+      sdk.transfer.fileOperations.rename(
+        encodeURIComponent(id),
+        { payload: { old_path: oldPath, new_path: newPath } },
+        o
+      )
+  );
   return res.data;
 }

@@ -1,10 +1,13 @@
 /**
  * Submitting Transfer tasks (transfer and delete), idempotently: every submission carries a
  * `submission_id`, so a retry after a lost response cannot create a second task (the
- * service answers `Duplicate` with the original task id).
+ * service answers `Duplicate` with the original task id). The calls go through
+ * `@globus/sdk`'s `transfer.taskSubmission` (see `../sdk-call.ts`).
  */
+import type { transfer } from '@globus/sdk';
 import { BadInputError } from '../../errors/bad-input-error';
-import { callOptions, callService, ICallOptions } from '../service-context';
+import { sdkCall, SdkModule, SdkOptions } from '../sdk-call';
+import { callOptions, ICallOptions } from '../service-context';
 import { collectionId } from './collection-names';
 import { ITransferScope, transferToken } from './transfer-scope';
 import { CollectionRef, ISubmissionResult } from './types';
@@ -77,12 +80,16 @@ export async function getSubmissionId(
   scope: ITransferScope,
   options: ICallOptions = {}
 ): Promise<string> {
-  const res = await callService<{ value?: string }>(scope.ctx, 'transfer', {
-    operation: 'get submission_id',
-    path: '/submission_id',
-    token: transferToken(scope, 'get submission_id'),
-    ...callOptions(options)
-  });
+  const res = await sdkCall<{ value?: string }>(
+    scope.ctx,
+    'transfer',
+    {
+      operation: 'get submission_id',
+      token: transferToken(scope, 'get submission_id'),
+      ...callOptions(options)
+    },
+    (sdk, o) => sdk.transfer.taskSubmission.submissionId({}, o)
+  );
   const value = res.data?.value;
   if (typeof value !== 'string' || !value) {
     throw new BadInputError('Transfer returned no submission id', { code: 'MALFORMED_RESPONSE' });
@@ -93,23 +100,32 @@ export async function getSubmissionId(
 async function submit(
   scope: ITransferScope,
   operation: 'submit transfer' | 'submit delete',
-  path: '/transfer' | '/delete',
-  document: Record<string, unknown>,
+  send: (sdk: SdkModule, o: SdkOptions) => Promise<unknown>,
   options: ICallOptions,
   resource: string
 ): Promise<ISubmissionResult> {
-  const res = await callService<ISubmissionResult>(scope.ctx, 'transfer', {
-    operation,
-    method: 'POST',
-    path,
-    json: document,
-    resource,
-    token: transferToken(scope, operation),
-    // Safe to repeat: the submission_id makes a second POST answer `Duplicate`.
-    idempotent: true,
-    ...callOptions(options)
-  });
+  const res = await sdkCall<ISubmissionResult>(
+    scope.ctx,
+    'transfer',
+    {
+      operation,
+      resource,
+      token: transferToken(scope, operation),
+      // Safe to repeat: the submission_id makes a second POST answer `Duplicate`.
+      idempotent: true,
+      ...callOptions(options)
+    },
+    send
+  );
   return res.data;
+}
+
+/** `extra` fields, without a `DATA_TYPE` (the SDK sets it; `extra` never overrode it). */
+function extraFields(
+  extra: Readonly<Record<string, unknown>> | undefined
+): Record<string, unknown> {
+  const { DATA_TYPE: _ignored, ...rest } = extra ?? {};
+  return rest;
 }
 
 /**
@@ -133,8 +149,7 @@ export async function submitTransfer(
   }
   const submissionId = spec.submissionId ?? (await getSubmissionId(scope, spec));
   const document: Record<string, unknown> = {
-    ...spec.extra,
-    DATA_TYPE: 'transfer',
+    ...extraFields(spec.extra),
     submission_id: submissionId,
     source_endpoint: collectionId(spec.source),
     destination_endpoint: collectionId(spec.destination),
@@ -152,7 +167,15 @@ export async function submitTransfer(
   if (spec.encryptData !== undefined) document.encrypt_data = spec.encryptData;
   if (spec.deadline !== undefined) document.deadline = spec.deadline;
   const resource = `${scope.names.describe(spec.source)} to ${scope.names.describe(spec.destination)}`;
-  return submit(scope, 'submit transfer', '/transfer', document, callOptions(spec), resource);
+  // `extra` may carry any field of the API, so the document is wider than the SDK's type.
+  const payload = document as Omit<transfer.taskSubmission.TransferFields, 'DATA_TYPE'>;
+  return submit(
+    scope,
+    'submit transfer',
+    (sdk, o) => sdk.transfer.taskSubmission.submitTransfer({ payload }, o),
+    callOptions(spec),
+    resource
+  );
 }
 
 /**
@@ -173,8 +196,7 @@ export async function submitDelete(
   for (const p of spec.paths) requireCollectionPath(p, 'A delete path');
   const submissionId = spec.submissionId ?? (await getSubmissionId(scope, spec));
   const document: Record<string, unknown> = {
-    ...spec.extra,
-    DATA_TYPE: 'delete',
+    ...extraFields(spec.extra),
     submission_id: submissionId,
     endpoint: collectionId(spec.collection),
     DATA: spec.paths.map(path => ({ DATA_TYPE: 'delete_item', path }))
@@ -182,11 +204,11 @@ export async function submitDelete(
   if (spec.recursive !== undefined) document.recursive = spec.recursive;
   if (spec.ignoreMissing !== undefined) document.ignore_missing = spec.ignoreMissing;
   if (spec.label !== undefined) document.label = spec.label;
+  const payload = document as Omit<transfer.taskSubmission.DeleteFields, 'DATA_TYPE'>;
   return submit(
     scope,
     'submit delete',
-    '/delete',
-    document,
+    (sdk, o) => sdk.transfer.taskSubmission.submitDelete({ payload }, o),
     callOptions(spec),
     scope.names.describe(spec.collection, spec.paths.join(', '))
   );

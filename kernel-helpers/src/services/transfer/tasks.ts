@@ -1,10 +1,11 @@
 /**
- * Transfer tasks: get, list, cancel, events, and waiting for completion with bounded
- * polling.
+ * Transfer tasks: get, list, cancel, events (through `@globus/sdk`'s `transfer.task`, see
+ * `../sdk-call.ts`), and waiting for completion with bounded polling.
  */
 import { AbortError } from '../../errors/network-error';
 import { TimeoutError } from '../../errors/network-error';
-import { callOptions, callService, ICallOptions } from '../service-context';
+import { sdkCall } from '../sdk-call';
+import { callOptions, ICallOptions } from '../service-context';
 import { ITransferScope, transferToken } from './transfer-scope';
 import { IEventDocument, IResultDocument, ITaskDocument } from './types';
 
@@ -29,13 +30,17 @@ export async function getTask(
   options: ICallOptions = {}
 ): Promise<ITaskDocument> {
   const id = taskId(task);
-  const res = await callService<ITaskDocument>(scope.ctx, 'transfer', {
-    operation: 'get task',
-    path: `/task/${encodeURIComponent(id)}`,
-    resource: `task ${id}`,
-    token: transferToken(scope, 'get task'),
-    ...callOptions(options)
-  });
+  const res = await sdkCall<ITaskDocument>(
+    scope.ctx,
+    'transfer',
+    {
+      operation: 'get task',
+      resource: `task ${id}`,
+      token: transferToken(scope, 'get task'),
+      ...callOptions(options)
+    },
+    (sdk, o) => sdk.transfer.task.get(encodeURIComponent(id), {}, o)
+  );
   return res.data;
 }
 
@@ -60,18 +65,23 @@ export async function getAllTasks(
   scope: ITransferScope,
   options: ITaskListOptions = {}
 ): Promise<ITaskDocument[]> {
-  const res = await callService<{ DATA?: ITaskDocument[] }>(scope.ctx, 'transfer', {
-    operation: 'task list',
-    path: '/task_list',
-    query: {
-      filter: options.filter,
-      orderby: options.orderby,
-      limit: Math.min(options.limit ?? 100, 1000),
-      offset: 0
-    },
-    token: transferToken(scope, 'task list'),
-    ...callOptions(options)
-  });
+  const res = await sdkCall<{ DATA?: ITaskDocument[] }>(
+    scope.ctx,
+    'transfer',
+    { operation: 'task list', token: transferToken(scope, 'task list'), ...callOptions(options) },
+    (sdk, o) =>
+      sdk.transfer.task.getAll(
+        {
+          query: {
+            filter: options.filter,
+            orderby: options.orderby,
+            limit: Math.min(options.limit ?? 100, 1000),
+            offset: 0
+          }
+        },
+        o
+      )
+  );
   return res.data?.DATA ?? [];
 }
 
@@ -89,16 +99,19 @@ export async function cancelTask(
   options: ICallOptions = {}
 ): Promise<IResultDocument> {
   const id = taskId(task);
-  const res = await callService<IResultDocument>(scope.ctx, 'transfer', {
-    operation: 'cancel task',
-    method: 'POST',
-    path: `/task/${encodeURIComponent(id)}/cancel`,
-    resource: `task ${id}`,
-    token: transferToken(scope, 'cancel task'),
-    // Cancelling twice is harmless.
-    idempotent: true,
-    ...callOptions(options)
-  });
+  const res = await sdkCall<IResultDocument>(
+    scope.ctx,
+    'transfer',
+    {
+      operation: 'cancel task',
+      resource: `task ${id}`,
+      token: transferToken(scope, 'cancel task'),
+      // Cancelling twice is harmless.
+      idempotent: true,
+      ...callOptions(options)
+    },
+    (sdk, o) => sdk.transfer.task.cancel(encodeURIComponent(id), {}, o)
+  );
   return res.data;
 }
 
@@ -124,18 +137,28 @@ export async function getTaskEvents(
   options: ITaskEventsOptions = {}
 ): Promise<IEventDocument[]> {
   const id = taskId(task);
-  const res = await callService<{ DATA?: IEventDocument[] }>(scope.ctx, 'transfer', {
-    operation: 'task events',
-    path: `/task/${encodeURIComponent(id)}/event_list`,
-    query: {
-      limit: Math.min(options.limit ?? 100, 1000),
-      offset: 0,
-      filter: options.errorsOnly ? 'is_error:1' : undefined
+  const res = await sdkCall<{ DATA?: IEventDocument[] }>(
+    scope.ctx,
+    'transfer',
+    {
+      operation: 'task events',
+      resource: `task ${id}`,
+      token: transferToken(scope, 'task events'),
+      ...callOptions(options)
     },
-    resource: `task ${id}`,
-    token: transferToken(scope, 'task events'),
-    ...callOptions(options)
-  });
+    (sdk, o) =>
+      sdk.transfer.task.getEventList(
+        encodeURIComponent(id),
+        {
+          query: {
+            limit: Math.min(options.limit ?? 100, 1000),
+            offset: 0,
+            filter: options.errorsOnly ? 'is_error:1' : undefined
+          }
+        },
+        o
+      )
+  );
   return res.data?.DATA ?? [];
 }
 
