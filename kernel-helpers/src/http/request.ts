@@ -3,12 +3,12 @@
  * out, typed errors for every failure, bounded retries, timeouts, `AbortSignal`, careful
  * redirects and progress callbacks.
  *
- * `@globus/sdk` (6.2.0) builds the Transfer calls (`services/sdk-call.ts`) and this module
- * sends them, as the `fetch` of its service functions: the SDK's own request path returns
- * a raw `Response` (no typed errors, non-2xx does not throw), has no retries for 429/5xx,
- * takes no per-call timeout, follows redirects (forwarding `Authorization`) and needs its
- * own token manager. The GCS HTTPS calls (streamed GET/PUT, the worker thread) have no SDK
- * service function and come here directly.
+ * `@globus/sdk` (6.2.0) builds the Transfer and Auth calls (`services/sdk-call.ts`), and
+ * this module sends them as the `fetch` of its service functions: the SDK's own request
+ * path returns a raw `Response` (no typed errors, non-2xx does not throw), has no retries
+ * for 429/5xx, takes no per-call timeout, follows redirects (forwarding `Authorization`)
+ * and needs its own token manager. The GCS HTTPS calls (streamed GET/PUT, the worker
+ * thread) have no SDK service function and come here directly.
  *
  * Why `node:http` and not Node's `fetch` (undici), for every request and response:
  * - `fetch` holds a streamed request body in memory (nodejs/undici#4058; a 500 MB upload

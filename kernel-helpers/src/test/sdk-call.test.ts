@@ -111,6 +111,55 @@ describe('@globus/sdk under our transport', () => {
     );
   });
 
+  it("should send Auth calls to the session's Auth, not process.env's", async () => {
+    const saved = process.env.GLOBUS_SDK_SERVICE_URL_AUTH;
+    process.env.GLOBUS_SDK_SERVICE_URL_AUTH = 'http://127.0.0.1:9';
+    try {
+      const info = await session.auth.userinfo.get();
+      assert.equal(info.sub, mod.seed.DEMO_IDENTITY_ID);
+      const [byId] = await session.auth.identities.getAll({ ids: [mod.seed.DEMO_IDENTITY_ID] });
+      assert.equal(byId?.id, mod.seed.DEMO_IDENTITY_ID);
+      const consents = await session.auth.consents.getAll(mod.seed.DEMO_IDENTITY_ID);
+      assert.ok(consents.length > 0 && consents.every(c => typeof c.scope_name === 'string'));
+    } finally {
+      if (saved === undefined) {
+        delete process.env.GLOBUS_SDK_SERVICE_URL_AUTH;
+      } else {
+        process.env.GLOBUS_SDK_SERVICE_URL_AUTH = saved;
+      }
+    }
+  });
+
+  it('should introspect with Basic credentials added by our transport, never quoting the secret', async () => {
+    const token = session.tokens.for('transfer.api.globus.org');
+    assert.ok(token);
+    const doc = await session.auth.introspect(token, {
+      clientCredentials: {
+        clientId: mod.seed.HUB_CLIENT_ID,
+        clientSecret: mod.seed.HUB_CLIENT_SECRET
+      },
+      include: ['identity_set']
+    });
+    assert.equal(doc.active, true);
+    assert.equal(doc.sub, mod.seed.DEMO_IDENTITY_ID);
+    const wrong = 'wrong-secret-4f1e9c0b7a';
+    await assert.rejects(
+      session.auth.introspect(token, {
+        clientCredentials: { clientId: mod.seed.HUB_CLIENT_ID, clientSecret: wrong },
+        retry: false
+      }),
+      (e: unknown) => {
+        assert.ok(isGlobusApiError(e), String(e));
+        assert.equal(e.status, 401);
+        assert.equal(e.operation, 'introspect');
+        const shown = `${e.message} ${JSON.stringify(e)} ${String(e.stack)}`;
+        assert.ok(!shown.includes(wrong), 'the client secret is not quoted');
+        assert.ok(!shown.includes(token.unsafeRevealAccessToken()), 'the token is not quoted');
+        return true;
+      }
+    );
+  });
+
   it('should turn an SDK failure before sending into SDK_REQUEST', async () => {
     const saved = process.env.GLOBUS_SDK_OPTIONS;
     // The SDK parses this variable as JSON on every call.

@@ -1,9 +1,10 @@
 /**
- * Globus Auth consents: the user's consent forest for this client (or all clients).
+ * Globus Auth consents: the user's consent forest for this client (or all clients),
+ * through `@globus/sdk`'s `auth.identities.consents.getAll` (see `../sdk-call.ts`).
  */
+import { sdkCall } from '../sdk-call';
 import {
   callOptions,
-  callService,
   ICallOptions,
   IServiceContext,
   requireServiceToken
@@ -30,12 +31,16 @@ export async function getAllConsents(
   options: IGetConsentsOptions = {}
 ): Promise<IConsentDocument[]> {
   const token = requireServiceToken(ctx, 'auth', 'get consents');
-  const res = await callService<{ consents?: IConsentDocument[] }>(ctx, 'auth', {
-    operation: 'get consents',
-    path: `/v2/api/identities/${encodeURIComponent(identityId)}/consents`,
-    query: { all: options.all === undefined ? undefined : options.all },
-    token,
-    ...callOptions(options)
-  });
+  const res = await sdkCall<{ consents?: IConsentDocument[] }>(
+    ctx,
+    'auth',
+    { operation: 'get consents', token, ...callOptions(options) },
+    (sdk, o) =>
+      sdk.auth.identities.consents.getAll(
+        encodeURIComponent(identityId),
+        { query: { all: options.all } },
+        o
+      )
+  );
   return res.data?.consents ?? [];
 }

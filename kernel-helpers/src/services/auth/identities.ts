@@ -1,10 +1,11 @@
 /**
- * Globus Auth identities: look up identities by id or by username.
+ * Globus Auth identities: look up identities by id or by username, through `@globus/sdk`'s
+ * `auth.identities.getAll` (see `../sdk-call.ts`).
  */
 import { BadInputError } from '../../errors/bad-input-error';
+import { sdkCall } from '../sdk-call';
 import {
   callOptions,
-  callService,
   ICallOptions,
   IServiceContext,
   requireServiceToken
@@ -37,20 +38,27 @@ export async function getAllIdentities(
     });
   }
   const token = requireServiceToken(ctx, 'auth', 'get identities');
-  const res = await callService<{ identities?: IIdentityDocument[] }>(ctx, 'auth', {
-    operation: 'get identities',
-    path: '/v2/api/identities',
-    query:
-      ids.length > 0
-        ? { ids }
-        : {
-            usernames,
-            provision:
-              'provision' in query && query.provision !== undefined ? query.provision : undefined
-          },
-    token,
-    ...callOptions(options)
-  });
+  const res = await sdkCall<{ identities?: IIdentityDocument[] }>(
+    ctx,
+    'auth',
+    { operation: 'get identities', token, ...callOptions(options) },
+    (sdk, o) =>
+      sdk.auth.identities.getAll(
+        {
+          query:
+            ids.length > 0
+              ? { ids: [...ids] }
+              : {
+                  usernames: [...usernames],
+                  provision:
+                    'provision' in query && query.provision !== undefined
+                      ? query.provision
+                      : undefined
+                }
+        },
+        o
+      )
+  );
   return res.data?.identities ?? [];
 }
 

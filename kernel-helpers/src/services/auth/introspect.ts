@@ -1,9 +1,12 @@
 /**
- * Globus Auth token introspection. Needs a confidential client's credentials (HTTP Basic);
- * a hub's or a native app's tokens alone cannot introspect.
+ * Globus Auth token introspection, through `@globus/sdk`'s `auth.oauth2.token.introspect`
+ * (see `../sdk-call.ts`). Needs a confidential client's credentials (HTTP Basic, added by
+ * our transport so the secret is redacted like a token); a hub's or a native app's tokens
+ * alone cannot introspect.
  */
 import { Token } from '../../tokens/token';
-import { callOptions, callService, ICallOptions, IServiceContext } from '../service-context';
+import { sdkCall } from '../sdk-call';
+import { callOptions, ICallOptions, IServiceContext } from '../service-context';
 import { IIntrospectDocument } from './types';
 
 /** Options for introspection. */
@@ -27,21 +30,23 @@ export async function introspectToken(
   token: Token,
   options: IIntrospectOptions
 ): Promise<IIntrospectDocument> {
-  const form: Record<string, string> = { token: token.unsafeRevealAccessToken() };
+  const payload: { token: string; include?: string } = { token: token.unsafeRevealAccessToken() };
   if (options.include && options.include.length > 0) {
-    form.include = options.include.join(',');
+    payload.include = options.include.join(',');
   }
-  const res = await callService<IIntrospectDocument>(ctx, 'auth', {
-    operation: 'introspect',
-    method: 'POST',
-    path: '/v2/oauth2/token/introspect',
-    form,
-    basicAuth: {
-      username: options.clientCredentials.clientId,
-      password: options.clientCredentials.clientSecret
+  const res = await sdkCall<IIntrospectDocument>(
+    ctx,
+    'auth',
+    {
+      operation: 'introspect',
+      basicAuth: {
+        username: options.clientCredentials.clientId,
+        password: options.clientCredentials.clientSecret
+      },
+      idempotent: true,
+      ...callOptions(options)
     },
-    idempotent: true,
-    ...callOptions(options)
-  });
+    (sdk, o) => sdk.auth.oauth2.token.introspect({ payload }, o)
+  );
   return res.data;
 }

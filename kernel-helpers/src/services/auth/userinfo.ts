@@ -1,9 +1,10 @@
 /**
- * Globus Auth userinfo: who the auth token belongs to.
+ * Globus Auth userinfo: who the auth token belongs to, through `@globus/sdk`'s
+ * `auth.oauth2.userinfo` (see `../sdk-call.ts`).
  */
+import { sdkCall } from '../sdk-call';
 import {
   callOptions,
-  callService,
   ICallOptions,
   IServiceContext,
   requireServiceToken
@@ -22,11 +23,11 @@ export async function getUserinfo(
   options: ICallOptions = {}
 ): Promise<IUserinfoDocument> {
   const token = requireServiceToken(ctx, 'auth', 'userinfo');
-  const res = await callService<IUserinfoDocument>(ctx, 'auth', {
-    operation: 'userinfo',
-    path: '/v2/oauth2/userinfo',
-    token,
-    ...callOptions(options)
-  });
+  const res = await sdkCall<IUserinfoDocument>(
+    ctx,
+    'auth',
+    { operation: 'userinfo', token, ...callOptions(options) },
+    (sdk, o) => sdk.auth.oauth2.userinfo(undefined, o)
+  );
   return res.data;
 }
