@@ -1,10 +1,10 @@
 /**
- * Globus Auth documents, with the API's own field names. `IConsentDocument` is
- * `@globus/sdk`'s published `Consent` type (6.2.0); the SDK publishes no type for the
- * others (its `JwtUserInfo` is the id_token's claims, not the userinfo answer; identities
- * and introspection are typed as a bare `Response`), so they are written here.
+ * Globus Auth documents, with the API's own field names. `IConsentDocument` is checked
+ * against `@globus/sdk`'s published `Consent` type (6.2.0) at build time
+ * (`../sdk-types.ts`; why it is not that type itself: see `../transfer/types.ts`). The SDK
+ * publishes no type for the others (its `JwtUserInfo` is the id_token's claims, not the
+ * userinfo answer; identities and introspection are typed as a bare `Response`).
  */
-import type { auth } from '@globus/sdk';
 
 /** One identity in a userinfo `identity_set`. */
 export interface IUserinfoIdentity {
@@ -54,12 +54,24 @@ export interface IIdentityDocument {
 }
 
 /**
- * A consent node of the user's consent forest (`@globus/sdk` `Consent`, plus pass-through
- * fields).
+ * A consent node of the user's consent forest.
  *
  * @see https://docs.globus.org/api/auth/reference/#get_consents
  */
-export interface IConsentDocument extends auth.identities.consents.Consent {
+export interface IConsentDocument {
+  id: number;
+  scope_name: string;
+  scope: string;
+  status: string;
+  client: string;
+  dependency_path: number[];
+  atomically_revocable: boolean;
+  allows_refresh?: boolean;
+  effective_identity?: string;
+  auto_approved?: boolean;
+  created?: string;
+  updated?: string;
+  last_used?: string | null;
   [key: string]: unknown;
 }
 

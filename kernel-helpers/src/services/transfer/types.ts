@@ -1,44 +1,72 @@
 /**
- * Globus Transfer documents: the types `@globus/sdk` publishes (6.2.0), under the names the
- * kit has always exported. Each adds an index signature, since the service sends fields
- * the SDK does not type and they pass through.
+ * Globus Transfer documents, with the API's own field names (only the fields the kit
+ * reads are typed; the rest pass through).
  *
- * Written here instead, with the SDK version that lacks them:
- * - `IResultDocument`: 6.2.0 types `mkdir` and `rename` as a bare `Response`, and `cancel`
- *   as a task document although the service answers a result (`code: 'Canceled'`).
- * - `ISubmissionResult`: 6.2.0's `TransferResult` and `DeleteResult` spell the result code
- *   `'Accpeted'`; ours is the service's `Accepted` and also covers both kinds.
- * - `ITaskDocument.fatal_error`: 6.2.0 types it as `object | null`.
+ * Checked against `@globus/sdk`'s published types (6.2.0) at build time
+ * (`../sdk-types.ts`): every field the SDK types fits the field here. They are not the
+ * SDK's types themselves because a public type that names `@globus/sdk` makes tslab load
+ * the SDK's whole declaration tree (83 files through its root `index.d.ts`; its subpath
+ * exports do not resolve under tslab's `moduleResolution: node10`) when a cell first
+ * imports the kit: measured +150 to +250 ms of CPU in the `connect()` cell.
  */
-import type { transfer } from '@globus/sdk';
 
-/** Fields the SDK does not type: they pass through as sent. */
-interface IPassThrough {
+/**
+ * An endpoint or collection.
+ *
+ * @see https://docs.globus.org/api/transfer/endpoints_and_collections/#endpoint_or_collection_document
+ */
+export interface IEndpointDocument {
+  DATA_TYPE: 'endpoint';
+  id: string;
+  display_name: string | null;
+  entity_type: string | null;
+  https_server: string | null;
+  high_assurance: boolean;
+  non_functional?: boolean;
+  owner_id?: string;
+  owner_string?: string;
+  organization?: string | null;
+  description?: string | null;
+  default_directory?: string | null;
+  host_endpoint_id?: string | null;
+  mapped_collection_id?: string | null;
+  public?: boolean;
+  gcs_version?: string | null;
   [key: string]: unknown;
 }
 
 /**
- * An endpoint or collection (`@globus/sdk` `EndpointDocument`).
- *
- * @see https://docs.globus.org/api/transfer/endpoints_and_collections/#endpoint_or_collection_document
- */
-export interface IEndpointDocument extends transfer.endpoint.EndpointDocument, IPassThrough {}
-
-/**
- * One entry of a directory listing (`@globus/sdk` `FileDocument`; `type` tells file from dir).
+ * One entry of a directory listing (`type` tells file from dir).
  *
  * @see https://docs.globus.org/api/transfer/file_operations/#file_document
  */
-export interface IFileDocument extends transfer.fileOperations.FileDocument, IPassThrough {}
+export interface IFileDocument {
+  DATA_TYPE: 'file';
+  name: string;
+  type: 'file' | 'dir' | 'invalid_symlink' | 'chr' | 'blk' | 'pipe' | 'other' | string;
+  size: number;
+  last_modified: string | null;
+  permissions?: string | null;
+  user?: string | null;
+  group?: string | null;
+  link_target?: string | null;
+  [key: string]: unknown;
+}
 
 /**
- * A directory listing page (`@globus/sdk` `FileListDocument`).
+ * A directory listing page.
  *
  * @see https://docs.globus.org/api/transfer/file_operations/#file_list_document
  */
-export interface IFileListDocument
-  extends Omit<transfer.fileOperations.FileListDocument, 'DATA'>, IPassThrough {
-  readonly DATA: IFileDocument[];
+export interface IFileListDocument {
+  DATA_TYPE: 'file_list';
+  DATA: IFileDocument[];
+  path: string;
+  endpoint?: string;
+  absolute_path?: string | null;
+  length?: number;
+  total?: number;
+  [key: string]: unknown;
 }
 
 /** A result of a file operation or cancel (`code`: `DirectoryCreated`, `FileRenamed`, `Canceled`). */
@@ -63,21 +91,52 @@ export interface ISubmissionResult extends IResultDocument {
 }
 
 /**
- * A task (`@globus/sdk` `TaskDocument`).
+ * A task.
  *
  * @see https://docs.globus.org/api/transfer/task/#task_document
  */
-export interface ITaskDocument extends transfer.task.TaskDocument, IPassThrough {
-  /** 6.2.0 types it as `object | null`; the service sends a code and a description. */
-  fatal_error: { code: string; description: string } | null;
+export interface ITaskDocument {
+  DATA_TYPE?: 'task';
+  task_id: string;
+  type: 'TRANSFER' | 'DELETE' | string;
+  status: 'ACTIVE' | 'INACTIVE' | 'SUCCEEDED' | 'FAILED' | string;
+  label: string | null;
+  nice_status?: string | null;
+  fatal_error?: { code: string; description: string } | null;
+  request_time?: string;
+  completion_time?: string | null;
+  source_endpoint_id?: string | null;
+  destination_endpoint_id?: string | null;
+  files?: number;
+  directories?: number;
+  files_transferred?: number;
+  files_skipped?: number;
+  bytes_transferred?: number;
+  bytes_checksummed?: number;
+  effective_bytes_per_second?: number;
+  subtasks_total?: number;
+  subtasks_pending?: number;
+  subtasks_succeeded?: number;
+  subtasks_failed?: number;
+  subtasks_canceled?: number;
+  faults?: number;
+  [key: string]: unknown;
 }
 
 /**
- * A task event (`@globus/sdk` `EventDocument`).
+ * A task event.
  *
  * @see https://docs.globus.org/api/transfer/task/#event_document
  */
-export interface IEventDocument extends transfer.task.EventDocument, IPassThrough {}
+export interface IEventDocument {
+  DATA_TYPE: 'event';
+  code: string;
+  description: string;
+  details: string;
+  is_error: boolean;
+  time: string;
+  [key: string]: unknown;
+}
 
 /** A collection as the methods accept it: its id, or a document carrying one. */
 export type CollectionRef =
