@@ -4,7 +4,8 @@
  */
 import { joinHtml, keyValueHtml, linkHtml } from '../display/html';
 import { BadInputError } from '../errors/bad-input-error';
-import { callService, requireServiceToken } from '../services/service-context';
+import { sdkCall } from '../services/sdk-call';
+import { requireServiceToken } from '../services/service-context';
 import type { IEndpointDocument } from '../services/transfer/types';
 import { webAppUrl } from './link';
 import {
@@ -161,33 +162,41 @@ export function share(
     }
     const token = requireServiceToken(ctx.context, 'transfer', 'create access rule');
     const id = encodeURIComponent(doc.id);
-    const res = await callService<IAccessDocument>(ctx.context, 'transfer', {
-      operation: 'create access rule',
-      method: 'POST',
-      path: `/endpoint/${id}/access`,
-      json: {
-        DATA_TYPE: 'access',
-        principal_type: principalType,
-        principal,
-        path: folder,
-        permissions,
-        ...(options.message ? { notify_message: options.message } : {})
+    const payload = {
+      DATA_TYPE: 'access' as const,
+      principal_type: principalType,
+      principal,
+      path: folder,
+      permissions,
+      ...(options.message ? { notify_message: options.message } : {})
+    };
+    // Through @globus/sdk's transfer.access (see services/sdk-call.ts).
+    const res = await sdkCall<IAccessDocument>(
+      ctx.context,
+      'transfer',
+      {
+        operation: 'create access rule',
+        token,
+        resource: ctx.transfer.describe(doc, folder),
+        okStatuses: [409],
+        signal
       },
-      token,
-      resource: ctx.transfer.describe(doc, folder),
-      okStatuses: [409],
-      signal
-    });
+      (sdk, o) => sdk.transfer.access.create(id, { payload }, o)
+    );
     let accessId = res.data?.access_id;
     let existing = false;
     if (res.status === 409) {
-      const list = await callService<{ DATA?: IAccessDocument[] }>(ctx.context, 'transfer', {
-        operation: 'list access rules',
-        path: `/endpoint/${id}/access_list`,
-        token,
-        resource: ctx.transfer.describe(doc),
-        signal
-      });
+      const list = await sdkCall<{ DATA?: IAccessDocument[] }>(
+        ctx.context,
+        'transfer',
+        {
+          operation: 'list access rules',
+          token,
+          resource: ctx.transfer.describe(doc),
+          signal
+        },
+        (sdk, o) => sdk.transfer.access.getAll(id, {}, o)
+      );
       const same = (list.data?.DATA ?? []).find(
         r => r.principal === principal && r.path === folder && r.principal_type === principalType
       );

@@ -3,6 +3,12 @@
  * (authorization code, refresh) and revocation, as a public client (no secret, `client_id`
  * in the body).
  *
+ * Not through `@globus/sdk`'s `auth.oauth2.token` functions (6.2.0), which send the same
+ * form bodies: these calls run in `login()` and in token renewal, which can happen inside
+ * `connect()` (a stored login whose token is due), and the SDK is loaded only at the first
+ * Transfer or Auth service call (about 20-30 ms of CPU) so that `connect()` does not pay
+ * for it. They use `request()` directly, with the same typed errors.
+ *
  * @see https://docs.globus.org/api/auth/reference/#authorization_code_grant_preferred
  * @see https://docs.globus.org/api/auth/reference/#refresh_token_grant
  * @see https://docs.globus.org/api/auth/reference/#token_revocation

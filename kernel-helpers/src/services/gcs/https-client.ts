@@ -5,6 +5,11 @@
  * and its token through `tokens.forCollection(id)`; without one it tries anonymously (public
  * collections), and a 401 becomes a `ConsentRequiredError` naming the collection's `https`
  * scope. When the hub gave no tokens at all, data access throws `NO_CREDENTIALS` first. Redirects are followed only within the same origin.
+ *
+ * Not through `@globus/sdk` (6.2.0): it has no function for a collection's HTTPS data path
+ * (its `gcs` service is the GCS Manager API), and these bodies are streamed with
+ * backpressure (large GETs in a worker thread), which `request()` does; the collection
+ * lookup before them is a Transfer call through the SDK.
  */
 import { Readable } from 'node:stream';
 import { BadInputError } from '../../errors/bad-input-error';
