@@ -1,18 +1,18 @@
 /**
- * Command ids and their registration: the sidebar, status refresh, file operations of the
- * collection browser, and the commands that insert ready cells into the active notebook in
- * its kernel's language: TypeScript for tslab, Python for a Python kernel (issue #18);
- * disabled, with the reason in label and caption, for any other kernel or no notebook.
+ * Command ids and their registration: the sidebar, status refresh, and the commands that
+ * insert ready cells in the notebook the user last worked in (issue #16: it stays the target
+ * while a file manager has the focus), in its kernel's language: TypeScript for tslab,
+ * Python for a Python kernel (issue #18); the label names that notebook, or says why the
+ * command is disabled (no notebook open, another kernel).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Clipboard, ICommandPalette, InputDialog } from '@jupyterlab/apputils';
+import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 import { ReadonlyJSONObject, ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { globusIcon } from './icons';
-import { BrowserModel } from './model/browser-model';
 import {
   fetchFileCell,
   ICellTarget,
@@ -45,10 +45,11 @@ import {
 } from './model/python-snippets';
 import type { WorkspaceModel } from './model/workspace-model';
 import { CommandIDs, type IGlobusStatusModel } from './tokens';
+import type { FileManagerPanel } from './widgets/FileManager';
 
 /** The settings the commands read. */
 export interface ICommandSettings {
-  /** Default collection (id or display name) when the browser has none open. */
+  /** Default collection (id or display name) when no file manager has one open. */
   defaultCollection: string;
   /** Default path on it. */
   defaultPath: string;
@@ -64,7 +65,8 @@ const TARGET_ARGS_SCHEMA = {
     collection: { type: 'string', description: 'Collection id (UUID)' },
     path: {
       type: 'string',
-      description: 'Absolute path on it; a folder ends in /. Without both: the selection'
+      description:
+        "Absolute path on it; a folder ends in /. Without both: the current file manager's selection"
     }
   }
 } as const;
@@ -73,12 +75,12 @@ const TARGET_ARGS_SCHEMA = {
 export interface ICommandContext {
   /** The application. */
   app: JupyterFrontEnd;
-  /** Finds the active notebook. */
+  /** Finds the notebook the cells go into (the last one focused). */
   tracker: INotebookTracker | null;
   /** The status model (refresh). */
   statusModel: IGlobusStatusModel;
-  /** The collection browser's state (targets of file commands). */
-  browser: BrowserModel;
+  /** The open file managers: the current one's selection is the cells' default target. */
+  managers: WidgetTracker<MainAreaWidget<FileManagerPanel>>;
   /** The sidebar's id (open it). */
   sidebarId: string;
   /** Current settings. */
@@ -92,21 +94,27 @@ export interface ICommandContext {
 }
 
 /**
- * Register every command, its palette entry (category "Globus") and its context menu
- * entries on collection browser rows.
+ * Register every command and its palette entry (category "Globus"); the context-menu
+ * entries on file manager rows are declared in schema/plugin.json.
  *
  * @param ctx - the app, models and settings.
  */
 export function registerCommands(ctx: ICommandContext): void {
-  const { app, tracker, browser, trans } = ctx;
+  const { app, tracker, managers, trans } = ctx;
   const { commands } = app;
 
-  const activeNotebook = () => {
-    const current = tracker?.currentWidget ?? null;
-    return current && current === app.shell.currentWidget ? current : null;
-  };
+  /**
+   * The notebook the cells go into: the one the user last worked in. The tracker keeps it
+   * while a main-area file manager has the focus (its context menu inserts into it).
+   */
+  const activeNotebook = () => tracker?.currentWidget ?? null;
   const noNotebook = trans.__('Open a notebook (tslab or Python kernel) to insert a cell.');
-  /** The active notebook's kernel language (its kernelspec metadata). */
+  /** The current file manager's active pane, when it has a collection open. */
+  const managerPane = () => {
+    const pane = managers.currentWidget?.content.model.active ?? null;
+    return pane?.browser.collection ? pane : null;
+  };
+  /** The target notebook's kernel language (its kernelspec metadata). */
   const language = () => {
     const model = activeNotebook()?.model;
     return cellLanguageOf(model ? (model.getMetadata('kernelspec') as object | undefined) : null);
@@ -130,8 +138,8 @@ export function registerCommands(ctx: ICommandContext): void {
   };
 
   /**
-   * The command's `{ collection, path }` arguments (a folder ends in `/`), else the
-   * selected entry, else the open folder, else the default location.
+   * The command's `{ collection, path }` arguments (a folder ends in `/`), else the current
+   * file manager's first selected entry, else its open folder, else the default location.
    */
   const target = (
     args: ReadonlyPartialJSONObject = {}
@@ -139,10 +147,11 @@ export function registerCommands(ctx: ICommandContext): void {
     if (typeof args.collection === 'string' && typeof args.path === 'string') {
       return { collection: args.collection, path: args.path, isFile: !args.path.endsWith('/') };
     }
-    const collection = browser.collection;
-    if (collection) {
-      const entry = browser.selected;
-      const path = entry ? browser.pathOf(entry) : browser.path;
+    const pane = managerPane();
+    const collection = pane?.browser.collection;
+    if (pane && collection) {
+      const [entry] = pane.selectedEntries();
+      const path = entry ? pane.browser.pathOf(entry) : pane.browser.path;
       return { collection: collection.id, path, isFile: !!entry && entry.type !== 'dir' };
     }
     const s = ctx.settings();
@@ -158,7 +167,7 @@ export function registerCommands(ctx: ICommandContext): void {
       ? args.path.endsWith('/')
         ? 'dir'
         : 'file'
-      : browser.selected?.type;
+      : managerPane()?.selectedEntries()[0]?.type;
   const csvTarget = (args: ReadonlyPartialJSONObject) => {
     const t = target(args);
     return t && t.isFile && /\.(csv|tsv|txt)$/i.test(t.path) ? t : null;
@@ -170,6 +179,9 @@ export function registerCommands(ctx: ICommandContext): void {
     }
     return t.isFile ? { ...t, path: t.path.replace(/[^/]*$/, ''), isFile: false } : t;
   };
+
+  /** The insert commands (their state follows the manager's selection). */
+  const insertIds: string[] = [];
 
   const insert = (code: string, connect = withConnect): void => {
     const panel = activeNotebook();
@@ -206,10 +218,20 @@ export function registerCommands(ctx: ICommandContext): void {
     python?: (args: ReadonlyPartialJSONObject) => string | null,
     argsSchema: ReadonlyJSONObject = TARGET_ARGS_SCHEMA
   ): void => {
+    insertIds.push(id);
     const reason = (args: ReadonlyPartialJSONObject) =>
       activeNotebook() ? (languageReason(python !== undefined) ?? needs(args)) : noNotebook;
     commands.addCommand(id, {
-      label: args => (reason(args) ? `${label} (${trans.__('unavailable')})` : label),
+      // The label names the target notebook, or says that there is none.
+      label: args => {
+        const panel = activeNotebook();
+        if (!panel) {
+          return `${label} (${trans.__('no notebook open')})`;
+        }
+        return reason(args)
+          ? `${label} (${trans.__('unavailable')})`
+          : trans.__('%1 into %2', label, panel.title.label || panel.context.path);
+      },
       caption: args => reason(args) ?? label,
       icon: globusIcon,
       describedBy: { args: argsSchema },
@@ -246,9 +268,9 @@ export function registerCommands(ctx: ICommandContext): void {
     execute: () => ctx.statusModel.refresh()
   });
 
-  const selectCsv = trans.__('Select a CSV file in the Globus collection browser first.');
+  const selectCsv = trans.__('Select a CSV file in the Globus file manager first.');
   const selectAny = trans.__(
-    'Open a collection in the Globus browser (or set a default collection in the settings).'
+    'Open a collection in the Globus file manager (or set a default collection in the settings).'
   );
   addInsert(
     CommandIDs.insertWhoami,
@@ -327,25 +349,25 @@ export function registerCommands(ctx: ICommandContext): void {
     CommandIDs.insertTransfer,
     trans.__('Insert Cell to Transfer with Globus'),
     (args: ReadonlyPartialJSONObject) => {
-      const from = args.collection || browser.collection ? target(args) : null;
+      const from = args.collection || managerPane() ? target(args) : null;
       const to = destination();
       return from && to && transferCell(from, to);
     },
     (args: ReadonlyPartialJSONObject) =>
-      !browser.collection && typeof args.collection !== 'string'
-        ? trans.__('Open a collection and select what to copy in the Globus browser.')
+      !managerPane() && typeof args.collection !== 'string'
+        ? trans.__('Open a collection and select what to copy in the Globus file manager.')
         : !destination()
           ? trans.__('Set a default collection (the destination) in the Globus settings.')
           : null,
     withConnect,
     (args: ReadonlyPartialJSONObject) => {
-      const from = args.collection || browser.collection ? target(args) : null;
+      const from = args.collection || managerPane() ? target(args) : null;
       const to = destination();
       return from && to && pythonTransferCell(from, to);
     }
   );
 
-  // Context menu of the browser's rows: they act on `browser.selected`.
+  // Context menu of the file manager's rows: they act on its selection.
   addInsert(
     CommandIDs.insertFetchFile,
     trans.__('Insert cell to fetch this file'),
@@ -375,65 +397,6 @@ export function registerCommands(ctx: ICommandContext): void {
       return t && pythonListCell(t);
     }
   );
-  commands.addCommand(CommandIDs.copyPath, {
-    describedBy: { args: NO_ARGS_SCHEMA },
-    label: trans.__('Copy path'),
-    isEnabled: () => !!browser.selected,
-    execute: () => {
-      if (browser.selected) {
-        Clipboard.copyToSystem(browser.pathOf(browser.selected));
-      }
-    }
-  });
-  commands.addCommand(CommandIDs.copyLink, {
-    describedBy: { args: NO_ARGS_SCHEMA },
-    label: trans.__('Copy HTTPS link'),
-    caption: () =>
-      browser.selected && !browser.httpsUrlOf(browser.selected)
-        ? trans.__('This collection has no HTTPS server.')
-        : trans.__('Copy HTTPS link'),
-    isEnabled: () => !!browser.selected && !!browser.httpsUrlOf(browser.selected),
-    execute: () => {
-      const url = browser.selected && browser.httpsUrlOf(browser.selected);
-      if (url) {
-        Clipboard.copyToSystem(url);
-      }
-    }
-  });
-  commands.addCommand(CommandIDs.rename, {
-    describedBy: { args: NO_ARGS_SCHEMA },
-    label: trans.__('Rename…'),
-    isEnabled: () => !!browser.selected,
-    execute: async () => {
-      const entry = browser.selected;
-      if (!entry) {
-        return;
-      }
-      const result = await InputDialog.getText({
-        title: trans.__('Rename'),
-        label: trans.__('New name'),
-        text: entry.name
-      });
-      if (result.button.accept && result.value && result.value !== entry.name) {
-        await browser.rename(entry, result.value);
-      }
-    }
-  });
-  commands.addCommand(CommandIDs.mkdir, {
-    describedBy: { args: NO_ARGS_SCHEMA },
-    label: trans.__('New folder…'),
-    isEnabled: () => !!browser.collection,
-    execute: async () => {
-      const result = await InputDialog.getText({
-        title: trans.__('New folder'),
-        label: trans.__('Folder name')
-      });
-      if (result.button.accept && result.value) {
-        await browser.mkdir(result.value);
-      }
-    }
-  });
-
   const workspaces = ctx.workspaces;
   if (workspaces) {
     // Issue #9: the same one-line cells for the OIDC provider's S3 workspaces.
@@ -510,7 +473,7 @@ export function registerCommands(ctx: ICommandContext): void {
     workspaces.changed.connect(() => commands.notifyCommandChanged());
   }
 
-  // The context-menu items (the sidebar browser's and the workspace browser's rows) are
+  // The context-menu items (the file manager's and the workspace browser's rows) are
   // declared in schema/plugin.json (`jupyter.lab.menus.context`), so users can hide them.
 
   const category = trans.__('Globus');
@@ -527,7 +490,7 @@ export function registerCommands(ctx: ICommandContext): void {
     ctx.palette?.addItem({ command, category });
   }
 
-  // Enabled states depend on the active notebook and the browser's selection.
+  // Enabled states and labels depend on the target notebook and the manager's selection.
   const refresh = () => commands.notifyCommandChanged();
   tracker?.currentChanged.connect(refresh);
   // The kernel can change under an open notebook (Kernel > Change Kernel).
@@ -535,5 +498,8 @@ export function registerCommands(ctx: ICommandContext): void {
     panel?.sessionContext.kernelChanged.connect(refresh)
   );
   app.shell.currentChanged?.connect(refresh);
-  browser.changed.connect(refresh);
+  // A manager's selection or folder changes: only the insert commands follow it.
+  const refreshInserts = () => insertIds.forEach(id => commands.notifyCommandChanged(id));
+  managers.widgetAdded.connect((_, widget) => widget.content.model.changed.connect(refreshInserts));
+  managers.currentChanged.connect(refreshInserts);
 }

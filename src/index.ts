@@ -16,7 +16,6 @@ import { ICommandSettings, registerCommands } from './commands';
 import { registerFileManager } from './file-manager-commands';
 import { registerLabTransfers } from './lab-transfer-commands';
 import { ILocalRouteSettings } from './model/local-route';
-import { BrowserModel } from './model/browser-model';
 import { ConsentModel } from './model/consent-model';
 import { LoginModel } from './model/login-model';
 import { OidcModel } from './model/oidc-model';
@@ -25,7 +24,6 @@ import { GlobusStatusModel } from './model/status-model';
 import { TasksModel } from './model/tasks-model';
 import { WorkspaceModel } from './model/workspace-model';
 import { CommandIDs, IGlobusStatusModel } from './tokens';
-import { CollectionBrowser } from './widgets/CollectionBrowser';
 import { ConsentsPanel } from './widgets/ConsentsPanel';
 import { GlobusSidebar } from './widgets/GlobusSidebar';
 import { LoginPanel } from './widgets/LoginPanel';
@@ -38,7 +36,11 @@ export * from './tokens';
 
 const PLUGIN_ID = 'jupyterlab-globus-kit:plugin';
 
-/** The Globus sidebar (status, consents, collection browser, transfers) and its commands. */
+/**
+ * The Globus sidebar (identity and token health, login, consents, recent transfers, a button
+ * that opens the file manager) and the commands; collections are browsed in the main-area
+ * file manager (issue #16).
+ */
 const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
   id: PLUGIN_ID,
   description: 'Globus identity, tokens, consents, collections and transfers in a sidebar.',
@@ -66,7 +68,6 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
     const trans = (translator ?? nullTranslator).load('jupyterlab_globus_kit');
     const model = new GlobusStatusModel();
     const consents = new ConsentModel();
-    const browser = new BrowserModel();
     const tasks = new TasksModel();
     const login = new LoginModel();
     const loginPanel = new LoginPanel({
@@ -75,6 +76,7 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
       translator: translator ?? undefined
     });
     const commandSettings: ICommandSettings = { defaultCollection: '', defaultPath: '/~/' };
+    let pageSize: number | undefined;
 
     const sidebar = new GlobusSidebar({
       model,
@@ -82,11 +84,6 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
       sections: [
         loginPanel,
         new ConsentsPanel({ model: consents, translator: translator ?? undefined }),
-        new CollectionBrowser({
-          model: browser,
-          commands: app.commands,
-          translator: translator ?? undefined
-        }),
         new TasksPanel({
           model: tasks,
           translator: translator ?? undefined,
@@ -126,17 +123,6 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
     app.shell.add(sidebar, 'left', { rank: 850 });
     restorer?.add(sidebar, sidebar.id);
 
-    registerCommands({
-      app,
-      tracker,
-      statusModel: model,
-      browser,
-      sidebarId: sidebar.id,
-      settings: () => commandSettings,
-      trans,
-      palette,
-      workspaces
-    });
     // Issue #16: the file manager in the main area, opened from the palette, the launcher
     // and the sidebar's toolbar.
     const managers = registerFileManager({
@@ -146,7 +132,18 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
       palette,
       restorer,
       launcher,
-      settings: () => ({ ...commandSettings, pageSize: browser.pageSize })
+      settings: () => ({ ...commandSettings, pageSize })
+    });
+    registerCommands({
+      app,
+      tracker,
+      statusModel: model,
+      managers,
+      sidebarId: sidebar.id,
+      settings: () => commandSettings,
+      trans,
+      palette,
+      workspaces
     });
     // Issue #16: JupyterLab files to and from Globus (upload, download, open).
     const routeSettings: ILocalRouteSettings = {
@@ -226,7 +223,7 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
       const get = <T>(key: string): T => settings.get(key).composite as T;
       model.pollInterval = get<number>('pollInterval');
       sidebar.expiryWarningMinutes = get<number>('expiryWarningMinutes');
-      browser.pageSize = get<number>('pageSize');
+      pageSize = get<number>('pageSize');
       commandSettings.defaultCollection = get<string>('defaultCollection');
       commandSettings.defaultPath = get<string>('defaultPath');
       routeSettings.localCollectionRoot = get<string>('localCollectionRoot');
@@ -242,17 +239,10 @@ const plugin: JupyterFrontEndPlugin<IGlobusStatusModel> = {
         .then(settings => {
           applySettings(settings);
           settings.changed.connect(applySettings);
-          // Open the default collection once, so the browser starts somewhere useful.
-          if (commandSettings.defaultCollection && !browser.collection) {
-            void browser.open(commandSettings.defaultCollection, commandSettings.defaultPath);
-          } else {
-            void browser.search();
-          }
         })
         .catch(reason => console.warn('jupyterlab-globus-kit: settings not loaded', reason));
     } else {
       consents.requiredScopes = ['urn:globus:auth:scope:transfer.api.globus.org:all'];
-      void browser.search();
     }
     model.start();
     void login.refresh();

@@ -117,14 +117,6 @@ export const CommandIDs = {
   insertFetchFile: 'globus-kit:insert-fetch-file',
   /** Context menu: insert a cell listing the selected folder. */
   insertListFolder: 'globus-kit:insert-list-folder',
-  /** Copy the selected entry's path. */
-  copyPath: 'globus-kit:copy-path',
-  /** Copy the selected entry's HTTPS link. */
-  copyLink: 'globus-kit:copy-link',
-  /** Rename the selected entry. */
-  rename: 'globus-kit:rename',
-  /** Create a folder in the open folder. */
-  mkdir: 'globus-kit:mkdir',
   /** Insert the `connectOidc` cell (issue #9). */
   insertConnectOidc: 'globus-kit:insert-connect-oidc',
   /** Insert an `oidc.workspaces()` cell. */

@@ -25,6 +25,8 @@ import {
   openWeatherFolder,
   putExtensionSettings,
   screenshotAfterEach,
+  paneOf,
+  showFileManagerOf,
   showGlobusSidebar,
   showTokenDetails,
   TEST_OUTPUT as OUTPUT
@@ -208,14 +210,15 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
   });
 
   it('should search the public collection and browse it with breadcrumbs', async () => {
-    // Search, pick the collection, then one double-click per folder, each shown in the
-    // breadcrumbs.
+    // In a file manager opened from the sidebar: search, pick the collection, then one
+    // double-click per folder, each shown in the breadcrumbs.
     const files = await openWeatherFolder(page);
-    await files.getByRole('listitem').filter({ hasText: '1948.csv' }).waitFor();
-    // No notebook is open: the insert command is disabled and says why.
-    await files.getByRole('listitem').filter({ hasText: '1948.csv' }).click({ button: 'right' });
+    const pane = paneOf(files);
+    await files.getByRole('option').filter({ hasText: '1948.csv' }).waitFor();
+    // No notebook is open: the insert command is disabled and says so.
+    await files.getByRole('option').filter({ hasText: '1948.csv' }).click({ button: 'right' });
     const disabled = page.getByRole('menuitem', {
-      name: 'Insert cell to fetch this file (unavailable)'
+      name: 'Insert cell to fetch this file (no notebook open)'
     });
     await disabled.waitFor();
     assert.equal(await disabled.getAttribute('aria-disabled'), 'true');
@@ -224,7 +227,7 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
     const ascending = await names();
     assert.equal(ascending[0], '1948.csv');
     assert.ok(ascending.includes('1960.csv'));
-    const nameColumn = sidebar.getByRole('button', { name: /^Name/ });
+    const nameColumn = pane.getByRole('button', { name: /^Name/ });
     await nameColumn.click(); // the same column again: descending
     await files
       .locator('.jp-GlobusKit-fileRow-name')
@@ -232,7 +235,7 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
       .filter({ hasText: ascending.at(-1) })
       .waitFor();
     assert.deepEqual(await names(), [...ascending].reverse());
-    await sidebar.getByRole('button', { name: /^Size/ }).click(); // largest last
+    await pane.getByRole('button', { name: /^Size/ }).click(); // largest last
     const sizes = await files
       .locator('.jp-GlobusKit-fileRow')
       .evaluateAll(rows =>
@@ -246,22 +249,22 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
       .filter({ hasText: '1948.csv' })
       .waitFor();
     // Breadcrumb back to the collection root.
-    await sidebar
+    await pane
       .getByRole('navigation', { name: 'Breadcrumbs' })
       .getByRole('button', { name: 'catalog', exact: true })
       .click();
-    await files.getByRole('listitem').filter({ hasText: 'dataset_las' }).waitFor();
+    await files.getByRole('option').filter({ hasText: 'dataset_las' }).waitFor();
     // The keyboard: Enter opens a selected folder, arrows move the selection.
-    await files.getByRole('listitem').filter({ hasText: 'dataset_las' }).first().click();
+    await files.getByRole('option').filter({ hasText: 'dataset_las' }).first().click();
     await page.keyboard.press('Enter');
-    const crumbs = sidebar.getByRole('navigation', { name: 'Breadcrumbs' });
+    const crumbs = pane.getByRole('navigation', { name: 'Breadcrumbs' });
     await crumbs.getByRole('button', { name: 'dataset_las', exact: true }).waitFor();
-    await files.getByRole('listitem').filter({ hasText: '1948.csv' }).waitFor();
+    await files.getByRole('option').filter({ hasText: '1948.csv' }).waitFor();
     const selectedName = () =>
       files.locator('.jp-GlobusKit-fileRow[aria-selected="true"] .jp-GlobusKit-fileRow-name');
     const rowNames = await names();
     assert.ok(rowNames.length > 2, `dataset_las lists ${rowNames.length} entries`);
-    await files.getByRole('listitem').first().click();
+    await files.getByRole('option').first().click();
     assert.equal(await selectedName().textContent(), rowNames[0]);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
@@ -269,16 +272,22 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
     await page.keyboard.press('ArrowUp');
     await selectedName().filter({ hasText: rowNames[1] }).waitFor();
     await crumbs.getByRole('button', { name: 'catalog', exact: true }).click();
-    await files.getByRole('listitem').filter({ hasText: 'dataset_las' }).waitFor();
+    await files.getByRole('option').filter({ hasText: 'dataset_las' }).waitFor();
   });
 
+  // The file manager the browse test opened (in front until a notebook is opened).
+  const managerPane = () =>
+    page
+      .locator('.jp-GlobusKit-FileManager:not(.lm-mod-hidden)')
+      .getByRole('region', { name: 'Pane 1' });
+
   it('should show a hostile file name as text and run nothing', async () => {
-    const crumbs = sidebar.getByRole('navigation', { name: 'Breadcrumbs' });
+    const crumbs = managerPane().getByRole('navigation', { name: 'Breadcrumbs' });
     await crumbs.getByRole('button', { name: 'Globus Tutorials Public Data' }).click();
-    const files = sidebar.getByRole('list', { name: 'Files' });
-    await files.getByRole('listitem').filter({ hasText: 'share' }).first().dblclick();
-    await files.getByRole('listitem').filter({ hasText: 'godata' }).first().dblclick();
-    const row = files.getByRole('listitem').filter({ hasText: HOSTILE });
+    const files = managerPane().getByRole('listbox', { name: 'Files' });
+    await files.getByRole('option').filter({ hasText: 'share' }).first().dblclick();
+    await files.getByRole('option').filter({ hasText: 'godata' }).first().dblclick();
+    const row = files.getByRole('option').filter({ hasText: HOSTILE });
     await row.waitFor();
     assert.equal(await row.locator('.jp-GlobusKit-fileRow-name').textContent(), HOSTILE);
     assert.equal(await files.locator('img').count(), 0, 'no <img> element inside the listing');
@@ -288,20 +297,20 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
   });
 
   it('should render a 10,000-entry folder as a few dozen rows and scroll to its end', async () => {
-    const crumbs = sidebar.getByRole('navigation', { name: 'Breadcrumbs' });
+    const crumbs = managerPane().getByRole('navigation', { name: 'Breadcrumbs' });
     await crumbs.getByRole('button', { name: 'Globus Tutorials Public Data' }).click();
-    const files = sidebar.getByRole('list', { name: 'Files' });
+    const files = managerPane().getByRole('listbox', { name: 'Files' });
     const started = Date.now();
-    await files.getByRole('listitem').filter({ hasText: BIG_FOLDER }).first().dblclick();
-    await sidebar
+    await files.getByRole('option').filter({ hasText: BIG_FOLDER }).first().dblclick();
+    await managerPane()
       .getByText(`${BIG_COUNT.toLocaleString('en-US')} items`)
-      .or(sidebar.getByText(`${BIG_COUNT} items`))
+      .or(managerPane().getByText(`${BIG_COUNT} items`))
       .waitFor({ timeout: 60_000 });
     const loadMs = Date.now() - started;
-    const rendered = await files.getByRole('listitem').count();
+    const rendered = await files.getByRole('option').count();
     assert.ok(rendered > 5 && rendered < 200, `rendered ${rendered} rows of ${BIG_COUNT}`);
     assert.equal(
-      await files.getByRole('listitem').first().getAttribute('aria-setsize'),
+      await files.getByRole('option').first().getAttribute('aria-setsize'),
       String(BIG_COUNT)
     );
     // Scroll to the end in steps, timing frames: the listing must stay responsive.
@@ -315,13 +324,13 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
       }
       return times;
     });
-    await files.getByRole('listitem').filter({ hasText: 'f09999.txt' }).waitFor();
+    await files.getByRole('option').filter({ hasText: 'f09999.txt' }).waitFor();
     const worst = Math.max(...frames);
     console.log(
       `# 10k folder: loaded in ${loadMs} ms, ${rendered} rows, worst scroll step ${worst.toFixed(0)} ms`
     );
     assert.ok(worst < 500, `a scroll step took ${worst} ms`);
-    assert.ok((await files.getByRole('listitem').count()) < 200);
+    assert.ok((await files.getByRole('option').count()) < 200);
   });
 
   it('should insert a fetch cell from the context menu and run it in tslab', async () => {
@@ -330,19 +339,25 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
     });
     const notebook = page.locator('.jp-NotebookPanel');
     await notebook.waitFor({ timeout: 60_000 });
-    // The browser model is fresh after the reload: open the weather folder again.
-    const files = await openWeatherFolder(page);
-    // Make the notebook the current widget: the insert commands are enabled now.
+    // Work in the notebook: it is the cells' target from now on.
     await notebook.locator('.jp-Cell').first().click();
     await palette('Globus whoami');
     await page
-      .locator('.lm-CommandPalette-item:visible', { hasText: 'Insert Globus whoami Cell' })
+      .locator('.lm-CommandPalette-item:visible', {
+        hasText: 'Insert Globus whoami Cell into fetch.ipynb'
+      })
       .first()
       .waitFor();
     await page.keyboard.press('Escape');
-    await notebook.locator('.jp-Cell').first().click();
-    await files.getByRole('listitem').filter({ hasText: '1950.csv' }).click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Insert cell to fetch this file' }).click();
+    // A file manager in the main area hides the notebook; its context menu still inserts
+    // into the notebook last worked in, and says which.
+    const files = await openWeatherFolder(page);
+    assert.equal(await notebook.isVisible(), false, 'the manager is in front of the notebook');
+    await files.getByRole('option').filter({ hasText: '1950.csv' }).click({ button: 'right' });
+    await page
+      .getByRole('menuitem', { name: 'Insert cell to fetch this file into fetch.ipynb' })
+      .click();
+    await notebook.waitFor({ state: 'visible' }); // the insert brings the notebook back
     const editor = notebook.locator('.jp-Cell .jp-InputArea-editor').first();
     await editor.filter({ hasText: 'fetchCsv' }).waitFor();
     const source = (await editor.textContent()) ?? '';
@@ -364,8 +379,11 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
     assert.match(text, /STATION/);
     assert.doesNotMatch(text, /Error/);
     // A second insert in the same notebook does not repeat the connect line.
-    await files.getByRole('listitem').filter({ hasText: '1951.csv' }).click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Insert cell to fetch this file' }).click();
+    await showFileManagerOf(page, files);
+    await files.getByRole('option').filter({ hasText: '1951.csv' }).click({ button: 'right' });
+    await page
+      .getByRole('menuitem', { name: 'Insert cell to fetch this file into fetch.ipynb' })
+      .click();
     const second = notebook
       .locator('.jp-Cell .jp-InputArea-editor')
       .filter({ hasText: '1951.csv' });
@@ -390,14 +408,23 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
       .waitFor({ timeout: 60_000 });
   }
 
+  /** The notebook on screen, by its id (it stays found while a file manager hides it). */
+  async function shownNotebook() {
+    const shown = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    await shown.locator('.jp-Cell').first().waitFor({ timeout: 60_000 });
+    return page.locator(`[id="${await shown.getAttribute('id')}"]`);
+  }
+
   it('issue #18: should insert a Python cell in a Python notebook and run it', async () => {
     await openNotebook('python.ipynb');
-    const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
-    await notebook.locator('.jp-Cell').first().waitFor({ timeout: 60_000 });
-    const files = await openWeatherFolder(page);
+    const notebook = await shownNotebook();
     await notebook.locator('.jp-Cell').first().click();
-    await files.getByRole('listitem').filter({ hasText: '1950.csv' }).click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Insert cell to fetch this file' }).click();
+    const files = await openWeatherFolder(page);
+    await files.getByRole('option').filter({ hasText: '1950.csv' }).click({ button: 'right' });
+    await page
+      .getByRole('menuitem', { name: 'Insert cell to fetch this file into python.ipynb' })
+      .click();
+    await notebook.waitFor({ state: 'visible' });
     const editor = notebook.locator('.jp-Cell .jp-InputArea-editor').first();
     await editor.filter({ hasText: 'read_csv' }).waitFor();
     const source = (await editor.textContent()) ?? '';
@@ -417,11 +444,10 @@ describe('jupyterlab-globus-kit in JupyterLab', { timeout: 420_000 }, () => {
 
   it('issue #18: should disable the insert commands for another kernel', async () => {
     await openNotebook('jslab.ipynb');
-    const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
-    await notebook.locator('.jp-Cell').first().waitFor({ timeout: 60_000 });
-    const files = await openWeatherFolder(page);
+    const notebook = await shownNotebook();
     await notebook.locator('.jp-Cell').first().click();
-    await files.getByRole('listitem').filter({ hasText: '1950.csv' }).click({ button: 'right' });
+    const files = await openWeatherFolder(page);
+    await files.getByRole('option').filter({ hasText: '1950.csv' }).click({ button: 'right' });
     const item = page.locator('.lm-Menu-item', {
       hasText: 'Insert cell to fetch this file (unavailable)'
     });

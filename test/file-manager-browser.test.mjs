@@ -220,14 +220,18 @@ describe('the Globus file manager in JupyterLab', { timeout: 420_000 }, () => {
       (await pane(1).locator('.jp-GlobusKit-FilePane-footer').textContent()) ?? '',
       /2 selected/
     );
-    // The context menu has the manager's operations, not the sidebar's insert-cell items,
-    // and a right-click inside the selection keeps it.
+    // The context menu has the manager's operations and the insert-cell item, disabled
+    // and naming why (no notebook is open), and a right-click inside the selection keeps it.
     await row(1, names[5]).click({ button: 'right' });
     const menu = page.locator('.lm-Menu:visible').last();
     for (const item of ['Rename', 'Delete', 'Copy path', 'Copy HTTPS link', 'Open in Globus']) {
       await menu.getByRole('menuitem', { name: item, exact: true }).waitFor();
     }
-    assert.equal(await menu.getByRole('menuitem', { name: /Insert cell/ }).count(), 0);
+    const insertItem = menu.getByRole('menuitem', {
+      name: /^Insert cell to (fetch this file|list) \(no notebook open\)$/
+    });
+    assert.equal(await insertItem.count(), 1);
+    assert.equal(await insertItem.getAttribute('aria-disabled'), 'true');
     assert.deepEqual(await selectedNames(1), names.slice(4, 6));
     // Open in Globus: the web app's file manager at this folder, in a new tab.
     await session.context.route('https://app.globus.org/**', route =>

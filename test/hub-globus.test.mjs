@@ -23,6 +23,7 @@ import {
   globusSidebar,
   openSidebarSection,
   openWeatherFolder,
+  showFileManagerOf,
   ResponseRecorder,
   root,
   showGlobusSidebar,
@@ -65,6 +66,8 @@ describe('a real JupyterHub with the Globus authenticator (issue 19)', { timeout
   let page;
   let kernel;
   let responses;
+  /** The weather folder's listing in a file manager (the first test opens it). */
+  let weatherFiles;
   const secrets = new Set(); // every token the hub held, to search the browser for
   const started = Date.now();
 
@@ -180,9 +183,10 @@ describe('a real JupyterHub with the Globus authenticator (issue 19)', { timeout
     await page.screenshot({ path: join(OUTPUT, 'hub-sidebar.png') });
     await openSidebarSection(page, 'Login');
     await sidebar.locator('.jp-GlobusKit-Login-source').getByText(HUB_API_SOURCE).waitFor();
-    // Live tokens: the sidebar lists the public collection's weather folder with them.
-    const files = await openWeatherFolder(page);
-    await files.getByRole('listitem').filter({ hasText: '1948.csv' }).waitFor();
+    // Live tokens: a file manager opened from the sidebar lists the public collection's
+    // weather folder with them.
+    weatherFiles = await openWeatherFolder(page);
+    await weatherFiles.getByRole('option').filter({ hasText: '1948.csv' }).waitFor();
     console.log(`# hub: login and spawn ${loginAndSpawnMs} ms`);
   });
 
@@ -272,11 +276,15 @@ describe('a real JupyterHub with the Globus authenticator (issue 19)', { timeout
     const sidebar = globusSidebar(page);
     await openSidebarSection(page, 'Login');
     await sidebar.locator('.jp-GlobusKit-Login-source').getByText(HUB_API_SOURCE).waitFor();
-    await openSidebarSection(page, 'Collections');
+    assert.ok(weatherFiles, 'the first test opened the weather folder in a file manager');
+    await showFileManagerOf(page, weatherFiles);
     const listed = page.waitForResponse(r =>
       r.url().includes(`/globus-kit/collections/${seed.PUBLIC_COLLECTION_ID}/ls`)
     );
-    await sidebar.getByRole('button', { name: 'Refresh', exact: true }).click();
+    await page
+      .locator('.jp-GlobusKit-FileManager:visible')
+      .getByRole('button', { name: 'Refresh', exact: true })
+      .click();
     const listing = await listed;
     assert.equal(
       listing.status(),

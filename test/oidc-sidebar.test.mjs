@@ -209,7 +209,8 @@ describe('ProviderSwitcher in JupyterLab', () => {
     await switcher().getByRole('button', { name: 'Globus' }).click();
     await sidebar().locator('.jp-GlobusKit-identity-name').getByText('Demo Researcher').waitFor();
     assert.equal(await sidebar().locator('.jp-GlobusKit-OidcPanel').count(), 0);
-    assert.equal(await sidebar().locator('.jp-GlobusKit-CollectionBrowser').count(), 1);
+    assert.equal(await sidebar().locator('.jp-GlobusKit-WorkspaceBrowser').count(), 0);
+    assert.equal(await sidebar().locator('.jp-GlobusKit-Consents').count(), 1);
     await switcher()
       .getByRole('button', { name: new URL(emulator.urls.oidc).host })
       .click();

@@ -16,7 +16,6 @@ import {
   labEnvFrom,
   makeOutputDir,
   openLabInChromium,
-  openWeatherFolder,
   putExtensionSettings,
   screenshotAfterEach,
   showGlobusSidebar,
@@ -42,7 +41,6 @@ const SECTIONS = [
   { title: 'Identity and tokens', rows: '.jp-GlobusKit-identity > *, .jp-GlobusKit-health' },
   { title: 'Login', rows: ':scope > *' },
   { title: 'Consents', rows: '.jp-GlobusKit-consent' },
-  { title: 'Collections', rows: '.jp-GlobusKit-fileRow' },
   { title: 'Transfers', rows: '.jp-GlobusKit-task' }
 ];
 
@@ -143,7 +141,10 @@ describe('the Globus sidebar at 1366×900', { timeout: 300_000 }, () => {
   });
 
   it('should leave every open section at least four visible rows', async () => {
-    await openWeatherFolder(page);
+    // Issue #16: collections are browsed in the main-area file manager; the sidebar keeps
+    // a button that opens one, and no browser of its own.
+    assert.equal(await sidebar.locator('.jp-GlobusKit-CollectionBrowser').count(), 0);
+    await sidebar.getByRole('button', { name: 'Open file manager' }).waitFor({ state: 'visible' });
     // Open every section, top to bottom. Sections that do not all fit close the one opened
     // longest ago instead of squeezing any below four rows.
     const headers = sidebar.locator('.jp-AccordionPanel-title');
@@ -219,13 +220,14 @@ describe('the Globus sidebar at 1366×900', { timeout: 300_000 }, () => {
     };
     const first = await checkOpenSections();
     assert.ok(first.filter(Boolean).length >= 3, `open: ${first}`);
-    // The collection browser opened last: it fits beside what stays open, four rows too.
-    const collections = headers.nth(3);
-    await collections.click();
+    // Login opened last: it fits beside what stays open, its rows too.
+    const login = headers.nth(1);
+    if ((await login.getAttribute('aria-expanded')) === 'true') await login.click();
+    await login.click();
     await page.waitForTimeout(500);
-    assert.equal(await collections.getAttribute('aria-expanded'), 'true');
+    assert.equal(await login.getAttribute('aria-expanded'), 'true');
     const after = await checkOpenSections();
-    assert.ok(after[3] && after.filter(Boolean).length >= 2, `open: ${after}`);
+    assert.ok(after[1] && after.filter(Boolean).length >= 2, `open: ${after}`);
   });
 
   it('should save light and dark screenshots with every section open', async () => {
@@ -234,6 +236,9 @@ describe('the Globus sidebar at 1366×900', { timeout: 300_000 }, () => {
     // Every section opened once more, from the bottom up: the screenshots show the ones
     // that fit together (identity, consents, transfers at 900 px).
     const headers = sidebar.locator('.jp-AccordionPanel-title');
+    // The previous test opened Login last: fold it, so the transfers get its room.
+    const login = headers.filter({ hasText: 'Login' });
+    if ((await login.getAttribute('aria-expanded')) === 'true') await login.click();
     for (const title of ['Transfers', 'Consents', 'Identity and tokens']) {
       const header = headers.filter({ hasText: title });
       if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();

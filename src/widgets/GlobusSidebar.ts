@@ -57,8 +57,8 @@ export class GlobusSidebar extends SidePanel {
     // section shows changes its need (that never closes a section).
     const panel = this.content as AccordionPanel;
     // Only opening a section closes another (never a start-up or a resize, which only
-    // re-size). Opened "longest ago" at start: login, then the collections; identity last.
-    this._opened = [1, 3, 2, 4, 5, 0].filter(i => i < panel.widgets.length);
+    // re-size). Opened "longest ago" at start: login, then consents; identity last.
+    this._opened = [1, 2, 3, 4, 0].filter(i => i < panel.widgets.length);
     panel.expansionToggled.connect((_, index) => {
       this._opened = this._opened.filter(i => i !== index);
       if (panel.widgets[index] && !panel.widgets[index].isHidden) {
@@ -201,7 +201,7 @@ export class GlobusSidebar extends SidePanel {
         el('div', 'jp-GlobusKit-problem-title', [trans.__('Your Globus tokens have expired')]),
         el('p', 'jp-GlobusKit-problem-message', [
           trans.__(
-            'On JupyterHub: restart your server from the hub control panel (File > Hub Control Panel), or log out of the hub and log in again. Notebook cells and the collection browser fail until then.'
+            'On JupyterHub: restart your server from the hub control panel (File > Hub Control Panel), or log out of the hub and log in again. Notebook cells and the file manager fail until then.'
           )
         ])
       ]);

@@ -9,7 +9,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { openLabInChromium, openSidebarSection, root } from '../support/lab-browser.mjs';
+import {
+  openLabInChromium,
+  openSidebarSection,
+  root,
+  showGlobusSidebar
+} from '../support/lab-browser.mjs';
 import { emulatorModule, helpersModule } from '../reliability/support.mjs';
 import {
   COLLECTION_NAME,
@@ -98,11 +103,14 @@ describe('sidebar with hostile names in Chromium', { timeout: 300_000 }, () => {
     assert.ok(facts.height < 100, `${what}: ${facts.height}px tall`);
   }
 
-  /** Nothing was built from a name, no handler ran, links are http(s), no overflow. */
-  async function assertInert(what) {
+  /**
+   * Nothing was built from a name, no handler ran, links are http(s), no overflow, in the
+   * sidebar (or in the element `root` selects: the file manager).
+   */
+  async function assertInert(what, root = '#jp-GlobusKit-sidebar') {
     await page.waitForTimeout(300); // an onerror/onload handler would have run by now
-    const found = await page.evaluate(() => {
-      const side = document.querySelector('#jp-GlobusKit-sidebar');
+    const found = await page.evaluate(selector => {
+      const side = document.querySelector(selector);
       const handlers = [...side.querySelectorAll('*')].filter(e =>
         [...e.attributes].some(a => a.name.startsWith('on'))
       );
@@ -115,7 +123,7 @@ describe('sidebar with hostile names in Chromium', { timeout: 300_000 }, () => {
         srcs: [...side.querySelectorAll('[src]')].map(e => e.getAttribute('src')),
         overflow: side.scrollWidth - side.clientWidth
       };
-    });
+    }, root);
     assert.equal(found.img, 0, `${what}: an <img src=x> was created`);
     assert.equal(found.svgOnload, 0, `${what}: an <svg onload> was created`);
     assert.equal(found.scripts, 0, `${what}: script-capable elements in the sidebar`);
@@ -135,32 +143,39 @@ describe('sidebar with hostile names in Chromium', { timeout: 300_000 }, () => {
     await assertInert('identity');
   });
 
+  // Issue #16: collections are browsed in the main-area file manager, opened from the sidebar.
+  const MANAGER = '.jp-GlobusKit-FileManager:not(.lm-mod-hidden)';
+  const managerPane = () => page.locator(MANAGER).getByRole('region', { name: 'Pane 1' });
+
   it('should show the hostile collection in search results and breadcrumbs as text', async () => {
-    await openSection('Collections');
-    await sidebar.getByRole('searchbox', { name: 'Search collections' }).fill('hostile');
-    await sidebar.getByRole('combobox', { name: 'Collection scope' }).selectOption('all');
-    const results = sidebar.getByRole('list', { name: 'Collections' });
+    await showGlobusSidebar(page);
+    await sidebar.getByRole('button', { name: 'Open file manager' }).click();
+    const picker = managerPane().getByRole('group', { name: 'Collection picker' });
+    await picker.getByRole('searchbox', { name: 'Search collections' }).fill('hostile');
+    await picker.getByRole('combobox', { name: 'Collection scope' }).selectOption('all');
+    await picker.getByRole('button', { name: 'Search', exact: true }).click();
+    const results = picker.getByRole('list', { name: 'Collections' });
     const open = results.locator(
       `li[data-collection-id="${hostile.id}"] .jp-GlobusKit-collection-open`
     );
     await open.waitFor();
     assert.equal(await open.textContent(), COLLECTION_NAME);
     await assertBidiAndHeight(open, 'search result');
-    await assertInert('search results');
+    await assertInert('search results', MANAGER);
     await open.click();
-    const crumbs = sidebar.getByRole('navigation', { name: 'Breadcrumbs' });
+    const crumbs = managerPane().getByRole('navigation', { name: 'Breadcrumbs' });
     await crumbs.locator('.jp-GlobusKit-breadcrumb').first().waitFor();
     const crumbTexts = await crumbs.locator('.jp-GlobusKit-breadcrumb').allTextContents();
     assert.ok(
       crumbTexts.includes(COLLECTION_NAME),
       `breadcrumbs: ${crumbTexts.map(c => c.slice(0, 30))}`
     );
-    await assertInert('breadcrumbs');
+    await assertInert('breadcrumbs', MANAGER);
   });
 
   it('should list hostile file names as text equal to the raw names', async () => {
-    const files = sidebar.getByRole('list', { name: 'Files' });
-    await files.getByRole('listitem').filter({ hasText: 'dir' }).first().dblclick();
+    const files = managerPane().getByRole('listbox', { name: 'Files' });
+    await files.getByRole('option').filter({ hasText: 'dir' }).first().dblclick();
     const shown = FILE_NAMES.filter(n => !n.startsWith('.'));
     await files
       .locator('.jp-GlobusKit-fileRow-name', { hasText: 'javascript:alert(1).csv' })
@@ -169,7 +184,7 @@ describe('sidebar with hostile names in Chromium', { timeout: 300_000 }, () => {
     for (const n of shown) assert.ok(names.includes(n), `row for ${n}: ${names}`);
     const rlo = files.locator('.jp-GlobusKit-fileRow-name', { hasText: 'vsc.exe' });
     await assertBidiAndHeight(rlo, 'file row');
-    await assertInert('folder listing');
+    await assertInert('folder listing', MANAGER);
   });
 
   it('should show the hostile transfer label and collection name as text', async () => {

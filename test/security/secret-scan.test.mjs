@@ -206,9 +206,9 @@ describe('secret scan', { timeout: 300_000 }, () => {
       .getByRole('list', { name: 'Required scopes' })
       .locator('li[data-status="missing"]')
       .waitFor();
-    // Collections: the public collection, down to the weather files.
+    // A file manager opened from the sidebar: the public collection's weather files.
     const files = await openWeatherFolder(page);
-    await files.getByRole('listitem').filter({ hasText: '1952.csv' }).waitFor();
+    await files.getByRole('option').filter({ hasText: '1952.csv' }).waitFor();
     // Login: a step-up login adding the missing consent, through the emulator's consent
     // page and the server's callback (authorization code + PKCE verifier + new tokens).
     await openSection('Login');

@@ -385,28 +385,70 @@ export async function openSidebarSection(page, title) {
   }
 }
 
+/** The file manager widget id of each listing {@link openWeatherFolder} returned. */
+const managerIds = new WeakMap();
+
 /**
- * In the Collections section, find the emulator's public tutorial collection and open
+ * Open a new Globus file manager with the sidebar's **Open file manager** button, pick the
+ * emulator's public tutorial collection in its first pane and open
  * `portal/catalog/dataset_las` (the weather CSVs), one double-click per folder.
  *
- * @returns the `Files` list
+ * @returns the first pane's `Files` listbox (its rows are `option`s)
  */
 export async function openWeatherFolder(page) {
-  const sidebar = globusSidebar(page);
-  await openSidebarSection(page, 'Collections');
-  await sidebar.getByRole('searchbox', { name: 'Search collections' }).fill('Tutorials Public');
-  await sidebar.getByRole('combobox', { name: 'Collection scope' }).selectOption('all');
-  await sidebar
+  await showGlobusSidebar(page);
+  const ids = () =>
+    page.locator('.jp-GlobusKit-FileManager').evaluateAll(nodes => nodes.map(n => n.id));
+  const before = await ids();
+  await globusSidebar(page).getByRole('button', { name: 'Open file manager' }).click();
+  await page.waitForFunction(
+    known =>
+      [...document.querySelectorAll('.jp-GlobusKit-FileManager')].some(n => !known.includes(n.id)),
+    before,
+    { timeout: 30_000 }
+  );
+  const id = (await ids()).find(i => !before.includes(i));
+  const pane = page.locator(`[id="${id}"]`).getByRole('region', { name: 'Pane 1' });
+  const picker = pane.getByRole('group', { name: 'Collection picker' });
+  await picker.getByRole('searchbox', { name: 'Search collections' }).fill('Tutorials Public');
+  await picker.getByRole('combobox', { name: 'Collection scope' }).selectOption('all');
+  await picker.getByRole('button', { name: 'Search', exact: true }).click();
+  await picker
     .getByRole('list', { name: 'Collections' })
-    .getByRole('button', { name: 'Globus Tutorials Public Data' })
+    .getByRole('button', { name: 'Globus Tutorials Public Data', exact: true })
     .click();
-  const files = sidebar.getByRole('list', { name: 'Files' });
+  await picker.waitFor({ state: 'detached' });
+  const files = pane.getByRole('listbox', { name: 'Files' });
   for (const folder of ['portal', 'catalog', 'dataset_las']) {
-    await files.getByRole('listitem').filter({ hasText: folder }).first().dblclick();
-    await sidebar
+    await files.getByRole('option').filter({ hasText: folder }).first().dblclick();
+    await pane
       .getByRole('navigation', { name: 'Breadcrumbs' })
       .getByRole('button', { name: folder, exact: true })
       .waitFor();
   }
+  managerIds.set(files, id);
   return files;
+}
+
+/**
+ * The file manager pane that holds a `Files` listbox (its breadcrumbs, sort headers).
+ *
+ * @param {import('playwright-core').Locator} files - from {@link openWeatherFolder}
+ */
+export function paneOf(files) {
+  return files.locator('xpath=ancestor::*[@role="region"][1]');
+}
+
+/**
+ * Bring the file manager that holds `files` to the front (click its tab in the main area).
+ *
+ * @param {import('playwright-core').Page} page
+ * @param {import('playwright-core').Locator} files - from {@link openWeatherFolder}
+ */
+export async function showFileManagerOf(page, files) {
+  // Role locators skip hidden elements: the id was kept when the manager was opened.
+  const id = managerIds.get(files);
+  assert.ok(id, 'a listing from openWeatherFolder');
+  await page.locator(`.lm-TabBar-tab[data-id="${id}"]`).click();
+  await files.waitFor({ state: 'visible' });
 }
