@@ -36,6 +36,11 @@ export default tseslint.config(
     }
   },
   { files: ['src/**/*.ts', 'src/**/*.tsx'], languageOptions: { globals: { ...globals.browser } } },
+  // Unit tests under jest (jest.config.cjs): describe/it/expect/jest are globals there.
+  {
+    files: ['kernel-helpers/src/test/**/*.ts'],
+    languageOptions: { globals: { ...globals.node, ...globals.jest } }
+  },
   // Browser tests and benchmarks pass callbacks to page.evaluate(), which run in the page.
   {
     files: ['test/**/*.mjs', 'bench/**/*.mjs'],

@@ -2,14 +2,19 @@
 // Runs every test suite of the project and ends with one line: `N passed, N failed`.
 //
 // Suites (each found by file name, so a new test file is picked up without editing this):
-//   node   — compiled unit/integration tests: emulator/dist/test/**/*.test.js,
-//            kernel-helpers/dist/test/**/*.test.js, test/**/*.test.mjs (cross-part and
-//            browser tests); run with node's built-in test runner, two files at a time and
-//            the files that drive Chromium one at a time, TAP parsed for counts.
+//   jest   — unit tests: kernel-helpers/src/test/*.test.ts that do not import 'node:test'
+//            (jest.config.mjs), two workers, counts read from jest's --json report.
+//   node   — integration tests on node's built-in test runner: emulator/dist/test/**/*.test.js,
+//            the kernel-helpers files that import 'node:test' (their compiled copies in
+//            kernel-helpers/dist/test), test/**/*.test.mjs (cross-part and browser tests);
+//            two files at a time and the files that drive Chromium one at a time, TAP
+//            parsed for counts.
 //   python — pytest over jupyterlab_globus_kit/tests in the project venv.
-// Options: --only node|python, and any further arguments filter test files by substring.
+// Options: --only jest|node|python (node takes jest too: both are the JavaScript suites),
+// and any further arguments filter test files by substring.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,10 +66,60 @@ function drivesABrowser(file) {
   return /lab-browser\.mjs|playwright-core|hub-launcher\.mjs/.test(text);
 }
 
+/** Whether a compiled kernel-helpers test file is on node's runner (the others are jest's). */
+function usesNodeTest(file) {
+  return /require\("node:test"\)/.test(readFileSync(file, 'utf8'));
+}
+
+async function jestSuite() {
+  const dir = mkdtempSync(join(tmpdir(), 'run-all-jest-'));
+  const report = join(dir, 'report.json');
+  // A filter is a substring of the file's path; jest takes regular expressions.
+  const patterns = filters.map(f => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const code = await run(
+    process.execPath,
+    [
+      // The kernel helpers `import()` ESM-only packages (openid-client, vega): jest loads
+      // them through Node's VM modules, still flagged on Node 20.
+      '--experimental-vm-modules',
+      '--disable-warning=ExperimentalWarning',
+      join(root, 'node_modules/jest/bin/jest.js'),
+      '--config',
+      join(root, 'jest.config.mjs'),
+      '--passWithNoTests',
+      '--json',
+      `--outputFile=${report}`,
+      ...patterns
+    ],
+    { env: { ...process.env, NODE_ENV: 'test' } },
+    () => {}
+  );
+  let result;
+  try {
+    result = JSON.parse(readFileSync(report, 'utf8'));
+  } catch {
+    result = undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const counts = {
+    passed: result?.numPassedTests ?? 0,
+    // A file that failed to run (syntax error, a throw at load) counts as one failure.
+    failed: (result?.numFailedTests ?? 0) + (result?.numRuntimeErrorTestSuites ?? 0),
+    skipped: (result?.numPendingTests ?? 0) + (result?.numTodoTests ?? 0)
+  };
+  if (code !== 0 && counts.failed === 0) counts.failed = 1; // jest itself failed
+  if (counts.passed + counts.failed + counts.skipped === 0) return; // every file filtered out
+  suites.push(`jest: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  totals.skipped += counts.skipped;
+}
+
 async function nodeSuite() {
   const files = [
     ...walk(join(root, 'emulator/dist/test'), p => p.endsWith('.test.js')),
-    ...walk(join(root, 'kernel-helpers/dist/test'), p => p.endsWith('.test.js')),
+    ...walk(join(root, 'kernel-helpers/dist/test'), p => p.endsWith('.test.js') && usesNodeTest(p)),
     ...walk(join(root, 'test'), p => p.endsWith('.test.mjs'))
   ]
     .map(p => relative(root, p))
@@ -131,6 +186,7 @@ async function pythonSuite() {
 }
 
 const started = Date.now();
+if (!only || only === 'node' || only === 'jest') await jestSuite();
 if (!only || only === 'node') await nodeSuite();
 if (!only || only === 'python') await pythonSuite();
 console.log('');

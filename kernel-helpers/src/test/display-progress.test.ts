@@ -1,4 +1,3 @@
-import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProgressReporter } from '../display/progress';
 import type { IDisplay, IDisplaySink } from '../display/sink';
@@ -22,8 +21,27 @@ class RecordingSink implements IDisplaySink {
 }
 
 describe('ProgressReporter', () => {
-  beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 }));
-  afterEach(() => mock.timers.reset());
+  // Only setTimeout/clearTimeout and Date are faked, as the reporter uses nothing else.
+  beforeEach(() =>
+    jest.useFakeTimers({
+      now: 0,
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'requestAnimationFrame',
+        'cancelAnimationFrame',
+        'requestIdleCallback',
+        'cancelIdleCallback',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval'
+      ]
+    })
+  );
+  afterEach(() => jest.useRealTimers());
 
   describe('#update', () => {
     it('should render the first update at once and then at most once per 100 ms', () => {
@@ -31,7 +49,7 @@ describe('ProgressReporter', () => {
       const p = new ProgressReporter(sink, 'Downloading');
       for (let t = 0; t < 1000; t += 5) {
         p.update({ bytes: t * 1000 });
-        mock.timers.tick(5);
+        jest.advanceTimersByTime(5);
       }
       assert.ok(sink.shown.length >= 9 && sink.shown.length <= 11, `${sink.shown.length} renders`);
       for (let i = 1; i < sink.shown.length; i++) {
@@ -48,7 +66,7 @@ describe('ProgressReporter', () => {
       p.update({ bytes: 2 });
       p.update({ bytes: 3_000 });
       assert.equal(sink.shown.length, 1);
-      mock.timers.tick(100);
+      jest.advanceTimersByTime(100);
       assert.equal(sink.shown.length, 2);
       assert.ok(sink.shown[1].html.includes('3.00 kB'));
     });
@@ -59,7 +77,7 @@ describe('ProgressReporter', () => {
       const sink = new RecordingSink();
       const p = new ProgressReporter(sink, 'Parsing');
       p.update({ rows: 1 });
-      mock.timers.tick(10);
+      jest.advanceTimersByTime(10);
       p.update({ rows: 500 }); // throttled
       p.finish('done', { rows: 1000 });
       assert.equal(sink.shown.length, 2);
@@ -67,7 +85,7 @@ describe('ProgressReporter', () => {
       assert.ok(last.includes('1,000 rows'));
       assert.ok(last.includes('jp-mod-done'));
       p.update({ rows: 2000 });
-      mock.timers.tick(1000);
+      jest.advanceTimersByTime(1000);
       assert.equal(sink.shown.length, 2, 'nothing after finish, no stray timer render');
       assert.equal(p.finished, true);
     });
@@ -75,7 +93,7 @@ describe('ProgressReporter', () => {
     it('should compute the rate from bytes over elapsed time', () => {
       const sink = new RecordingSink();
       const p = new ProgressReporter(sink, 'Uploading');
-      mock.timers.tick(2000);
+      jest.advanceTimersByTime(2000);
       p.finish('done', { bytes: 4_000_000 });
       assert.equal(p.state.rate, 2_000_000);
       assert.ok(sink.shown[0].html.includes('2.00 MB/s'));
@@ -107,7 +125,7 @@ describe('ProgressReporter', () => {
       };
       const p = new ProgressReporter(sink, 'x');
       p.update({ bytes: 1 });
-      mock.timers.tick(200);
+      jest.advanceTimersByTime(200);
       p.update({ bytes: 2 });
       p.finish();
       assert.equal(calls, 1);

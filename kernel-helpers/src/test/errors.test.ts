@@ -1,4 +1,3 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GlobusKitError, isGlobusKitError, redactSecrets } from '../errors/globus-kit-error';
 import { GlobusApiError, isGlobusApiError } from '../errors/api-error';

@@ -1,4 +1,3 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeHtml, keyValueHtml, linkHtml, MAX_RUN_CHARS, textHtml } from '../display/html';
 import { errorHtml } from '../display/error-html';

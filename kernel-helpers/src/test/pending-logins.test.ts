@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 
 import {
   addPendingLogin,
@@ -30,10 +29,10 @@ function entry(state: string, base: string, client: string, ageSeconds = 0): IPe
 describe('pending logins shared by Globus and OIDC', () => {
   let dir: string;
   let path: string;
-  before(async () => {
+  beforeAll(async () => {
     dir = await fs.mkdtemp(join(tmpdir(), 'pending-'));
   });
-  after(async () => {
+  afterAll(async () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 

@@ -1,4 +1,3 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Table, TABLE_JSON_ROWS } from '../flow/table';
 import { isBadInputError } from '../errors/bad-input-error';

@@ -2,7 +2,6 @@
  * prepareUpload / contentTypeFor: what both upload verbs make of their input (bytes,
  * text, a local file, a file: URL, anything else), with the content type of the name.
  */
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,10 +17,10 @@ const quiet = (): void => undefined;
 
 describe('upload input', () => {
   let dir: string;
-  before(async () => {
+  beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gk-upload-input-'));
   });
-  after(async () => {
+  afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
