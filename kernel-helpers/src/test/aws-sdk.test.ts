@@ -4,7 +4,6 @@
  * package installed without optional dependencies is tested in
  * test/kernel-helpers-package.test.mjs.
  */
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AWS_SDK_PACKAGES, awsSdk } from '../workspaces/aws-sdk';
 import { isWorkspaceError } from '../workspaces/workspace-error';

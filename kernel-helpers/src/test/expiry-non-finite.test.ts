@@ -5,7 +5,6 @@
  * JSON and display, whoami's countdown, and the token-file entries of a login; and every
  * JSON the library emits stays strict.
  */
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { decodeGlobusData } from '../globus-data';

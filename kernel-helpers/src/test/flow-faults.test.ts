@@ -3,7 +3,6 @@
  * mid-upload, a truncated body, 429/5xx retries, a missing consent and an expired token.
  * Each failure must show its final state and a short message, and leave nothing partial.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,7 +36,7 @@ describe('notebook verbs under faults', () => {
   let sink: RecordingSink;
   let globus: GlobusSession;
 
-  before(async () => {
+  beforeAll(async () => {
     mod = await loadEmulator();
     seed = mod.seed;
     emu = await mod.createEmulator();
@@ -48,7 +47,7 @@ describe('notebook verbs under faults', () => {
       requestDefaults: { retry: FAST_RETRY }
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await emu?.close();
   });
   beforeEach(() => {
@@ -121,7 +120,7 @@ describe('notebook verbs under faults', () => {
       while (readdirSync(dir).length > 0 && Date.now() < deadline) {
         await new Promise(r => setTimeout(r, 20));
       }
-      assert.deepEqual(readdirSync(dir), [], 'nothing left in the folder');
+      assert.deepEqual([...readdirSync(dir)], [], 'nothing left in the folder');
       assert.match(String(sink.progress[0].data), /jp-mod-cancelled/);
     });
 
@@ -136,7 +135,7 @@ describe('notebook verbs under faults', () => {
         globus.upload('data', { collection: seed.GUEST_COLLECTION_ID, path: '/fail-up/x.txt' }),
         (e: unknown) => (e as { status?: number }).status === 500
       );
-      assert.deepEqual(readdirSync(guestDir('fail-up')), []);
+      assert.deepEqual([...readdirSync(guestDir('fail-up'))], []);
       assert.match(String(sink.progress[0].data), /jp-mod-failed/);
       assert.match(sink.html, /Globus request failed/);
     });
@@ -201,7 +200,7 @@ describe('notebook verbs under faults', () => {
       assert.equal(hits.get(r429.id), 2);
       assert.equal(hits.get(r503get.id), 1);
       assert.equal(hits.get(r503put.id), 1);
-      assert.deepEqual(readdirSync(guestDir('retry')), ['r.txt']);
+      assert.deepEqual([...readdirSync(guestDir('retry'))], ['r.txt']);
       for (const p of sink.progress) {
         assert.match(String(p.data), /jp-mod-done/);
       }

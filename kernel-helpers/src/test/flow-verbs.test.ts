@@ -3,7 +3,6 @@
  * would receive) and without one (plain Node): same return values, rich output only with
  * a sink, one progress display per verb ending in its final state.
  */
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +24,7 @@ import {
   loadEmulator,
   RecordingSink
 } from './flow-support';
+import { preloadVega } from './jest-vega';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const WEATHER = '/portal/catalog/dataset_las/1952.csv';
@@ -40,7 +40,7 @@ describe('GlobusSession notebook verbs', () => {
   /** Every request the emulator answered (method and path, never tokens). */
   const requests: Array<{ service: string; method: string; path: string }> = [];
 
-  before(async () => {
+  beforeAll(async () => {
     mod = await loadEmulator();
     seed = mod.seed;
     emu = await mod.createEmulator({ log: line => requests.push(line) });
@@ -50,7 +50,7 @@ describe('GlobusSession notebook verbs', () => {
     plain = await connect({ env, requestDefaults: { retry: FAST_RETRY } });
     tmp = mkdtempSync(join(tmpdir(), 'flow-verbs-'));
   });
-  after(async () => {
+  afterAll(async () => {
     await emu?.close();
     rmSync(tmp, { recursive: true, force: true });
   });
@@ -131,6 +131,8 @@ describe('GlobusSession notebook verbs', () => {
   });
 
   describe('#upload', () => {
+    beforeAll(preloadVega);
+
     it('should create missing folders and store exactly the bytes sent', async () => {
       const bytes = new Uint8Array(300_000).map((_, i) => (i * 7) % 251);
       const { value, outputs } = await recorded(s =>

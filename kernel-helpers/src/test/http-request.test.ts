@@ -2,12 +2,12 @@
  * request() against a real loopback HTTP server whose answers each test scripts; asserts on
  * what the server received and on the typed errors.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from '../http/request';
 import { Token } from '../tokens/token';
 import { isGlobusApiError } from '../errors/api-error';
@@ -21,6 +21,9 @@ import {
   parseRetryAfterMs,
   resolveRetryPolicy
 } from '../http/retry';
+
+/** The compiled package: child processes run plain node, which cannot load the .ts sources. */
+const DIST = join(__dirname, '..', '..', 'dist');
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
@@ -82,11 +85,11 @@ describe('request', () => {
     expiresAtSeconds: Date.now() / 1000 + 3600
   });
 
-  before(async () => {
+  beforeAll(async () => {
     s = await startServer();
     other = await startServer();
   });
-  after(() => {
+  afterAll(() => {
     s.server.closeAllConnections();
     other.server.closeAllConnections();
     s.server.close();
@@ -524,7 +527,7 @@ describe('request', () => {
       // A child of its own: this process has loaded undici long ago.
       const script = `
         const http = require('node:http');
-        const { request } = require(${JSON.stringify(require.resolve('../http/request'))});
+        const { request } = require(${JSON.stringify(join(DIST, 'http', 'request.js'))});
         const loaded = () => process.moduleLoadList.some(m => m.includes('undici'));
         const server = http.createServer((req, res) => {
           req.resume();
@@ -563,7 +566,7 @@ describe('request', () => {
       // A child of its own: this process may have loaded the SDK already.
       const script = `
         const http = require('node:http');
-        const { request } = require(${JSON.stringify(require.resolve('../http/request'))});
+        const { request } = require(${JSON.stringify(join(DIST, 'http', 'request.js'))});
         const server = http.createServer((req, res) => {
           req.resume();
           req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(req.headers['x-globus-client-info'] ?? null)));

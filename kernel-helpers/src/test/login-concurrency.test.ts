@@ -3,7 +3,6 @@
  * at the same moment against the emulator, which rotates refresh tokens: exactly one may
  * call Auth; the other must adopt its result instead of burning the old refresh token.
  */
-import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -15,11 +14,14 @@ import { RefreshAuthorizer, tokenFromStored } from '../login/refresh-authorizer'
 import { TokenFile } from '../login/token-file';
 import { Emulator, loadEmulator } from './flow-support';
 
+/** The compiled package: child processes run plain node, which cannot load the .ts sources. */
+const DIST = join(__dirname, '..', '..', 'dist');
+
 function runChild(path: string, startAt: number): Promise<{ code: number; out: string }> {
   return new Promise(resolve => {
     const child = spawn(
       process.execPath,
-      [join(__dirname, 'login-refresh-child.js'), path, String(startAt)],
+      [join(DIST, 'test', 'login-refresh-child.js'), path, String(startAt)],
       {
         stdio: ['ignore', 'pipe', 'inherit']
       }
@@ -38,12 +40,12 @@ function runChild(path: string, startAt: number): Promise<{ code: number; out: s
 describe('RefreshAuthorizer', () => {
   let emu: Emulator;
   let dir: string;
-  before(async () => {
+  beforeAll(async () => {
     const mod = await loadEmulator();
     emu = await mod.createEmulator();
     dir = await fs.mkdtemp(join(tmpdir(), 'gk-concurrent-'));
   });
-  after(async () => {
+  afterAll(async () => {
     await emu.close();
     await fs.rm(dir, { recursive: true, force: true });
   });

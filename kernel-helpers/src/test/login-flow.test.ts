@@ -4,7 +4,6 @@
  * on 401 with rotated refresh tokens written back, a revoked refresh token, step-up consent
  * unlocking the mapped collection, and logout.
  */
-import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +45,7 @@ describe('standalone login', () => {
   let mod: EmulatorModule;
   let dir: string;
   let env: Record<string, string>;
-  before(async () => {
+  beforeAll(async () => {
     mod = await loadEmulator();
     emu = await mod.createEmulator({ tokenLifetimeSeconds: 3600 });
     dir = await fs.mkdtemp(join(tmpdir(), 'gk-login-'));
@@ -58,7 +57,7 @@ describe('standalone login', () => {
       GLOBUS_KIT_TOKEN_FILE: join(dir, 'globus-kit', 'tokens.json')
     };
   });
-  after(async () => {
+  afterAll(async () => {
     await emu.close();
     await fs.rm(dir, { recursive: true, force: true });
   });

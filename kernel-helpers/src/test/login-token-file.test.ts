@@ -1,4 +1,3 @@
-import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,10 +31,10 @@ function sampleDoc(): ITokenFileDocument {
 
 describe('TokenFile', () => {
   let dir: string;
-  before(async () => {
+  beforeAll(async () => {
     dir = await fs.mkdtemp(join(tmpdir(), 'gk-tokenfile-'));
   });
-  after(async () => {
+  afterAll(async () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
@@ -52,7 +51,7 @@ describe('TokenFile', () => {
       const read = await file.read();
       assert.equal(read?.tokens['transfer.api.globus.org'].refresh_token, 'SECRET-REFRESH');
       assert.deepEqual(
-        (await fs.readdir(join(dir, 'a'))).sort(),
+        [...(await fs.readdir(join(dir, 'a')))].sort(),
         ['tokens.json'],
         'no temp or lock files left behind'
       );

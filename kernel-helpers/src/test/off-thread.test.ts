@@ -3,7 +3,6 @@
  * real loopback server: the same bytes, the same typed errors, flow control that pauses
  * the server, abort, and a process that still exits on its own.
  */
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -15,6 +14,10 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { isGlobusApiError } from '../errors/api-error';
 import { isAbortError, isNetworkError } from '../errors/network-error';
+import { join } from 'node:path';
+
+/** The compiled package: child processes run plain node, which cannot load the .ts sources. */
+const DIST = join(__dirname, '..', '..', 'dist');
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -34,7 +37,7 @@ describe('off-thread download', () => {
   let base: string;
   const routes = new Map<string, Handler>();
 
-  before(async () => {
+  beforeAll(async () => {
     server = createServer((req, res) => {
       const h = routes.get(req.url ?? '');
       if (h) {
@@ -47,7 +50,7 @@ describe('off-thread download', () => {
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => {
+  afterAll(() => {
     server.closeAllConnections();
     server.close();
   });
@@ -178,7 +181,7 @@ describe('off-thread download', () => {
   it('should not keep a process alive once its download is done', () => {
     const script = `
       const http = require('node:http');
-      const { request } = require(${JSON.stringify(require.resolve('../http/request'))});
+      const { request } = require(${JSON.stringify(join(DIST, 'http', 'request.js'))});
       const server = http.createServer((q, r) => r.end('done')).listen(0, '127.0.0.1', async () => {
         const res = await request({ service: 'https', operation: 'download', responseType: 'stream',
           offThread: true, path: 'http://127.0.0.1:' + server.address().port + '/' });

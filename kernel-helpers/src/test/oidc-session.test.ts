@@ -5,7 +5,6 @@
  * login completed with auto-approve (whole redirect address and bare code) into the
  * shared token-file format, refresh-token rotation written back, and logout.
  */
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -46,13 +45,13 @@ describe('connectOidc', () => {
   let emu: Emulator;
   let issuer: string;
   let dir: string;
-  before(async () => {
+  beforeAll(async () => {
     mod = await loadEmulator();
     emu = await mod.createEmulator({ platform: { accessTokenTtlSeconds: 3 } });
     issuer = emu.urls.oidc as string;
     dir = await fs.mkdtemp(join(tmpdir(), 'gk-oidc-'));
   });
-  after(async () => {
+  afterAll(async () => {
     await emu?.close();
     await fs.rm(dir, { recursive: true, force: true });
   });
@@ -245,11 +244,11 @@ describe('connectOidc', () => {
 
   describe('#login', () => {
     let tokenFile: string;
-    before(() => {
+    beforeAll(() => {
       emu.autoApprove = true;
       tokenFile = join(dir, 'login', 'oidc.json');
     });
-    after(() => {
+    afterAll(() => {
       emu.autoApprove = false;
     });
 

@@ -1,4 +1,3 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   buildChartSpec,
@@ -10,6 +9,7 @@ import {
 } from '../flow/plot';
 import { Table } from '../flow/table';
 import { isBadInputError } from '../errors/bad-input-error';
+import { preloadVega } from './jest-vega';
 
 const DAY = 86_400_000;
 
@@ -182,6 +182,8 @@ describe('Chart', () => {
   });
 
   describe('#toSvg', () => {
+    beforeAll(preloadVega);
+
     it('should render an SVG document holding the (escaped) title text', async () => {
       const svg = await chart.toSvg();
       assert.match(svg, /^<svg[\s>]/);

@@ -3,7 +3,6 @@
  * consent status, clients, and every error kind (message, stack, inspect with causes,
  * JSON), produced for real against the emulator with its faults.
  */
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { connect, GlobusSession } from '../session';
@@ -77,7 +76,7 @@ describe('redaction', () => {
   const secrets: string[] = [];
   const { outputs, record, failure } = recorder();
 
-  before(async () => {
+  beforeAll(async () => {
     mod = await import('../../../emulator/dist/index.js');
     emu = await mod.createEmulator();
     env = await emu.env({ shape: 'pre-0.12', offline: true });
@@ -90,7 +89,7 @@ describe('redaction', () => {
     secrets.push(env.GLOBUS_DATA);
     session = await connect({ env, requestDefaults: { retry: FAST } });
   });
-  after(async () => {
+  afterAll(async () => {
     await emu?.close();
   });
 
@@ -197,12 +196,12 @@ describe('redaction (OIDC sessions and S3 workspaces)', () => {
   const secrets: string[] = [];
   const { outputs, record, failure } = recorder();
 
-  before(async () => {
+  beforeAll(async () => {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
     mod = await import('../../../emulator/dist/index.js');
     emu = await mod.createEmulator({ platform: true });
   });
-  after(async () => {
+  afterAll(async () => {
     await emu?.close();
   });
 

@@ -7,7 +7,6 @@
  * `GET /users/{name}` has it only for a token with `admin:auth_state`. The emulator issues
  * the Globus tokens.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -68,7 +67,7 @@ describe('connect() with the hub user API', () => {
   let hubState: string;
   let hubData: ReturnType<typeof decodeGlobusData>;
 
-  before(async () => {
+  beforeAll(async () => {
     const mod = await loadEmulator();
     emu = await mod.createEmulator({});
     const fromHub = await emu.env();
@@ -86,7 +85,7 @@ describe('connect() with the hub user API', () => {
     env.JUPYTERHUB_API_TOKEN = HUB_TOKEN;
     env.JUPYTERHUB_USER = HUB_USER;
   });
-  after(async () => {
+  afterAll(async () => {
     hub.closeAllConnections();
     await new Promise(r => hub.close(r));
     await emu.close();

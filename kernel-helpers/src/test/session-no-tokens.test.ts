@@ -5,7 +5,6 @@
  * server's words and the remedy, never a consent link on the hub's confidential client.
  * The services point at a closed port: nothing may be asked.
  */
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';

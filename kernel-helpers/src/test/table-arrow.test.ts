@@ -3,7 +3,6 @@
  * were empty, dictionary-encoded strings, and the table read back by Arrow's own IPC
  * round trip; without apache-arrow, ARROW_MISSING.
  */
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';

@@ -4,7 +4,6 @@
  * HEAD run at once, and a local file's PUT is sent again on a transient failure with the
  * hash of what was stored.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,7 +78,7 @@ describe('GlobusSession', () => {
   let tmp: string;
   const MKDIR = '/v0.10/operation/endpoint/*/mkdir';
 
-  before(async () => {
+  beforeAll(async () => {
     mod = await loadEmulator();
     emu = await mod.createEmulator();
     tmp = mkdtempSync(join(tmpdir(), 'gk-upload-folders-'));
@@ -89,7 +88,7 @@ describe('GlobusSession', () => {
       requestDefaults: { retry: FAST_RETRY }
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await emu?.close();
     rmSync(tmp, { recursive: true, force: true });
   });

@@ -3,7 +3,6 @@
  * the length is known, chunked when not, typed errors for a wrong length, a reset and an
  * abort mid-body; and the upload verb hashing a local file while sending it.
  */
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -18,6 +17,9 @@ import { isBadInputError } from '../errors/bad-input-error';
 import { isAbortError, isNetworkError } from '../errors/network-error';
 import { connect } from '../session';
 import { type Emulator, loadEmulator, RecordingSink } from './flow-support';
+
+/** The compiled package: child processes run plain node, which cannot load the .ts sources. */
+const DIST = join(__dirname, '..', '..', 'dist');
 
 interface IReceived {
   headers: IncomingMessage['headers'];
@@ -64,7 +66,7 @@ function runChild(url: string, ...args: string[]): Promise<Record<string, number
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--expose-gc', join(__dirname, 'upload-stream-child.js'), url, ...args],
+      ['--expose-gc', join(DIST, 'test', 'upload-stream-child.js'), url, ...args],
       { stdio: ['ignore', 'pipe', 'inherit'] }
     );
     let out = '';
@@ -90,7 +92,7 @@ describe('request', () => {
   let bigSha: string;
   const BIG = 64 * MiB;
 
-  before(async () => {
+  beforeAll(async () => {
     s = await startServer();
     tmp = mkdtempSync(join(tmpdir(), 'gk-upload-'));
     big = join(tmp, 'big.bin');
@@ -109,7 +111,7 @@ describe('request', () => {
     bigSha = h.digest('hex');
   });
 
-  after(() => {
+  afterAll(() => {
     s.server.closeAllConnections();
     s.server.close();
     rmSync(tmp, { recursive: true, force: true });
@@ -299,13 +301,13 @@ describe('GlobusSession', () => {
   let emu: Emulator;
   let tmp: string;
 
-  before(async () => {
+  beforeAll(async () => {
     const m = await loadEmulator();
     tmp = mkdtempSync(join(tmpdir(), 'gk-upload-verb-'));
     emu = await m.createEmulator();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await emu.close();
     rmSync(tmp, { recursive: true, force: true });
   });

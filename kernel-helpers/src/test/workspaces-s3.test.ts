@@ -7,7 +7,6 @@
  * denied typed, and the `{ workspace, key }` form of fetchCsv / upload / link on both an
  * OIDC and a Globus session.
  */
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
@@ -23,6 +22,9 @@ import { connectOidc, OidcSession } from '../oidc/oidc-session';
 import { Workspace } from '../workspaces/workspace';
 import { isWorkspaceError } from '../workspaces/workspace-error';
 import { Emulator, EmulatorModule, loadEmulator, RecordingSink } from './flow-support';
+
+/** The compiled package: child processes run plain node, which cannot load the .ts sources. */
+const DIST = join(__dirname, '..', '..', 'dist');
 
 const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
 
@@ -103,7 +105,7 @@ async function cuttingProxy(
 describe('the AWS SDK', () => {
   it('should not be loaded until a workspace needs it', () => {
     const script = `
-      require(${JSON.stringify(join(__dirname, '..', 'index.js'))});
+      require(${JSON.stringify(join(DIST, 'index.js'))});
       const aws = Object.keys(require.cache).filter(k => k.includes('@aws-sdk'));
       process.stdout.write(String(aws.length));`;
     const child = spawnSync(process.execPath, ['-e', script], {
@@ -137,7 +139,7 @@ describe('Workspace', () => {
     });
   }
 
-  before(async () => {
+  beforeAll(async () => {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
     mod = await loadEmulator();
     emu = await mod.createEmulator({ platform: true, autoApprove: true });
@@ -157,7 +159,7 @@ describe('Workspace', () => {
     const res = await fetch(start.url, { redirect: 'manual' });
     await alice.login.complete(res.headers.get('location') as string);
   });
-  after(async () => {
+  afterAll(async () => {
     app?.dispose();
     alice?.dispose();
     await emu?.close();
@@ -330,7 +332,7 @@ describe('Workspace', () => {
       const target = join(dir, 'missing.csv');
       await expectCode(() => ws.downloadFile('tests/missing.csv', target), 'S3_NOT_FOUND');
       await assert.rejects(fs.stat(target), /ENOENT/);
-      const left = (await fs.readdir(dir)).filter(n => n.startsWith('missing.csv'));
+      const left = [...(await fs.readdir(dir))].filter(n => n.startsWith('missing.csv'));
       assert.deepEqual(left, []);
     });
 
@@ -455,7 +457,7 @@ describe('Workspace', () => {
         );
         await assert.rejects(fs.stat(target), /ENOENT/);
         assert.deepEqual(
-          (await fs.readdir(dir)).filter(n => n.startsWith('cut.csv')),
+          [...(await fs.readdir(dir))].filter(n => n.startsWith('cut.csv')),
           []
         );
         const globus = await connect({ env: await emu.env() });
