@@ -38,7 +38,7 @@ export default tseslint.config(
   { files: ['src/**/*.ts', 'src/**/*.tsx'], languageOptions: { globals: { ...globals.browser } } },
   // Unit tests under jest (jest.config.cjs): describe/it/expect/jest are globals there.
   {
-    files: ['kernel-helpers/src/test/**/*.ts'],
+    files: ['kernel-helpers/src/test/**/*.ts', 'test/frontend/**/*.js'],
     languageOptions: { globals: { ...globals.node, ...globals.jest } }
   },
   // Browser tests and benchmarks pass callbacks to page.evaluate(), which run in the page.

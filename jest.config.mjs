@@ -1,5 +1,5 @@
-// jest runs the unit tests of the kernel helpers (kernel-helpers/src/test/*.test.ts),
-// TypeScript through ts-jest.
+// jest runs the unit tests of the kernel helpers (kernel-helpers/src/test/*.test.ts) and of
+// the frontend's UI-free models (test/frontend/*.test.js), TypeScript through ts-jest.
 // The integration suites (browser, notebooks, the emulator end to end) stay on node's test
 // runner; test/run-all.mjs runs both and adds their counts.
 //
@@ -52,6 +52,18 @@ export default {
         ]
       },
       transformIgnorePatterns: ['/node_modules/(?!jose/)']
+    },
+    {
+      // The frontend's UI-free models (src/model/) with the one HTTP module, src/api.ts,
+      // replaced through jest.mock (test/frontend/api-mock.js). No DOM: the models touch none.
+      displayName: 'frontend',
+      rootDir: root,
+      roots: ['<rootDir>/src', '<rootDir>/test/frontend'],
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/frontend/**/*.test.js'],
+      transform: {
+        '^.+\\.[jt]s$': tsJest({ allowJs: true, module: 'commonjs', moduleResolution: 'node10' })
+      }
     }
   ]
 };

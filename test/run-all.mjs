@@ -3,7 +3,8 @@
 //
 // Suites (each found by file name, so a new test file is picked up without editing this):
 //   jest   — unit tests: kernel-helpers/src/test/*.test.ts that do not import 'node:test'
-//            (jest.config.mjs), two workers, counts read from jest's --json report.
+//            and the frontend models' test/frontend/*.test.js (jest.config.mjs), two
+//            workers, counts read from jest's --json report.
 //   node   — integration tests on node's built-in test runner: emulator/dist/test/**/*.test.js,
 //            the kernel-helpers files that import 'node:test' (their compiled copies in
 //            kernel-helpers/dist/test), test/**/*.test.mjs (cross-part and browser tests);

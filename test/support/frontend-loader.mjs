@@ -1,11 +1,11 @@
-// Module hooks that let node:test load the frontend's compiled models (lib/, built by
-// `tsc -p .` with bundler-style extensionless imports) and that replace lib/api.js, the
-// one module talking HTTP, with frontend-api-stub.mjs. Registered by the model tests.
+// A module hook that lets node:test load the frontend's compiled modules (lib/, built by
+// `tsc -p .` with bundler-style extensionless imports): `./x` inside lib/ resolves to
+// `./x.js`. Registered by test/python-cells.test.mjs. (The model unit tests run under jest
+// from src/ and replace src/api.ts with jest.mock: test/frontend/api-mock.js.)
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const LIB = new URL('../../lib/', import.meta.url).href;
-const STUB = new URL('./frontend-api-stub.mjs', import.meta.url).href;
 
 export async function resolve(specifier, context, next) {
   if (
@@ -18,9 +18,5 @@ export async function resolve(specifier, context, next) {
       specifier = url.href;
     }
   }
-  const resolved = await next(specifier, context);
-  if (resolved.url === `${LIB}api.js`) {
-    return { url: STUB, shortCircuit: true };
-  }
-  return resolved;
+  return next(specifier, context);
 }

@@ -1,24 +1,12 @@
 // Unit tests of the transfer dialog's and the Activity view's UI-free models (issue #17:
-// src/model/transfer-model.ts and activity-model.ts, compiled to lib/) with the ONE HTTP
-// module replaced by test/support/frontend-api-stub.mjs: the checks made before a submit,
+// src/model/transfer-model.ts and activity-model.ts) under jest, with the ONE HTTP
+// module replaced through jest.mock (./api-mock.js): the checks made before a submit,
 // the submission id fetched once and reused by every retry, the remembered options, the
 // paged and filtered list, one task's detail, cancel, and the Poll (5 s, backoff).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { register } from 'node:module';
-import { join } from 'node:path';
-import { beforeEach, describe, it } from 'node:test';
 
-import { root } from '../scripts/lab-launcher.mjs';
-import { GlobusKitApiError, resetStub, stub } from './support/frontend-api-stub.mjs';
-
-assert.ok(
-  existsSync(join(root, 'lib/model/activity-model.js')),
-  'lib/ is missing: run `npm run build`'
-);
-register('./support/frontend-loader.mjs', import.meta.url);
-
-const {
+import { GlobusKitApiError } from '../../src/api';
+import {
   TransferSubmission,
   validateTransfer,
   rememberable,
@@ -27,9 +15,12 @@ const {
   parentFolder,
   startFixLogin,
   DEFAULT_TRANSFER_OPTIONS
-} = await import(new URL('../lib/model/transfer-model.js', import.meta.url).href);
-const { ActivityModel, timeLeft, optionsOfTask, specOfTask } = await import(
-  new URL('../lib/model/activity-model.js', import.meta.url).href
+} from '../../src/model/transfer-model';
+import { ActivityModel, timeLeft, optionsOfTask, specOfTask } from '../../src/model/activity-model';
+import { resetStub, stub } from './api-mock';
+
+jest.mock('../../src/api', () =>
+  jest.requireActual('./api-mock').mockApi(jest.requireActual('../../src/api'))
 );
 
 const A = 'a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01';
@@ -484,6 +475,9 @@ describe('ActivityModel', () => {
       calls++;
       return { total: 1, tasks: [task('t1', 'SUCCEEDED')] };
     };
+    // Fake timers: the poll's next tick (5 s) stays pending, and lumino's Poll.dispose()
+    // leaves that timer set, which would hold jest's worker past the run.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
     const model = new ActivityModel({ standby: 'never' });
     try {
       const started = model.start();
@@ -495,6 +489,8 @@ describe('ActivityModel', () => {
       assert.equal(model.poll.state.phase, 'started');
     } finally {
       model.dispose(); // a failed assertion must not leave the poll running
+      jest.clearAllTimers();
+      jest.useRealTimers();
     }
   });
   it('should poll every 5 s, back off up to 60 s and stand by while hidden by default', () => {

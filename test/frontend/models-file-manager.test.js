@@ -1,24 +1,19 @@
-// Unit tests of the file manager's UI-free models (issue #16: src/model/file-manager-model.ts,
-// compiled to lib/) with the ONE HTTP module replaced by test/support/frontend-api-stub.mjs:
+// Unit tests of the file manager's UI-free models (issue #16: src/model/file-manager-model.ts)
+// under jest, with the ONE HTTP module replaced through jest.mock (./api-mock.js):
 // multi-selection (click, ctrl, shift, arrows, shift+arrows), the hidden-files switch, the
 // delete task followed to its end, bookmarks, two panes and the state a reload restores.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { register } from 'node:module';
-import { join } from 'node:path';
-import { beforeEach, describe, it } from 'node:test';
 
-import { root } from '../scripts/lab-launcher.mjs';
-import { resetStub, stub } from './support/frontend-api-stub.mjs';
+import {
+  FileManagerModel,
+  PaneModel,
+  webAppUrlOf,
+  DELETE_POLL_FIRST
+} from '../../src/model/file-manager-model';
+import { resetStub, stub } from './api-mock';
 
-assert.ok(
-  existsSync(join(root, 'lib/model/file-manager-model.js')),
-  'lib/ is missing: run `npm run build`'
-);
-register('./support/frontend-loader.mjs', import.meta.url);
-
-const { FileManagerModel, PaneModel, webAppUrlOf, DELETE_POLL_FIRST } = await import(
-  new URL('../lib/model/file-manager-model.js', import.meta.url).href
+jest.mock('../../src/api', () =>
+  jest.requireActual('./api-mock').mockApi(jest.requireActual('../../src/api'))
 );
 
 const COLLECTION = {

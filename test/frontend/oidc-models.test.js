@@ -1,26 +1,17 @@
 // Unit tests of the issue #9 frontend models (src/model/provider-model.ts, oidc-model.ts,
-// workspace-model.ts, compiled to lib/) with lib/api.js replaced by
-// test/support/frontend-api-stub.mjs through module hooks. Offline, no DOM.
+// workspace-model.ts) under jest, with src/api.ts replaced through jest.mock
+// (./api-mock.js). Offline, no DOM.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { register } from 'node:module';
-import { join } from 'node:path';
-import { beforeEach, describe, it } from 'node:test';
 
-import { root } from '../scripts/lab-launcher.mjs';
-import { resetStub, stub } from './support/frontend-api-stub.mjs';
+import { ProviderModel } from '../../src/model/provider-model';
+import { OidcModel, tokenCountdown } from '../../src/model/oidc-model';
+import { WorkspaceModel, workspaceCrumbs } from '../../src/model/workspace-model';
+import * as oidcSnippets from '../../src/model/oidc-cell-snippets';
+import { resetStub, stub } from './api-mock';
 
-assert.ok(
-  existsSync(join(root, 'lib/model/workspace-model.js')),
-  'lib/ is missing: run `npm run build`'
+jest.mock('../../src/api', () =>
+  jest.requireActual('./api-mock').mockApi(jest.requireActual('../../src/api'))
 );
-register('./support/frontend-loader.mjs', import.meta.url);
-
-const lib = p => import(new URL(`../lib/${p}`, import.meta.url).href);
-const { ProviderModel } = await lib('model/provider-model.js');
-const { OidcModel, tokenCountdown } = await lib('model/oidc-model.js');
-const { WorkspaceModel, workspaceCrumbs } = await lib('model/workspace-model.js');
-const oidcSnippets = await lib('model/oidc-cell-snippets.js');
 
 const GLOBUS = { id: 'globus', label: 'Globus', configured: true };
 const OIDC = {

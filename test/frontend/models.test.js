@@ -1,23 +1,10 @@
-// Unit tests of the frontend's UI-free models (src/model/, compiled to lib/ by `tsc -p .`)
-// with the ONE HTTP module, lib/api.js, replaced by test/support/frontend-api-stub.mjs
-// through module hooks. node:test, offline, no browser: the models touch no DOM.
+// Unit tests of the frontend's UI-free models (src/model/) under jest, with the ONE HTTP
+// module, src/api.ts, replaced through jest.mock (./api-mock.js). Offline, no browser: the
+// models touch no DOM.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { register } from 'node:module';
-import { join } from 'node:path';
-import { beforeEach, describe, it } from 'node:test';
 
-import { root } from '../scripts/lab-launcher.mjs';
-import { resetStub, stub } from './support/frontend-api-stub.mjs';
-
-assert.ok(
-  existsSync(join(root, 'lib/model/browser-model.js')),
-  'lib/ is missing: run `npm run build`'
-);
-register('./support/frontend-loader.mjs', import.meta.url);
-
-const lib = p => import(new URL(`../lib/${p}`, import.meta.url).href);
-const {
+import * as api from '../../src/api';
+import {
   BrowserModel,
   FIRST_PAGE,
   MAX_ENTRIES,
@@ -25,15 +12,29 @@ const {
   breadcrumbsOf,
   httpsUrlOf,
   sortEntries
-} = await lib('model/browser-model.js');
-const { TasksModel, taskProgress } = await lib('model/tasks-model.js');
-const { ConsentModel } = await lib('model/consent-model.js');
-const { GlobusStatusModel, NO_HUB_TOKENS, problemTitle, tokenSection } =
-  await lib('model/status-model.js');
-const { visibleRange } = await lib('model/virtual-range.js');
-const { ResourceNames, healthLine, shortDuration, tokenHealth, tokenState } =
-  await lib('model/token-health.js');
-const snippets = await lib('model/cell-snippets.js');
+} from '../../src/model/browser-model';
+import { TasksModel, taskProgress } from '../../src/model/tasks-model';
+import { ConsentModel } from '../../src/model/consent-model';
+import {
+  GlobusStatusModel,
+  NO_HUB_TOKENS,
+  problemTitle,
+  tokenSection
+} from '../../src/model/status-model';
+import { visibleRange } from '../../src/model/virtual-range';
+import {
+  ResourceNames,
+  healthLine,
+  shortDuration,
+  tokenHealth,
+  tokenState
+} from '../../src/model/token-health';
+import * as snippets from '../../src/model/cell-snippets';
+import { isCall, resetStub, stub } from './api-mock';
+
+jest.mock('../../src/api', () =>
+  jest.requireActual('./api-mock').mockApi(jest.requireActual('../../src/api'))
+);
 
 const COLLECTION = {
   id: 'a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01',
@@ -51,13 +52,17 @@ const tick = () => new Promise(r => setImmediate(r));
 
 beforeEach(() => resetStub());
 
-describe('the api stub', () => {
-  it('should only export names the real api module exports', async () => {
-    const dts = readFileSync(join(root, 'lib/api.d.ts'), 'utf8');
-    const stubModule = await import('./support/frontend-api-stub.mjs');
-    for (const name of Object.keys(stubModule)) {
-      if (name === 'stub' || name === 'resetStub') continue;
-      assert.match(dts, new RegExp(`export (declare )?(const|class|function) ${name}\\b`), name);
+describe('the api mock', () => {
+  it('should replace every call of the real api module and keep its error class', () => {
+    const real = jest.requireActual('../../src/api');
+    const calls = Object.keys(real).filter(name => isCall(name, real[name]));
+    assert.ok(calls.length >= 30, `${calls.length} calls found`);
+    for (const name of calls) {
+      assert.ok(jest.isMockFunction(api[name]), `api.${name} is mocked`);
+    }
+    assert.equal(api.GlobusKitApiError, real.GlobusKitApiError);
+    for (const name of Object.keys(real)) {
+      assert.ok(name in api, `api.${name} is still exported`);
     }
   });
 });
@@ -157,7 +162,7 @@ describe('BrowserModel', () => {
     });
 
     it('should show the lookup error, not the folder, when the collection is not found', async () => {
-      const { GlobusKitApiError } = await import('./support/frontend-api-stub.mjs');
+      const { GlobusKitApiError } = api;
       stub.handlers.getCollection = () => {
         throw new GlobusKitApiError('no such collection', 'NOT_FOUND', 404);
       };
@@ -192,7 +197,7 @@ describe('BrowserModel', () => {
     });
 
     it('should keep a consent error with its code for the view', async () => {
-      const { GlobusKitApiError } = await import('./support/frontend-api-stub.mjs');
+      const { GlobusKitApiError } = api;
       stub.handlers.ls = () => {
         throw new GlobusKitApiError('needs consent', 'CONSENT_REQUIRED', 403, {
           body: { code: 'CONSENT_REQUIRED', message: 'm', consentUrl: 'https://auth/x' }

@@ -1,26 +1,17 @@
 // Unit tests of the Share dialog's UI-free model (issue #16, Sharing:
-// src/model/share-model.ts, compiled to lib/) with the ONE HTTP module replaced by
-// test/support/frontend-api-stub.mjs: when Share… applies and the reason when it does
-// not, principal labels, the identity look-up's bound on requests (debounce, minimum
-// length, cache, stale answers dropped), add and revoke with the list reloaded, and typed
-// errors kept with their consent URL.
+// src/model/share-model.ts) under jest, with the ONE HTTP module replaced through
+// jest.mock (./api-mock.js): when Share… applies and the reason when it does not,
+// principal labels, the identity look-up's bound on requests (debounce, minimum length,
+// cache, stale answers dropped), add and revoke with the list reloaded, and typed errors
+// kept with their consent URL.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { register } from 'node:module';
-import { join } from 'node:path';
-import { beforeEach, describe, it } from 'node:test';
 
-import { root } from '../scripts/lab-launcher.mjs';
-import { GlobusKitApiError, resetStub, stub } from './support/frontend-api-stub.mjs';
+import { GlobusKitApiError } from '../../src/api';
+import { ShareModel, shareability, principalLabel } from '../../src/model/share-model';
+import { resetStub, stub } from './api-mock';
 
-assert.ok(
-  existsSync(join(root, 'lib/model/share-model.js')),
-  'lib/ is missing: run `npm run build`'
-);
-register('./support/frontend-loader.mjs', import.meta.url);
-
-const { ShareModel, shareability, principalLabel } = await import(
-  new URL('../lib/model/share-model.js', import.meta.url).href
+jest.mock('../../src/api', () =>
+  jest.requireActual('./api-mock').mockApi(jest.requireActual('../../src/api'))
 );
 
 const GUEST = {
@@ -99,7 +90,14 @@ describe('ShareModel', () => {
     const typed = 'grace.colleague';
     const pending = [];
     for (let i = 1; i <= typed.length; i++) pending.push(model.lookup(typed.slice(0, i)));
-    await Promise.race([Promise.all(pending.slice(-1)), new Promise(r => setTimeout(r, 2000))]);
+    let bound;
+    await Promise.race([
+      Promise.all(pending.slice(-1)),
+      new Promise(r => {
+        bound = setTimeout(r, 2000);
+      })
+    ]);
+    clearTimeout(bound); // a pending 2 s timer would keep jest's worker alive
     assert.equal(calls('lookupIdentities').length, 1);
     assert.equal(calls('lookupIdentities')[0].args[0], typed);
     assert.deepEqual(model.candidates, [GRACE]);

@@ -1,19 +1,9 @@
 // Unit tests of the HTTPS-or-Globus choice between JupyterLab's files and a collection
-// (issue #16, GLOBUS_LOCAL_ENDPOINT: src/model/local-route.ts, compiled to lib/).
+// (issue #16, GLOBUS_LOCAL_ENDPOINT: src/model/local-route.ts) under jest; the model makes
+// no request, so nothing is mocked.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, it } from 'node:test';
 
-import { root } from '../scripts/lab-launcher.mjs';
-
-assert.ok(
-  existsSync(join(root, 'lib/model/local-route.js')),
-  'lib/ is missing: run `npm run build`'
-);
-const { chooseRoute, humanBytes, localCollectionPath } = await import(
-  new URL('../lib/model/local-route.js', import.meta.url).href
-);
+import { chooseRoute, humanBytes, localCollectionPath } from '../../src/model/local-route';
 
 const LOCAL = '9d6d994a-6d04-4b8c-8fb8-1d1fd9d5a3c2';
 const OTHER = 'a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01';
