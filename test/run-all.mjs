@@ -67,12 +67,39 @@ function drivesABrowser(file) {
   return /lab-browser\.mjs|playwright-core|hub-launcher\.mjs/.test(text);
 }
 
-/** Whether a compiled kernel-helpers test file is on node's runner (the others are jest's). */
+/** Whether a kernel-helpers test source imports node:test: then it is on node's runner. */
+function importsNodeTest(source) {
+  return /from 'node:test'/.test(readFileSync(source, 'utf8'));
+}
+
+/**
+ * Whether a compiled kernel-helpers test file is on node's runner (the others are jest's).
+ * Decided by its source, as jest.config.mjs does, so a stale dist/ cannot run a file twice.
+ */
 function usesNodeTest(file) {
-  return /require\("node:test"\)/.test(readFileSync(file, 'utf8'));
+  const source = join(
+    root,
+    'kernel-helpers/src',
+    relative(join(root, 'kernel-helpers/dist'), file).replace(/\.js$/, '.ts')
+  );
+  return existsSync(source) && importsNodeTest(source);
+}
+
+/** The files jest runs (jest.config.mjs): the same rule, to skip jest when none is selected. */
+function jestFiles() {
+  return [
+    ...walk(
+      join(root, 'kernel-helpers/src/test'),
+      p => p.endsWith('.test.ts') && !importsNodeTest(p)
+    ),
+    ...walk(join(root, 'test/frontend'), p => p.endsWith('.test.js'))
+  ]
+    .map(p => relative(root, p))
+    .filter(p => filters.length === 0 || filters.some(f => p.includes(f)));
 }
 
 async function jestSuite() {
+  if (jestFiles().length === 0) return;
   const dir = mkdtempSync(join(tmpdir(), 'run-all-jest-'));
   const report = join(dir, 'report.json');
   // A filter is a substring of the file's path; jest takes regular expressions.
