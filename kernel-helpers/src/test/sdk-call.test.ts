@@ -5,7 +5,6 @@
  * our typed errors reach the caller untouched, and an SDK failure before sending is a
  * typed `SDK_REQUEST` error.
  */
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -17,7 +16,8 @@ import { Emulator, EmulatorModule, FAST_RETRY, loadEmulator } from './flow-suppo
 
 /** Run `code` in a fresh node process with the package's dist as `kit`; its stdout. */
 function runFresh(code: string, env: Record<string, string>): Promise<string> {
-  const kit = JSON.stringify(join(__dirname, '..', 'index.js'));
+  // The compiled package: the child runs plain node, which cannot load the .ts sources.
+  const kit = JSON.stringify(join(__dirname, '..', '..', 'dist', 'index.js'));
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -47,13 +47,13 @@ describe('@globus/sdk under our transport', () => {
   let env: Record<string, string>;
   let session: GlobusSession;
 
-  before(async () => {
+  beforeAll(async () => {
     mod = await loadEmulator();
     emu = await mod.createEmulator();
     env = await emu.env();
     session = await connect({ env, requestDefaults: { retry: FAST_RETRY } });
   });
-  after(async () => {
+  afterAll(async () => {
     await emu?.close();
   });
 
