@@ -16,16 +16,16 @@ import { after, afterEach, before, describe, it } from 'node:test';
 
 import { emulatorModule } from './reliability/support.mjs';
 import {
-  captureDialogs,
   emulatorAdmin,
+  fileManagerParts,
   globusSidebar,
-  labEnvFrom,
-  makeOutputDir,
-  openLabInChromium,
+  labRoute,
+  openEmulatorLab,
   openSidebarSection,
   root,
   screenshotAfterEach,
-  TEST_OUTPUT as OUTPUT
+  TEST_OUTPUT as OUTPUT,
+  typeInCommandPalette
 } from './support/lab-browser.mjs';
 
 const SCREENSHOTS = join(root, 'docs/screenshots');
@@ -57,17 +57,10 @@ describe('transfers and the Activity view in JupyterLab', { timeout: 420_000 }, 
       }
     });
     await admin(`/seed/collections/${guest}/unreadable`, { paths: ['/act/src/locked.txt'] });
-    const env = labEnvFrom(await emu.env());
-    labRoot = makeOutputDir('lab-root-activity-');
-    session = await openLabInChromium({
-      env,
-      rootDir: labRoot,
-      contextOptions: { viewport: { width: 1366, height: 768 } },
-      defaultTimeout: 30_000
-    });
-    page = session.page;
-    captureDialogs(page, dialogs);
-    await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
+    ({ session, page, labRoot } = await openEmulatorLab(emu, {
+      rootPrefix: 'lab-root-activity-',
+      dialogs
+    }));
   });
 
   after(async () => {
@@ -96,58 +89,11 @@ describe('transfers and the Activity view in JupyterLab', { timeout: 420_000 }, 
     }
   }
 
-  const manager = () => page.locator('.jp-GlobusKit-FileManager:visible').first();
-  const pane = n => manager().getByRole('region', { name: `Pane ${n}` });
-  const files = n => pane(n).getByRole('listbox', { name: 'Files' });
-  const row = (n, name) => files(n).getByRole('option').filter({ hasText: name }).first();
-  const crumb = (n, name) =>
-    pane(n)
-      .getByRole('navigation', { name: 'Breadcrumbs' })
-      .getByRole('button', { name, exact: true });
-  const transferDialog = () => page.locator('.jp-Dialog').filter({ hasText: 'Options' });
-  const activity = () => page.locator('.jp-GlobusKit-Activity:visible').first();
+  const { manager, row, transferDialog, activity, pickMine, into } = fileManagerParts(() => page);
   const taskRows = () => activity().getByRole('table', { name: 'Tasks' }).locator('tbody tr');
   const taskRow = label => taskRows().filter({ hasText: label }).first();
   const detail = () => activity().getByRole('region', { name: 'Task detail' });
-
-  async function palette(text) {
-    const input = page.locator('.lm-CommandPalette-input:visible').first();
-    for (let attempt = 0; attempt < 4; attempt++) {
-      if (attempt % 2 === 0) {
-        await page.getByRole('menuitem', { name: 'View' }).click();
-        await page.getByRole('menuitem', { name: /Command Palette/ }).click();
-      } else {
-        await page.keyboard.press('Control+Shift+C');
-      }
-      try {
-        await input.waitFor({ timeout: 5000 });
-        break;
-      } catch {
-        await page.keyboard.press('Escape');
-      }
-    }
-    await input.fill(text);
-  }
-
-  async function pick(n, name) {
-    const picker = pane(n).getByRole('group', { name: 'Collection picker' });
-    await picker.waitFor();
-    await picker.getByRole('combobox', { name: 'Collection scope' }).selectOption('my-endpoints');
-    await picker.getByRole('button', { name: 'Search', exact: true }).click();
-    await picker
-      .getByRole('list', { name: 'Collections' })
-      .getByRole('button', { name, exact: true })
-      .first()
-      .click();
-    await picker.waitFor({ state: 'detached' });
-  }
-
-  async function into(n, folders) {
-    for (const folder of folders) {
-      await row(n, folder).dblclick();
-      await crumb(n, folder).waitFor();
-    }
-  }
+  const palette = text => typeInCommandPalette(page, text);
 
   /** Select `names` in pane 1 and open the dialog with the toolbar's Transfer →. */
   async function transferFromPane(names) {
@@ -174,9 +120,9 @@ describe('transfers and the Activity view in JupyterLab', { timeout: 420_000 }, 
       .first()
       .click();
     await manager().waitFor();
-    await pick(1, GUEST);
+    await pickMine(1, GUEST);
     await into(1, ['act', 'src']);
-    await pick(2, GUEST);
+    await pickMine(2, GUEST);
     await into(2, ['act', 'dest']);
     await transferFromPane(['alpha.txt', 'beta.txt']);
     const dialog = transferDialog();
@@ -411,21 +357,13 @@ describe('transfers and the Activity view in JupyterLab', { timeout: 420_000 }, 
       () => document.querySelectorAll('.jp-GlobusKit-Activity tbody tr').length >= 4
     );
     const guest = mod.seed.GUEST_COLLECTION_ID;
-    const r = await fetch(`${session.lab.url.replace(/\/$/, '')}/globus-kit/tasks/transfer`, {
-      method: 'POST',
-      headers: {
-        Authorization: `token ${session.lab.token}`,
-        'Content-Type': 'application/json'
-      },
-      body: JSON.stringify({
-        source: { collection: guest, path: '/act/src/' },
-        destination: { collection: guest, path: '/act/elsewhere/' },
-        items: ['/act/src/alpha.txt'],
-        options: { label: 'from a cell' }
-      }),
-      signal: AbortSignal.timeout(15_000)
+    const r = await labRoute(session.lab, 'POST', 'tasks/transfer', {
+      source: { collection: guest, path: '/act/src/' },
+      destination: { collection: guest, path: '/act/elsewhere/' },
+      items: ['/act/src/alpha.txt'],
+      options: { label: 'from a cell' }
     });
-    assert.equal(r.status, 200, await r.clone().text());
+    assert.equal(r.status, 200, r.text);
     const started = Date.now();
     await taskRow('from a cell').waitFor({ timeout: 8_000 });
     const seconds = (Date.now() - started) / 1000;

@@ -17,14 +17,14 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { emulatorModule } from './reliability/support.mjs';
 import { FILE_NAMES, LONG, seedHostileWorld } from './security/injection-support.mjs';
 import {
-  captureDialogs,
+  fileManagerParts,
   globusDataSecrets,
   labEnvFrom,
-  makeOutputDir,
-  openLabInChromium,
+  openEmulatorLab,
   root,
   screenshotAfterEach,
-  TEST_OUTPUT as OUTPUT
+  TEST_OUTPUT as OUTPUT,
+  typeInCommandPalette
 } from './support/lab-browser.mjs';
 
 const SCREENSHOTS = join(root, 'docs/screenshots');
@@ -47,16 +47,11 @@ describe('the Globus file manager in JupyterLab', { timeout: 420_000 }, () => {
     const env = labEnvFrom(await emu.env());
     ({ secrets } = globusDataSecrets(env.GLOBUS_DATA));
     assert.ok(secrets.length >= 2, 'the emulator GLOBUS_DATA should hold tokens');
-    labRoot = makeOutputDir('lab-root-file-manager-');
-    session = await openLabInChromium({
+    ({ session, page, labRoot } = await openEmulatorLab(emu, {
       env,
-      rootDir: labRoot,
-      contextOptions: { viewport: { width: 1366, height: 768 } },
-      defaultTimeout: 30_000
-    });
-    page = session.page;
-    captureDialogs(page, dialogs);
-    await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
+      rootPrefix: 'lab-root-file-manager-',
+      dialogs
+    }));
   });
 
   after(async () => {
@@ -68,41 +63,15 @@ describe('the Globus file manager in JupyterLab', { timeout: 420_000 }, () => {
   afterEach(screenshotAfterEach('file-manager-browser', () => page));
 
   // The manager on screen (several may be open, the others in hidden tabs).
-  const manager = () => page.locator('.jp-GlobusKit-FileManager:visible').first();
-  const pane = n => manager().getByRole('region', { name: `Pane ${n}` });
-  const files = n => pane(n).getByRole('listbox', { name: 'Files' });
-  const row = (n, name) => files(n).getByRole('option').filter({ hasText: name }).first();
+  const { manager, pane, files, row, crumb, into } = fileManagerParts(() => page);
   const rowNames = n => files(n).locator('.jp-GlobusKit-fileRow-name').allTextContents();
   const selectedNames = n =>
     files(n)
       .locator('[role="option"][aria-selected="true"] .jp-GlobusKit-fileRow-name')
       .allTextContents();
   const tool = name => manager().getByRole('button', { name, exact: true });
-  const crumb = (n, name) =>
-    pane(n)
-      .getByRole('navigation', { name: 'Breadcrumbs' })
-      .getByRole('button', { name, exact: true });
-
   /** Open the palette (View menu) and type into it. */
-  async function palette(text) {
-    const input = page.locator('.lm-CommandPalette-input:visible').first();
-    // The View menu, or its shortcut when a menu-bar click is lost.
-    for (let attempt = 0; attempt < 4; attempt++) {
-      if (attempt % 2 === 0) {
-        await page.getByRole('menuitem', { name: 'View' }).click();
-        await page.getByRole('menuitem', { name: /Command Palette/ }).click();
-      } else {
-        await page.keyboard.press('Control+Shift+C');
-      }
-      try {
-        await input.waitFor({ timeout: 5000 });
-        break;
-      } catch {
-        await page.keyboard.press('Escape');
-      }
-    }
-    await input.fill(text);
-  }
+  const palette = text => typeInCommandPalette(page, text);
 
   /** Answer a JupyterLab text dialog. */
   async function answerDialog(value) {
@@ -126,13 +95,6 @@ describe('the Globus file manager in JupyterLab', { timeout: 420_000 }, () => {
       .getByRole('button', { name, exact: true })
       .click();
     await picker.waitFor({ state: 'detached' });
-  }
-
-  async function into(n, folders) {
-    for (const folder of folders) {
-      await row(n, folder).dblclick();
-      await crumb(n, folder).waitFor();
-    }
   }
 
   it('should be offered in the palette, the launcher and the sidebar, and open from the palette', async () => {

@@ -7,14 +7,17 @@
 // and shown in the error list (Show errors). Issue #20: the rows' context-menu items come
 // from schema/plugin.json, and a user's context-menu setting hides one.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 
 import { emulatorModule } from './reliability/support.mjs';
-import { openLabInChromium, root } from './support/lab-browser.mjs';
+import {
+  openEmulatorLab,
+  putExtensionSettings,
+  screenshotAfterEach
+} from './support/lab-browser.mjs';
 
-const OUTPUT = join(root, 'test-output');
 const GUEST_ID = '9d6d994a-6d04-4b8c-8fb8-1d1fd9d5a3c2';
 
 /** Every path under `dir`, relative, sorted. */
@@ -36,6 +39,17 @@ describe('Download a folder to JupyterLab', { timeout: 300_000 }, () => {
   let remote;
   const blob = Buffer.alloc(1_500_000, 7);
 
+  /** A file manager on the guest collection's root. */
+  const openGuestManager = () =>
+    page.evaluate(
+      id =>
+        window.jupyterapp.commands.execute('globus-kit:open-file-manager', {
+          collection: id,
+          path: '/'
+        }),
+      GUEST_ID
+    );
+
   before(async () => {
     const mod = await emulatorModule();
     emu = await mod.createEmulator({ seed: 16 });
@@ -44,33 +58,12 @@ describe('Download a folder to JupyterLab', { timeout: 300_000 }, () => {
     writeFileSync(join(remote, 'README.md'), '# survey\n');
     writeFileSync(join(remote, 'raw', 'blob.bin'), blob);
     writeFileSync(join(remote, 'raw', 'day1', 'counts.csv'), 'site,n\nA,3\n');
-    const env = Object.fromEntries(
-      Object.entries(await emu.env()).filter(
-        ([k]) => k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA'
-      )
-    );
-    mkdirSync(OUTPUT, { recursive: true });
-    labRoot = mkdtempSync(join(OUTPUT, 'lab-root-folder-download-'));
-    session = await openLabInChromium({
-      env,
-      rootDir: labRoot,
-      labArgs: ['--LabApp.expose_app_in_browser=True'],
-      contextOptions: { viewport: { width: 1366, height: 768 } },
-      defaultTimeout: 30_000
-    });
-    page = session.page;
-    await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
-    await page.waitForFunction(() =>
-      window.jupyterapp?.commands.hasCommand('globus-kit:download-to-jupyterlab')
-    );
-    await page.evaluate(
-      id =>
-        window.jupyterapp.commands.execute('globus-kit:open-file-manager', {
-          collection: id,
-          path: '/'
-        }),
-      GUEST_ID
-    );
+    ({ session, page, labRoot } = await openEmulatorLab(emu, {
+      rootPrefix: 'lab-root-folder-download-',
+      exposeApp: true,
+      command: 'globus-kit:download-to-jupyterlab'
+    }));
+    await openGuestManager();
   });
 
   after(async () => {
@@ -79,13 +72,7 @@ describe('Download a folder to JupyterLab', { timeout: 300_000 }, () => {
     if (labRoot) rmSync(labRoot, { recursive: true, force: true });
   });
 
-  let shotIndex = 0;
-  afterEach(async () => {
-    shotIndex++;
-    await page
-      ?.screenshot({ path: join(OUTPUT, `folder-download-browser-${shotIndex}.png`) })
-      .catch(() => undefined);
-  });
+  afterEach(screenshotAfterEach('folder-download-browser', () => page));
 
   const row = name =>
     page
@@ -177,37 +164,24 @@ describe('Download a folder to JupyterLab', { timeout: 300_000 }, () => {
     }
     await page.keyboard.press('Escape');
     const { lab } = session;
-    const put = await fetch(
-      `${lab.url}/lab/api/settings/@jupyterlab/application-extension:context-menu`,
+    await putExtensionSettings(
+      lab,
       {
-        method: 'PUT',
-        headers: { Authorization: `token ${lab.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({
-          raw: JSON.stringify({
-            contextMenu: [
-              {
-                command: 'globus-kit:download-to-jupyterlab',
-                selector: '.jp-GlobusKit-FileManager .jp-GlobusKit-fileRow',
-                disabled: true
-              }
-            ]
-          })
-        })
-      }
+        contextMenu: [
+          {
+            command: 'globus-kit:download-to-jupyterlab',
+            selector: '.jp-GlobusKit-FileManager .jp-GlobusKit-fileRow',
+            disabled: true
+          }
+        ]
+      },
+      '@jupyterlab/application-extension:context-menu'
     );
-    assert.equal(put.status, 204, `settings PUT answered ${put.status}`);
     await page.reload({ waitUntil: 'domcontentloaded' });
     await page.waitForFunction(() =>
       window.jupyterapp?.commands.hasCommand('globus-kit:download-to-jupyterlab')
     );
-    await page.evaluate(
-      id =>
-        window.jupyterapp.commands.execute('globus-kit:open-file-manager', {
-          collection: id,
-          path: '/'
-        }),
-      GUEST_ID
-    );
+    await openGuestManager();
     await row('README.txt').click({ button: 'right' });
     await menu.locator('.lm-Menu-item').filter({ hasText: 'Open in JupyterLab' }).waitFor();
     assert.equal(

@@ -18,11 +18,10 @@ import { after, afterEach, before, describe, it } from 'node:test';
 
 import { emulatorModule } from './reliability/support.mjs';
 import {
-  captureDialogs,
   globusDataSecrets,
   labEnvFrom,
   makeOutputDir,
-  openLabInChromium,
+  openEmulatorLab,
   screenshotAfterEach
 } from './support/lab-browser.mjs';
 
@@ -49,19 +48,13 @@ describe('JupyterLab files to and from Globus', { timeout: 300_000 }, () => {
     mkdirSync(join(labRoot, 'results', 'run1'), { recursive: true });
     writeFileSync(join(labRoot, 'results', 'summary.txt'), 'summary');
     writeFileSync(join(labRoot, 'results', 'run1', 'values.csv'), 'a,b\n1,2\n');
-    session = await openLabInChromium({
+    ({ session, page } = await openEmulatorLab(emu, {
       env,
       rootDir: labRoot,
-      labArgs: ['--LabApp.expose_app_in_browser=True'],
-      contextOptions: { viewport: { width: 1366, height: 768 } },
-      defaultTimeout: 30_000
-    });
-    page = session.page;
-    captureDialogs(page, dialogs);
-    await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
-    await page.waitForFunction(() =>
-      window.jupyterapp?.commands.hasCommand('globus-kit:upload-to-globus')
-    );
+      exposeApp: true,
+      command: 'globus-kit:upload-to-globus',
+      dialogs
+    }));
   });
 
   after(async () => {

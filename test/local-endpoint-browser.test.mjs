@@ -19,9 +19,8 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 
 import { emulatorModule } from './reliability/support.mjs';
-import { openLabInChromium, root } from './support/lab-browser.mjs';
+import { emulatorAdmin, openEmulatorLab, screenshotAfterEach } from './support/lab-browser.mjs';
 
-const OUTPUT = join(root, 'test-output');
 const GUEST_ID = '9d6d994a-6d04-4b8c-8fb8-1d1fd9d5a3c2';
 const PUBLIC_ID = 'a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01';
 const WEATHER = '/portal/catalog/dataset_las/';
@@ -51,52 +50,27 @@ describe('GLOBUS_LOCAL_ENDPOINT: HTTPS or a Globus transfer', { timeout: 300_000
     writeFileSync(join(labRoot, 'notes', 'two.md'), '# two\n');
     writeFileSync(join(labRoot, 'notes', 'three.md'), '# three\n');
     // Another collection the demo user may write to: the upload's destination.
-    const seeded = await fetch(`${emu.urls.admin}/seed/collections`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ display_name: 'Project space', public: false }),
-      signal: AbortSignal.timeout(10_000)
-    });
-    assert.equal(seeded.status, 201);
-    otherId = (await seeded.json()).id;
-    otherDir = join(emu.dataDir, 'collections', otherId);
-    const env = Object.fromEntries(
-      Object.entries(await emu.env()).filter(
-        ([k]) => k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA'
+    otherId = (
+      await emulatorAdmin(
+        emu.urls.admin,
+        '/seed/collections',
+        { display_name: 'Project space', public: false },
+        { status: 201 }
       )
-    );
-    env.GLOBUS_LOCAL_ENDPOINT = GUEST_ID;
-    mkdirSync(OUTPUT, { recursive: true });
-    session = await openLabInChromium({
-      env,
+    ).id;
+    otherDir = join(emu.dataDir, 'collections', otherId);
+    ({ session, page } = await openEmulatorLab(emu, {
       rootDir: labRoot,
-      labArgs: ['--LabApp.expose_app_in_browser=True'],
-      contextOptions: { viewport: { width: 1366, height: 768 } },
-      defaultTimeout: 30_000,
-      beforeOpen: async lab => {
-        const put = await fetch(`${lab.url}/lab/api/settings/jupyterlab-globus-kit:plugin`, {
-          method: 'PUT',
-          headers: { Authorization: `token ${lab.token}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify({
-            raw: JSON.stringify({
-              localCollectionRoot: '/lab/',
-              globusRouteMinFiles: 3,
-              globusRouteMinMegabytes: 50
-            })
-          })
-        });
-        assert.equal(put.status, 204, `settings PUT answered ${put.status}`);
-      }
-    });
-    page = session.page;
-    page.on('dialog', dialog => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss().catch(() => undefined);
-    });
-    await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
-    await page.waitForFunction(() =>
-      window.jupyterapp?.commands.hasCommand('globus-kit:download-to-jupyterlab')
-    );
+      extraEnv: { GLOBUS_LOCAL_ENDPOINT: GUEST_ID },
+      exposeApp: true,
+      settings: {
+        localCollectionRoot: '/lab/',
+        globusRouteMinFiles: 3,
+        globusRouteMinMegabytes: 50
+      },
+      command: 'globus-kit:download-to-jupyterlab',
+      dialogs
+    }));
   });
 
   after(async () => {
@@ -104,13 +78,7 @@ describe('GLOBUS_LOCAL_ENDPOINT: HTTPS or a Globus transfer', { timeout: 300_000
     await emu?.close();
   });
 
-  let shotIndex = 0;
-  afterEach(async () => {
-    shotIndex++;
-    await page
-      ?.screenshot({ path: join(OUTPUT, `local-endpoint-browser-${shotIndex}.png`) })
-      .catch(() => undefined);
-  });
+  afterEach(screenshotAfterEach('local-endpoint-browser', () => page));
 
   /** Start a command in the page; the promise resolves with its result. */
   const execute = (id, args) =>

@@ -13,15 +13,22 @@
 // name shown as inert text; no token in the DOM, storage or any response.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 
 import { emulatorModule } from './reliability/support.mjs';
 import { IMG, LONG, RLO } from './security/injection-support.mjs';
-import { globusDataSecrets, openLabInChromium, root } from './support/lab-browser.mjs';
+import {
+  emulatorAdmin,
+  globusDataSecrets,
+  labEnvFrom,
+  openEmulatorLab,
+  root,
+  screenshotAfterEach,
+  TEST_OUTPUT as OUTPUT
+} from './support/lab-browser.mjs';
 
-const OUTPUT = join(root, 'test-output');
 const SCREENSHOTS = join(root, 'docs/screenshots');
 const COLLEAGUE = 'grace.colleague@globusid.org';
 const HOSTILE_FOLDER = `${IMG} ${RLO}csv.exe ..`;
@@ -46,14 +53,12 @@ describe('sharing a folder from the Globus file manager', { timeout: 480_000 }, 
     emu = await mod.createEmulator({ seed: 16 });
     // A folder and a hostile folder on the guest collection; a hostile group of the demo
     // user; an identity with a hostile username.
-    await fetch(`${emu.urls.admin}/seed/collections/${seed.GUEST_COLLECTION_ID}/files`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        files: { '/results/summary.csv': 'a\n1\n', [`/${HOSTILE_FOLDER}/x.txt`]: 'x\n' }
-      }),
-      signal: AbortSignal.timeout(10_000)
-    }).then(r => assert.equal(r.status, 201));
+    await emulatorAdmin(
+      emu.urls.admin,
+      `/seed/collections/${seed.GUEST_COLLECTION_ID}/files`,
+      { files: { '/results/summary.csv': 'a\n1\n', [`/${HOSTILE_FOLDER}/x.txt`]: 'x\n' } },
+      { status: 201 }
+    );
     hostileGroupId = randomUUID();
     emu.auth.directory.groups.set(hostileGroupId, {
       id: hostileGroupId,
@@ -62,34 +67,19 @@ describe('sharing a folder from the Globus file manager', { timeout: 480_000 }, 
       members: new Map([[seed.DEMO_IDENTITY_ID, 'member']])
     });
     emu.auth.directory.provision(HOSTILE_USER, randomUUID());
-    const env = Object.fromEntries(
-      Object.entries(await emu.env()).filter(
-        ([k]) => k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA'
-      )
-    );
+    const env = labEnvFrom(await emu.env());
     ({ secrets } = globusDataSecrets(env.GLOBUS_DATA));
     assert.ok(secrets.length >= 2, 'the emulator GLOBUS_DATA should hold tokens');
-    mkdirSync(OUTPUT, { recursive: true });
-    labRoot = mkdtempSync(join(OUTPUT, 'lab-root-share-'));
-    session = await openLabInChromium({
+    ({ session, page, labRoot } = await openEmulatorLab(emu, {
       env,
-      rootDir: labRoot,
-      labArgs: ['--LabApp.expose_app_in_browser=True'],
-      contextOptions: { viewport: { width: 1366, height: 768 } },
-      defaultTimeout: 30_000
-    });
-    page = session.page;
-    page.on('dialog', dialog => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss().catch(() => undefined);
-    });
+      rootPrefix: 'lab-root-share-',
+      exposeApp: true,
+      command: 'globus-kit:file-manager-share',
+      dialogs
+    }));
     page.on('request', r => {
       if (r.url().includes('/globus-kit/identities')) lookups.push(r.url());
     });
-    await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
-    await page.waitForFunction(() =>
-      window.jupyterapp?.commands.hasCommand('globus-kit:file-manager-share')
-    );
   });
 
   after(async () => {
@@ -98,13 +88,7 @@ describe('sharing a folder from the Globus file manager', { timeout: 480_000 }, 
     if (labRoot) rmSync(labRoot, { recursive: true, force: true });
   });
 
-  let shotIndex = 0;
-  afterEach(async () => {
-    shotIndex++;
-    await page
-      ?.screenshot({ path: join(OUTPUT, `share-browser-${shotIndex}.png`) })
-      .catch(() => undefined);
-  });
+  afterEach(screenshotAfterEach('share-browser', () => page));
 
   const execute = (id, args) =>
     page.evaluate(

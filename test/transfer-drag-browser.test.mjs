@@ -9,14 +9,20 @@
 // that does not exist is found before the submit, created on request (its missing parent
 // too) and the transfer goes there; a drop on the pane it came from opens nothing.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 
 import { emulatorModule } from './reliability/support.mjs';
-import { openLabInChromium, root } from './support/lab-browser.mjs';
+import {
+  emulatorAdmin,
+  fileManagerParts,
+  labRoute,
+  openEmulatorLab,
+  screenshotAfterEach,
+  typeInCommandPalette
+} from './support/lab-browser.mjs';
 
-const OUTPUT = join(root, 'test-output');
 const GUEST = 'Tutorial Guest Collection';
 
 describe('drag-transfer between file manager panes', { timeout: 420_000 }, () => {
@@ -29,15 +35,8 @@ describe('drag-transfer between file manager panes', { timeout: 420_000 }, () =>
   const dialogs = [];
   const transferPosts = [];
 
-  async function admin(path, body) {
-    const r = await fetch(`${emu.urls.admin}${path}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000)
-    });
-    assert.ok(r.ok, `${path}: ${r.status} ${await r.text()}`);
-  }
+  /** A POST to the emulator's admin origin. */
+  const admin = (path, body) => emulatorAdmin(emu.urls.admin, path, body);
 
   before(async () => {
     mod = await emulatorModule();
@@ -55,30 +54,15 @@ describe('drag-transfer between file manager panes', { timeout: 420_000 }, () =>
       }
     });
     await admin(`/seed/collections/${guest}/unreadable`, { paths: ['/drag/src/zz-locked.txt'] });
-    const env = Object.fromEntries(
-      Object.entries(await emu.env()).filter(
-        ([k]) => k.startsWith('GLOBUS_SDK_') || k === 'GLOBUS_DATA'
-      )
-    );
-    mkdirSync(OUTPUT, { recursive: true });
-    labRoot = mkdtempSync(join(OUTPUT, 'lab-root-transfer-drag-'));
-    session = await openLabInChromium({
-      env,
-      rootDir: labRoot,
-      contextOptions: { viewport: { width: 1366, height: 768 } },
-      defaultTimeout: 30_000
-    });
-    page = session.page;
-    page.on('dialog', dialog => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss().catch(() => undefined);
-    });
+    ({ session, page, labRoot } = await openEmulatorLab(emu, {
+      rootPrefix: 'lab-root-transfer-drag-',
+      dialogs
+    }));
     page.on('request', request => {
       if (request.method() === 'POST' && request.url().includes('/globus-kit/tasks/transfer')) {
         transferPosts.push(JSON.parse(request.postData() ?? '{}'));
       }
     });
-    await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
   });
 
   after(async () => {
@@ -87,24 +71,11 @@ describe('drag-transfer between file manager panes', { timeout: 420_000 }, () =>
     if (labRoot) rmSync(labRoot, { recursive: true, force: true });
   });
 
-  let shotIndex = 0;
-  afterEach(async () => {
-    shotIndex++;
-    await page
-      ?.screenshot({ path: join(OUTPUT, `transfer-drag-browser-${shotIndex}.png`) })
-      .catch(() => undefined);
-  });
+  afterEach(screenshotAfterEach('transfer-drag-browser', () => page));
 
-  const manager = () => page.locator('.jp-GlobusKit-FileManager:visible').first();
-  const pane = n => manager().getByRole('region', { name: `Pane ${n}` });
-  const files = n => pane(n).getByRole('listbox', { name: 'Files' });
-  const row = (n, name) => files(n).getByRole('option').filter({ hasText: name }).first();
-  const crumb = (n, name) =>
-    pane(n)
-      .getByRole('navigation', { name: 'Breadcrumbs' })
-      .getByRole('button', { name, exact: true });
-  const transferDialog = () => page.locator('.jp-Dialog').filter({ hasText: 'Options' });
-  const activity = () => page.locator('.jp-GlobusKit-Activity:visible').first();
+  const { manager, files, row, transferDialog, activity, pickMine, into } = fileManagerParts(
+    () => page
+  );
   const taskRow = label =>
     activity()
       .getByRole('table', { name: 'Tasks' })
@@ -112,44 +83,10 @@ describe('drag-transfer between file manager panes', { timeout: 420_000 }, () =>
       .filter({ hasText: label })
       .first();
 
+  /** Run the command palette's item `text`. */
   async function palette(text) {
-    const input = page.locator('.lm-CommandPalette-input:visible').first();
-    for (let attempt = 0; attempt < 4; attempt++) {
-      if (attempt % 2 === 0) {
-        await page.getByRole('menuitem', { name: 'View' }).click();
-        await page.getByRole('menuitem', { name: /Command Palette/ }).click();
-      } else {
-        await page.keyboard.press('Control+Shift+C');
-      }
-      try {
-        await input.waitFor({ timeout: 5000 });
-        break;
-      } catch {
-        await page.keyboard.press('Escape');
-      }
-    }
-    await input.fill(text);
+    await typeInCommandPalette(page, text);
     await page.locator('.lm-CommandPalette-item:visible', { hasText: text }).first().click();
-  }
-
-  async function pick(n, name) {
-    const picker = pane(n).getByRole('group', { name: 'Collection picker' });
-    await picker.waitFor();
-    await picker.getByRole('combobox', { name: 'Collection scope' }).selectOption('my-endpoints');
-    await picker.getByRole('button', { name: 'Search', exact: true }).click();
-    await picker
-      .getByRole('list', { name: 'Collections' })
-      .getByRole('button', { name, exact: true })
-      .first()
-      .click();
-    await picker.waitFor({ state: 'detached' });
-  }
-
-  async function into(n, folders) {
-    for (const folder of folders) {
-      await row(n, folder).dblclick();
-      await crumb(n, folder).waitFor();
-    }
   }
 
   async function select(n, names) {
@@ -188,9 +125,9 @@ describe('drag-transfer between file manager panes', { timeout: 420_000 }, () =>
   it('should open the dialog filled in when rows are dragged onto the other pane, and watch the task to SUCCEEDED', async () => {
     await palette('Globus File Manager (two panes)');
     await manager().waitFor();
-    await pick(1, GUEST);
+    await pickMine(1, GUEST);
     await into(1, ['drag', 'src']);
-    await pick(2, GUEST);
+    await pickMine(2, GUEST);
     await into(2, ['drag', 'dest']);
     await select(1, ['one.txt', 'sub']);
     // A native HTML5 drag: dragstart on the row, drop on the other pane's empty space.
@@ -364,21 +301,13 @@ describe('drag-transfer between file manager panes', { timeout: 420_000 }, () =>
     const guest = mod.seed.GUEST_COLLECTION_ID;
     // Submitted through the route, as a notebook cell or another tab would: this page has
     // no memory of its items.
-    const r = await fetch(`${session.lab.url.replace(/\/$/, '')}/globus-kit/tasks/transfer`, {
-      method: 'POST',
-      headers: {
-        Authorization: `token ${session.lab.token}`,
-        'Content-Type': 'application/json'
-      },
-      body: JSON.stringify({
-        source: { collection: guest, path: '/drag/src/' },
-        destination: { collection: guest, path: '/drag/elsewhere/' },
-        items: ['/drag/src/two.txt', '/drag/src/sub/'],
-        options: { label: 'from elsewhere', sync_level: 'size', preserve_timestamp: true }
-      }),
-      signal: AbortSignal.timeout(15_000)
+    const r = await labRoute(session.lab, 'POST', 'tasks/transfer', {
+      source: { collection: guest, path: '/drag/src/' },
+      destination: { collection: guest, path: '/drag/elsewhere/' },
+      items: ['/drag/src/two.txt', '/drag/src/sub/'],
+      options: { label: 'from elsewhere', sync_level: 'size', preserve_timestamp: true }
     });
-    assert.equal(r.status, 200, await r.clone().text());
+    assert.equal(r.status, 200, r.text);
     await page.getByRole('tab', { name: 'Globus Activity' }).click();
     await waitForStatus('from elsewhere', 'SUCCEEDED');
     await taskRow('from elsewhere').getByRole('button', { name: 'from elsewhere' }).click();

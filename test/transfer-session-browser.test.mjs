@@ -14,15 +14,19 @@
 // - a task submitted from a real tslab kernel (the `transfer` verb, `connect()` through the
 //   server's token broker) shows up in the open Activity view within the 5 s poll.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 
 import { emulatorModule } from './reliability/support.mjs';
-import { openLabInChromium, root } from './support/lab-browser.mjs';
+import {
+  emulatorAdmin,
+  labRoute,
+  makeOutputDir,
+  openEmulatorLab,
+  screenshotAfterEach
+} from './support/lab-browser.mjs';
 import { openKernel } from './support/notebook-runner.mjs';
-
-const OUTPUT = join(root, 'test-output');
 
 describe('transfer dialog login fixes with a stored login', { timeout: 420_000 }, () => {
   let emu;
@@ -34,31 +38,11 @@ describe('transfer dialog login fixes with a stored login', { timeout: 420_000 }
   let kernel;
   const authorizeUrls = [];
 
-  async function admin(method, path, body) {
-    const r = await fetch(`${emu.urls.admin}${path}`, {
-      method,
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000)
-    });
-    const text = await r.text();
-    assert.ok(r.ok, `${path}: ${r.status} ${text}`);
-    return JSON.parse(text);
-  }
+  /** A call to the emulator's admin origin. */
+  const admin = (method, path, body) => emulatorAdmin(emu.urls.admin, path, body, { method });
 
   /** A call to the lab's routes with the lab token. */
-  async function lab(method, path, body) {
-    const r = await fetch(`${session.lab.url.replace(/\/$/, '')}/globus-kit/${path}`, {
-      method,
-      headers: {
-        Authorization: `token ${session.lab.token}`,
-        'Content-Type': 'application/json'
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000)
-    });
-    return { status: r.status, body: await r.json() };
-  }
+  const lab = (method, path, body) => labRoute(session.lab, method, path, body);
 
   /** Open `url` (an authorize URL) in a new tab and wait for the server's callback page. */
   async function followLogin(tab) {
@@ -97,25 +81,20 @@ describe('transfer dialog login fixes with a stored login', { timeout: 420_000 }
     const env = Object.fromEntries(
       Object.entries(await emu.env()).filter(([k]) => k.startsWith('GLOBUS_SDK_SERVICE_URL_'))
     );
-    mkdirSync(OUTPUT, { recursive: true });
-    labRoot = mkdtempSync(join(OUTPUT, 'lab-root-transfer-session-'));
+    labRoot = makeOutputDir('lab-root-transfer-session-');
     env.GLOBUS_KIT_CLIENT_ID = mod.seed.NATIVE_CLIENT_ID;
     env.GLOBUS_KIT_TOKEN_FILE = join(labRoot, '.tokens', 'tokens.json');
-    session = await openLabInChromium({
+    ({ session, page } = await openEmulatorLab(emu, {
       env,
       rootDir: labRoot,
-      labArgs: ['--LabApp.expose_app_in_browser=True'],
-      contextOptions: { viewport: { width: 1366, height: 768 } },
-      defaultTimeout: 30_000
-    });
-    page = session.page;
+      exposeApp: true,
+      command: 'globus-kit:transfer'
+    }));
     session.context.on('request', request => {
       if (request.url().startsWith(`${emu.urls.auth}/v2/oauth2/authorize`)) {
         authorizeUrls.push(request.url());
       }
     });
-    await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
-    await page.waitForFunction(() => window.jupyterapp?.commands.hasCommand('globus-kit:transfer'));
     // The stored login every test starts from (as the sidebar's Log in does).
     const start = await lab('POST', 'login', {});
     assert.equal(start.status, 200, JSON.stringify(start.body));
@@ -133,13 +112,7 @@ describe('transfer dialog login fixes with a stored login', { timeout: 420_000 }
     if (labRoot) rmSync(labRoot, { recursive: true, force: true });
   });
 
-  let shotIndex = 0;
-  afterEach(async () => {
-    shotIndex++;
-    await page
-      ?.screenshot({ path: join(OUTPUT, `transfer-session-browser-${shotIndex}.png`) })
-      .catch(() => undefined);
-  });
+  afterEach(screenshotAfterEach('transfer-session-browser', () => page));
 
   const transferDialog = () => page.locator('.jp-Dialog').filter({ hasText: 'Options' });
 

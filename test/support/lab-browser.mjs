@@ -69,22 +69,25 @@ export function screenshotAfterEach(name, getPage) {
 }
 
 /**
- * POST JSON to an emulator's admin origin (seeding, faults, clock) and assert a 2xx answer.
+ * POST (or PATCH…) JSON to an emulator's admin origin (seeding, faults, clock) and assert a
+ * 2xx answer, or exactly `status` when given.
  *
  * @param {string} adminUrl - the emulator's admin origin (`emu.urls.admin`)
  * @param {string} path - e.g. `/seed/collections/<id>/files`
  * @param {unknown} body
+ * @param {{ method?: string, status?: number }} [options] - `method` defaults to POST
  * @returns {Promise<unknown>} the parsed answer
  */
-export async function emulatorAdmin(adminUrl, path, body) {
+export async function emulatorAdmin(adminUrl, path, body, { method = 'POST', status } = {}) {
   const r = await fetch(`${adminUrl}${path}`, {
-    method: 'POST',
+    method,
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(30_000)
   });
   const text = await r.text();
-  assert.ok(r.ok, `${path}: ${r.status} ${text}`);
+  if (status === undefined) assert.ok(r.ok, `${path}: ${r.status} ${text}`);
+  else assert.equal(r.status, status, `${path}: ${r.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
 }
 
@@ -94,9 +97,11 @@ export async function emulatorAdmin(adminUrl, path, body) {
  *
  * @param {{ url: string, token: string }} lab
  * @param {Record<string, unknown>} settings - e.g. `{ requiredScopes: [...] }`
+ * @param {string} [plugin] - another plugin's settings, e.g.
+ *   `@jupyterlab/application-extension:context-menu`
  */
-export async function putExtensionSettings(lab, settings) {
-  const put = await fetch(`${lab.url}/lab/api/settings/jupyterlab-globus-kit:plugin`, {
+export async function putExtensionSettings(lab, settings, plugin = 'jupyterlab-globus-kit:plugin') {
+  const put = await fetch(`${lab.url}/lab/api/settings/${plugin}`, {
     method: 'PUT',
     headers: { Authorization: `token ${lab.token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ raw: JSON.stringify(settings) }),
@@ -451,4 +456,153 @@ export async function showFileManagerOf(page, files) {
   assert.ok(id, 'a listing from openWeatherFolder');
   await page.locator(`.lm-TabBar-tab[data-id="${id}"]`).click();
   await files.waitFor({ state: 'visible' });
+}
+
+/**
+ * The set-up most browser tests share: a lab at 1366×768 (30 s default timeout) over the
+ * emulator's services, opened in Chromium, its dialogs recorded, the launcher shown and,
+ * with `command`, the extension's commands registered.
+ *
+ * @param {object} emu - from the emulator's `createEmulator()`
+ * @param {object} options
+ * @param {string} [options.rootPrefix] - a new lab root under test-output/ (see
+ *   {@link makeOutputDir}); the test removes it in its `after`
+ * @param {string} [options.rootDir] - or the folder the lab serves
+ * @param {Record<string, string>} [options.env] - the server's environment; default
+ *   {@link labEnvFrom} the emulator's
+ * @param {Record<string, string>} [options.extraEnv] - added to `env`, e.g. GLOBUS_LOCAL_ENDPOINT
+ * @param {boolean} [options.exposeApp] - `--LabApp.expose_app_in_browser=True`
+ *   (`window.jupyterapp`)
+ * @param {Record<string, unknown>} [options.settings] - the extension's user settings, saved
+ *   before the page loads
+ * @param {string} [options.command] - wait until `window.jupyterapp` has this command
+ * @param {string[]} [options.dialogs] - where the page's browser dialogs are recorded
+ * @returns {Promise<{ session: Awaited<ReturnType<typeof openLabInChromium>>,
+ *   page: import('playwright-core').Page, labRoot: string }>}
+ */
+export async function openEmulatorLab(
+  emu,
+  { rootPrefix, rootDir, env, extraEnv, exposeApp = false, settings, command, dialogs = [] }
+) {
+  const labRoot = rootDir ?? makeOutputDir(rootPrefix);
+  const session = await openLabInChromium({
+    env: { ...(env ?? labEnvFrom(await emu.env())), ...extraEnv },
+    rootDir: labRoot,
+    labArgs: exposeApp ? ['--LabApp.expose_app_in_browser=True'] : [],
+    contextOptions: { viewport: { width: 1366, height: 768 } },
+    defaultTimeout: 30_000,
+    beforeOpen: settings ? lab => putExtensionSettings(lab, settings) : undefined
+  });
+  const { page } = session;
+  try {
+    captureDialogs(page, dialogs);
+    await page.locator('.jp-Launcher').waitFor({ timeout: 60_000 });
+    if (command) {
+      await page.waitForFunction(id => window.jupyterapp?.commands.hasCommand(id), command);
+    }
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+  return { session, page, labRoot };
+}
+
+/**
+ * Open the command palette (the View menu, or its shortcut when a menu-bar click is lost;
+ * bounded attempts) and type `text` into it. The caller clicks the item it wants.
+ *
+ * @param {import('playwright-core').Page} page
+ * @param {string} text
+ */
+export async function typeInCommandPalette(page, text) {
+  const input = page.locator('.lm-CommandPalette-input:visible').first();
+  for (let attempt = 0; attempt < 4; attempt++) {
+    if (attempt % 2 === 0) {
+      await page.getByRole('menuitem', { name: 'View' }).click();
+      await page.getByRole('menuitem', { name: /Command Palette/ }).click();
+    } else {
+      await page.keyboard.press('Control+Shift+C');
+    }
+    try {
+      await input.waitFor({ timeout: 5000 });
+      break;
+    } catch {
+      await page.keyboard.press('Escape');
+    }
+  }
+  await input.fill(text);
+}
+
+/**
+ * Locators and steps for the Globus file manager on screen (several may be open, the
+ * others in hidden tabs), its transfer dialog and the Activity view.
+ *
+ * @param {() => import('playwright-core').Page} getPage - the page, once open
+ */
+export function fileManagerParts(getPage) {
+  const manager = () => getPage().locator('.jp-GlobusKit-FileManager:visible').first();
+  const pane = n => manager().getByRole('region', { name: `Pane ${n}` });
+  const files = n => pane(n).getByRole('listbox', { name: 'Files' });
+  const row = (n, name) => files(n).getByRole('option').filter({ hasText: name }).first();
+  const crumb = (n, name) =>
+    pane(n)
+      .getByRole('navigation', { name: 'Breadcrumbs' })
+      .getByRole('button', { name, exact: true });
+  return {
+    manager,
+    pane,
+    files,
+    row,
+    crumb,
+    transferDialog: () => getPage().locator('.jp-Dialog').filter({ hasText: 'Options' }),
+    activity: () => getPage().locator('.jp-GlobusKit-Activity:visible').first(),
+    /** In pane `n`'s picker, open the collection `name` of the user's own endpoints. */
+    async pickMine(n, name) {
+      const picker = pane(n).getByRole('group', { name: 'Collection picker' });
+      await picker.waitFor();
+      await picker.getByRole('combobox', { name: 'Collection scope' }).selectOption('my-endpoints');
+      await picker.getByRole('button', { name: 'Search', exact: true }).click();
+      await picker
+        .getByRole('list', { name: 'Collections' })
+        .getByRole('button', { name, exact: true })
+        .first()
+        .click();
+      await picker.waitFor({ state: 'detached' });
+    },
+    /** Open `folders` one inside the other in pane `n`. */
+    async into(n, folders) {
+      for (const folder of folders) {
+        await row(n, folder).dblclick();
+        await crumb(n, folder).waitFor();
+      }
+    }
+  };
+}
+
+/**
+ * A call to the extension's routes (`/globus-kit/<path>`) with the lab's token, as a
+ * notebook cell or another tab makes it.
+ *
+ * @param {{ url: string, token: string }} lab - `session.lab`
+ * @param {string} method
+ * @param {string} path - e.g. `tasks/transfer`
+ * @param {unknown} [body] - sent as JSON
+ * @returns {Promise<{ status: number, text: string, body: any }>} `body` is the parsed
+ *   answer (undefined when it is not JSON)
+ */
+export async function labRoute(lab, method, path, body) {
+  const r = await fetch(`${lab.url.replace(/\/$/, '')}/globus-kit/${path}`, {
+    method,
+    headers: { Authorization: `token ${lab.token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000)
+  });
+  const text = await r.text();
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: r.status, text, body: parsed };
 }
