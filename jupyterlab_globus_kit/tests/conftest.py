@@ -1,4 +1,7 @@
-"""Shared helpers: build GLOBUS_DATA payloads the way the hub does (real CPython pickles)."""
+"""Shared helpers: build GLOBUS_DATA payloads the way the hub does (real CPython pickles),
+and the default ``emulator`` and ``server`` fixtures of the API routes' tests (one emulator
+and one server with its GLOBUS_DATA per module; a module that needs others defines its
+own)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ import time
 from typing import Any, Dict, Iterator
 
 import pytest
+
+from .processes import Emulator, JupyterServer, serve_with_globus_data
 
 # Fake but token-shaped secrets; the tests assert none of them ever leaves the server.
 TRANSFER_TOKEN = "AgTransferSecret0123456789abcdefXYZ"
@@ -110,8 +115,22 @@ def now() -> float:
     return time.time()
 
 
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    """The module's emulator, seeded as it starts."""
+    emu = Emulator()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="module")
+def server(emulator: Emulator) -> Iterator[JupyterServer]:
+    """The module's server with the emulator's GLOBUS_DATA and services."""
+    yield from serve_with_globus_data(emulator)
+
+
 @pytest.fixture
-def clean_faults(emulator: Any) -> Iterator[Any]:
+def clean_faults(emulator: Emulator) -> Iterator[Emulator]:
     """The module's emulator without fault rules, before and after the test."""
     emulator.clear_faults()
     yield emulator

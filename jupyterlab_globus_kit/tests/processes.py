@@ -153,6 +153,27 @@ class JupyterServer:
     def post(self, path: str, body: Any = None, **kwargs: Any) -> requests.Response:
         return self.request("POST", path, json=body if body is not None else {}, **kwargs)
 
+    def cookie_session(self) -> requests.Session:
+        """A session logged in as a browser is: the login page sets ``_xsrf``, the login
+        form (with it) sets the login cookie; no ``_xsrf`` header on later requests."""
+        s = requests.Session()
+        s.get(f"{self.url}/login", timeout=10)
+        xsrf = s.cookies.get("_xsrf")
+        assert xsrf, "the login page should set an _xsrf cookie"
+        r = s.post(f"{self.url}/login", data={"password": SERVER_TOKEN, "_xsrf": xsrf},
+                   allow_redirects=False, timeout=10)
+        assert r.status_code == 302
+        return s
+
+    def assert_no_secret(self, secrets: List[str]) -> None:
+        """None of ``secrets`` in any response body kept so far nor in the server's log."""
+        for text in self.responses:
+            for secret in secrets:
+                assert secret not in text
+        log = self.output()
+        for secret in secrets:
+            assert secret not in log
+
     def output(self) -> str:
         self.log.flush()
         self.log.seek(0)
@@ -184,14 +205,16 @@ def serve_for_logins(emulator: "Emulator") -> Iterator["JupyterServer"]:
     srv.stop()
 
 
-def serve_with_globus_data(emulator: "Emulator", timeout: Optional[str] = "3"
+def serve_with_globus_data(emulator: "Emulator", timeout: Optional[str] = "3",
+                           extra_env: Optional[Dict[str, str]] = None
                            ) -> Iterator["JupyterServer"]:
     """A server with the emulator's GLOBUS_DATA and services (and, with ``timeout``, a short
-    Globus request timeout in seconds): the API routes' tests' server."""
+    Globus request timeout in seconds; ``extra_env`` on top): the API routes' tests' server."""
     env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_") or
            k == "GLOBUS_DATA"}
     if timeout is not None:
         env["GLOBUS_KIT_REQUEST_TIMEOUT"] = timeout
+    env.update(extra_env or {})
     srv = JupyterServer(env)
     yield srv
     srv.stop()

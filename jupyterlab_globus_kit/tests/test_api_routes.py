@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from .conftest import encode, shape_pre_012
-from .processes import SERVER_TOKEN, Emulator, JupyterServer, secrets_of, serve_with_globus_data
+from .processes import Emulator, JupyterServer, secrets_of
 
 PUBLIC = "a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01"
 MAPPED = "e56c36e4-1063-4a6e-a747-22000bf2d559"
@@ -28,11 +28,6 @@ def emulator() -> Iterator[Emulator]:
     emu = Emulator("--rate", "4000")
     yield emu
     emu.stop()
-
-
-@pytest.fixture(scope="module")
-def server(emulator: Emulator) -> Iterator[JupyterServer]:
-    yield from serve_with_globus_data(emulator)
 
 
 def submit_transfer(emulator: Emulator, label: str) -> str:
@@ -276,32 +271,21 @@ class TestAuthAndXsrf:
         assert "collections" not in r.text
 
     def test_should_refuse_a_cookie_post_without_xsrf(self, server):
-        s = requests.Session()
-        # Log in as a browser does: the login page sets _xsrf, the form sets the login cookie.
-        s.get(f"{server.url}/login", timeout=10)
-        xsrf = s.cookies.get("_xsrf")
-        assert xsrf, "the login page should set an _xsrf cookie"
-        r = s.post(f"{server.url}/login", data={"password": SERVER_TOKEN, "_xsrf": xsrf},
-                   allow_redirects=False, timeout=10)
-        assert r.status_code == 302
+        s = server.cookie_session()
         r = s.post(f"{server.url}/globus-kit/collections/{GUEST}/mkdir",
                    json={"path": "/xsrf-less/"}, timeout=10)
         server.responses.append(r.text)
         assert r.status_code == 403 and "_xsrf" in r.text
         r = s.post(f"{server.url}/globus-kit/collections/{GUEST}/mkdir",
-                   json={"path": "/with-xsrf/"}, headers={"X-XSRFToken": xsrf}, timeout=10)
+                   json={"path": "/with-xsrf/"},
+                   headers={"X-XSRFToken": s.cookies.get("_xsrf")}, timeout=10)
         server.responses.append(r.text)
         assert r.status_code == 200, r.text
 
     def test_responses_and_log_should_not_contain_any_token(self, server, emulator):
         secrets = list(secrets_of(emulator.env["GLOBUS_DATA"]).values())
         assert len(server.responses) > 20
-        for text in server.responses:
-            for secret in secrets:
-                assert secret not in text
-        log = server.output()
-        for secret in secrets:
-            assert secret not in log
+        server.assert_no_secret(secrets)
 
 
 def test_routes_without_globus_data_answer_no_credentials():

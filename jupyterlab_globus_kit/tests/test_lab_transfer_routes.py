@@ -13,30 +13,18 @@ from typing import Iterator
 import pytest
 import requests
 
-from .processes import Emulator, JupyterServer, secrets_of
+from .processes import Emulator, JupyterServer, secrets_of, serve_with_globus_data
 
 GUEST = "9d6d994a-6d04-4b8c-8fb8-1d1fd9d5a3c2"
 MISSING = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    emu = Emulator()
-    yield emu
-    emu.stop()
-
-
-@pytest.fixture(scope="module")
 def server(emulator: Emulator) -> Iterator[JupyterServer]:
-    env = {k: v for k, v in emulator.env.items() if k.startswith("GLOBUS_SDK_") or
-           k == "GLOBUS_DATA"}
-    env["GLOBUS_KIT_REQUEST_TIMEOUT"] = "5"
     # The guest collection serves this server's files, as a hub's GLOBUS_LOCAL_ENDPOINT
     # says (read by the plan route only).
-    env["GLOBUS_LOCAL_ENDPOINT"] = GUEST
-    srv = JupyterServer(env)
-    yield srv
-    srv.stop()
+    yield from serve_with_globus_data(emulator, timeout="5",
+                                      extra_env={"GLOBUS_LOCAL_ENDPOINT": GUEST})
 
 
 def root(server: JupyterServer) -> Path:
@@ -512,12 +500,7 @@ class TestRules:
         secrets = list(secrets_of(emulator.env["GLOBUS_DATA"]).values())
         assert GUEST in secrets_of(emulator.env["GLOBUS_DATA"])  # the collection's token
         assert len(server.responses) > 20
-        for text in server.responses:
-            for secret in secrets:
-                assert secret not in text
-        log = server.output()
-        for secret in secrets:
-            assert secret not in log
+        server.assert_no_secret(secrets)
 
 
 def test_should_leave_no_partial_file_when_the_server_dies_mid_copy(emulator):

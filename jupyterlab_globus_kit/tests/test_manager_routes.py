@@ -5,28 +5,14 @@ delete), validation (roots, paths, names, ids), not found, XSRF, and no token an
 from __future__ import annotations
 
 import time
-from typing import Iterator
 
 import pytest
-import requests
 
-from .processes import SERVER_TOKEN, Emulator, JupyterServer, secrets_of, serve_with_globus_data
+from .processes import JupyterServer, secrets_of
 
 PUBLIC = "a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01"
 GUEST = "9d6d994a-6d04-4b8c-8fb8-1d1fd9d5a3c2"
 MISSING = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    emu = Emulator()
-    yield emu
-    emu.stop()
-
-
-@pytest.fixture(scope="module")
-def server(emulator: Emulator) -> Iterator[JupyterServer]:
-    yield from serve_with_globus_data(emulator)
 
 
 def wait_for_task(server: JupyterServer, task_id: str, seconds: float = 20) -> dict:
@@ -188,12 +174,7 @@ class TestAuthAndTokens:
         assert "bookmarks" not in r.text and "taskId" not in r.text
 
     def test_should_refuse_a_cookie_delete_without_xsrf(self, server):
-        s = requests.Session()
-        s.get(f"{server.url}/login", timeout=10)
-        xsrf = s.cookies.get("_xsrf")
-        r = s.post(f"{server.url}/login", data={"password": SERVER_TOKEN, "_xsrf": xsrf},
-                   allow_redirects=False, timeout=10)
-        assert r.status_code == 302
+        s = server.cookie_session()
         r = s.post(f"{server.url}/globus-kit/collections/{GUEST}/delete",
                    json={"paths": ["/x/"]}, timeout=10)
         assert r.status_code == 403 and "_xsrf" in r.text
@@ -203,9 +184,4 @@ class TestAuthAndTokens:
     def test_responses_and_log_should_not_contain_any_token(self, server, emulator):
         secrets = list(secrets_of(emulator.env["GLOBUS_DATA"]).values())
         assert len(server.responses) > 20
-        for text in server.responses:
-            for secret in secrets:
-                assert secret not in text
-        log = server.output()
-        for secret in secrets:
-            assert secret not in log
+        server.assert_no_secret(secrets)

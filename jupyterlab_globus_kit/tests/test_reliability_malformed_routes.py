@@ -14,13 +14,6 @@ PUBLIC = "a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01"
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    emu = Emulator()
-    yield emu
-    emu.stop()
-
-
-@pytest.fixture(scope="module")
 def server(emulator: Emulator) -> Iterator[JupyterServer]:
     yield from serve_with_globus_data(emulator, timeout=None)
 

@@ -13,7 +13,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from .processes import SERVER_TOKEN, Emulator, JupyterServer, secrets_of, serve_with_globus_data
+from .processes import Emulator, JupyterServer, secrets_of, serve_with_globus_data
 
 PUBLIC = "a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01"
 MAPPED = "e56c36e4-1063-4a6e-a747-22000bf2d559"
@@ -23,24 +23,6 @@ DEMO = "3b1d9f6e-4c2a-4f8e-b7d1-2e9a6c5f0a11"
 COLLEAGUE = "1f4e8c2d-6b3a-4d9e-8a7f-0c1b2d3e4f33"
 COLLEAGUE_USERNAME = "grace.colleague@globusid.org"
 TUTORIAL_GROUP = "50b6a29c-63ac-11e4-8062-22000ab68755"
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    emu = Emulator()
-    yield emu
-    emu.stop()
-
-
-@pytest.fixture(scope="module")
-def server(emulator: Emulator) -> Iterator[JupyterServer]:
-    yield from serve_with_globus_data(emulator)
-
-
-@pytest.fixture()
-def clean_faults(emulator: Emulator) -> Iterator[Emulator]:
-    yield emulator
-    emulator.clear_faults()
 
 
 def access(collection: str = GUEST) -> str:
@@ -317,12 +299,7 @@ class TestAuthAndTokens:
         assert "rules" not in r.text and "identities" not in r.text and "Tutorial" not in r.text
 
     def test_should_refuse_a_cookie_add_or_revoke_without_xsrf(self, server):
-        s = requests.Session()
-        s.get(f"{server.url}/login", timeout=10)
-        xsrf = s.cookies.get("_xsrf")
-        r = s.post(f"{server.url}/login", data={"password": SERVER_TOKEN, "_xsrf": xsrf},
-                   allow_redirects=False, timeout=10)
-        assert r.status_code == 302
+        s = server.cookie_session()
         before = len(rules_of(server, "/xsrf/"))
         r = s.post(f"{server.url}{access()}", json={
             "principalType": "all_authenticated_users", "path": "/xsrf/", "permissions": "r"},
@@ -338,9 +315,4 @@ class TestAuthAndTokens:
         secrets = list(secrets_of(emulator.env["GLOBUS_DATA"].strip()).values())
         secrets += emulator.issued_secrets()
         assert len(server.responses) > 20 and len(secrets) >= 3
-        for text in server.responses:
-            for secret in secrets:
-                assert secret not in text
-        log = server.output()
-        for secret in secrets:
-            assert secret not in log
+        server.assert_no_secret(secrets)

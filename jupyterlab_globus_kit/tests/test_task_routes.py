@@ -12,11 +12,10 @@ from typing import Any, Dict, Iterator, List
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 
 from jupyterlab_globus_kit import tasks
 
-from .processes import SERVER_TOKEN, Emulator, JupyterServer, secrets_of, serve_with_globus_data
+from .processes import Emulator, JupyterServer, secrets_of
 
 PUBLIC = "a4969b8e-36fe-4d4b-9d5e-5f1a2b3c4d01"
 MAPPED = "e56c36e4-1063-4a6e-a747-22000bf2d559"
@@ -39,11 +38,6 @@ def emulator() -> Iterator[Emulator]:
                    {"paths": ["/activity/faulty/b.txt"]})
     yield emu
     emu.stop()
-
-
-@pytest.fixture(scope="module")
-def server(emulator: Emulator) -> Iterator[JupyterServer]:
-    yield from serve_with_globus_data(emulator)
 
 
 def body(items: List[Any], *, source: str = PUBLIC, dest: str = GUEST, dest_path: str = "/",
@@ -355,12 +349,7 @@ class TestAuthAndSecrets:
         assert "task_id" not in r.text
 
     def test_should_refuse_a_cookie_submit_without_xsrf(self, server):
-        s = requests.Session()
-        s.get(f"{server.url}/login", timeout=10)
-        xsrf = s.cookies.get("_xsrf")
-        r = s.post(f"{server.url}/login", data={"password": SERVER_TOKEN, "_xsrf": xsrf},
-                   allow_redirects=False, timeout=10)
-        assert r.status_code == 302
+        s = server.cookie_session()
         doc = body([f"{GODATA}file1.txt"], dest_path="/xsrf/", label="xsrf-less")
         r = s.post(f"{server.url}/globus-kit/tasks/transfer", json=doc, timeout=10)
         assert r.status_code == 403 and "_xsrf" in r.text
@@ -369,19 +358,14 @@ class TestAuthAndSecrets:
         assert r.status_code == 403
         assert tasks_labelled(server, "xsrf-less") == []
         r = s.post(f"{server.url}/globus-kit/tasks/transfer", json=doc,
-                   headers={"X-XSRFToken": xsrf}, timeout=10)
+                   headers={"X-XSRFToken": s.cookies.get("_xsrf")}, timeout=10)
         server.responses.append(r.text)
         assert r.status_code == 200 and r.json()["code"] == "Accepted"
 
     def test_responses_and_log_should_not_contain_any_token(self, server, emulator):
         secrets = list(secrets_of(emulator.env["GLOBUS_DATA"]).values())
         assert len(server.responses) > 40
-        for text in server.responses:
-            for secret in secrets:
-                assert secret not in text
-        log = server.output()
-        for secret in secrets:
-            assert secret not in log
+        server.assert_no_secret(secrets)
 
 
 def test_parse_deadline_formats() -> None:
