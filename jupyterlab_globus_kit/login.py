@@ -271,12 +271,22 @@ class LoginManager:
         if self._frozen_tokens and not self._hub_revoked:
             return self._publish("GLOBUS_DATA", self._frozen)
         self.problem = None
-        self._stamp = self._file_stamp()
+        # The stamp is taken before the read (a change during it is seen next time) and kept
+        # only once the file's tokens are published: a route on the event loop that sees the
+        # new stamp must also see the new tokens, never the ones from before the change.
+        stamp = self._file_stamp()
         try:
             doc = self.file.read()
         except TokenFileError as err:
             self.problem = {"code": err.code, "message": str(err)}
             doc = None
+        source = self._publish_file(doc)
+        self._stamp = stamp
+        return source
+
+    def _publish_file(self, doc: Optional[Dict[str, Any]]) -> str:
+        """Publish the token file's login ``doc`` (None: unreadable or absent), or what
+        stands when it holds none; the source."""
         if doc and doc.get("tokens"):
             return self._publish("stored-login", stored_to_globus_data(doc, self.log))
         if self._hub_revoked and self._hub_empty is not None:

@@ -288,3 +288,49 @@ def test_oidc_token_status_and_storage_treat_a_non_finite_expiry_as_unknown(valu
     strict_json(status)
     stored = _stored_token({"access_token": "a", "expires_in": value}, now=1000.0)
     assert stored["expires_at_seconds"] is None
+
+
+def test_regression_15_a_route_never_sees_the_new_stamp_with_the_old_tokens(
+        tmp_path: Path) -> None:
+    """The token file's stamp was recorded before the file was read and published, so a
+    route that checked it during the read (on the event loop, while a worker thread read)
+    took the tokens from before the change: one of test_renewal_off_loop's two routes
+    answered at once with the old token in about 1 run of 6."""
+    from jupyterlab_globus_kit.login import LoginManager
+    from jupyterlab_globus_kit.status import GlobusState
+
+    path = tmp_path / "tokens.json"
+    TokenFile(str(path)).update(lambda cur: sample())
+    env = {"GLOBUS_KIT_SERVER_TOKEN_FILE": str(path)}
+    state = GlobusState(env)
+    manager = LoginManager(state, env)
+    assert state.source == "stored-login" and not manager._source_stale()
+
+    def renewed(cur: dict) -> dict:
+        cur["tokens"]["transfer.api.globus.org"]["access_token"] = "AgRenewedElsewhere0123"
+        return cur
+
+    TokenFile(str(path)).update(renewed)
+    assert manager._source_stale()
+    reading, release = threading.Event(), threading.Event()
+    real_read = manager.file.read
+
+    def slow_read() -> dict:
+        doc = real_read()
+        reading.set()
+        assert release.wait(10)
+        return doc
+
+    manager.file.read = slow_read
+    worker = threading.Thread(target=manager.select_source, kwargs={"force_hub": False})
+    worker.start()
+    try:
+        assert reading.wait(10)
+        # The read is done but not yet published: the source must still count as stale.
+        assert manager._source_stale(), "new stamp visible with the old tokens"
+        assert state.data.tokens["transfer.api.globus.org"].access_token == SECRET
+    finally:
+        release.set()
+        worker.join(10)
+    assert not manager._source_stale()
+    assert state.data.tokens["transfer.api.globus.org"].access_token == "AgRenewedElsewhere0123"
