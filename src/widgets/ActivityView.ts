@@ -14,10 +14,10 @@ import {
   isRunning,
   timeLeft
 } from '../model/activity-model';
-import { taskProgress } from '../model/tasks-model';
 import { SYNC_LEVELS } from '../model/transfer-model';
 import { formatBytes } from './browser-parts';
 import { alertBox, el, externalLink } from './element';
+import { taskProgressBar } from './task-progress';
 
 /** Options of {@link ActivityView}. */
 export interface IActivityViewOptions {
@@ -193,14 +193,7 @@ export class ActivityView extends Widget {
     const status = el('span', `jp-GlobusKit-badge jp-mod-${task.status.toLowerCase()}`, [
       task.status
     ]);
-    const progress = taskProgress(task);
-    const bar = el('progress', 'jp-GlobusKit-task-progress');
-    bar.max = 1;
-    if (progress !== null) {
-      bar.value = progress;
-    }
-    bar.classList.toggle('jp-mod-failed', task.status === 'FAILED');
-    bar.setAttribute('aria-label', t.__('Progress of %1', name));
+    const bar = taskProgressBar(task, name, t);
     const parts = [
       `${task.files_transferred ?? 0}/${task.files ?? 0} ${t.__('files')}`,
       formatBytes(task.bytes_transferred ?? 0)

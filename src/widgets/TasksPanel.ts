@@ -3,10 +3,11 @@ import type { CommandRegistry } from '@lumino/commands';
 
 import { cancelTask } from '../api';
 import { ITask } from '../documents';
-import { taskProgress, TasksModel } from '../model/tasks-model';
+import { TasksModel } from '../model/tasks-model';
 import { formatBytes } from './browser-parts';
 import { ModelSection } from './model-section';
 import { el } from './element';
+import { taskProgressBar } from './task-progress';
 import { CommandIDs } from '../tokens';
 
 /**
@@ -65,14 +66,7 @@ export class TasksPanel extends ModelSection<TasksModel> {
     if (route) {
       item.appendChild(el('div', 'jp-GlobusKit-task-route', [route]));
     }
-    const progress = taskProgress(task);
-    const bar = el('progress', 'jp-GlobusKit-task-progress');
-    bar.max = 1;
-    if (progress !== null) {
-      bar.value = progress;
-    }
-    bar.classList.toggle('jp-mod-failed', task.status === 'FAILED');
-    bar.setAttribute('aria-label', t.__('Progress of %1', label));
+    const bar = taskProgressBar(task, label, t);
     const files = `${task.files_transferred ?? 0}/${task.files ?? 0} ${t.__('files')}`;
     const progressRow = el('div', 'jp-GlobusKit-task-progressRow', [
       bar,
