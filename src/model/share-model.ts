@@ -275,22 +275,10 @@ export class ShareModel {
    * @returns whether it was added.
    */
   async add(rule: Omit<INewAccessRule, 'path'>, who: string): Promise<boolean> {
-    this.busy = true;
-    this._emit();
-    try {
-      await api.addAccessRule(this.collection.id, { ...rule, path: this.path });
-      this.error = null;
-      this.status = `${short(who)} can now ${rule.permissions === 'rw' ? 'read and write' : 'read'} ${short(this.path)}`;
-      await this.refresh();
-      return true;
-    } catch (e) {
-      this.error = shareError(e);
-      this.status = '';
-      return false;
-    } finally {
-      this.busy = false;
-      this._emit();
-    }
+    return this._change(
+      () => api.addAccessRule(this.collection.id, { ...rule, path: this.path }),
+      `${short(who)} can now ${rule.permissions === 'rw' ? 'read and write' : 'read'} ${short(this.path)}`
+    );
   }
 
   /**
@@ -302,12 +290,24 @@ export class ShareModel {
     if (!rule.id) {
       return false;
     }
+    const id = rule.id;
+    return this._change(
+      () => api.revokeAccessRule(this.collection.id, id),
+      `Revoked the access of ${short(principalLabel(rule))}.`
+    );
+  }
+
+  /**
+   * Run one change of the folder's rules while busy, then reload the list: on success the
+   * status line says `done`; on failure the typed error is kept and the status cleared.
+   */
+  private async _change(work: () => Promise<unknown>, done: string): Promise<boolean> {
     this.busy = true;
     this._emit();
     try {
-      await api.revokeAccessRule(this.collection.id, rule.id);
+      await work();
       this.error = null;
-      this.status = `Revoked the access of ${short(principalLabel(rule))}.`;
+      this.status = done;
       await this.refresh();
       return true;
     } catch (e) {
