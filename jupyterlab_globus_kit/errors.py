@@ -78,16 +78,21 @@ def error_fields(body: Any) -> Dict[str, Optional[str]]:
     }
 
 
+def _error_documents(body: Any) -> List[Dict[str, Any]]:
+    """An error body and the objects of its ``errors`` list (where Transfer nests a GARE);
+    none when the body is not an object."""
+    if not isinstance(body, dict):
+        return []
+    return [body] + [e for e in body.get("errors") or [] if isinstance(e, dict)]
+
+
 def required_scopes_of(body: Any) -> Optional[List[str]]:
     """The scopes a Globus Auth Requirements Error (or a legacy ``ConsentRequired``) asks
     for, or None when the body is not one.
 
     See https://docs.globus.org/guides/overviews/gares/
     """
-    if not isinstance(body, dict):
-        return None
-    candidates = [body] + [e for e in body.get("errors") or [] if isinstance(e, dict)]
-    for doc in candidates:
+    for doc in _error_documents(body):
         params = doc.get("authorization_parameters")
         if isinstance(params, dict):
             return _list(params.get("required_scopes")) or _list(doc.get("required_scopes"))
@@ -119,10 +124,7 @@ def session_parameters_of(body: Any) -> Optional[Dict[str, Any]]:
 
     See https://docs.globus.org/guides/overviews/gares/
     """
-    if not isinstance(body, dict):
-        return None
-    candidates = [body] + [e for e in body.get("errors") or [] if isinstance(e, dict)]
-    for doc in candidates:
+    for doc in _error_documents(body):
         params = doc.get("authorization_parameters")
         if not isinstance(params, dict):
             continue
