@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 import { join } from 'node:path';
 import { createEmulator, seed } from '../emulator/dist/index.js';
-import { openKernel, root, startJupyterServer } from './support/notebook-runner.mjs';
+import { openKernel, root, startJupyterServer, executeText } from './support/notebook-runner.mjs';
 
 assert.ok(existsSync(join(root, 'lib/model/python-snippets.js')), 'lib/ is missing: npm run setup');
 register('./support/frontend-loader.mjs', import.meta.url);
@@ -41,19 +41,10 @@ const SIGNATURES = {
   add_endpoint_acl_rule: []
 };
 
-function textOf(result) {
-  return result.messages
-    .map(m =>
-      m.msg_type === 'stream'
-        ? m.content.text
-        : m.msg_type === 'error'
-          ? `${m.content.ename}: ${m.content.evalue}`
-          : m.msg_type === 'execute_result'
-            ? (m.content.data['text/plain'] ?? '')
-            : ''
-    )
-    .join('');
-}
+const textOf = result =>
+  executeText(result, m =>
+    m.msg_type === 'execute_result' ? (m.content.data['text/plain'] ?? '') : ''
+  );
 
 describe('cellLanguageOf: which cells a notebook gets', () => {
   it('should map tslab to typescript, Python kernels to python, others and none', () => {

@@ -4,20 +4,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEmulator } from '../emulator/dist/index.js';
-import { openKernel, startJupyterServer } from './support/notebook-runner.mjs';
+import { openKernel, startJupyterServer, executeText } from './support/notebook-runner.mjs';
 
 /** The text of every stream / result / error message of one execute. */
-function textOf(result) {
-  return result.messages
-    .map(m =>
-      m.msg_type === 'stream'
-        ? m.content.text
-        : m.msg_type === 'error'
-          ? `${m.content.ename}: ${m.content.evalue}`
-          : JSON.stringify(m.content.data ?? {})
-    )
-    .join('');
-}
+const textOf = result => executeText(result, m => JSON.stringify(m.content.data ?? {}));
 
 describe('Python kernel: jupyterlab_globus_kit.kernel through the broker', () => {
   let emu;

@@ -6,21 +6,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEmulator, seed } from '../emulator/dist/index.js';
-import { openKernel, startJupyterServer } from './support/notebook-runner.mjs';
+import { openKernel, startJupyterServer, executeText } from './support/notebook-runner.mjs';
 
 const HOURS_49 = 49 * 3600 * 1000;
-
-function textOf(result) {
-  return result.messages
-    .map(m =>
-      m.msg_type === 'stream'
-        ? m.content.text
-        : m.msg_type === 'error'
-          ? `${m.content.ename}: ${m.content.evalue}`
-          : ''
-    )
-    .join('');
-}
 
 describe('tslab kernel: connect() through the server token broker', () => {
   let emu;
@@ -43,7 +31,7 @@ describe('tslab kernel: connect() through the server token broker', () => {
   const run = async code => {
     const result = await kernel.execute(code, { timeoutMs: 90_000 });
     assert.equal(result.timedOut, false, `timed out: ${code}`);
-    const text = textOf(result);
+    const text = executeText(result);
     outputs.push(text);
     assert.equal(result.reply?.status, 'ok', text);
     return text;
@@ -232,7 +220,7 @@ describe('tslab kernel: a token the server renews before expiry reaches the next
       ].join('\n'),
       { timeoutMs: 90_000 }
     );
-    assert.equal(textOf(first), 'server true\n');
+    assert.equal(executeText(first), 'server true\n');
     // 70 s tokens: after 11 s fewer than 60 s are left, though the token still works.
     await new Promise(resolve => setTimeout(resolve, 11_000));
     const second = await kernel.execute(
@@ -242,6 +230,6 @@ describe('tslab kernel: a token the server renews before expiry reaches the next
       ].join('\n'),
       { timeoutMs: 90_000 }
     );
-    assert.equal(textOf(second), `${seed.PUBLIC_COLLECTION_ID} true\n`);
+    assert.equal(executeText(second), `${seed.PUBLIC_COLLECTION_ID} true\n`);
   });
 });

@@ -330,6 +330,22 @@ export async function runNotebook(
   return { cells, startMs, totalMs: Date.now() - started };
 }
 
+/**
+ * What a cell executed on a kernel printed: its streams, its errors as `ename: evalue`, and
+ * for any other message what `other(message)` makes of it (by default nothing).
+ */
+export function executeText(result, other = () => '') {
+  return result.messages
+    .map(m =>
+      m.msg_type === 'stream'
+        ? m.content.text
+        : m.msg_type === 'error'
+          ? `${m.content.ename}: ${m.content.evalue}`
+          : other(m)
+    )
+    .join('');
+}
+
 /** Every string in a cell's outputs and messages, for "contains no token" checks. */
 export function allOutputText(cells) {
   return JSON.stringify(cells.map(c => ({ m: c.messages, o: c.outputs })));
